@@ -1,0 +1,119 @@
+# calltrack: one GNU Makefile for the library, the five programs, the admin
+# command, the tests and the local stack.
+#
+#   make                 build everything into build/
+#   make SANITIZE=address,undefined
+#                        the same with sanitizers, into build/ (clean first)
+#   make check           install what is missing, build, run every test suite
+#   make run / stop      the local stack under var/ (PostgreSQL, nginx, programs)
+#   make migrate         apply sql/ migrations to the database named by PG* /
+#                        CALLTRACK_ADMIN_DB
+#   make install PREFIX=/usr/local DESTDIR=
+#   make clean
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR      = $(PREFIX)/bin
+LIBEXECDIR  = $(PREFIX)/lib/calltrack
+DATADIR     = $(PREFIX)/share/calltrack
+
+BUILD      ?= build
+PKGS        = fcgi libpq json-c libcrypto
+TEST_PKGS   = cunit
+
+CC         ?= cc
+OPT        ?= -O2
+CFLAGS_WARN = -std=c11 -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
+              -Wwrite-strings -Wformat=2 -Wundef -Wshadow -Werror
+CPPFLAGS   += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib
+CFLAGS     += $(OPT) -g $(CFLAGS_WARN)
+
+ifneq ($(strip $(SANITIZE)),)
+CFLAGS     += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS    += -fsanitize=$(SANITIZE)
+endif
+
+# pkg-config is asked only when a target compiles or links, so that
+# `make deps`, `make clean` and `make check` (which installs the packages
+# first) work on a machine that does not have them yet.
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS))
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
+TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
+
+LIB_SRCS    = $(wildcard lib/*.c)
+LIB_OBJS    = $(LIB_SRCS:lib/%.c=$(BUILD)/lib/%.o)
+LIBRARY     = $(BUILD)/lib/libcalltrack.a
+
+PROGRAMS    = vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats
+PROG_BINS   = $(PROGRAMS:%=$(BUILD)/cgi-bin/%)
+ADMIN       = $(BUILD)/tools/calltrack-admin
+
+UNIT_SRCS   = $(wildcard tests/unit/*.c)
+UNIT_BIN    = $(BUILD)/tests/unit-tests
+
+.PHONY: all deps check test unit run stop migrate install clean
+
+all: $(LIBRARY) $(PROG_BINS) $(ADMIN)
+
+$(BUILD)/lib/%.o: lib/%.c lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(LIBRARY): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/cgi-bin/%: cgi-bin/%.c $(LIBRARY)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
+
+$(ADMIN): tools/calltrack-admin.c $(LIBRARY)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
+
+$(UNIT_BIN): $(UNIT_SRCS) tests/unit/*.h $(LIBRARY)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -Itests/unit \
+	    -o $@ $(UNIT_SRCS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
+
+# Installs the Debian packages the build, the stack and the tests need
+# (apt-get as root, else sudo, else a message naming the command).
+deps:
+	@tools/deps
+
+unit: $(UNIT_BIN)
+	$(UNIT_BIN)
+
+# The README's test command: dependencies, build, every suite, one summary.
+check: deps
+	$(MAKE) all $(UNIT_BIN)
+	tests/run
+
+test: check
+
+run: deps
+	$(MAKE) all
+	tools/stack start var
+
+stop:
+	@tools/stack stop var
+
+migrate:
+	tools/migrate sql
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
+	    $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(DATADIR)/www $(DESTDIR)$(DATADIR)/nginx \
+	    $(DESTDIR)$(DATADIR)/systemd
+	install -m 0755 $(PROG_BINS) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 0755 $(ADMIN) $(DESTDIR)$(BINDIR)/
+	install -m 0755 tools/migrate $(DESTDIR)$(BINDIR)/calltrack-migrate
+	install -m 0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql/
+	install -m 0644 www/* $(DESTDIR)$(DATADIR)/www/
+	install -m 0644 nginx/calltrack.conf.in $(DESTDIR)$(DATADIR)/nginx/
+	install -m 0644 nginx/systemd/* $(DESTDIR)$(DATADIR)/systemd/
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,23 @@
+/*
+ * retell-hook: POST /hooks/retell/<integration>, Retell's call webhooks.
+ */
+#include "retell.h"
+#include "serve.h"
+
+static const char *const content_types[] = { "application/json", NULL };
+
+static const struct ct_endpoint endpoint = {
+	.name = "retell-hook",
+	.methods = CT_METHOD_POST,
+	.content_types = content_types,
+	.limit = CT_LIMIT_WEBHOOK,
+	.handle = ct_hook_handle,
+	.reject = ct_hook_reject,
+	.ctx = &ct_retell_hook,
+};
+
+int
+main(void)
+{
+	return ct_serve(&endpoint);
+}

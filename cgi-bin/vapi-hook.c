@@ -1,0 +1,23 @@
+/*
+ * vapi-hook: POST /hooks/vapi/<integration>, Vapi's server messages.
+ */
+#include "serve.h"
+#include "vapi.h"
+
+static const char *const content_types[] = { "application/json", NULL };
+
+static const struct ct_endpoint endpoint = {
+	.name = "vapi-hook",
+	.methods = CT_METHOD_POST,
+	.content_types = content_types,
+	.limit = CT_LIMIT_WEBHOOK,
+	.handle = ct_hook_handle,
+	.reject = ct_hook_reject,
+	.ctx = &ct_vapi_hook,
+};
+
+int
+main(void)
+{
+	return ct_serve(&endpoint);
+}

@@ -1,0 +1,100 @@
+/*
+ * db.c: lazy connection, reconnect, parameterized statements.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+
+static PGconn *conn;
+
+void
+ct_db_close(void)
+{
+	if (conn != NULL)
+		PQfinish(conn);
+	conn = NULL;
+}
+
+static enum ct_err
+connect_db(void)
+{
+	const struct ct_config *cfg = ct_config_get();
+	char timeout[16], options[64];
+	const char *keys[5], *vals[5];
+	int n = 0;
+
+	snprintf(timeout, sizeof(timeout), "%lld", cfg->connect_timeout_s);
+	snprintf(options, sizeof(options), "-c statement_timeout=%lld",
+	    cfg->statement_timeout_ms);
+	/* The connection string first, so that the settings after it win
+	 * over the same keywords inside it; without one, PG* apply. */
+	if (cfg->db != NULL) {
+		keys[n] = "dbname";
+		vals[n++] = cfg->db;
+	}
+	keys[n] = "connect_timeout";
+	vals[n++] = timeout;
+	keys[n] = "options";
+	vals[n++] = options;
+	keys[n] = "application_name";
+	vals[n++] = "calltrack";
+	keys[n] = NULL;
+	vals[n] = NULL;
+	conn = PQconnectdbParams(keys, vals, 1);
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+		/* libpq's message names hosts, not secrets. */
+		ct_log_msg(NULL, "could not connect to the database: %s",
+		    conn ? PQerrorMessage(conn) : "out of memory");
+		ct_db_close();
+		return CT_ERR_DB_UNAVAILABLE;
+	}
+	return CT_OK;
+}
+
+enum ct_err
+ct_db_exec(PGresult **res, const char *sql, int nparams,
+    const char *const *values, const int *lengths, const int *formats,
+    char sqlstate[6])
+{
+	ExecStatusType st;
+	const char *code;
+	enum ct_err err;
+	PGresult *r;
+
+	*res = NULL;
+	if (sqlstate != NULL)
+		sqlstate[0] = '\0';
+	if (conn != NULL && PQstatus(conn) != CONNECTION_OK)
+		ct_db_close();
+	if (conn == NULL && (err = connect_db()) != CT_OK)
+		return err;
+	r = PQexecParams(conn, sql, nparams, NULL, values, lengths, formats,
+	    0);
+	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+		*res = r;
+		return CT_OK;
+	}
+	code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	if (sqlstate != NULL && code != NULL)
+		snprintf(sqlstate, 6, "%s", code);
+	ct_log_msg(NULL, "query failed: %s %s", code ? code : "-",
+	    r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) ?
+	    PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : "" :
+	    PQerrorMessage(conn));
+	PQclear(r);
+	/* Connection lost (class 08, admin shutdown 57P0x) or no result at
+	 * all: drop it and let the next request reconnect. */
+	if (PQstatus(conn) != CONNECTION_OK || code == NULL ||
+	    strncmp(code, "08", 2) == 0 || strncmp(code, "57P", 3) == 0) {
+		ct_db_close();
+		return CT_ERR_DB_UNAVAILABLE;
+	}
+	/* Statement timeout (57014) and lock timeout (55P03): too slow. */
+	if (strcmp(code, "57014") == 0 || strcmp(code, "55P03") == 0)
+		return CT_ERR_DB_UNAVAILABLE;
+	return CT_ERR_INTERNAL;
+}

@@ -1,0 +1,33 @@
+/*
+ * db.h: the process's one database connection.
+ *
+ * Connected lazily on the first query, with the configured statement and
+ * connect timeouts; dropped after any connection failure and tried again
+ * on the next query.  Until the database is back each query fails with
+ * CT_ERR_DB_UNAVAILABLE, which the request answers with 503.
+ */
+#ifndef CT_DB_H
+#define CT_DB_H
+
+#include <libpq-fe.h>
+
+#include "err.h"
+
+/*
+ * Runs one parameterized statement (text parameters; lengths and formats
+ * may be NULL, as for PQexecParams) and returns its result in *res for the
+ * caller to PQclear.  Returns CT_OK for a command or tuples result;
+ * CT_ERR_DB_UNAVAILABLE when the database cannot be reached, the
+ * connection broke or the statement timed out; CT_ERR_INTERNAL for any
+ * other SQL error (logged with its SQLSTATE, never sent to a client).
+ * *res is NULL unless CT_OK.  When sqlstate is not NULL it receives the
+ * five-character SQLSTATE of a failure ("" otherwise).
+ */
+enum ct_err ct_db_exec(PGresult **res, const char *sql, int nparams,
+    const char *const *values, const int *lengths, const int *formats,
+    char sqlstate[6]) __attribute__((warn_unused_result));
+
+/* Closes the connection (the next query reconnects).  Safe to repeat. */
+void ct_db_close(void);
+
+#endif

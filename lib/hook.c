@@ -1,0 +1,180 @@
+/*
+ * hook.c: resolve, verify, identify, record.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "hook.h"
+#include "log.h"
+
+const char *
+ct_hook_slug(const char *path, const char *route)
+{
+	size_t n = strlen(route);
+
+	if (path == NULL || strncmp(path, route, n) != 0)
+		return NULL;
+	return ct_integration_id_valid(path + n) ? path + n : NULL;
+}
+
+/*
+ * Keeps a refused request in rejected_events: why, and the body up to the
+ * configured cap (signature headers are not kept: Vapi's is the secret).
+ * in may be NULL when the integration is unknown.  Failure to keep it is
+ * logged; the client still gets its 4xx.
+ */
+static void
+record_rejection(struct ct_request *req, const struct ct_hook_provider *p,
+    const struct ct_integration *in, const char *slug, enum ct_err err)
+{
+	const struct ct_err_info *info = ct_err_info(err);
+	const struct ct_config *cfg = ct_config_get();
+	size_t keep = req->body_len;
+	char status[8], size[24], hash[65], sid[CT_INTEGRATION_ID_MAX + 1];
+	const char *params[13];
+	int lengths[13] = { 0 }, formats[13] = { 0 };
+	PGresult *r;
+
+	if (info->http_status < 400 || info->http_status > 499)
+		return;
+	if (keep > (size_t)cfg->rejected_body_cap)
+		keep = (size_t)cfg->rejected_body_cap;
+	snprintf(status, sizeof(status), "%d", info->http_status);
+	snprintf(size, sizeof(size), "%zu", req->body_len);
+	ct_crypto_sha256_hex(req->body ? req->body : "", req->body_len, hash);
+	/* An unknown slug is kept only when it has a slug's shape. */
+	snprintf(sid, sizeof(sid), "%s", slug && ct_integration_id_valid(slug) ?
+	    slug : "");
+	params[0] = in ? in->org_id : NULL;
+	params[1] = sid[0] ? sid : NULL;
+	params[2] = ct_provider_name(p->provider);
+	params[3] = status;
+	params[4] = info->code;
+	params[5] = req->detail[0] ? req->detail : NULL;
+	params[6] = req->method_name;
+	params[7] = NULL;	/* the path may hold an arbitrary slug */
+	params[8] = ct_http_param(req, "CONTENT_TYPE");
+	params[9] = req->body ? req->body : NULL;
+	lengths[9] = (int)keep;
+	formats[9] = 1;
+	params[10] = size;
+	params[11] = req->body ? hash : NULL;
+	params[12] = keep < req->body_len ? "t" : "f";
+	if (ct_db_exec(&r, "SELECT ct_record_rejection($1, $2, $3, $4, $5, $6,"
+	    " $7, $8, $9, $10, $11, $12, $13)", 13, params, lengths, formats,
+	    NULL) != CT_OK) {
+		ct_log_msg(req->id, "could not keep a rejected request");
+		return;
+	}
+	PQclear(r);
+}
+
+void
+ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx)
+{
+	const struct ct_hook_provider *p = ctx;
+	const struct ct_integration *in = NULL;
+	const char *slug = ct_hook_slug(req->path, p->route);
+
+	/* Attribute it to its org when the path names a known integration. */
+	if (slug != NULL && ct_integration_get(slug, 0, &in) != CT_OK)
+		in = NULL;
+	record_rejection(req, p, in, slug, err);
+}
+
+/* Records a verified event; answers 202 parked or 200 duplicate. */
+static enum ct_err
+record_event(struct ct_request *req, const struct ct_hook_provider *p,
+    const struct ct_integration *in, const struct ct_hook_event *ev)
+{
+	const char *params[10];
+	int lengths[10] = { 0 }, formats[10] = { 0 };
+	json_object *resp;
+	const char *outcome;
+	enum ct_err err;
+	PGresult *r;
+	int dup;
+
+	params[0] = in->org_id;
+	params[1] = in->id;
+	params[2] = ct_provider_name(p->provider);
+	params[3] = ev->provider_call_id;
+	params[4] = ev->event_type;
+	params[5] = ev->dedup_key;
+	params[6] = req->body;
+	lengths[6] = (int)req->body_len;
+	formats[6] = 1;
+	params[7] = ct_http_param(req, "CONTENT_TYPE");
+	/* Kept for replay: turning events into call state is the
+	 * provider's step; until it applies an event, it stays parked. */
+	params[8] = "parked";
+	params[9] = "not applied: no call-state mapping for this event";
+	if ((err = ct_db_exec(&r, "SELECT outcome, call_id FROM ct_record_event("
+	    "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", 10, params, lengths,
+	    formats, NULL)) != CT_OK)
+		return err;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return CT_ERR_INTERNAL;
+	}
+	outcome = PQgetvalue(r, 0, 0);
+	dup = strcmp(outcome, "duplicate") == 0;
+	if ((resp = json_object_new_object()) == NULL) {
+		PQclear(r);
+		return CT_ERR_NOMEM;
+	}
+	json_object_object_add(resp, "ok", json_object_new_boolean(1));
+	if (!PQgetisnull(r, 0, 1))
+		json_object_object_add(resp, "call_id",
+		    json_object_new_string(PQgetvalue(r, 0, 1)));
+	json_object_object_add(resp, "outcome", json_object_new_string(outcome));
+	ct_http_set_detail(req, "%s %s %s", ct_provider_name(p->provider),
+	    ev->event_type, outcome);
+	ct_http_send_json(req, dup ? 200 : 202, resp);
+	json_object_put(resp);
+	PQclear(r);
+	return CT_OK;
+}
+
+enum ct_err
+ct_hook_handle(struct ct_request *req, const void *ctx)
+{
+	const struct ct_hook_provider *p = ctx;
+	const struct ct_integration *in = NULL;
+	const char *slug = ct_hook_slug(req->path, p->route);
+	struct ct_hook_event ev;
+	enum ct_err err;
+
+	if (slug == NULL) {
+		err = CT_ERR_UNKNOWN_INTEGRATION;
+		goto refuse;
+	}
+	if ((err = ct_integration_get(slug, 0, &in)) != CT_OK)
+		goto refuse;
+	if (in->provider != p->provider || in->disabled) {
+		ct_http_set_detail(req, "integration %s is %s", slug,
+		    in->disabled ? "disabled" : "for another provider");
+		/* Not attributed: the slug does not belong to this route. */
+		in = NULL;
+		err = CT_ERR_UNKNOWN_INTEGRATION;
+		goto refuse;
+	}
+	if ((err = p->verify(req, in)) == CT_ERR_BAD_SIGNATURE) {
+		/* The cached secrets may predate a rotation: look again. */
+		if ((err = ct_integration_get(slug, 1, &in)) != CT_OK)
+			goto refuse;
+		err = p->verify(req, in);
+	}
+	if (err != CT_OK)
+		goto refuse;
+	memset(&ev, 0, sizeof(ev));
+	if ((err = p->identify(req, &ev)) != CT_OK)
+		goto refuse;
+	return record_event(req, p, in, &ev);
+refuse:
+	record_rejection(req, p, in, slug, err);
+	return err;
+}

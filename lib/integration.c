@@ -1,0 +1,167 @@
+/*
+ * integration.c: integration lookup with a small per-worker cache.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "db.h"
+#include "integration.h"
+#include "num.h"
+
+#define CACHE_SLOTS 32
+
+struct slot {
+	struct ct_integration	 in;
+	time_t			 fetched;
+	int			 used;
+	/* Owned copies behind the pointers in `in`. */
+	char			*secret, *secret_next, *public_url, *prefix;
+};
+
+static struct slot cache[CACHE_SLOTS];
+
+const char *
+ct_provider_name(enum ct_provider p)
+{
+	switch (p) {
+	case CT_PROVIDER_VAPI:
+		return "vapi";
+	case CT_PROVIDER_RETELL:
+		return "retell";
+	case CT_PROVIDER_TWILIO:
+		return "twilio";
+	}
+	return "unknown";
+}
+
+int
+ct_integration_id_valid(const char *id)
+{
+	size_t n;
+
+	if (id == NULL)
+		return 0;
+	n = strlen(id);
+	return n >= 1 && n <= CT_INTEGRATION_ID_MAX &&
+	    strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-") == n;
+}
+
+static void
+slot_free(struct slot *s)
+{
+	free(s->secret);
+	free(s->secret_next);
+	free(s->public_url);
+	free(s->prefix);
+	free(s->in.booking_tools);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+ct_integration_cache_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < CACHE_SLOTS; i++)
+		slot_free(&cache[i]);
+}
+
+static char *
+dup_field(PGresult *r, int col)
+{
+	return PQgetisnull(r, 0, col) ? NULL : strdup(PQgetvalue(r, 0, col));
+}
+
+/* Fills slot s from row 0 of r (columns of ct_integration_lookup). */
+static enum ct_err
+slot_fill(struct slot *s, PGresult *r)
+{
+	const char *provider = PQgetvalue(r, 0, 2);
+	const char *algo = PQgetvalue(r, 0, 7);
+	struct ct_integration *in = &s->in;
+	long long threshold;
+
+	snprintf(in->id, sizeof(in->id), "%s", PQgetvalue(r, 0, 0));
+	snprintf(in->org_id, sizeof(in->org_id), "%s", PQgetvalue(r, 0, 1));
+	in->provider = strcmp(provider, "vapi") == 0 ? CT_PROVIDER_VAPI :
+	    strcmp(provider, "retell") == 0 ? CT_PROVIDER_RETELL :
+	    CT_PROVIDER_TWILIO;
+	s->secret = dup_field(r, 3);
+	s->secret_next = dup_field(r, 4);
+	s->public_url = dup_field(r, 5);
+	s->prefix = dup_field(r, 9);
+	in->booking_tools = dup_field(r, 14);
+	if (s->secret == NULL || s->prefix == NULL)
+		return CT_ERR_NOMEM;
+	in->secrets.s[0] = s->secret;
+	in->secrets.s[1] = s->secret_next;
+	in->public_url = s->public_url;
+	in->vapi_hmac = strcmp(PQgetvalue(r, 0, 6), "hmac") == 0;
+	in->hmac.algorithm = strcmp(algo, "sha1") == 0 ? CT_SHA1 :
+	    strcmp(algo, "sha512") == 0 ? CT_SHA512 : CT_SHA256;
+	in->hmac.encoding = strcmp(PQgetvalue(r, 0, 8), "base64") == 0 ?
+	    CT_SIG_BASE64 : CT_SIG_HEX;
+	in->hmac.prefix = s->prefix;
+	in->disabled = strcmp(PQgetvalue(r, 0, 10), "t") == 0;
+	snprintf(in->default_country, sizeof(in->default_country), "%s",
+	    PQgetvalue(r, 0, 11));
+	snprintf(in->timezone, sizeof(in->timezone), "%s",
+	    PQgetvalue(r, 0, 12));
+	if (ct_num_parse_str(PQgetvalue(r, 0, 13), 0, 100, &threshold) != CT_OK)
+		return CT_ERR_INTERNAL;
+	in->hot_lead_threshold = (int)threshold;
+	return CT_OK;
+}
+
+enum ct_err
+ct_integration_get(const char *id, int refresh,
+    const struct ct_integration **out)
+{
+	const struct ct_config *cfg = ct_config_get();
+	time_t now = time(NULL);
+	struct slot *s = NULL, *oldest = &cache[0];
+	const char *params[1] = { id };
+	enum ct_err err;
+	PGresult *r;
+	size_t i;
+
+	*out = NULL;
+	if (!ct_integration_id_valid(id))
+		return CT_ERR_UNKNOWN_INTEGRATION;
+	for (i = 0; i < CACHE_SLOTS; i++) {
+		if (cache[i].used && strcmp(cache[i].in.id, id) == 0)
+			s = &cache[i];
+		if (!cache[i].used || (oldest->used &&
+		    cache[i].fetched < oldest->fetched))
+			oldest = &cache[i];
+	}
+	if (s != NULL && !refresh && now - s->fetched < cfg->integration_ttl_s &&
+	    now >= s->fetched) {
+		*out = &s->in;
+		return CT_OK;
+	}
+	if ((err = ct_db_exec(&r, "SELECT * FROM ct_integration_lookup($1)",
+	    1, params, NULL, NULL, NULL)) != CT_OK)
+		return err;
+	if (s == NULL)
+		s = oldest;
+	slot_free(s);
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return CT_ERR_UNKNOWN_INTEGRATION;
+	}
+	err = slot_fill(s, r);
+	PQclear(r);
+	if (err != CT_OK) {
+		slot_free(s);
+		return err;
+	}
+	s->used = 1;
+	s->fetched = now;
+	*out = &s->in;
+	return CT_OK;
+}

@@ -1,0 +1,31 @@
+/*
+ * json.h: the one way calltrack parses JSON from outside.
+ */
+#ifndef CT_JSON_H
+#define CT_JSON_H
+
+#include <stddef.h>
+#include <json-c/json.h>
+
+#include "err.h"
+
+#define CT_JSON_MAX_DEPTH 32
+
+/*
+ * Parses exactly len bytes of buf as one JSON value with json-c in strict
+ * mode, UTF-8 validated, nesting at most CT_JSON_MAX_DEPTH deep.  Trailing
+ * white space is allowed, anything else after the value is not, nor is an
+ * embedded NUL.  On CT_OK the caller owns *out (json_object_put); on
+ * CT_ERR_MALFORMED_BODY or CT_ERR_NOMEM *out is NULL.
+ */
+enum ct_err ct_json_parse(const char *buf, size_t len, json_object **out)
+    __attribute__((warn_unused_result));
+
+/*
+ * Returns the string at the dotted path (e.g. "message.call.id") inside obj,
+ * or NULL when any step is missing or the leaf is not a non-empty string.
+ * The string belongs to obj.
+ */
+const char *ct_json_path_str(json_object *obj, const char *path);
+
+#endif

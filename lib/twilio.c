@@ -1,0 +1,94 @@
+/*
+ * twilio.c: Twilio authentication and callback identification.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "form.h"
+#include "json.h"
+#include "twilio.h"
+
+static int
+is_form(const struct ct_request *req)
+{
+	return ct_http_content_type_is(req,
+	    "application/x-www-form-urlencoded");
+}
+
+/*
+ * X-Twilio-Signature over the integration's public URL (Twilio signs the
+ * URL it called, which behind a TLS terminator is not what nginx sees)
+ * plus the sorted form parameters, or the URL alone with bodySHA256 for
+ * JSON bodies (§3.3).
+ */
+static enum ct_err
+twilio_verify(const struct ct_request *req, const struct ct_integration *in)
+{
+	struct ct_form form = { NULL, 0 };
+	enum ct_err err;
+
+	if (is_form(req) && ct_form_parse(req->body, req->body_len,
+	    CT_FORM_MAX_PAIRS, &form) != CT_OK)
+		return CT_ERR_BAD_SIGNATURE;	/* cannot be what was signed */
+	err = ct_sig_twilio(in->public_url, req->query, is_form(req) ? &form :
+	    NULL, req->body, req->body_len,
+	    ct_http_header(req, "x-twilio-signature"), &in->secrets);
+	ct_form_free(&form);
+	return err;
+}
+
+static enum ct_err
+copy_ids(struct ct_hook_event *ev, const char *sid, const char *status)
+{
+	if (sid == NULL || *sid == '\0' ||
+	    strlen(sid) >= sizeof(ev->provider_call_id))
+		return CT_ERR_MISSING_CALL_ID;
+	if (status != NULL && strlen(status) >= sizeof(ev->event_type) - 16)
+		return CT_ERR_MALFORMED_BODY;
+	snprintf(ev->provider_call_id, sizeof(ev->provider_call_id), "%s", sid);
+	snprintf(ev->event_type, sizeof(ev->event_type), "status-callback%s%s",
+	    status && *status ? "." : "", status ? status : "");
+	return CT_OK;
+}
+
+/* A callback names its call by CallSid; Twilio's retry repeats the body,
+ * so the bytes identify a delivery. */
+static enum ct_err
+twilio_identify(const struct ct_request *req, struct ct_hook_event *ev)
+{
+	char hash[65];
+	enum ct_err err;
+
+	if (is_form(req)) {
+		struct ct_form form;
+
+		if ((err = ct_form_parse(req->body, req->body_len,
+		    CT_FORM_MAX_PAIRS, &form)) != CT_OK)
+			return err;
+		err = copy_ids(ev, ct_form_get(&form, "CallSid"),
+		    ct_form_get(&form, "CallStatus"));
+		ct_form_free(&form);
+	} else {
+		json_object *root;
+
+		if ((err = ct_json_parse(req->body, req->body_len, &root)) !=
+		    CT_OK)
+			return err;
+		err = copy_ids(ev, ct_json_path_str(root, "CallSid"),
+		    ct_json_path_str(root, "CallStatus"));
+		json_object_put(root);
+	}
+	if (err != CT_OK)
+		return err;
+	ct_crypto_sha256_hex(req->body, req->body_len, hash);
+	snprintf(ev->dedup_key, sizeof(ev->dedup_key), "twilio:%s", hash);
+	return CT_OK;
+}
+
+const struct ct_hook_provider ct_twilio_hook = {
+	.provider = CT_PROVIDER_TWILIO,
+	.route = "/hooks/twilio/",
+	.verify = twilio_verify,
+	.identify = twilio_identify,
+};

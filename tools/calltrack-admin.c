@@ -1,0 +1,525 @@
+/*
+ * calltrack-admin: the administrator's command line.
+ *
+ *   calltrack-admin org create NAME [--country CC] [--timezone TZ]
+ *   calltrack-admin token create ORG [--label L]
+ *   calltrack-admin token revoke TOKEN-ID
+ *   calltrack-admin token list ORG
+ *   calltrack-admin integration create ORG --provider vapi|retell|twilio
+ *       --secret S [--id SLUG] [--public-url URL] [--vapi-auth secret|hmac]
+ *       [--hmac-algorithm sha1|sha256|sha512] [--hmac-encoding hex|base64]
+ *       [--hmac-prefix P]
+ *   calltrack-admin integration rotate ID --secret S
+ *   calltrack-admin integration retire-secret ID
+ *   calltrack-admin integration disable ID
+ *   calltrack-admin sweep
+ *
+ * A secret given as "-" is read from the first line of standard input, so
+ * it need not appear in the process list.  Connects with CALLTRACK_ADMIN_DB
+ * (a libpq connection string) or libpq's PG* variables, as a role that
+ * owns the schema and bypasses row-level security (every org is its
+ * business).  Exit status: 0 done, 1 failed, 2 usage error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "auth.h"
+#include "crypto.h"
+#include "integration.h"
+#include "num.h"
+#include "phone.h"
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+    "usage: calltrack-admin org create NAME [--country CC] [--timezone TZ]\n"
+    "       calltrack-admin token create ORG [--label L]\n"
+    "       calltrack-admin token revoke TOKEN-ID\n"
+    "       calltrack-admin token list ORG\n"
+    "       calltrack-admin integration create ORG --provider vapi|retell|twilio\n"
+    "           --secret S [--id SLUG] [--public-url URL] [--vapi-auth secret|hmac]\n"
+    "           [--hmac-algorithm sha1|sha256|sha512] [--hmac-encoding hex|base64]\n"
+    "           [--hmac-prefix P]\n"
+    "       calltrack-admin integration rotate ID --secret S\n"
+    "       calltrack-admin integration retire-secret ID\n"
+    "       calltrack-admin integration disable ID\n"
+    "       calltrack-admin sweep\n";
+
+static PGconn *conn;
+static char secret_buf[600];
+
+static int
+usage(const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, "calltrack-admin: %s\n", why);
+	fputs(usage_text, stderr);
+	return EXIT_USAGE;
+}
+
+static int
+fail(const char *what, const char *why)
+{
+	fprintf(stderr, "calltrack-admin: could not %s: %s\n", what, why);
+	return EXIT_FAILURE;
+}
+
+static int
+db_connect(void)
+{
+	const char *dsn = getenv("CALLTRACK_ADMIN_DB");
+
+	conn = PQconnectdb(dsn && *dsn ? dsn : "");
+	if (PQstatus(conn) != CONNECTION_OK) {
+		fprintf(stderr, "calltrack-admin: could not connect to the "
+		    "database: %s", PQerrorMessage(conn));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Runs one parameterized statement.  On failure prints "could not WHAT:"
+ * with the server's primary message and returns NULL; else the caller
+ * PQclears the result.
+ */
+static PGresult *
+run(const char *what, const char *sql, int n, const char *const *params)
+{
+	PGresult *r = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+	const char *msg;
+
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return r;
+	msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	fail(what, msg ? msg : PQerrorMessage(conn));
+	PQclear(r);
+	return NULL;
+}
+
+/* Returns how many rows an UPDATE changed, or -1. */
+static long long
+rows_changed(PGresult *r)
+{
+	long long n;
+
+	return ct_num_parse_str(PQcmdTuples(r), 0, 0x7fffffff, &n) == CT_OK ?
+	    n : -1;
+}
+
+/* Returns the value following option name in argv[i], advancing *i. */
+static const char *
+opt_value(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static int
+uuid_shaped(const char *s)
+{
+	size_t i;
+
+	if (strlen(s) != 36)
+		return 0;
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (strchr("0123456789abcdefABCDEF", s[i]) == NULL) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Reads a secret given as "-" from standard input's first line. */
+static const char *
+secret_arg(const char *v)
+{
+	size_t n;
+
+	if (v == NULL || strcmp(v, "-") != 0)
+		return v;
+	if (fgets(secret_buf, sizeof(secret_buf), stdin) == NULL)
+		return NULL;
+	n = strcspn(secret_buf, "\r\n");
+	secret_buf[n] = '\0';
+	return secret_buf;
+}
+
+static int
+secret_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, i;
+
+	if (n < 8 || n > 512)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x21 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+org_create(int argc, char **argv)
+{
+	const char *name = NULL, *country = "US", *tz = "UTC";
+	const char *params[3];
+	PGresult *r;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--country") == 0) {
+			if ((country = opt_value(argc, argv, &i)) == NULL)
+				return usage("--country needs a value");
+		} else if (strcmp(argv[i], "--timezone") == 0) {
+			if ((tz = opt_value(argc, argv, &i)) == NULL)
+				return usage("--timezone needs a value");
+		} else if (argv[i][0] == '-' || name != NULL) {
+			return usage("unexpected argument to org create");
+		} else {
+			name = argv[i];
+		}
+	}
+	if (name == NULL)
+		return usage("org create needs a NAME");
+	if (!ct_phone_country_known(country) || strlen(country) != 2 ||
+	    country[0] < 'A' || country[0] > 'Z')
+		return usage("--country must be an upper-case ISO 3166 code "
+		    "calltrack can read numbers of (US, GB, DE, ...)");
+	if (db_connect() != 0)
+		return EXIT_FAILURE;
+	params[0] = tz;
+	if ((r = run("check the time zone", "SELECT ct_is_timezone($1)", 1,
+	    params)) == NULL)
+		return EXIT_FAILURE;
+	if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+		PQclear(r);
+		return usage("--timezone must be an IANA time zone, such as "
+		    "America/New_York");
+	}
+	PQclear(r);
+	params[0] = name;
+	params[1] = country;
+	params[2] = tz;
+	if ((r = run("create the org", "INSERT INTO orgs (name, "
+	    "default_country, timezone) VALUES ($1, $2, $3) RETURNING id", 3,
+	    params)) == NULL)
+		return EXIT_FAILURE;
+	printf("%s\n", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return EXIT_SUCCESS;
+}
+
+static int
+token_create(int argc, char **argv)
+{
+	const char *org = NULL, *label = NULL, *params[3];
+	char token[48], hash[65];
+	PGresult *r;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--label") == 0) {
+			if ((label = opt_value(argc, argv, &i)) == NULL)
+				return usage("--label needs a value");
+		} else if (argv[i][0] == '-' || org != NULL) {
+			return usage("unexpected argument to token create");
+		} else {
+			org = argv[i];
+		}
+	}
+	if (org == NULL || !uuid_shaped(org))
+		return usage("token create needs an ORG id");
+	if (ct_auth_token_new(token, hash) != CT_OK)
+		return fail("create a token", "no random bytes");
+	if (db_connect() != 0)
+		return EXIT_FAILURE;
+	params[0] = org;
+	params[1] = hash;
+	params[2] = label;
+	if ((r = run("create the token", "INSERT INTO api_tokens (org_id, "
+	    "token_hash, label) SELECT id, $2, $3 FROM orgs WHERE id = $1 "
+	    "RETURNING id", 3, params)) == NULL)
+		return EXIT_FAILURE;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return fail("create the token", "no such org");
+	}
+	PQclear(r);
+	/* Shown once: only its hash is stored. */
+	printf("%s\n", token);
+	return EXIT_SUCCESS;
+}
+
+static int
+token_revoke(int argc, char **argv)
+{
+	const char *params[1];
+	PGresult *r;
+	long long n;
+
+	if (argc != 1 || !uuid_shaped(argv[0]))
+		return usage("token revoke needs a TOKEN-ID (see token list)");
+	if (db_connect() != 0)
+		return EXIT_FAILURE;
+	params[0] = argv[0];
+	if ((r = run("revoke the token", "UPDATE api_tokens SET revoked_at = "
+	    "COALESCE(revoked_at, now()) WHERE id = $1", 1, params)) == NULL)
+		return EXIT_FAILURE;
+	n = rows_changed(r);
+	PQclear(r);
+	if (n != 1)
+		return fail("revoke the token", "no such token");
+	return EXIT_SUCCESS;
+}
+
+static int
+token_list(int argc, char **argv)
+{
+	const char *params[1];
+	PGresult *r;
+	int i;
+
+	if (argc != 1 || !uuid_shaped(argv[0]))
+		return usage("token list needs an ORG id");
+	if (db_connect() != 0)
+		return EXIT_FAILURE;
+	params[0] = argv[0];
+	if ((r = run("list tokens", "SELECT id, COALESCE(label, ''), "
+	    "created_at, COALESCE(last_used_at::text, '-'), "
+	    "CASE WHEN revoked_at IS NULL THEN 'active' ELSE 'revoked' END "
+	    "FROM api_tokens WHERE org_id = $1 ORDER BY created_at", 1,
+	    params)) == NULL)
+		return EXIT_FAILURE;
+	for (i = 0; i < PQntuples(r); i++)
+		printf("%s\t%s\t%s\t%s\t%s\n", PQgetvalue(r, i, 0),
+		    PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+		    PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
+	PQclear(r);
+	return EXIT_SUCCESS;
+}
+
+static int
+one_of(const char *v, const char *const *allowed)
+{
+	for (; *allowed != NULL; allowed++)
+		if (strcmp(v, *allowed) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+integration_create(int argc, char **argv)
+{
+	static const char *const providers[] = { "vapi", "retell", "twilio",
+	    NULL };
+	static const char *const auths[] = { "secret", "hmac", NULL };
+	static const char *const algos[] = { "sha1", "sha256", "sha512",
+	    NULL };
+	static const char *const encs[] = { "hex", "base64", NULL };
+	const char *org = NULL, *provider = NULL, *secret = NULL, *id = NULL;
+	const char *url = NULL, *auth = "secret", *algo = "sha256";
+	const char *enc = "hex", *prefix = "", *params[10], *base;
+	char slug[CT_INTEGRATION_ID_MAX + 1];
+	PGresult *r;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], **dst = NULL;
+
+		if (strcmp(a, "--provider") == 0)
+			dst = &provider;
+		else if (strcmp(a, "--secret") == 0)
+			dst = &secret;
+		else if (strcmp(a, "--id") == 0)
+			dst = &id;
+		else if (strcmp(a, "--public-url") == 0)
+			dst = &url;
+		else if (strcmp(a, "--vapi-auth") == 0)
+			dst = &auth;
+		else if (strcmp(a, "--hmac-algorithm") == 0)
+			dst = &algo;
+		else if (strcmp(a, "--hmac-encoding") == 0)
+			dst = &enc;
+		else if (strcmp(a, "--hmac-prefix") == 0)
+			dst = &prefix;
+		else if (a[0] == '-' || org != NULL)
+			return usage("unexpected argument to integration "
+			    "create");
+		else
+			org = a;
+		if (dst != NULL && (*dst = opt_value(argc, argv, &i)) == NULL)
+			return usage("an option needs a value");
+	}
+	if (org == NULL || !uuid_shaped(org))
+		return usage("integration create needs an ORG id");
+	if (provider == NULL || !one_of(provider, providers))
+		return usage("--provider must be vapi, retell or twilio");
+	if (!one_of(auth, auths) || !one_of(algo, algos) || !one_of(enc, encs))
+		return usage("--vapi-auth, --hmac-algorithm or --hmac-encoding "
+		    "has an unknown value");
+	if (!secret_ok(secret = secret_arg(secret)))
+		return usage("--secret must be 8 to 512 printable characters "
+		    "without spaces");
+	if (strcmp(provider, "twilio") == 0 && url == NULL)
+		return usage("a twilio integration needs --public-url, the "
+		    "exact URL Twilio calls");
+	if (url != NULL && strncmp(url, "https://", 8) != 0 &&
+	    strncmp(url, "http://", 7) != 0)
+		return usage("--public-url must start with https:// or http://");
+	if (id == NULL) {
+		unsigned char rnd[6];
+		char hex[13];
+
+		if (ct_crypto_random(rnd, sizeof(rnd)) != CT_OK)
+			return fail("create the integration", "no random bytes");
+		ct_crypto_hex(rnd, sizeof(rnd), hex);
+		snprintf(slug, sizeof(slug), "%s-%s", provider, hex);
+		id = slug;
+	}
+	if (!ct_integration_id_valid(id))
+		return usage("--id must be 1 to 64 letters, digits, '-' or '_'");
+	if (db_connect() != 0)
+		return EXIT_FAILURE;
+	params[0] = id;
+	params[1] = org;
+	params[2] = provider;
+	params[3] = secret;
+	params[4] = url;
+	params[5] = auth;
+	params[6] = algo;
+	params[7] = enc;
+	params[8] = prefix;
+	if ((r = run("create the integration", "INSERT INTO integrations (id, "
+	    "org_id, provider, secret, public_url, vapi_auth, hmac_algorithm, "
+	    "hmac_encoding, hmac_prefix) SELECT $1, o.id, $3, $4, $5, $6, $7, "
+	    "$8, $9 FROM orgs o WHERE o.id = $2 RETURNING id", 9,
+	    params)) == NULL)
+		return EXIT_FAILURE;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return fail("create the integration", "no such org");
+	}
+	PQclear(r);
+	if (url != NULL) {
+		printf("%s\n", url);
+	} else {
+		base = getenv("CALLTRACK_PUBLIC_URL");
+		printf("%s/hooks/%s/%s\n", base && *base ? base :
+		    "http://127.0.0.1:8080", provider, id);
+	}
+	return EXIT_SUCCESS;
+}
+
+/* rotate, retire-secret, disable: one UPDATE of one integration. */
+static int
+integration_update(const char *verb, int argc, char **argv)
+{
+	const char *params[2] = { NULL, NULL }, *sql;
+	PGresult *r;
+	long long n;
+	int nparams = 1;
+
+	if (argc < 1 || !ct_integration_id_valid(argv[0]))
+		return usage("the integration ID is missing or malformed");
+	params[0] = argv[0];
+	if (strcmp(verb, "rotate") == 0) {
+		if (argc != 3 || strcmp(argv[1], "--secret") != 0)
+			return usage("integration rotate ID --secret S");
+		if (!secret_ok(params[1] = secret_arg(argv[2])))
+			return usage("--secret must be 8 to 512 printable "
+			    "characters without spaces");
+		nparams = 2;
+		/* The new secret is accepted beside the old one. */
+		sql = "UPDATE integrations SET secret_next = $2 WHERE id = $1";
+	} else if (strcmp(verb, "retire-secret") == 0 && argc == 1) {
+		/* The rotated secret becomes the only one. */
+		sql = "UPDATE integrations SET secret = secret_next, "
+		    "secret_next = NULL WHERE id = $1 AND secret_next IS NOT NULL";
+	} else if (strcmp(verb, "disable") == 0 && argc == 1) {
+		sql = "UPDATE integrations SET disabled_at = COALESCE("
+		    "disabled_at, now()) WHERE id = $1";
+	} else {
+		return usage(NULL);
+	}
+	if (db_connect() != 0)
+		return EXIT_FAILURE;
+	if ((r = run("update the integration", sql, nparams, params)) == NULL)
+		return EXIT_FAILURE;
+	n = rows_changed(r);
+	PQclear(r);
+	if (n != 1)
+		return fail("update the integration", strcmp(verb,
+		    "retire-secret") == 0 ? "no such integration, or no "
+		    "rotated secret to keep" : "no such integration");
+	return EXIT_SUCCESS;
+}
+
+static int
+sweep(int argc)
+{
+	PGresult *r;
+
+	if (argc != 0)
+		return usage("sweep takes no arguments");
+	if (db_connect() != 0)
+		return EXIT_FAILURE;
+	if ((r = run("sweep stuck calls", "SELECT ct_sweep()", 0, NULL)) ==
+	    NULL)
+		return EXIT_FAILURE;
+	printf("%s\n", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return EXIT_SUCCESS;
+}
+
+static int
+dispatch(int argc, char **argv)
+{
+	const char *noun, *verb;
+
+	if (argc < 2)
+		return usage(NULL);
+	noun = argv[1];
+	if (strcmp(noun, "sweep") == 0)
+		return sweep(argc - 2);
+	if (strcmp(noun, "-h") == 0 || strcmp(noun, "--help") == 0 ||
+	    strcmp(noun, "help") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_SUCCESS;
+	}
+	if (argc < 3)
+		return usage(NULL);
+	verb = argv[2];
+	argc -= 3;
+	argv += 3;
+	if (strcmp(noun, "org") == 0 && strcmp(verb, "create") == 0)
+		return org_create(argc, argv);
+	if (strcmp(noun, "token") == 0 && strcmp(verb, "create") == 0)
+		return token_create(argc, argv);
+	if (strcmp(noun, "token") == 0 && strcmp(verb, "revoke") == 0)
+		return token_revoke(argc, argv);
+	if (strcmp(noun, "token") == 0 && strcmp(verb, "list") == 0)
+		return token_list(argc, argv);
+	if (strcmp(noun, "integration") == 0 && strcmp(verb, "create") == 0)
+		return integration_create(argc, argv);
+	if (strcmp(noun, "integration") == 0)
+		return integration_update(verb, argc, argv);
+	return usage(NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	int rc = dispatch(argc, argv);
+
+	if (conn != NULL)
+		PQfinish(conn);
+	return rc;
+}
