@@ -5,6 +5,70 @@
 
 #include "json.h"
 
+int
+ct_utf8_valid(const char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = p[i], need, min, cp, k;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			need = 1; min = 0x80; cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2; min = 0x800; cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3; min = 0x10000; cp = c & 0x07;
+		} else {
+			return 0;	/* continuation, C0/C1, F5..FF */
+		}
+		if (len - i <= need)
+			return 0;
+		for (k = 1; k <= need; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		/* Overlong forms, UTF-16 surrogates, beyond Unicode. */
+		if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+/*
+ * json-c 0.16 accepts single-quoted strings even in strict mode: refuse a
+ * quote other than '"' outside a string before json-c sees the text.
+ */
+static int
+quotes_strict(const char *buf, size_t len)
+{
+	int in_string = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+		} else if (c == '"') {
+			in_string = 1;
+		} else if (c == '\'') {
+			return 0;
+		}
+	}
+	return 1;
+}
+
 enum ct_err
 ct_json_parse(const char *buf, size_t len, json_object **out)
 {
@@ -13,7 +77,9 @@ ct_json_parse(const char *buf, size_t len, json_object **out)
 	size_t end;
 
 	*out = NULL;
-	if (len > 0x7fffffff || memchr(buf, '\0', len) != NULL)
+	/* json-c's own UTF-8 check lets overlong forms through. */
+	if (len > 0x7fffffff || memchr(buf, '\0', len) != NULL ||
+	    !ct_utf8_valid(buf, len) || !quotes_strict(buf, len))
 		return CT_ERR_MALFORMED_BODY;
 	if ((tok = json_tokener_new_ex(CT_JSON_MAX_DEPTH)) == NULL)
 		return CT_ERR_NOMEM;

@@ -13,13 +13,19 @@
 
 /*
  * Parses exactly len bytes of buf as one JSON value with json-c in strict
- * mode, UTF-8 validated, nesting at most CT_JSON_MAX_DEPTH deep.  Trailing
+ * mode, UTF-8 strictly validated, double quotes only, nesting at most CT_JSON_MAX_DEPTH deep.  Trailing
  * white space is allowed, anything else after the value is not, nor is an
  * embedded NUL.  On CT_OK the caller owns *out (json_object_put); on
  * CT_ERR_MALFORMED_BODY or CT_ERR_NOMEM *out is NULL.
  */
 enum ct_err ct_json_parse(const char *buf, size_t len, json_object **out)
     __attribute__((warn_unused_result));
+
+/*
+ * Returns 1 when the len bytes at buf are well-formed UTF-8 (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), else 0.
+ */
+int ct_utf8_valid(const char *buf, size_t len);
 
 /*
  * Returns the string at the dotted path (e.g. "message.call.id") inside obj,

@@ -140,12 +140,14 @@ handle_one(const struct ct_endpoint *ep, struct ct_request *req)
 
 	limit = (size_t)(ep->limit == CT_LIMIT_WEBHOOK ?
 	    cfg->webhook_body_limit : cfg->api_body_limit);
+	/* The body is read (within the limit) before the content type is
+	 * judged, so that a refused request can be kept with its bytes. */
 	if ((req->method & ep->methods) == 0)
 		err = CT_ERR_METHOD;
-	else if (ep->content_types != NULL && !content_type_ok(ep, req))
+	else if (ep->content_types != NULL &&
+	    (err = ct_http_read_body(req, limit)) == CT_OK &&
+	    !content_type_ok(ep, req))
 		err = CT_ERR_CONTENT_TYPE;
-	else if (ep->content_types != NULL)
-		err = ct_http_read_body(req, limit);
 	if (err != CT_OK) {
 		if (ep->reject != NULL)
 			ep->reject(req, err, ep->ctx);

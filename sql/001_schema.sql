@@ -144,7 +144,7 @@ CREATE TABLE contacts (
     UNIQUE (org_id, phone),
     CHECK (name IS NULL OR name_source IS NOT NULL)
 );
-CREATE INDEX contacts_name_trgm ON contacts USING gin (org_id, name gin_trgm_ops);
+CREATE INDEX contacts_name_trgm ON contacts USING gin (name gin_trgm_ops);
 
 CREATE TABLE calls (
     org_id              uuid NOT NULL REFERENCES orgs (id),

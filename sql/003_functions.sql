@@ -104,16 +104,15 @@ $$;
 
 -- Keeps a refused request for forensics.  p_org is NULL when the
 -- integration was unknown; the body is stored up to the caller's cap.
+-- Returns nothing: with no org pinned the new row is not readable back.
 CREATE FUNCTION ct_record_rejection(p_org uuid, p_integration text, p_provider text,
                                     p_http_status int, p_reason text, p_detail text,
                                     p_method text, p_path text, p_content_type text,
                                     p_body bytea, p_body_size bigint,
                                     p_body_sha256 text, p_truncated boolean)
-RETURNS bigint
+RETURNS void
     LANGUAGE plpgsql
     AS $$
-DECLARE
-    v_id bigint;
 BEGIN
     PERFORM set_config('calltrack.org_id', COALESCE(p_org::text, ''), true);
     INSERT INTO rejected_events (org_id, integration_id, provider, http_status, reason,
@@ -121,9 +120,7 @@ BEGIN
                                  body_sha256, body_truncated)
     VALUES (p_org, p_integration, p_provider, p_http_status, p_reason, p_detail,
             p_method, p_path, p_content_type, p_body, p_body_size, p_body_sha256,
-            p_truncated)
-    RETURNING id INTO v_id;
-    RETURN v_id;
+            p_truncated);
 END
 $$;
 

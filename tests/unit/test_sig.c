@@ -1,0 +1,354 @@
+/*
+ * test_sig.c: crypto primitives and every vector of
+ * tests/fixtures/signatures.md, for Vapi, Retell and Twilio.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "form.h"
+#include "sig.h"
+#include "suites.h"
+
+#define VAPI_SECRET "vapi-test-secret-4f9c2b7e"
+#define VAPI_HMAC_KEY "vapi-hmac-test-key-91d3"
+#define RETELL_KEY "key_test_2f6b8d1e4a9c7b3e5d0f1a2b"
+#define TWILIO_TOKEN "9f3c1a7e5b2d4c6e8a0b1c2d3e4f5a6b"
+
+static const char vapi_body[] = "{\"message\":{\"type\":\"status-update\","
+    "\"status\":\"in-progress\",\"call\":{\"id\":"
+    "\"019b94d2-6a1f-7c3e-9b2d-4f8a1e6c0d21\"}}}";
+static const char retell_body[] = "{\"event\":\"call_started\",\"call\":"
+    "{\"call_id\":\"call_8e41c7a2d9f0b3e5c1a7d2f4e6b\",\"call_type\":"
+    "\"phone_call\"}}";
+
+/* ---- crypto ---- */
+
+static void
+test_crypto_hmac_and_encodings(void)
+{
+	unsigned char mac[CT_CRYPTO_MAX_MD];
+	char hex[2 * CT_CRYPTO_MAX_MD + 1], b64[100];
+	size_t n;
+
+	/* RFC 4231 test case 2. */
+	CU_ASSERT_EQUAL_FATAL(ct_crypto_hmac(CT_SHA256, "Jefe", 4,
+	    "what do ya want ", 16, "for nothing?", 12, mac, &n), CT_OK);
+	CU_ASSERT_EQUAL(n, 32);
+	ct_crypto_hex(mac, n, hex);
+	CU_ASSERT_STRING_EQUAL(hex, "5bdcc146bf60754e6a042426089575c75a003f0"
+	    "89d2739839dec58b964ec3843");
+	ct_crypto_base64((const unsigned char *)"any carnal pleas", 16, b64);
+	CU_ASSERT_STRING_EQUAL(b64, "YW55IGNhcm5hbCBwbGVhcw==");
+	ct_crypto_sha256_hex("", 0, hex);
+	CU_ASSERT_STRING_EQUAL(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e"
+	    "4649b934ca495991b7852b855");
+	/* An empty key is refused rather than silently accepted. */
+	CU_ASSERT_NOT_EQUAL(ct_crypto_hmac(CT_SHA256, "", 0, "x", 1, NULL, 0,
+	    mac, &n), CT_OK);
+}
+
+static void
+test_crypto_equal(void)
+{
+	CU_ASSERT_TRUE(ct_crypto_equal("abc", 3, "abc", 3));
+	CU_ASSERT_FALSE(ct_crypto_equal("abc", 3, "abd", 3));
+	CU_ASSERT_FALSE(ct_crypto_equal("abc", 3, "abcd", 4));
+	CU_ASSERT_FALSE(ct_crypto_equal("abc", 3, "ab", 2));
+	CU_ASSERT_TRUE(ct_crypto_equal("", 0, "", 0));
+}
+
+/* ---- Vapi ---- */
+
+static void
+test_vapi_secret(void)
+{
+	struct ct_sig_secrets one = { { VAPI_SECRET, NULL } };
+	struct ct_sig_secrets two = { { "old-secret-123", VAPI_SECRET } };
+
+	CU_ASSERT_EQUAL(ct_sig_vapi_secret(VAPI_SECRET, &one), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_vapi_secret(VAPI_SECRET " ", &one),
+	    CT_ERR_BAD_SIGNATURE);		/* trailing space: not trimmed */
+	CU_ASSERT_EQUAL(ct_sig_vapi_secret("not-the-right-secret", &one),
+	    CT_ERR_BAD_SIGNATURE);
+	CU_ASSERT_EQUAL(ct_sig_vapi_secret(NULL, &one),
+	    CT_ERR_MISSING_SIGNATURE);
+	CU_ASSERT_EQUAL(ct_sig_vapi_secret("", &one), CT_ERR_MISSING_SIGNATURE);
+	/* Rotation: either secret is accepted. */
+	CU_ASSERT_EQUAL(ct_sig_vapi_secret(VAPI_SECRET, &two), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_vapi_secret("old-secret-123", &two), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_vapi_secret("Bearer " VAPI_SECRET, &one),
+	    CT_ERR_BAD_SIGNATURE);
+}
+
+static void
+test_vapi_hmac_vectors(void)
+{
+	struct ct_sig_secrets k = { { VAPI_HMAC_KEY, NULL } };
+	struct ct_sig_vapi_hmac v2 = { CT_SHA256, CT_SIG_HEX, "" };
+	struct ct_sig_vapi_hmac v3 = { CT_SHA256, CT_SIG_BASE64, "sha256=" };
+	struct ct_sig_vapi_hmac v4 = { CT_SHA512, CT_SIG_HEX, "" };
+	size_t len = strlen(vapi_body), flen;
+	long long now = 1770000000;
+	char *file;
+
+	/* V2 */
+	CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&v2, vapi_body, len,
+	    "cc84231f8bf99e1d42c284804bbb2f695aa410207b64b216964c84f278b4dd0a",
+	    "1770000000", now, &k), CT_OK);
+	/* V3 */
+	CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&v3, vapi_body, len,
+	    "sha256=zIQjH4v5nh1CwoSAS7svaVqkECB7ZLIWlkyE8ni03Qo=",
+	    "1770000000", now, &k), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&v3, vapi_body, len,
+	    "zIQjH4v5nh1CwoSAS7svaVqkECB7ZLIWlkyE8ni03Qo=",
+	    "1770000000", now, &k), CT_ERR_BAD_SIGNATURE);	/* no prefix */
+	/* V4 */
+	CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&v4, vapi_body, len,
+	    "c29f4a8fa10817fe020254df64fc564fa67ae25d71d27f6fe2b94bfc2e1cb6e3"
+	    "e4da9fe3080e04811df3cde2f07c135b29bbbaa88836034933c508e8e6d42c9a",
+	    "1770000000", now, &k), CT_OK);
+	/* V5: a whole fixture file. */
+	file = fixture_read("vapi/inbound-completed.3.status-update.in-progress.json",
+	    &flen);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+	CU_ASSERT_EQUAL(flen, 2929);
+	CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&v2, file, flen,
+	    "995e455d73966c948cbbced92bea0d94a77443c018e2a6fe07dcd8c8dca09f36",
+	    "1770000000", now, &k), CT_OK);
+	/* One byte less and it fails. */
+	CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&v2, file, flen - 1,
+	    "995e455d73966c948cbbced92bea0d94a77443c018e2a6fe07dcd8c8dca09f36",
+	    "1770000000", now, &k), CT_ERR_BAD_SIGNATURE);
+	free(file);
+}
+
+static void
+test_vapi_hmac_window(void)
+{
+	struct ct_sig_secrets k = { { VAPI_HMAC_KEY, NULL } };
+	struct ct_sig_vapi_hmac v2 = { CT_SHA256, CT_SIG_HEX, "" };
+	const char *sig =
+	    "cc84231f8bf99e1d42c284804bbb2f695aa410207b64b216964c84f278b4dd0a";
+	size_t len = strlen(vapi_body);
+
+	CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&v2, vapi_body, len, sig,
+	    "1770000000", 1770000300, &k), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&v2, vapi_body, len, sig,
+	    "1770000000", 1770000301, &k), CT_ERR_STALE_TIMESTAMP);
+	CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&v2, vapi_body, len, sig,
+	    "1770000000", 1769999699, &k), CT_ERR_STALE_TIMESTAMP);
+	CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&v2, vapi_body, len, sig,
+	    NULL, 1770000000, &k), CT_ERR_MISSING_SIGNATURE);
+	CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&v2, vapi_body, len, NULL,
+	    "1770000000", 1770000000, &k), CT_ERR_MISSING_SIGNATURE);
+	CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&v2, vapi_body, len, sig,
+	    "17700x0000", 1770000000, &k), CT_ERR_BAD_SIGNATURE);
+}
+
+/* ---- Retell ---- */
+
+static void
+test_retell_vectors(void)
+{
+	struct ct_sig_secrets k = { { RETELL_KEY, NULL } };
+	struct ct_sig_secrets rot = { { "key_old_000000000000", RETELL_KEY } };
+	const char *h = "v=1770000000000,d=9ef3023dbf43a64da3f5cdb544d4db31add0a2"
+	    "d6730c05de2596f1afb5040b0d";
+	size_t len = strlen(retell_body), flen;
+	char *file;
+
+	/* R1 and its clock table. */
+	CU_ASSERT_EQUAL(ct_sig_retell(retell_body, len, h, 1770000000000LL, &k),
+	    CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_retell(retell_body, len, h, 1770000300000LL, &k),
+	    CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_retell(retell_body, len, h, 1770000300001LL, &k),
+	    CT_ERR_STALE_TIMESTAMP);
+	CU_ASSERT_EQUAL(ct_sig_retell(retell_body, len, h, 1769999699999LL, &k),
+	    CT_ERR_STALE_TIMESTAMP);
+	CU_ASSERT_EQUAL(ct_sig_retell(retell_body, len, h, 1770000000000LL,
+	    &rot), CT_OK);
+	/* Uppercase hex refused (documented choice), order swapped refused. */
+	CU_ASSERT_EQUAL(ct_sig_retell(retell_body, len,
+	    "v=1770000000000,d=9EF3023DBF43A64DA3F5CDB544D4DB31ADD0A2D6730C05DE"
+	    "2596F1AFB5040B0D", 1770000000000LL, &k), CT_ERR_BAD_SIGNATURE);
+	CU_ASSERT_EQUAL(ct_sig_retell(retell_body, len,
+	    "d=9ef3023dbf43a64da3f5cdb544d4db31add0a2d6730c05de2596f1afb5040b0d,"
+	    "v=1770000000000", 1770000000000LL, &k), CT_ERR_BAD_SIGNATURE);
+	CU_ASSERT_EQUAL(ct_sig_retell(retell_body, len, NULL, 1770000000000LL,
+	    &k), CT_ERR_MISSING_SIGNATURE);
+	CU_ASSERT_EQUAL(ct_sig_retell(retell_body, len, "v=1770000000000,d=00",
+	    1770000000000LL, &k), CT_ERR_BAD_SIGNATURE);
+	/* R2 and R3: whole files; a trailing newline added fails. */
+	file = fixture_read("retell/booking-succeeded.1.call_started.json", &flen);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+	CU_ASSERT_EQUAL(ct_sig_retell(file, flen, "v=1770000000000,d=d7651c345f"
+	    "7958fe237b4e761012eed6fadba68569b7f46dfd23aea6dcc48570",
+	    1770000000000LL, &k), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_retell(file, flen - 1, "v=1770000000000,d=d7651c"
+	    "345f7958fe237b4e761012eed6fadba68569b7f46dfd23aea6dcc48570",
+	    1770000000000LL, &k), CT_ERR_BAD_SIGNATURE);
+	free(file);
+	file = fixture_read("retell/booking-succeeded.2.call_ended.json", &flen);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+	CU_ASSERT_EQUAL(flen, 20386);
+	CU_ASSERT_EQUAL(ct_sig_retell(file, flen, "v=1770000000000,d=764c294fc7"
+	    "ad2f93a07ebeb8fc6e43c86d2e2dc0f312317c4758cf4eef853b1a",
+	    1770000000000LL, &k), CT_OK);
+	free(file);
+}
+
+/* ---- Twilio ---- */
+
+static struct ct_form
+form_of(const char *body)
+{
+	struct ct_form f;
+
+	CU_ASSERT_EQUAL(ct_form_parse(body, strlen(body), CT_FORM_MAX_PAIRS,
+	    &f), CT_OK);
+	return f;
+}
+
+static void
+test_twilio_published_vectors(void)
+{
+	struct ct_sig_secrets k = { { "12345", NULL } };
+	struct ct_form f = form_of("CallSid=CA1234567890ABCDE&Caller=%2B14158675309"
+	    "&Digits=1234&From=%2B14158675309&To=%2B18005551212");
+	struct ct_form dup = form_of("Sid=CA123&SidAccount=AC123&Digits=5678"
+	    "&Digits=1234&Digits=1234");
+	const char *url = "https://mycompany.com/myapp.php?foo=1&bar=2";
+	const char *json = "{\"property\": \"value\", \"boolean\": true}";
+	char *payload;
+
+	payload = ct_sig_twilio_payload(url, &f);
+	CU_ASSERT_STRING_EQUAL(payload, "https://mycompany.com/myapp.php?foo=1&"
+	    "bar=2CallSidCA1234567890ABCDECaller+14158675309Digits1234From"
+	    "+14158675309To+18005551212");
+	free(payload);
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &f, NULL, 0,
+	    "RSOYDt4T1cUTdK1PDd93/VVr8B8=", &k), CT_OK);
+	/* Signed with :443 added; the validator adds the default port. */
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &f, NULL, 0,
+	    "kvajT1Ptam85bY51eRf/AJRuM3w=", &k), CT_OK);
+	/* A URL with a non-default port validates a port-less signature. */
+	CU_ASSERT_EQUAL(ct_sig_twilio("https://mycompany.com:1234/myapp.php?foo=1"
+	    "&bar=2", NULL, &f, NULL, 0, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", &k), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_twilio("http://mycompany.com:1234/myapp.php?foo=1"
+	    "&bar=2", NULL, &f, NULL, 0, "Zmvh+3yNM1Phv2jhDCwEM3q5ebU=", &k), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_twilio("http://mycompany.com/myapp.php?foo=1"
+	    "&bar=2", NULL, &f, NULL, 0, "0ZXoZLH/DfblKGATFgpif+LLRf4=", &k), CT_OK);
+	/* http vs https must fail. */
+	CU_ASSERT_EQUAL(ct_sig_twilio("http://mycompany.com/myapp.php?foo=1"
+	    "&bar=2", NULL, &f, NULL, 0, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", &k),
+	    CT_ERR_BAD_SIGNATURE);
+	/* Repeated names: each distinct value once, sorted. */
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &dup, NULL, 0,
+	    "IK+Dwps556ElfBT0I3Rgjkr1wJU=", &k), CT_OK);
+	/* JSON body with bodySHA256: URL only, and the body's hash. */
+	CU_ASSERT_EQUAL(ct_sig_twilio("https://mycompany.com/myapp.php?foo=1&bar=2"
+	    "&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632"
+	    "f96e6620", NULL, NULL, json, strlen(json),
+	    "a9nBmqA0ju/hNViExpshrM61xv4=", &k), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_twilio("https://mycompany.com/myapp.php?foo=1&bar=2"
+	    "&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632"
+	    "f96e6620", NULL, NULL, json, strlen(json) - 1,
+	    "a9nBmqA0ju/hNViExpshrM61xv4=", &k), CT_ERR_BAD_SIGNATURE);
+	ct_form_free(&f);
+	ct_form_free(&dup);
+}
+
+static void
+test_twilio_own_vectors(void)
+{
+	struct ct_sig_secrets k = { { TWILIO_TOKEN, NULL } };
+	struct ct_sig_secrets rot = { { "0000000000000000", TWILIO_TOKEN } };
+	const char *url = "https://calls.example.com/hooks/twilio/twilio-test";
+	const char *t2 = "CallSid=CA0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e&CallStatus="
+	    "completed&CallDuration=73&From=%2B14155550102&To=%2B14155550176&"
+	    "Timestamp=Tue%2C%2006%20Jan%202026%2019%3A46%3A33%20%2B0000&"
+	    "Direction=outbound-api";
+	const char *t4 = "{\"CallSid\":\"CA0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e\","
+	    "\"CallStatus\":\"completed\"}";
+	struct ct_form f = form_of(t2), f5, f3;
+	size_t flen;
+	char *file;
+
+	/* T2, signed without and with :443. */
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &f, NULL, 0,
+	    "gqqHI2yr2fft3j8jehkRapfJuc0=", &k), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &f, NULL, 0,
+	    "DZS9B57IP0aHFJv5yAKnfR7rpNc=", &k), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &f, NULL, 0,
+	    "gqqHI2yr2fft3j8jehkRapfJuc0=", &rot), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &f, NULL, 0, NULL, &k),
+	    CT_ERR_MISSING_SIGNATURE);
+	/* A different path fails. */
+	CU_ASSERT_EQUAL(ct_sig_twilio("https://calls.example.com/hooks/twilio/x",
+	    NULL, &f, NULL, 0, "gqqHI2yr2fft3j8jehkRapfJuc0=", &k),
+	    CT_ERR_BAD_SIGNATURE);
+	/* The received query string is appended when the stored URL has none. */
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, "tenant=acme", &f, NULL, 0,
+	    "gqqHI2yr2fft3j8jehkRapfJuc0=", &k), CT_ERR_BAD_SIGNATURE);
+	ct_form_free(&f);
+	/* T3: the whole fixture file. */
+	file = fixture_read("twilio/outbound-completed.4.completed.form", &flen);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+	while (flen > 0 && (file[flen - 1] == '\n' || file[flen - 1] == '\r'))
+		file[--flen] = '\0';
+	CU_ASSERT_EQUAL(ct_form_parse(file, flen, CT_FORM_MAX_PAIRS, &f3), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &f3, NULL, 0,
+	    "6Ya6Jj6TThlr2q3SjAt0J1ORuMU=", &k), CT_OK);
+	ct_form_free(&f3);
+	free(file);
+	/* T4: JSON with bodySHA256 in the received query. */
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, "bodySHA256=01772b6df57982015a1ad153ec6"
+	    "c072b06b5fe605dc22fbdcaa45f1cbf1e1eb2", NULL, t4, strlen(t4),
+	    "DepMY0av+sUDOtw2GKqQmInNA9I=", &k), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, "bodySHA256=01772B6DF57982015A1AD153EC6"
+	    "C072B06B5FE605DC22FBDCAA45F1CBF1E1EB2", NULL, t4, strlen(t4),
+	    "DepMY0av+sUDOtw2GKqQmInNA9I=", &k), CT_ERR_BAD_SIGNATURE);
+	/* T5: query in the stored URL, '+', UTF-8, apostrophe, empty value. */
+	f5 = form_of("CallSid=CA9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b&CallStatus="
+	    "completed&FromCity=S%C3%A3o+Paulo&CallerName=ZO%C3%8B+O%27BRIEN&"
+	    "ForwardedFrom=&Direction=inbound");
+	CU_ASSERT_EQUAL(ct_sig_twilio(
+	    "https://calls.example.com/hooks/twilio/twilio-test?tenant=acme",
+	    "ignored=1", &f5, NULL, 0, "ZLFCWhl/aKb5e+BU/jUYpHJ/Ngg=", &k), CT_OK);
+	/* The same with the query arriving on the request instead. */
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, "tenant=acme", &f5, NULL, 0,
+	    "ZLFCWhl/aKb5e+BU/jUYpHJ/Ngg=", &k), CT_OK);
+	/* One parameter changed: fails. */
+	free(f5.pairs[0].value);
+	f5.pairs[0].value = strdup("CA9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4c");
+	f5.pairs[0].value_len = strlen(f5.pairs[0].value);
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, "tenant=acme", &f5, NULL, 0,
+	    "ZLFCWhl/aKb5e+BU/jUYpHJ/Ngg=", &k), CT_ERR_BAD_SIGNATURE);
+	ct_form_free(&f5);
+}
+
+int
+suite_crypto(void)
+{
+	static const struct test_case t[] = {
+		{ "HMAC, hex, Base64, SHA-256", test_crypto_hmac_and_encodings },
+		{ "constant-time equality", test_crypto_equal },
+		{ NULL, NULL } };
+	return add_suite("crypto", t);
+}
+
+int
+suite_sig(void)
+{
+	static const struct test_case t[] = {
+		{ "Vapi static secret (V1)", test_vapi_secret },
+		{ "Vapi HMAC vectors (V2-V5)", test_vapi_hmac_vectors },
+		{ "Vapi HMAC timestamp window", test_vapi_hmac_window },
+		{ "Retell vectors and window (R1-R3)", test_retell_vectors },
+		{ "Twilio published vectors (T1)", test_twilio_published_vectors },
+		{ "Twilio own vectors (T2-T5)", test_twilio_own_vectors },
+		{ NULL, NULL } };
+	return add_suite("sig", t);
+}
