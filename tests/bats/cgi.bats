@@ -1,0 +1,76 @@
+#!/usr/bin/env bats
+# The programs run as plain CGI (request in the environment, body on
+# stdin), as on shared hosting; and the checks nginx does not make for them.
+
+load helpers
+
+setup_file() {
+	make_fixture_org
+	export CALLTRACK_DB="host=$PGHOST dbname=calltrack user=calltrack_app"
+}
+
+cgi() {	# PROGRAM METHOD PATH [CONTENT_TYPE [CONTENT_LENGTH]] < body
+	env -i PATH="$PATH" CALLTRACK_DB="$CALLTRACK_DB" REQUEST_METHOD="$2" \
+	    SCRIPT_NAME="$3" CONTENT_TYPE="${4:-}" CONTENT_LENGTH="${5:-}" \
+	    HTTP_X_VAPI_SECRET="${CGI_SECRET:-}" "$CALLTRACK_BUILD/cgi-bin/$1" \
+	    2>>"$BATS_FILE_TMPDIR/cgi.log"	# the log, apart from the response
+}
+
+@test "plain CGI: a signed Vapi event is taken" {
+	local f=$FIX/vapi/outbound-busy.1.status-update.queued.json
+	CGI_SECRET=$VAPI_SECRET run cgi vapi-hook POST "/hooks/vapi/vapi-$SUF" application/json \
+	    "$(wc -c <"$f")" <"$f"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "Status: 202 Accepted"* ]]
+	[[ "$output" == *'"outcome":"parked"'* ]]
+}
+
+@test "plain CGI: the program itself refuses a body over its limit (413)" {
+	run cgi vapi-hook POST "/hooks/vapi/vapi-$SUF" application/json 16777217 </dev/null
+	[[ "${lines[0]}" == "Status: 413 Payload Too Large"* ]]
+	run cgi vapi-hook POST "/hooks/vapi/vapi-$SUF" application/json 99999999999999999999999 </dev/null
+	[[ "${lines[0]}" == "Status: 413"* ]]
+}
+
+@test "plain CGI: a malformed or short CONTENT_LENGTH is a 400" {
+	run cgi vapi-hook POST "/hooks/vapi/vapi-$SUF" application/json abc </dev/null
+	[[ "${lines[0]}" == "Status: 400"* ]]
+	run cgi vapi-hook POST "/hooks/vapi/vapi-$SUF" application/json -5 </dev/null
+	[[ "${lines[0]}" == "Status: 400"* ]]
+	run bash -c "printf '{}' | env -i CALLTRACK_DB='$CALLTRACK_DB' REQUEST_METHOD=POST \
+	    SCRIPT_NAME=/hooks/vapi/vapi-$SUF CONTENT_TYPE=application/json CONTENT_LENGTH=100 \
+	    '$CALLTRACK_BUILD/cgi-bin/vapi-hook' 2>/dev/null"
+	[[ "${lines[0]}" == "Status: 400"* ]]
+	[[ "$output" == *'"code":"bad_request"'* ]]
+}
+
+@test "plain CGI: method, content type and token checks hold without nginx" {
+	run cgi twilio-status GET "/hooks/twilio/twilio-$SUF" </dev/null
+	[[ "${lines[0]}" == "Status: 405"* ]]
+	[[ "$output" == *"Allow: POST"* ]]
+	run cgi retell-hook POST "/hooks/retell/retell-$SUF" text/plain 2 <<<'{}'
+	[[ "${lines[0]}" == "Status: 415"* ]]
+	run cgi dashboard-stats GET /api/stats </dev/null
+	[[ "${lines[0]}" == "Status: 401"* ]]
+	[[ "$output" == *'"code":"missing_token"'* ]]
+}
+
+@test "plain CGI: with the database down a webhook gets 503 with Retry-After" {
+	local f=$FIX/vapi/outbound-busy.2.end-of-call-report.json
+	CALLTRACK_DB="host=/nonexistent dbname=x" CGI_SECRET=$VAPI_SECRET \
+	    run cgi vapi-hook POST "/hooks/vapi/vapi-$SUF" application/json "$(wc -c <"$f")" <"$f"
+	[[ "${lines[0]}" == "Status: 503"* ]]
+	[[ "$output" == *"Retry-After: 5"* ]]
+	[[ "$output" == *'"code":"unavailable"'* ]]
+	[[ "$output" != *"nonexistent"* ]]
+	# The reason is in the log, for operators.
+	grep -q "could not connect to the database" "$BATS_FILE_TMPDIR/cgi.log"
+}
+
+@test "a bad setting stops the program before its first request" {
+	run env -i CALLTRACK_STATEMENT_TIMEOUT_MS=forever REQUEST_METHOD=GET \
+	    "$CALLTRACK_BUILD/cgi-bin/dashboard-calls" </dev/null
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"CALLTRACK_STATEMENT_TIMEOUT_MS"* ]]
+	[[ "$output" != *"Status:"* ]]
+}
