@@ -4,6 +4,8 @@
 #   make                 build everything into build/
 #   make SANITIZE=address,undefined
 #                        the same with sanitizers, into build/ (clean first)
+#   make check-sanitize  every suite against a sanitizer build
+#   make check-valgrind  the unit suites under valgrind
 #   make check           install what is missing, build, run every test suite
 #   make run / stop      the local stack under var/ (PostgreSQL, nginx, programs)
 #   make migrate         apply sql/ migrations to the database named by PG* /
@@ -52,7 +54,8 @@ ADMIN       = $(BUILD)/tools/calltrack-admin
 UNIT_SRCS   = $(wildcard tests/unit/*.c)
 UNIT_BIN    = $(BUILD)/tests/unit-tests
 
-.PHONY: all deps check test unit run stop migrate install clean
+.PHONY: all deps check test unit check-sanitize check-valgrind run stop \
+        migrate install clean
 
 all: $(LIBRARY) $(PROG_BINS) $(ADMIN)
 
@@ -93,6 +96,19 @@ check: deps
 
 test: check
 
+# Every suite again with the programs, the library and the unit tests built
+# with AddressSanitizer and UndefinedBehaviorSanitizer (tests/run fails on
+# any sanitizer report in a program's log).
+check-sanitize: deps
+	$(MAKE) BUILD=build/sanitize SANITIZE=address,undefined all \
+	    build/sanitize/tests/unit-tests
+	CALLTRACK_BUILD=$(CURDIR)/build/sanitize tests/run
+
+# The unit suites under valgrind's memcheck.
+check-valgrind: $(UNIT_BIN)
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    --error-exitcode=9 $(UNIT_BIN)
+
 run: deps
 	$(MAKE) all
 	tools/stack start var
@@ -113,7 +129,9 @@ install: all
 	install -m 0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql/
 	install -m 0644 www/* $(DESTDIR)$(DATADIR)/www/
 	install -m 0644 nginx/calltrack.conf.in $(DESTDIR)$(DATADIR)/nginx/
-	install -m 0644 nginx/systemd/* $(DESTDIR)$(DATADIR)/systemd/
+	for u in nginx/systemd/*; do \
+	    sed 's|/usr/local|$(PREFIX)|g' "$$u" >$(DESTDIR)$(DATADIR)/systemd/$$(basename "$$u"); \
+	done
 
 clean:
 	rm -rf $(BUILD)
