@@ -18,10 +18,11 @@ setup_file() {
 	    -H "x-vapi-secret: $VAPI_SECRET" --data-binary @"$f"
 	expect 200
 	[ "$(jq -r .outcome <<<"$BODY")" = duplicate ]
+	# Kept byte for byte: the stored payload hashes like the file.
 	run psql -X -At -c "SELECT count(*), min(event_type), min(provider_call_id),
-	    bool_and(payload = pg_read_binary_file('$f'))
+	    min(encode(sha256(payload), 'hex'))
 	    FROM call_events WHERE integration_id = 'vapi-$SUF'"
-	[ "$output" = "1|status-update|019b94d2-6a1f-7c3e-9b2d-4f8a1e6c0d21|t" ]
+	[ "$output" = "1|status-update|019b94d2-6a1f-7c3e-9b2d-4f8a1e6c0d21|$(openssl dgst -sha256 -r "$f" | cut -d' ' -f1)" ]
 }
 
 @test "vapi: the HMAC credential is verified over timestamp.body with a 5-minute window" {
