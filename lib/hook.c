@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "hook.h"
+#include "json.h"
 #include "log.h"
 
 const char *
@@ -18,6 +19,43 @@ ct_hook_slug(const char *path, const char *route)
 	if (path == NULL || strncmp(path, route, n) != 0)
 		return NULL;
 	return ct_integration_id_valid(path + n) ? path + n : NULL;
+}
+
+void
+ct_hook_dedup_by_body(const struct ct_request *req, enum ct_provider p,
+    struct ct_hook_event *ev)
+{
+	char hash[65];
+
+	ct_crypto_sha256_hex(req->body ? req->body : "", req->body_len, hash);
+	snprintf(ev->dedup_key, sizeof(ev->dedup_key), "%s:%s",
+	    ct_provider_name(p), hash);
+}
+
+enum ct_err
+ct_hook_identify_json(const struct ct_request *req, enum ct_provider p,
+    const char *type_path, const char *id_path, struct ct_hook_event *ev)
+{
+	json_object *root;
+	const char *type, *id;
+	enum ct_err err;
+
+	if ((err = ct_json_parse(req->body, req->body_len, &root)) != CT_OK)
+		return err;
+	type = ct_json_path_str(root, type_path);
+	id = ct_json_path_str(root, id_path);
+	if (type == NULL || strlen(type) >= sizeof(ev->event_type))
+		err = CT_ERR_MALFORMED_BODY;
+	else if (id == NULL || strlen(id) >= sizeof(ev->provider_call_id))
+		err = CT_ERR_MISSING_CALL_ID;
+	if (err == CT_OK) {
+		snprintf(ev->event_type, sizeof(ev->event_type), "%s", type);
+		snprintf(ev->provider_call_id, sizeof(ev->provider_call_id),
+		    "%s", id);
+		ct_hook_dedup_by_body(req, p, ev);
+	}
+	json_object_put(root);
+	return err;
 }
 
 /*

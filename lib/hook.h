@@ -40,6 +40,24 @@ enum ct_err ct_hook_handle(struct ct_request *req, const void *ctx);
  * handler ran (405, 413, 415) in rejected_events. */
 void ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx);
 
+/*
+ * Sets ev's dedup key to "<provider>:" and the SHA-256 of the body: a
+ * provider that sends no event id retries with the same bytes, so the bytes
+ * identify a delivery.
+ */
+void ct_hook_dedup_by_body(const struct ct_request *req, enum ct_provider p,
+    struct ct_hook_event *ev);
+
+/*
+ * Identifies a JSON event: parses the body strictly, takes the event type
+ * and the call id at the dotted paths given, and keys it by its bytes.
+ * Returns CT_OK, CT_ERR_MALFORMED_BODY (not JSON, no type, too long) or
+ * CT_ERR_MISSING_CALL_ID.
+ */
+enum ct_err ct_hook_identify_json(const struct ct_request *req,
+    enum ct_provider p, const char *type_path, const char *id_path,
+    struct ct_hook_event *ev) __attribute__((warn_unused_result));
+
 /* Returns the integration slug of path under route ("/hooks/vapi/"), or
  * NULL when path is not route followed by one valid slug.  The result
  * points into path. */

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "crypto.h"
 #include "form.h"
 #include "json.h"
 #include "twilio.h"
@@ -57,7 +56,6 @@ copy_ids(struct ct_hook_event *ev, const char *sid, const char *status)
 static enum ct_err
 twilio_identify(const struct ct_request *req, struct ct_hook_event *ev)
 {
-	char hash[65];
 	enum ct_err err;
 
 	if (is_form(req)) {
@@ -79,11 +77,9 @@ twilio_identify(const struct ct_request *req, struct ct_hook_event *ev)
 		    ct_json_path_str(root, "CallStatus"));
 		json_object_put(root);
 	}
-	if (err != CT_OK)
-		return err;
-	ct_crypto_sha256_hex(req->body, req->body_len, hash);
-	snprintf(ev->dedup_key, sizeof(ev->dedup_key), "twilio:%s", hash);
-	return CT_OK;
+	if (err == CT_OK)
+		ct_hook_dedup_by_body(req, CT_PROVIDER_TWILIO, ev);
+	return err;
 }
 
 const struct ct_hook_provider ct_twilio_hook = {
