@@ -39,12 +39,12 @@ endif
 # `make deps`, `make clean` and `make check` (which installs the packages
 # first) work on a machine that does not have them yet.
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS    = $(shell pkg-config --libs $(PKGS))
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS)) -lm
 TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
 TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
 
 LIB_SRCS    = $(wildcard lib/*.c)
-LIB_OBJS    = $(LIB_SRCS:lib/%.c=$(BUILD)/lib/%.o)
+LIB_OBJS    = $(LIB_SRCS:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/gen/reasons.o
 LIBRARY     = $(BUILD)/lib/libcalltrack.a
 
 PROGRAMS    = vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats
@@ -54,6 +54,8 @@ ADMIN       = $(BUILD)/tools/calltrack-admin
 UNIT_SRCS   = $(wildcard tests/unit/*.c)
 UNIT_BIN    = $(BUILD)/tests/unit-tests
 
+.DELETE_ON_ERROR:
+
 .PHONY: all deps check test unit check-sanitize check-valgrind run stop \
         migrate install clean
 
@@ -62,6 +64,16 @@ all: $(LIBRARY) $(PROG_BINS) $(ADMIN)
 $(BUILD)/lib/%.o: lib/%.c lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+# The providers' end-code tables are data; the build turns them into C.
+$(BUILD)/gen/reasons.c: lib/data/vapi-ended-reasons.tsv \
+    lib/data/retell-disconnection-reasons.tsv tools/gen-reasons
+	@mkdir -p $(@D)
+	{ tools/gen-reasons vapi lib/data/vapi-ended-reasons.tsv && \
+	  tools/gen-reasons retell lib/data/retell-disconnection-reasons.tsv | tail -n +3; } >$@
+
+$(BUILD)/gen/reasons.o: $(BUILD)/gen/reasons.c lib/reason.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIBRARY): $(LIB_OBJS)
 	@mkdir -p $(@D)

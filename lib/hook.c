@@ -21,9 +21,12 @@ ct_hook_slug(const char *path, const char *route)
 	return ct_integration_id_valid(path + n) ? path + n : NULL;
 }
 
+const char ct_hook_unmapped[] =
+    "not applied: no call-state mapping for this provider yet";
+
 void
 ct_hook_dedup_by_body(const struct ct_request *req, enum ct_provider p,
-    struct ct_hook_event *ev)
+    struct ct_call_event *ev)
 {
 	char hash[65];
 
@@ -34,28 +37,23 @@ ct_hook_dedup_by_body(const struct ct_request *req, enum ct_provider p,
 
 enum ct_err
 ct_hook_identify_json(const struct ct_request *req, enum ct_provider p,
-    const char *type_path, const char *id_path, struct ct_hook_event *ev)
+    const char *type_path, const char *id_path, struct ct_call_event *ev)
 {
-	json_object *root;
-	const char *type, *id;
 	enum ct_err err;
 
-	if ((err = ct_json_parse(req->body, req->body_len, &root)) != CT_OK)
+	ct_call_event_init(ev);
+	if ((err = ct_json_parse(req->body, req->body_len, &ev->root)) != CT_OK)
 		return err;
-	type = ct_json_path_str(root, type_path);
-	id = ct_json_path_str(root, id_path);
-	if (type == NULL || strlen(type) >= sizeof(ev->event_type))
-		err = CT_ERR_MALFORMED_BODY;
-	else if (id == NULL || strlen(id) >= sizeof(ev->provider_call_id))
-		err = CT_ERR_MISSING_CALL_ID;
-	if (err == CT_OK) {
-		snprintf(ev->event_type, sizeof(ev->event_type), "%s", type);
-		snprintf(ev->provider_call_id, sizeof(ev->provider_call_id),
-		    "%s", id);
-		ct_hook_dedup_by_body(req, p, ev);
-	}
-	json_object_put(root);
-	return err;
+	ev->event_type = ct_json_path_str(ev->root, type_path);
+	ev->provider_call_id = ct_json_path_str(ev->root, id_path);
+	if (ev->event_type == NULL || strlen(ev->event_type) > 100)
+		return CT_ERR_MALFORMED_BODY;
+	if (ev->provider_call_id == NULL || strlen(ev->provider_call_id) > 200)
+		return CT_ERR_MISSING_CALL_ID;
+	ct_hook_dedup_by_body(req, p, ev);
+	ev->mode = CT_EVENT_PARK;
+	ev->park_reason = ct_hook_unmapped;
+	return CT_OK;
 }
 
 /*
@@ -123,57 +121,31 @@ ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx)
 	record_rejection(req, p, in, slug, err);
 }
 
-/* Records a verified event; answers 202 parked or 200 duplicate. */
+/*
+ * Writes a mapped event and answers: 200 applied or duplicate (with the
+ * call's id when there is one), 202 parked.
+ */
 static enum ct_err
-record_event(struct ct_request *req, const struct ct_hook_provider *p,
-    const struct ct_integration *in, const struct ct_hook_event *ev)
+write_event(struct ct_request *req, const struct ct_hook_provider *p,
+    const struct ct_integration *in, const struct ct_call_event *ev)
 {
-	const char *params[10];
-	int lengths[10] = { 0 }, formats[10] = { 0 };
+	char outcome[16], call_id[37];
 	json_object *resp;
-	const char *outcome;
 	enum ct_err err;
-	PGresult *r;
-	int dup;
 
-	params[0] = in->org_id;
-	params[1] = in->id;
-	params[2] = ct_provider_name(p->provider);
-	params[3] = ev->provider_call_id;
-	params[4] = ev->event_type;
-	params[5] = ev->dedup_key;
-	params[6] = req->body;
-	lengths[6] = (int)req->body_len;
-	formats[6] = 1;
-	params[7] = ct_http_param(req, "CONTENT_TYPE");
-	/* Kept for replay: turning events into call state is the
-	 * provider's step; until it applies an event, it stays parked. */
-	params[8] = "parked";
-	params[9] = "not applied: no call-state mapping for this event";
-	if ((err = ct_db_exec(&r, "SELECT outcome, call_id FROM ct_record_event("
-	    "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", 10, params, lengths,
-	    formats, NULL)) != CT_OK)
+	if ((err = ct_event_apply(req, in, ev, outcome, call_id)) != CT_OK)
 		return err;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return CT_ERR_INTERNAL;
-	}
-	outcome = PQgetvalue(r, 0, 0);
-	dup = strcmp(outcome, "duplicate") == 0;
-	if ((resp = json_object_new_object()) == NULL) {
-		PQclear(r);
+	if ((resp = json_object_new_object()) == NULL)
 		return CT_ERR_NOMEM;
-	}
 	json_object_object_add(resp, "ok", json_object_new_boolean(1));
-	if (!PQgetisnull(r, 0, 1))
+	if (call_id[0] != '\0')
 		json_object_object_add(resp, "call_id",
-		    json_object_new_string(PQgetvalue(r, 0, 1)));
+		    json_object_new_string(call_id));
 	json_object_object_add(resp, "outcome", json_object_new_string(outcome));
 	ct_http_set_detail(req, "%s %s %s", ct_provider_name(p->provider),
 	    ev->event_type, outcome);
-	ct_http_send_json(req, dup ? 200 : 202, resp);
+	ct_http_send_json(req, strcmp(outcome, "parked") == 0 ? 202 : 200, resp);
 	json_object_put(resp);
-	PQclear(r);
 	return CT_OK;
 }
 
@@ -183,7 +155,8 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 	const struct ct_hook_provider *p = ctx;
 	const struct ct_integration *in = NULL;
 	const char *slug = ct_hook_slug(req->path, p->route);
-	struct ct_hook_event ev;
+	struct ct_call_event ev;
+	struct ct_map_ctx mctx;
 	enum ct_err err;
 
 	if (slug == NULL) {
@@ -208,10 +181,15 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 	}
 	if (err != CT_OK)
 		goto refuse;
-	memset(&ev, 0, sizeof(ev));
-	if ((err = p->identify(req, &ev)) != CT_OK)
-		goto refuse;
-	return record_event(req, p, in, &ev);
+	mctx.country = in->default_country;
+	mctx.booking_tools = (const char *const *)in->booking_tools;
+	mctx.n_booking_tools = in->n_booking_tools;
+	err = p->map(req, &mctx, &ev);
+	if (err == CT_OK)
+		err = write_event(req, p, in, &ev);
+	ct_call_event_free(&ev);
+	if (err == CT_OK || ct_err_http_status(err) >= 500)
+		return err;
 refuse:
 	record_rejection(req, p, in, slug, err);
 	return err;

@@ -3,22 +3,17 @@
  * twilio-status.
  *
  * A request is resolved to its integration by the slug in its path,
- * verified against the integration's secrets, identified (call id, event
- * type, dedup key), and recorded in the raw event log in one statement.
+ * verified against the integration's secrets, mapped to a call event, and
+ * written (raw event and call) in one statement.
  * Whatever is refused with a 4xx is kept in rejected_events.
  */
 #ifndef CT_HOOK_H
 #define CT_HOOK_H
 
 #include "err.h"
+#include "event.h"
 #include "http.h"
 #include "integration.h"
-
-struct ct_hook_event {
-	char	provider_call_id[201];
-	char	event_type[101];
-	char	dedup_key[301];
-};
 
 /* A provider's part of the pipeline. */
 struct ct_hook_provider {
@@ -27,10 +22,11 @@ struct ct_hook_provider {
 	/* Verifies the request's signature; CT_OK or a 401 error. */
 	enum ct_err		(*verify)(const struct ct_request *req,
 				    const struct ct_integration *in);
-	/* Identifies the call and the event in the verified body; CT_OK or
-	 * a 400 error. */
-	enum ct_err		(*identify)(const struct ct_request *req,
-				    struct ct_hook_event *ev);
+	/* Turns the verified body into a call event (which the pipeline
+	 * frees); CT_OK or a 400 error. */
+	enum ct_err		(*map)(const struct ct_request *req,
+				    const struct ct_map_ctx *ctx,
+				    struct ct_call_event *ev);
 };
 
 /* The endpoint handler for a webhook program; ctx is its provider. */
@@ -46,17 +42,21 @@ void ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx);
  * identify a delivery.
  */
 void ct_hook_dedup_by_body(const struct ct_request *req, enum ct_provider p,
-    struct ct_hook_event *ev);
+    struct ct_call_event *ev);
 
 /*
- * Identifies a JSON event: parses the body strictly, takes the event type
- * and the call id at the dotted paths given, and keys it by its bytes.
- * Returns CT_OK, CT_ERR_MALFORMED_BODY (not JSON, no type, too long) or
- * CT_ERR_MISSING_CALL_ID.
+ * Identifies a JSON event without mapping it: parses the body strictly,
+ * takes the event type and the call id at the dotted paths given, keys it
+ * by its bytes, and parks it for replay (a provider whose mapping is yet to
+ * come).  Returns CT_OK, CT_ERR_MALFORMED_BODY (not JSON, no type, too
+ * long) or CT_ERR_MISSING_CALL_ID.
  */
 enum ct_err ct_hook_identify_json(const struct ct_request *req,
     enum ct_provider p, const char *type_path, const char *id_path,
-    struct ct_hook_event *ev) __attribute__((warn_unused_result));
+    struct ct_call_event *ev) __attribute__((warn_unused_result));
+
+/* Why ct_hook_identify_json parks what it identifies. */
+extern const char ct_hook_unmapped[];
 
 /* Returns the integration slug of path under route ("/hooks/vapi/"), or
  * NULL when path is not route followed by one valid slug.  The result

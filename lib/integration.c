@@ -53,12 +53,61 @@ ct_integration_id_valid(const char *id)
 static void
 slot_free(struct slot *s)
 {
+	size_t i;
+
 	free(s->secret);
 	free(s->secret_next);
 	free(s->public_url);
 	free(s->prefix);
-	free(s->in.booking_tools);
+	for (i = 0; i < s->in.n_booking_tools; i++)
+		free(s->in.booking_tools[i]);
 	memset(s, 0, sizeof(*s));
+}
+
+int
+ct_integration_parse_array(const char *text, char **out, size_t max)
+{
+	const char *p = text;
+	size_t n = 0, len = text ? strlen(text) : 0;
+	char *buf;
+
+	if (len < 2 || text[0] != '{' || text[len - 1] != '}' ||
+	    (buf = malloc(len)) == NULL)
+		return -1;
+	p++;
+	while (*p != '}') {
+		size_t o = 0;
+		int quoted = *p == '"';
+
+		if (quoted) {
+			for (p++; *p != '"'; p++) {
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+				if (*p == '\0')
+					goto bad;
+				buf[o++] = *p;
+			}
+			p++;
+		} else {
+			while (*p != ',' && *p != '}' && *p != '\0')
+				buf[o++] = *p++;
+		}
+		buf[o] = '\0';
+		if (*p != ',' && *p != '}')
+			goto bad;
+		if ((quoted || strcmp(buf, "NULL") != 0) && n < max &&
+		    (out[n] = strdup(buf)) != NULL)
+			n++;
+		if (*p == ',')
+			p++;
+	}
+	free(buf);
+	return (int)n;
+bad:
+	while (n > 0)
+		free(out[--n]);
+	free(buf);
+	return -1;
 }
 
 void
@@ -84,6 +133,7 @@ slot_fill(struct slot *s, PGresult *r)
 	const char *algo = PQgetvalue(r, 0, 7);
 	struct ct_integration *in = &s->in;
 	long long threshold;
+	int tools;
 
 	snprintf(in->id, sizeof(in->id), "%s", PQgetvalue(r, 0, 0));
 	snprintf(in->org_id, sizeof(in->org_id), "%s", PQgetvalue(r, 0, 1));
@@ -94,9 +144,11 @@ slot_fill(struct slot *s, PGresult *r)
 	s->secret_next = dup_field(r, 4);
 	s->public_url = dup_field(r, 5);
 	s->prefix = dup_field(r, 9);
-	in->booking_tools = dup_field(r, 14);
 	if (s->secret == NULL || s->prefix == NULL)
 		return CT_ERR_NOMEM;
+	tools = ct_integration_parse_array(PQgetvalue(r, 0, 14),
+	    in->booking_tools, CT_INTEGRATION_MAX_TOOLS);
+	in->n_booking_tools = tools < 0 ? 0 : (size_t)tools;
 	in->secrets.s[0] = s->secret;
 	in->secrets.s[1] = s->secret_next;
 	in->public_url = s->public_url;

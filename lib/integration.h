@@ -8,6 +8,7 @@
 #include "sig.h"
 
 #define CT_INTEGRATION_ID_MAX 64
+#define CT_INTEGRATION_MAX_TOOLS 16
 
 enum ct_provider { CT_PROVIDER_VAPI, CT_PROVIDER_RETELL, CT_PROVIDER_TWILIO };
 
@@ -23,7 +24,8 @@ struct ct_integration {
 	char			 default_country[3];
 	char			 timezone[64];
 	int			 hot_lead_threshold;
-	char			*booking_tools;	/* PostgreSQL array text */
+	char			*booking_tools[CT_INTEGRATION_MAX_TOOLS];
+	size_t			 n_booking_tools;
 };
 
 /* Returns "vapi", "retell" or "twilio". */
@@ -43,6 +45,13 @@ int ct_integration_id_valid(const char *id);
  */
 enum ct_err ct_integration_get(const char *id, int refresh,
     const struct ct_integration **out) __attribute__((warn_unused_result));
+
+/*
+ * Parses a PostgreSQL text[] in its text form ("{a,\"b c\"}") into at
+ * most max malloc'd strings in out; returns how many, or -1 when it is
+ * malformed (out is then empty).  NULL elements are skipped.
+ */
+int ct_integration_parse_array(const char *text, char **out, size_t max);
 
 /* Forgets every cached integration. */
 void ct_integration_cache_clear(void);

@@ -1,7 +1,10 @@
 /*
  * json.c: strict JSON parsing with json-c.
  */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "json.h"
 
@@ -104,8 +107,8 @@ ct_json_parse(const char *buf, size_t len, json_object **out)
 	return CT_OK;
 }
 
-const char *
-ct_json_path_str(json_object *obj, const char *path)
+json_object *
+ct_json_path(json_object *obj, const char *path)
 {
 	char step[64];
 	const char *p = path;
@@ -124,8 +127,69 @@ ct_json_path_str(json_object *obj, const char *path)
 		if (*p == '.')
 			p++;
 	}
+	return obj;
+}
+
+const char *
+ct_json_path_str(json_object *obj, const char *path)
+{
+	obj = ct_json_path(obj, path);
 	if (obj == NULL || !json_object_is_type(obj, json_type_string) ||
 	    json_object_get_string_len(obj) == 0)
 		return NULL;
 	return json_object_get_string(obj);
+}
+
+int
+ct_json_path_number(json_object *obj, const char *path, double *out)
+{
+	const char *s;
+	char *end;
+	double v;
+
+	obj = ct_json_path(obj, path);
+	if (obj == NULL)
+		return 0;
+	if (json_object_is_type(obj, json_type_int) ||
+	    json_object_is_type(obj, json_type_double)) {
+		v = json_object_get_double(obj);
+	} else if (json_object_is_type(obj, json_type_string)) {
+		s = json_object_get_string(obj);
+		/* Digits, sign, point, exponent only: no "inf", "nan", hex. */
+		if (*s == '\0' || strspn(s, "0123456789+-.eE") != strlen(s))
+			return 0;
+		v = strtod(s, &end);
+		if (*end != '\0')
+			return 0;
+	} else {
+		return 0;
+	}
+	if (!isfinite(v))
+		return 0;
+	*out = v;
+	return 1;
+}
+
+int
+ct_json_truthy(json_object *v)
+{
+	const char *s;
+
+	if (v == NULL)
+		return -1;
+	if (json_object_is_type(v, json_type_boolean))
+		return json_object_get_boolean(v) ? 1 : 0;
+	if (json_object_is_type(v, json_type_int))
+		return json_object_get_int64(v) == 1 ? 1 :
+		    json_object_get_int64(v) == 0 ? 0 : -1;
+	if (!json_object_is_type(v, json_type_string))
+		return -1;
+	s = json_object_get_string(v);
+	if (strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0 ||
+	    strcasecmp(s, "yes") == 0)
+		return 1;
+	if (strcasecmp(s, "false") == 0 || strcmp(s, "0") == 0 ||
+	    strcasecmp(s, "no") == 0)
+		return 0;
+	return -1;
 }

@@ -34,4 +34,22 @@ int ct_utf8_valid(const char *buf, size_t len);
  */
 const char *ct_json_path_str(json_object *obj, const char *path);
 
+/*
+ * Returns the value at the dotted path inside obj (any type), or NULL when
+ * a step is missing or the value is JSON null.  It belongs to obj.
+ */
+json_object *ct_json_path(json_object *obj, const char *path);
+
+/*
+ * Reads a number at path: a JSON number, or a string holding one (as
+ * providers sometimes send), finite.  Returns 1 and sets *out, else 0.
+ */
+int ct_json_path_number(json_object *obj, const char *path, double *out);
+
+/*
+ * Reads a truthy flag: true, 1, "true", "1", "yes" (any case) → 1; false,
+ * 0, "false", "0", "no" → 0; anything else or missing → -1.
+ */
+int ct_json_truthy(json_object *v);
+
 #endif

@@ -38,53 +38,55 @@ twilio_verify(const struct ct_request *req, const struct ct_integration *in)
 }
 
 static enum ct_err
-copy_ids(struct ct_hook_event *ev, const char *sid, const char *status)
+copy_ids(struct ct_call_event *ev, const char *sid, const char *status)
 {
-	if (sid == NULL || *sid == '\0' ||
-	    strlen(sid) >= sizeof(ev->provider_call_id))
+	if (sid == NULL || *sid == '\0' || strlen(sid) > 200)
 		return CT_ERR_MISSING_CALL_ID;
-	if (status != NULL && strlen(status) >= sizeof(ev->event_type) - 16)
+	if (status != NULL && strlen(status) > 100)
 		return CT_ERR_MALFORMED_BODY;
-	snprintf(ev->provider_call_id, sizeof(ev->provider_call_id), "%s", sid);
-	snprintf(ev->event_type, sizeof(ev->event_type), "status-callback%s%s",
-	    status && *status ? "." : "", status ? status : "");
+	ev->provider_call_id = sid;
+	ev->event_type = status != NULL && *status != '\0' ? status :
+	    "status-callback";
 	return CT_OK;
 }
 
-/* A callback names its call by CallSid; Twilio's retry repeats the body,
- * so the bytes identify a delivery. */
+/*
+ * A callback names its call by CallSid; Twilio's retry repeats the body,
+ * so the bytes identify a delivery.  Kept, parked, until Twilio's
+ * callbacks are mapped to call state.
+ */
 static enum ct_err
-twilio_identify(const struct ct_request *req, struct ct_hook_event *ev)
+twilio_map(const struct ct_request *req, const struct ct_map_ctx *ctx,
+    struct ct_call_event *ev)
 {
 	enum ct_err err;
 
+	(void)ctx;
+	ct_call_event_init(ev);
 	if (is_form(req)) {
-		struct ct_form form;
-
 		if ((err = ct_form_parse(req->body, req->body_len,
-		    CT_FORM_MAX_PAIRS, &form)) != CT_OK)
+		    CT_FORM_MAX_PAIRS, &ev->form)) != CT_OK)
 			return err;
-		err = copy_ids(ev, ct_form_get(&form, "CallSid"),
-		    ct_form_get(&form, "CallStatus"));
-		ct_form_free(&form);
+		err = copy_ids(ev, ct_form_get(&ev->form, "CallSid"),
+		    ct_form_get(&ev->form, "CallStatus"));
 	} else {
-		json_object *root;
-
-		if ((err = ct_json_parse(req->body, req->body_len, &root)) !=
-		    CT_OK)
+		if ((err = ct_json_parse(req->body, req->body_len,
+		    &ev->root)) != CT_OK)
 			return err;
-		err = copy_ids(ev, ct_json_path_str(root, "CallSid"),
-		    ct_json_path_str(root, "CallStatus"));
-		json_object_put(root);
+		err = copy_ids(ev, ct_json_path_str(ev->root, "CallSid"),
+		    ct_json_path_str(ev->root, "CallStatus"));
 	}
-	if (err == CT_OK)
-		ct_hook_dedup_by_body(req, CT_PROVIDER_TWILIO, ev);
-	return err;
+	if (err != CT_OK)
+		return err;
+	ct_hook_dedup_by_body(req, CT_PROVIDER_TWILIO, ev);
+	ev->mode = CT_EVENT_PARK;
+	ev->park_reason = ct_hook_unmapped;
+	return CT_OK;
 }
 
 const struct ct_hook_provider ct_twilio_hook = {
 	.provider = CT_PROVIDER_TWILIO,
 	.route = "/hooks/twilio/",
 	.verify = twilio_verify,
-	.identify = twilio_identify,
+	.map = twilio_map,
 };

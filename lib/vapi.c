@@ -1,9 +1,35 @@
 /*
- * vapi.c: Vapi authentication and message identification.
+ * vapi.c: Vapi authentication and the mapping of server messages
+ * (providers.md §1) to call events.
  */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include "booking.h"
+#include "crypto.h"
+#include "json.h"
+#include "lead.h"
+#include "reason.h"
 #include "vapi.h"
+
+/* status-update statuses in the order a call goes through them (§1.4);
+ * the end-of-call-report comes after all of them. */
+static const struct {
+	const char	*vapi;
+	const char	*status;	/* NULL: from endedReason */
+	int		 sequence;
+} statuses[] = {
+	{ "scheduled", "queued", 0 },
+	{ "queued", "queued", 1 },
+	{ "ringing", "ringing", 2 },
+	{ "in-progress", "in-progress", 3 },
+	{ "forwarding", "in-progress", 4 },
+	{ "ended", NULL, 5 },
+};
+#define SEQUENCE_REPORT 6
 
 /*
  * Vapi sends either the static secret in x-vapi-secret or, with an HMAC
@@ -22,20 +48,322 @@ vapi_verify(const struct ct_request *req, const struct ct_integration *in)
 	    &in->secrets);
 }
 
-/*
- * Every server message is {"message": {"type": …, "call": {"id": …}}}.
- * Vapi sends no event id, so a delivery is known by its bytes.
- */
-static enum ct_err
-vapi_identify(const struct ct_request *req, struct ct_hook_event *ev)
+/* The first non-empty string among the paths, or NULL. */
+static const char *
+first_str(json_object *o, const char *a, const char *b, const char *c)
 {
-	return ct_hook_identify_json(req, CT_PROVIDER_VAPI, "message.type",
-	    "message.call.id", ev);
+	const char *s = ct_json_path_str(o, a);
+
+	if (s == NULL && b != NULL)
+		s = ct_json_path_str(o, b);
+	if (s == NULL && c != NULL)
+		s = ct_json_path_str(o, c);
+	return s;
+}
+
+/*
+ * The delivery's identity: call id, type, status and timestamp (Vapi sends
+ * no event id, §4), hashed to a bounded key; without a timestamp, the
+ * bytes themselves.
+ */
+static void
+dedup_key(json_object *msg, const char *id, const char *type,
+    const char *status, const char *body, size_t len, char out[80])
+{
+	json_object *ts = ct_json_path(msg, "timestamp");
+	char hash[65], buf[512];
+	int n;
+
+	if (ts == NULL) {
+		ct_crypto_sha256_hex(body, len, hash);
+	} else {
+		n = snprintf(buf, sizeof(buf), "%s%c%s%c%s%c%s", id, 0, type, 0,
+		    status ? status : "", 0, json_object_get_string(ts));
+		ct_crypto_sha256_hex(buf, n < 0 ? 0 : (size_t)n < sizeof(buf) ?
+		    (size_t)n : sizeof(buf) - 1, hash);
+	}
+	snprintf(out, 80, "vapi:%s", hash);
+}
+
+static const char *
+direction_of(const char *type)
+{
+	if (type == NULL)
+		return NULL;
+	if (strcmp(type, "inboundPhoneCall") == 0)
+		return "inbound";
+	if (strcmp(type, "outboundPhoneCall") == 0)
+		return "outbound";
+	if (strcmp(type, "webCall") == 0 ||
+	    strcmp(type, "vapi.websocketCall") == 0)
+		return "web";
+	return NULL;
+}
+
+/* Per-call metadata: Vapi's Call has none, so it travels in the
+ * assistant's (§1.5); the first present is kept. */
+static json_object *
+metadata_of(json_object *msg)
+{
+	static const char *const paths[] = { "call.metadata",
+	    "call.assistantOverrides.metadata", "assistant.metadata",
+	    "call.assistant.metadata" };
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		json_object *m = ct_json_path(msg, paths[i]);
+
+		if (m != NULL && json_object_is_type(m, json_type_object))
+			return m;
+	}
+	return NULL;
+}
+
+static int
+test_flag(json_object *msg)
+{
+	static const char *const paths[] = { "call.metadata.is_test_call",
+	    "call.assistantOverrides.metadata.is_test_call",
+	    "assistant.metadata.is_test_call",
+	    "call.assistant.metadata.is_test_call" };
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (ct_json_truthy(ct_json_path(msg, paths[i])) == 1)
+			return 1;
+	return 0;
+}
+
+static const char *
+sentiment_of(const char *s)
+{
+	static const char *const known[] = { "positive", "neutral",
+	    "negative" };
+	size_t i;
+
+	for (i = 0; s != NULL && i < 3; i++)
+		if (strcasecmp(s, known[i]) == 0)
+			return known[i];
+	return NULL;
+}
+
+/* Booking-tool invocations in artifact.messages and their results. */
+static void
+booking_of(json_object *messages, const struct ct_map_ctx *ctx,
+    struct ct_booking *b)
+{
+	size_t i, j, k, n;
+
+	if (messages == NULL || !json_object_is_type(messages, json_type_array))
+		return;
+	n = json_object_array_length(messages);
+	for (i = 0; i < n; i++) {
+		json_object *m = json_object_array_get_idx(messages, i);
+		json_object *calls = ct_json_path(m, "toolCalls");
+		const char *role = ct_json_path_str(m, "role");
+
+		if (role == NULL || strcmp(role, "tool_calls") != 0 ||
+		    calls == NULL || !json_object_is_type(calls,
+		    json_type_array))
+			continue;
+		for (j = 0; j < json_object_array_length(calls); j++) {
+			json_object *tc = json_object_array_get_idx(calls, j);
+			const char *name = ct_json_path_str(tc, "function.name");
+			const char *id = ct_json_path_str(tc, "id");
+			const char *result = NULL;
+
+			if (!ct_booking_is_tool(name, ctx->booking_tools,
+			    ctx->n_booking_tools))
+				continue;
+			/* Its result follows it in the same list. */
+			for (k = i + 1; id != NULL && k < n && result == NULL;
+			    k++) {
+				json_object *r = json_object_array_get_idx(
+				    messages, k);
+				const char *rid = ct_json_path_str(r,
+				    "toolCallId");
+				json_object *res;
+
+				if (rid == NULL || strcmp(rid, id) != 0)
+					continue;
+				res = ct_json_path(r, "result");
+				result = res == NULL ? NULL :
+				    json_object_is_type(res, json_type_string) ?
+				    json_object_get_string(res) :
+				    json_object_to_json_string_ext(res,
+				    JSON_C_TO_STRING_PLAIN);
+			}
+			ct_booking_add(b, name, id, result, -1);
+		}
+	}
+}
+
+/* What every status-update and report says of the call itself. */
+static void
+call_fields(json_object *msg, const struct ct_map_ctx *ctx,
+    struct ct_call_event *ev)
+{
+	json_object *meta;
+	const char *agent, *dest;
+
+	ev->direction = direction_of(ct_json_path_str(msg, "call.type"));
+	ev->phone_raw = first_str(msg, "call.customer.number",
+	    "customer.number", NULL);
+	if (ct_phone_e164(ev->phone_raw, ctx->country, ev->phone_number) !=
+	    CT_OK)
+		ev->phone_number[0] = '\0';
+	ev->customer_name = first_str(msg, "call.customer.name",
+	    "customer.name", NULL);
+	agent = first_str(msg, "phoneNumber.number", "call.phoneNumber.number",
+	    NULL);
+	if (ct_phone_e164(agent, ctx->country, ev->agent_number) != CT_OK)
+		ev->agent_number[0] = '\0';
+	ev->is_test_call = (ev->direction != NULL &&
+	    strcmp(ev->direction, "web") == 0) || test_flag(msg);
+	ct_time_iso(first_str(msg, "startedAt", "call.startedAt", NULL),
+	    ev->started_at);
+	ct_time_iso(first_str(msg, "endedAt", "call.endedAt", NULL),
+	    ev->ended_at);
+	if (ev->started_at[0] != '\0')
+		ev->answered = 1;
+	dest = first_str(msg, "destination.number", "destination.sipUri",
+	    "call.destination.number");
+	ev->transfer_destination = dest;
+	if ((meta = metadata_of(msg)) != NULL)
+		ev->metadata = strdup(json_object_to_json_string_ext(meta,
+		    JSON_C_TO_STRING_PLAIN));
+}
+
+/* What only the end-of-call-report carries (§1.6). */
+static void
+report_fields(json_object *msg, const struct ct_map_ctx *ctx,
+    struct ct_call_event *ev)
+{
+	struct ct_booking booking = { 0, 0, NULL, 0 };
+	struct ct_lead lead;
+	json_object *messages;
+	double v;
+
+	if (ct_json_path_number(msg, "durationSeconds", &v) && v >= 0 &&
+	    v < 1e7) {
+		ev->duration_seconds = llround(v);
+	} else if (ev->started_at[0] != '\0' && ev->ended_at[0] != '\0') {
+		long long a = ct_time_epoch_ms(ev->started_at);
+		long long b = ct_time_epoch_ms(ev->ended_at);
+
+		if (a >= 0 && b >= a)
+			ev->duration_seconds = (b - a + 500) / 1000;
+	} else if (ev->started_at[0] == '\0') {
+		ev->duration_seconds = 0;	/* never answered */
+	}
+	if (ct_json_path_number(msg, "cost", &v) ||
+	    ct_json_path_number(msg, "call.cost", &v))
+		ct_event_set_cost(ev, v);
+	ev->recording_url = first_str(msg, "artifact.recordingUrl",
+	    "artifact.recording.mono.combinedUrl", "recordingUrl");
+	ev->transcript = first_str(msg, "artifact.transcript", "transcript",
+	    NULL);
+	ev->summary = first_str(msg, "analysis.summary", "summary", NULL);
+	ev->sentiment = sentiment_of(ct_json_path_str(msg,
+	    "analysis.structuredData.sentiment"));
+	messages = ct_json_path(msg, "artifact.messages");
+	if (messages == NULL)
+		messages = ct_json_path(msg, "messages");
+	booking_of(messages, ctx, &booking);
+	ev->booking_status = ct_booking_status(&booking);
+	ev->booking_evidence = booking.evidence;
+	booking.evidence = NULL;
+	ct_booking_free(&booking);
+	ct_lead_score(ev->transcript, ev->summary, ev->sentiment,
+	    ev->duration_seconds, ev->booking_status, &lead);
+	ev->lead_score = lead.score;
+	ev->lead_reasons = ct_lead_reasons_array(&lead);
+}
+
+/* Status and end reason from an endedReason (table, else shape). */
+static void
+ended(const char *code, struct ct_call_event *ev)
+{
+	struct ct_reason r;
+
+	ct_reason_map(ct_vapi_reasons, ct_vapi_reasons_n, code ? code : "",
+	    &r);
+	ev->ended_reason = code;
+	ev->status_answered = r.status_answered;
+	ev->status_unanswered = r.status_unanswered;
+	ev->end_call_reason = r.end_call_reason;
+}
+
+enum ct_err
+ct_vapi_map(const char *body, size_t len, const struct ct_map_ctx *ctx,
+    struct ct_call_event *ev)
+{
+	json_object *msg;
+	const char *type, *id, *status = NULL;
+	size_t i;
+	enum ct_err err;
+
+	ct_call_event_init(ev);
+	if ((err = ct_json_parse(body, len, &ev->root)) != CT_OK)
+		return err;
+	msg = ct_json_path(ev->root, "message");
+	if (msg == NULL || !json_object_is_type(msg, json_type_object) ||
+	    (type = ct_json_path_str(msg, "type")) == NULL || strlen(type) > 100)
+		return CT_ERR_MALFORMED_BODY;
+	if ((id = ct_json_path_str(msg, "call.id")) == NULL || strlen(id) > 200)
+		return CT_ERR_MISSING_CALL_ID;
+	ev->provider_call_id = id;
+	ev->event_type = type;
+	if (strcmp(type, "status-update") == 0)
+		status = ct_json_path_str(msg, "status");
+	dedup_key(msg, id, type, status, body, len, ev->dedup_key);
+
+	if (strcmp(type, "end-of-call-report") == 0) {
+		ev->sequence = SEQUENCE_REPORT;
+		call_fields(msg, ctx, ev);
+		ended(first_str(msg, "endedReason", "call.endedReason", NULL),
+		    ev);
+		report_fields(msg, ctx, ev);
+		return CT_OK;
+	}
+	if (status == NULL) {
+		/* transcript, speech-update, conversation-update, tool-calls,
+		 * …: kept in the log, the call unchanged (API.md). */
+		ev->mode = CT_EVENT_RECORD;
+		return CT_OK;
+	}
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (strcmp(status, statuses[i].vapi) == 0)
+			break;
+	if (i == sizeof(statuses) / sizeof(statuses[0])) {
+		/* not-found, deletion-failed or a status yet to come: not a
+		 * step of the call's life (§1.4). */
+		ev->mode = CT_EVENT_RECORD;
+		return CT_OK;
+	}
+	ev->sequence = statuses[i].sequence;
+	call_fields(msg, ctx, ev);
+	if (statuses[i].status != NULL) {
+		ev->status_answered = ev->status_unanswered = statuses[i].status;
+		if (statuses[i].sequence >= 3)
+			ev->answered = 1;
+	} else {
+		ended(first_str(msg, "endedReason", "call.endedReason", NULL),
+		    ev);
+	}
+	return CT_OK;
+}
+
+static enum ct_err
+vapi_map(const struct ct_request *req, const struct ct_map_ctx *ctx,
+    struct ct_call_event *ev)
+{
+	return ct_vapi_map(req->body, req->body_len, ctx, ev);
 }
 
 const struct ct_hook_provider ct_vapi_hook = {
 	.provider = CT_PROVIDER_VAPI,
 	.route = "/hooks/vapi/",
 	.verify = vapi_verify,
-	.identify = vapi_identify,
+	.map = vapi_map,
 };

@@ -21,8 +21,8 @@ cgi() {	# PROGRAM METHOD PATH [CONTENT_TYPE [CONTENT_LENGTH]] < body
 	CGI_SECRET=$VAPI_SECRET run cgi vapi-hook POST "/hooks/vapi/vapi-$SUF" application/json \
 	    "$(wc -c <"$f")" <"$f"
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "Status: 202 Accepted"* ]]
-	[[ "$output" == *'"outcome":"parked"'* ]]
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	[[ "$output" == *'"outcome":"applied"'* ]]
 }
 
 @test "plain CGI: the program itself refuses a body over its limit (413)" {

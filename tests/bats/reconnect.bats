@@ -29,10 +29,10 @@ post() {	# BODY-ID
 	    --data "{\"message\":{\"type\":\"status-update\",\"status\":\"queued\",\"call\":{\"id\":\"$1\"}}}"
 }
 
-@test "database down: 503 with Retry-After; back up: the same workers answer 202" {
+@test "database down: 503 with Retry-After; back up: the same workers answer 200" {
 	local pids_before pids_after opts
 	post before-outage
-	expect 202
+	expect 200
 	pids_before=$(sort "$CALLTRACK_STACK/run/vapi-hook.pid" | tr '\n' ' ')
 	opts=$(head -n1 "$(cat "$CALLTRACK_STACK/run/runtime-dir")/pg/postmaster.opts")
 	pg_ctl_ -m fast -w stop >/dev/null
@@ -48,7 +48,7 @@ post() {	# BODY-ID
 	    -o "$(sed -e 's|^[^ ]* ||' -e 's|"||g' -e 's|-D [^ ]* ||' <<<"$opts")" start >/dev/null 3>&-
 	for i in 1 2 3 4; do
 		post "after-outage-$i"
-		expect 202
+		expect 200
 	done
 	pids_after=$(sort "$CALLTRACK_STACK/run/vapi-hook.pid" | tr '\n' ' ')
 	[ "$pids_before" = "$pids_after" ]

@@ -1,0 +1,239 @@
+/*
+ * event.c: the normalized call event and its one-statement write.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "event.h"
+#include "log.h"
+
+void
+ct_call_event_init(struct ct_call_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->mode = CT_EVENT_APPLY;
+	ev->sequence = -1;
+	ev->is_test_call = -1;
+	ev->duration_seconds = -1;
+	ev->lead_score = -1;
+}
+
+void
+ct_call_event_free(struct ct_call_event *ev)
+{
+	if (ev == NULL)
+		return;
+	free(ev->booking_evidence);
+	free(ev->lead_reasons);
+	free(ev->metadata);
+	json_object_put(ev->root);
+	ct_form_free(&ev->form);
+	ct_call_event_init(ev);
+}
+
+static int
+digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+int
+ct_time_iso(const char *s, char out[CT_TIME_MAX])
+{
+	size_t n, i = 19;
+
+	out[0] = '\0';
+	if (s == NULL || (n = strlen(s)) < 19 || n >= CT_TIME_MAX)
+		return 0;
+	/* YYYY-MM-DDTHH:MM:SS */
+	if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
+	    !digits(s + 8, 2) || (s[10] != 'T' && s[10] != ' ') ||
+	    !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) ||
+	    s[16] != ':' || !digits(s + 17, 2))
+		return 0;
+	if (s[5] > '1' || (s[5] == '1' && s[6] > '2') || s[11] > '2' ||
+	    s[14] > '5' || s[17] > '6')
+		return 0;
+	if (s[i] == '.') {
+		size_t f = ++i;
+
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == f || i - f > 9)
+			return 0;
+	}
+	if (s[i] == 'Z' || s[i] == 'z') {
+		i++;
+	} else if (s[i] == '+' || s[i] == '-') {
+		if (n - i == 6 && digits(s + i + 1, 2) && s[i + 3] == ':' &&
+		    digits(s + i + 4, 2))
+			i += 6;
+		else if (n - i == 5 && digits(s + i + 1, 4))
+			i += 5;
+		else
+			return 0;
+	}
+	if (i != n)
+		return 0;
+	memcpy(out, s, n + 1);
+	return 1;
+}
+
+static int
+num2(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+long long
+ct_time_epoch_ms(const char *iso)
+{
+	char ok[CT_TIME_MAX];
+	struct tm tm;
+	const char *p;
+	long long ms = 0, scale = 100;
+	int off = 0;
+	time_t t;
+
+	if (!ct_time_iso(iso, ok))
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = num2(ok) * 100 + num2(ok + 2) - 1900;
+	tm.tm_mon = num2(ok + 5) - 1;
+	tm.tm_mday = num2(ok + 8);
+	tm.tm_hour = num2(ok + 11);
+	tm.tm_min = num2(ok + 14);
+	tm.tm_sec = num2(ok + 17);
+	p = ok + 19;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			ms += (*p - '0') * scale;
+	if (*p == '+' || *p == '-')
+		off = (*p == '-' ? -1 : 1) * (num2(p + 1) * 3600 +
+		    num2(p + (p[3] == ':' ? 4 : 3)) * 60);
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	return ((long long)t - off) * 1000 + ms;
+}
+
+int
+ct_time_from_ms(long long ms, char out[CT_TIME_MAX])
+{
+	time_t secs;
+	struct tm tm;
+	char buf[96];
+	int n;
+
+	out[0] = '\0';
+	/* 1970 to 9999: what PostgreSQL and ISO years both hold. */
+	if (ms < 0 || ms > 253402300799999LL)
+		return 0;
+	secs = (time_t)(ms / 1000);
+	if (gmtime_r(&secs, &tm) == NULL)
+		return 0;
+	/* A wide buffer: the compiler cannot know the year has 4 digits. */
+	n = snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+
+	if (n < 0 || n >= CT_TIME_MAX)
+		return 0;
+	memcpy(out, buf, (size_t)n + 1);
+	return 1;
+}
+
+int
+ct_event_set_cost(struct ct_call_event *ev, double usd)
+{
+	if (!isfinite(usd) || usd < 0 || usd > 1e9)
+		return 0;
+	snprintf(ev->cost, sizeof(ev->cost), "%.6f", usd);
+	return 1;
+}
+
+static const char *
+opt(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+static const char *const modes[] = { "apply", "record", "park" };
+
+enum ct_err
+ct_event_apply(const struct ct_request *req, const struct ct_integration *in,
+    const struct ct_call_event *ev, char outcome[16], char call_id[37])
+{
+	enum { NPARAMS = 36 };
+	const char *v[NPARAMS];
+	int len[NPARAMS] = { 0 }, fmt[NPARAMS] = { 0 };
+	char seq[24], dur[24], score[8];
+	enum ct_err err;
+	PGresult *r;
+
+	outcome[0] = call_id[0] = '\0';
+	snprintf(seq, sizeof(seq), "%lld", ev->sequence);
+	snprintf(dur, sizeof(dur), "%lld", ev->duration_seconds);
+	snprintf(score, sizeof(score), "%d", ev->lead_score);
+	v[0] = in->org_id;
+	v[1] = in->id;
+	v[2] = ct_provider_name(in->provider);
+	v[3] = ev->provider_call_id;
+	v[4] = ev->event_type;
+	v[5] = ev->dedup_key;
+	v[6] = req->body;		/* the raw bytes, sent as binary */
+	len[6] = (int)req->body_len;
+	fmt[6] = 1;
+	v[7] = ct_http_param(req, "CONTENT_TYPE");
+	v[8] = modes[ev->mode];
+	v[9] = ev->park_reason;
+	v[10] = ev->status_answered;
+	v[11] = ev->status_unanswered;
+	v[12] = ev->answered ? "t" : "f";
+	v[13] = ev->sequence >= 0 ? seq : NULL;
+	v[14] = opt(ev->ended_reason);
+	v[15] = ev->end_call_reason;
+	v[16] = ev->direction;
+	v[17] = opt(ev->phone_number);
+	v[18] = opt(ev->phone_raw);
+	v[19] = opt(ev->agent_number);
+	v[20] = opt(ev->customer_name);
+	v[21] = ev->is_test_call < 0 ? NULL : ev->is_test_call ? "t" : "f";
+	v[22] = opt(ev->started_at);
+	v[23] = opt(ev->ended_at);
+	v[24] = ev->duration_seconds >= 0 ? dur : NULL;
+	v[25] = opt(ev->cost);
+	v[26] = opt(ev->recording_url);
+	v[27] = opt(ev->transcript);
+	v[28] = opt(ev->summary);
+	v[29] = ev->sentiment;
+	v[30] = ev->booking_status;
+	v[31] = ev->booking_evidence;
+	v[32] = ev->lead_score >= 0 ? score : NULL;
+	v[33] = ev->lead_reasons;
+	v[34] = ev->metadata;
+	v[35] = opt(ev->transfer_destination);
+	err = ct_db_exec(&r, "SELECT outcome, call_id FROM ct_apply_event($1, $2,"
+	    " $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
+	    " $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29,"
+	    " $30, $31, $32, $33, $34, $35, $36)", NPARAMS, v, len, fmt, NULL);
+	if (err != CT_OK)
+		return err;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return CT_ERR_INTERNAL;
+	}
+	snprintf(outcome, 16, "%s", PQgetvalue(r, 0, 0));
+	if (!PQgetisnull(r, 0, 1))
+		snprintf(call_id, 37, "%s", PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return CT_OK;
+}

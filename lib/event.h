@@ -1,0 +1,111 @@
+/*
+ * event.h: one provider callback, normalized.
+ *
+ * A provider's mapping (vapi.c, retell.c, twilio.c) turns the verified
+ * bytes into a struct ct_call_event, a pure function of the bytes and the
+ * org's settings; ct_event_apply then writes it with one statement.
+ */
+#ifndef CT_EVENT_H
+#define CT_EVENT_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "err.h"
+#include "form.h"
+#include "http.h"
+#include "integration.h"
+#include "phone.h"
+
+#define CT_TIME_MAX 40
+
+enum ct_event_mode {
+	CT_EVENT_APPLY,		/* change the call */
+	CT_EVENT_RECORD,	/* log it and link it; it carries no call state */
+	CT_EVENT_PARK,		/* keep it for replay, not applied */
+};
+
+/* What a mapping needs of the org. */
+struct ct_map_ctx {
+	const char		*country;	/* default country, ISO code */
+	const char *const	*booking_tools;
+	size_t			 n_booking_tools;
+};
+
+struct ct_call_event {
+	/* Identity. */
+	const char		*provider_call_id;
+	const char		*event_type;
+	char			 dedup_key[80];
+	enum ct_event_mode	 mode;
+	const char		*park_reason;
+	/* Status: the status if the call was answered and if it was not
+	 * (equal unless the end code's meaning depends on it); NULL when
+	 * the event says nothing of the status. */
+	const char		*status_answered;
+	const char		*status_unanswered;
+	int			 answered;	/* the event shows an answer */
+	long long		 sequence;	/* provider order, -1 none */
+	const char		*ended_reason;	/* verbatim */
+	const char		*end_call_reason;
+	const char		*direction;
+	char			 phone_number[CT_PHONE_E164_MAX];
+	const char		*phone_raw;
+	char			 agent_number[CT_PHONE_E164_MAX];
+	const char		*customer_name;
+	int			 is_test_call;	/* -1 unknown, 0, 1 */
+	char			 started_at[CT_TIME_MAX];	/* ISO 8601 or "" */
+	char			 ended_at[CT_TIME_MAX];
+	long long		 duration_seconds;	/* -1 unknown */
+	char			 cost[32];	/* decimal USD or "" */
+	const char		*recording_url;
+	const char		*transcript;
+	const char		*summary;
+	const char		*sentiment;	/* positive|neutral|negative */
+	const char		*booking_status;
+	char			*booking_evidence;	/* JSON, owned */
+	int			 lead_score;	/* -1 not scored */
+	char			*lead_reasons;	/* PostgreSQL array, owned */
+	char			*metadata;	/* JSON, owned */
+	const char		*transfer_destination;
+	/* What the borrowed strings above point into. */
+	json_object		*root;
+	struct ct_form		 form;
+};
+
+/* Sets every field to "unknown". */
+void ct_call_event_init(struct ct_call_event *ev);
+
+/* Frees what the event owns; the event is then unknown again. */
+void ct_call_event_free(struct ct_call_event *ev);
+
+/*
+ * Copies an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS, optional fraction,
+ * optional Z or ±HH:MM) into out; returns 1, or 0 and leaves out "" when s
+ * is not one.
+ */
+int ct_time_iso(const char *s, char out[CT_TIME_MAX]);
+
+/* Returns the milliseconds since the epoch of a time ct_time_iso accepts,
+ * or -1. */
+long long ct_time_epoch_ms(const char *iso);
+
+/* Formats milliseconds since the epoch as ISO 8601 UTC into out; returns 1,
+ * or 0 when out of range. */
+int ct_time_from_ms(long long ms, char out[CT_TIME_MAX]);
+
+/* Formats a non-negative finite cost into ev->cost; returns 1 or 0. */
+int ct_event_set_cost(struct ct_call_event *ev, double usd);
+
+/*
+ * Writes the event with one statement (ct_apply_event): the raw bytes of
+ * req's body, deduplicated by ev->dedup_key, then the call, contact, lead
+ * and alert.  On CT_OK, outcome is "applied", "duplicate" or "parked" and
+ * call_id the call's id or "".
+ */
+enum ct_err ct_event_apply(const struct ct_request *req,
+    const struct ct_integration *in, const struct ct_call_event *ev,
+    char outcome[16], char call_id[37]) __attribute__((warn_unused_result));
+
+#endif
