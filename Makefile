@@ -56,10 +56,12 @@ UNIT_BIN    = $(BUILD)/tests/unit-tests
 
 .DELETE_ON_ERROR:
 
-.PHONY: all deps check test unit check-sanitize check-valgrind run stop \
-        migrate install clean
+.PHONY: all lib deps check test unit check-sanitize check-valgrind run stop \
+        migrate install clean fuzz fuzz-build
 
 all: $(LIBRARY) $(PROG_BINS) $(ADMIN)
+
+lib: $(LIBRARY)
 
 $(BUILD)/lib/%.o: lib/%.c lib/*.h
 	@mkdir -p $(@D)
@@ -93,6 +95,44 @@ $(UNIT_BIN): $(UNIT_SRCS) tests/unit/*.h $(LIBRARY)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -Itests/unit \
 	    -o $@ $(UNIT_SRCS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
 
+# libFuzzer targets (clang), one per parser: the library built again with
+# the fuzzer's instrumentation, ASan and UBSan into build/fuzz.
+#   make fuzz                      every target, FUZZ_SECONDS (600) each
+#   make fuzz FUZZ_TARGETS=vapi FUZZ_SECONDS=60
+FUZZ_TARGETS ?= vapi form
+FUZZ_SECONDS ?= 600
+FUZZ_BUILD    = build/fuzz
+FUZZ_SAN      = address,undefined
+FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANITIZE=fuzzer-no-link,$(FUZZ_SAN) lib
+	$(MAKE) $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/lib/libcalltrack.a
+	clang $(CPPFLAGS) -g -O1 $(CFLAGS_WARN) $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
+	    $(FUZZ_BUILD)/lib/libcalltrack.a $(PKG_LIBS)
+
+# Each target starts from the fixtures and keeps what it finds in
+# build/fuzz/corpus-<target>; a crash or a leak fails the run.
+fuzz: deps
+	$(MAKE) fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus-$$t; \
+	    case $$t in \
+	    vapi) cp tests/fixtures/vapi/*.json $(FUZZ_BUILD)/corpus-$$t/ ;; \
+	    form) cp tests/fixtures/twilio/*.form $(FUZZ_BUILD)/corpus-$$t/ ;; \
+	    esac; \
+	    echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	    $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	        -rss_limit_mb=2048 -print_final_stats=1 \
+	        -artifact_prefix=$(FUZZ_BUILD)/crash-$$t- \
+	        $(FUZZ_BUILD)/corpus-$$t 2>$(FUZZ_BUILD)/fuzz-$$t.log || \
+	        { tail -40 $(FUZZ_BUILD)/fuzz-$$t.log; exit 1; }; \
+	    grep -E '^stat::number_of_executed_units|^Done' $(FUZZ_BUILD)/fuzz-$$t.log; \
+	done
+
 # Installs the Debian packages the build, the stack and the tests need
 # (apt-get as root, else sudo, else a message naming the command).
 deps:
@@ -104,6 +144,7 @@ unit: $(UNIT_BIN)
 # The README's test command: dependencies, build, every suite, one summary.
 check: deps
 	$(MAKE) all $(UNIT_BIN)
+	$(MAKE) fuzz-build
 	tests/run
 
 test: check

@@ -1,0 +1,414 @@
+/*
+ * test_vapi.c: the pure parts of turning a callback into a call event:
+ * end-code tables and shapes, booking, the lead score, times, and the Vapi
+ * mapping over every fixture.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "booking.h"
+#include "event.h"
+#include "json.h"
+#include "lead.h"
+#include "reason.h"
+#include "suites.h"
+#include "vapi.h"
+
+static const char *const tools[] = { "book_appointment", "book_service" };
+static const struct ct_map_ctx ctx = { "US", tools, 2 };
+
+/* ---- reasons ---- */
+
+/* Every row of the data file maps to what the file says. */
+static void
+check_table(const char *rel, const struct ct_reason *table, size_t n)
+{
+	size_t len, rows = 0;
+	char *data = fixture_read(rel, &len), *line, *save = NULL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+	line = strtok_r(data, "\n", &save);		/* header */
+	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+		char *f[7] = { 0 }, *p = line;
+		const struct ct_reason *r;
+		int i;
+
+		for (i = 0; i < 7 && p != NULL; i++) {
+			f[i] = p;
+			if ((p = strchr(p, '\t')) != NULL)
+				*p++ = '\0';
+		}
+		r = ct_reason_find(table, n, f[0]);
+		CU_ASSERT_PTR_NOT_NULL(r);
+		if (r == NULL)
+			continue;
+		rows++;
+		if (strcmp(f[2], "canceled if never connected, else completed") == 0) {
+			CU_ASSERT_STRING_EQUAL(r->status_unanswered, "canceled");
+			CU_ASSERT_STRING_EQUAL(r->status_answered, "completed");
+		} else {
+			CU_ASSERT_STRING_EQUAL(r->status_answered, f[2]);
+			CU_ASSERT_STRING_EQUAL(r->status_unanswered, f[2]);
+		}
+		if (f[3][0] == '\0') {
+			CU_ASSERT_PTR_NULL(r->end_call_reason);
+		} else {
+			CU_ASSERT_STRING_EQUAL(r->end_call_reason, f[3]);
+		}
+	}
+	CU_ASSERT_EQUAL(rows, n);
+	free(data);
+}
+
+static void
+test_reason_tables(void)
+{
+	CU_ASSERT_EQUAL(ct_vapi_reasons_n, 673);
+	check_table("reference/vapi-ended-reasons.tsv", ct_vapi_reasons,
+	    ct_vapi_reasons_n);
+	check_table("reference/retell-disconnection-reasons.tsv",
+	    ct_retell_reasons, ct_retell_reasons_n);
+	CU_ASSERT_PTR_NULL(ct_reason_find(ct_vapi_reasons, ct_vapi_reasons_n,
+	    "no-such-code"));
+}
+
+static void
+test_reason_shapes(void)
+{
+	static const struct { const char *code, *answered, *unanswered, *why; } t[] = {
+		{ "pipeline-error-new-vendor-500", "failed", "failed", "error" },
+		{ "vapifault-something-new", "failed", "failed", "error" },
+		{ "call.start.failed-x", "failed", "failed", "error" },
+		{ "new-voicemail-detector", "voicemail", "voicemail", "voicemail" },
+		{ "line-busy-2", "busy", "busy", "busy" },
+		{ "customer-did-not-answer-again", "no-answer", "no-answer", "no_answer" },
+		{ "dial_no_answer_v2", "no-answer", "no-answer", "no_answer" },
+		{ "cancelled-by-user", "canceled", "canceled", "canceled" },
+		{ "assistant-forwarded-call-v2", "completed", "completed", "transfer" },
+		{ "warm_transfer_done", "completed", "completed", "transfer" },
+		{ "hangup", "completed", "failed", NULL },
+		{ "", "completed", "failed", NULL },
+	};
+	struct ct_reason r;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ct_reason_map(ct_vapi_reasons, ct_vapi_reasons_n, t[i].code, &r);
+		CU_ASSERT_STRING_EQUAL(r.status_answered, t[i].answered);
+		CU_ASSERT_STRING_EQUAL(r.status_unanswered, t[i].unanswered);
+		if (t[i].why == NULL) {
+			CU_ASSERT_PTR_NULL(r.end_call_reason);
+		} else {
+			CU_ASSERT_STRING_EQUAL(r.end_call_reason, t[i].why);
+		}
+	}
+	/* "error" wins over "voicemail": first match. */
+	ct_reason_map(ct_vapi_reasons, ct_vapi_reasons_n, "voicemail-error", &r);
+	CU_ASSERT_STRING_EQUAL(r.status_answered, "failed");
+}
+
+/* ---- booking ---- */
+
+static void
+test_booking_results(void)
+{
+	static const struct { const char *content; int successful, ok; } t[] = {
+		{ "{\"success\":true,\"id\":\"X\"}", -1, 1 },
+		{ "{\"success\":false,\"error\":\"full\"}", -1, 0 },
+		{ "{\"ok\":false}", -1, 0 },
+		{ "{\"ok\":\"false\"}", -1, 0 },
+		{ "{\"error\":\"no slot\"}", -1, 0 },
+		{ "{\"error\":\"\"}", -1, 1 },
+		{ "{\"error\":null}", -1, 1 },
+		{ "{\"status\":\"FAILED\"}", -1, 0 },
+		{ "{\"status\":\"confirmed\"}", -1, 1 },
+		{ "Error: calendar unavailable", -1, 0 },
+		{ "  error 500", -1, 0 },
+		{ "Booked for Tuesday 10:00", -1, 1 },
+		{ "{\"success\":true}", 0, 0 },		/* successful:false wins */
+		{ NULL, -1, 0 },			/* no result at all */
+		{ "{not json", -1, 1 },			/* plain text, no error */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		CU_ASSERT_EQUAL(ct_booking_result_ok(t[i].content,
+		    t[i].successful), t[i].ok);
+}
+
+static void
+test_booking_tristate(void)
+{
+	struct ct_booking b = { 0, 0, NULL, 0 };
+
+	CU_ASSERT_STRING_EQUAL(ct_booking_status(&b), "not_requested");
+	ct_booking_add(&b, "book_appointment", "t1", "{\"success\":false}", -1);
+	CU_ASSERT_STRING_EQUAL(ct_booking_status(&b), "attempted_failed");
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.evidence, "\"t1\""));
+	ct_booking_add(&b, "book_appointment", "t2", "{\"success\":true}", -1);
+	CU_ASSERT_STRING_EQUAL(ct_booking_status(&b), "confirmed");
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.evidence, "\"t2\""));
+	/* A later failure does not take the evidence from the success. */
+	ct_booking_add(&b, "book_appointment", "t3", "error", -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.evidence, "\"t2\""));
+	ct_booking_free(&b);
+	CU_ASSERT_TRUE(ct_booking_is_tool("book_service", tools, 2));
+	CU_ASSERT_FALSE(ct_booking_is_tool("get_business_hours", tools, 2));
+	CU_ASSERT_FALSE(ct_booking_is_tool(NULL, tools, 2));
+}
+
+static void
+test_booking_evidence_utf8(void)
+{
+	struct ct_booking b = { 0, 0, NULL, 0 };
+	char big[1200];
+	size_t i;
+
+	/* 'é' is two bytes: a cut at 500 must not split one. */
+	big[0] = 'x';
+	for (i = 1; i + 1 < sizeof(big) - 1; i += 2) {
+		big[i] = '\xc3';
+		big[i + 1] = '\xa9';
+	}
+	big[i] = '\0';
+	ct_booking_add(&b, "book_appointment", "t1", big, -1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b.evidence);
+	CU_ASSERT_TRUE(ct_utf8_valid(b.evidence, strlen(b.evidence)));
+	ct_booking_free(&b);
+}
+
+/* ---- lead ---- */
+
+static void
+test_lead_score(void)
+{
+	struct ct_lead l;
+	char *arr;
+
+	ct_lead_score(NULL, NULL, NULL, -1, NULL, &l);
+	CU_ASSERT_EQUAL(l.score, 0);
+	CU_ASSERT_EQUAL(l.n, 0);
+	ct_lead_score("User: I'd like to book an appointment. How much is it? "
+	    "Is Tuesday available? I'm interested.", NULL, "positive", 200,
+	    "confirmed", &l);
+	CU_ASSERT_EQUAL(l.score, 40 + 20 + 15 + 20);
+	ct_lead_score(NULL, "Caller was angry.", "negative", 10,
+	    "not_requested", &l);
+	CU_ASSERT_EQUAL(l.score, 0);		/* clamped */
+	ct_lead_score(NULL, "wants to BOOK", "neutral", 61, "attempted_failed",
+	    &l);
+	CU_ASSERT_EQUAL(l.score, 30 + 5 + 10 + 5);
+	CU_ASSERT_STRING_EQUAL(l.reasons[0], "tried to book");
+	arr = ct_lead_reasons_array(&l);
+	CU_ASSERT_STRING_EQUAL(arr, "{\"tried to book\",\"engaged call\","
+	    "\"asked to book\"}");
+	free(arr);
+	/* Deterministic. */
+	ct_lead_score("x", "y", "positive", 100, "confirmed", &l);
+	CU_ASSERT_EQUAL(l.score, 70);
+}
+
+/* ---- time ---- */
+
+static void
+test_times(void)
+{
+	static const struct { const char *in; int ok; long long ms; } t[] = {
+		{ "2026-01-06T17:02:12.950Z", 1, 1767718932950LL },
+		{ "2026-01-06T17:02:12Z", 1, 1767718932000LL },
+		{ "2026-01-06T17:02:12", 1, 1767718932000LL },
+		{ "2026-01-06T19:02:12.5+02:00", 1, 1767718932500LL },
+		{ "2026-01-06T12:02:12-0500", 1, 1767718932000LL },
+		{ "2026-01-06 17:02:12Z", 1, 1767718932000LL },
+		{ "2026-13-06T17:02:12Z", 0, -1 },
+		{ "2026-01-06T17:02", 0, -1 },
+		{ "yesterday", 0, -1 },
+		{ "2026-01-06T17:02:12.Z", 0, -1 },
+		{ "2026-01-06T17:02:12Zjunk", 0, -1 },
+		{ "", 0, -1 },
+	};
+	char out[CT_TIME_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL(ct_time_iso(t[i].in, out), t[i].ok);
+		CU_ASSERT_EQUAL(ct_time_epoch_ms(t[i].in), t[i].ms);
+	}
+	CU_ASSERT_EQUAL(ct_time_iso(NULL, out), 0);
+	CU_ASSERT_TRUE(ct_time_from_ms(1767718932950LL, out));
+	CU_ASSERT_STRING_EQUAL(out, "2026-01-06T17:02:12.950Z");
+	CU_ASSERT_FALSE(ct_time_from_ms(-1, out));
+}
+
+/* ---- the Vapi mapping ---- */
+
+static struct ct_call_event
+map_file(const char *rel, enum ct_err want)
+{
+	struct ct_call_event ev;
+	size_t len;
+	char *body = fixture_read(rel, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	CU_ASSERT_EQUAL(ct_vapi_map(body, len, &ctx, &ev), want);
+	free(body);
+	return ev;
+}
+
+static void
+test_vapi_report(void)
+{
+	struct ct_call_event ev =
+	    map_file("vapi/inbound-completed.6.end-of-call-report.json", CT_OK);
+
+	CU_ASSERT_EQUAL(ev.mode, CT_EVENT_APPLY);
+	CU_ASSERT_STRING_EQUAL(ev.provider_call_id,
+	    "019b94d2-6a1f-7c3e-9b2d-4f8a1e6c0d21");
+	CU_ASSERT_STRING_EQUAL(ev.status_answered, "completed");
+	CU_ASSERT_STRING_EQUAL(ev.ended_reason, "customer-ended-call");
+	CU_ASSERT_STRING_EQUAL(ev.end_call_reason, "customer_hangup");
+	CU_ASSERT_STRING_EQUAL(ev.direction, "inbound");
+	CU_ASSERT_STRING_EQUAL(ev.phone_number, "+14155550123");
+	CU_ASSERT_STRING_EQUAL(ev.agent_number, "+14155550100");
+	CU_ASSERT_STRING_EQUAL(ev.customer_name, "Maria Gonzalez");
+	CU_ASSERT_EQUAL(ev.is_test_call, 0);
+	CU_ASSERT_STRING_EQUAL(ev.started_at, "2026-01-06T17:02:12.950Z");
+	CU_ASSERT_EQUAL(ev.duration_seconds, 44);
+	CU_ASSERT_STRING_EQUAL(ev.cost, "0.217300");
+	CU_ASSERT_STRING_EQUAL(ev.sentiment, "positive");
+	CU_ASSERT_STRING_EQUAL(ev.booking_status, "confirmed");
+	CU_ASSERT_PTR_NOT_NULL(strstr(ev.booking_evidence, "BSD-88213"));
+	CU_ASSERT(ev.lead_score >= 70);
+	CU_ASSERT_EQUAL(ev.sequence, 6);
+	CU_ASSERT_PTR_NOT_NULL(ev.transcript);
+	CU_ASSERT_PTR_NOT_NULL(ev.summary);
+	ct_call_event_free(&ev);
+}
+
+static void
+test_vapi_scenarios(void)
+{
+	static const struct {
+		const char *file, *status, *direction, *booking;
+		int test, answered;
+	} t[] = {
+		{ "vapi/outbound-no-answer.4.end-of-call-report.json", "no-answer",
+		    "outbound", "not_requested", 0, 0 },
+		{ "vapi/outbound-busy.2.end-of-call-report.json", "busy",
+		    "outbound", "not_requested", 0, 0 },
+		{ "vapi/webcall-test.2.end-of-call-report.json", "completed", "web",
+		    "not_requested", 1, 1 },
+		{ "vapi/outbound-test-metadata.2.end-of-call-report.json",
+		    "completed", "outbound", "not_requested", 1, 1 },
+		{ "vapi/outbound-voicemail.end-of-call-report.json", "voicemail",
+		    "outbound", "not_requested", 0, 1 },
+		{ "vapi/inbound-transferred.2.end-of-call-report.json", "completed",
+		    "inbound", "not_requested", 0, 1 },
+		{ "vapi/inbound-booking-failed.end-of-call-report.json", "completed",
+		    "inbound", "attempted_failed", 0, 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct ct_call_event ev = map_file(t[i].file, CT_OK);
+
+		CU_ASSERT_STRING_EQUAL(ev.status_answered, t[i].status);
+		CU_ASSERT_STRING_EQUAL(ev.direction, t[i].direction);
+		CU_ASSERT_STRING_EQUAL(ev.booking_status, t[i].booking);
+		CU_ASSERT_EQUAL(ev.is_test_call, t[i].test);
+		CU_ASSERT_EQUAL(ev.answered, t[i].answered);
+		ct_call_event_free(&ev);
+	}
+}
+
+static void
+test_vapi_status_updates(void)
+{
+	static const struct { const char *file, *status; long long seq; int mode; } t[] = {
+		{ "vapi/inbound-completed.1.status-update.queued.json", "queued", 1, CT_EVENT_APPLY },
+		{ "vapi/inbound-completed.2.status-update.ringing.json", "ringing", 2, CT_EVENT_APPLY },
+		{ "vapi/inbound-completed.3.status-update.in-progress.json", "in-progress", 3, CT_EVENT_APPLY },
+		{ "vapi/inbound-completed.5.status-update.ended.json", "completed", 5, CT_EVENT_APPLY },
+		{ "vapi/inbound-transferred.1.status-update.forwarding.json", "in-progress", 4, CT_EVENT_APPLY },
+		{ "vapi/inbound-completed.4.speech-update.ignored.json", NULL, -1, CT_EVENT_RECORD },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct ct_call_event ev = map_file(t[i].file, CT_OK);
+
+		CU_ASSERT_EQUAL(ev.mode, t[i].mode);
+		CU_ASSERT_EQUAL(ev.sequence, t[i].seq);
+		if (t[i].status == NULL) {
+			CU_ASSERT_PTR_NULL(ev.status_answered);
+		} else {
+			CU_ASSERT_STRING_EQUAL(ev.status_answered, t[i].status);
+		}
+		CU_ASSERT_EQUAL(strncmp(ev.dedup_key, "vapi:", 5), 0);
+		CU_ASSERT_EQUAL(strlen(ev.dedup_key), 5 + 64);
+		ct_call_event_free(&ev);
+	}
+}
+
+static void
+test_vapi_edges(void)
+{
+	static const struct { const char *body; enum ct_err want; } t[] = {
+		{ "{}", CT_ERR_MALFORMED_BODY },
+		{ "{\"message\":[]}", CT_ERR_MALFORMED_BODY },
+		{ "{\"message\":{\"call\":{\"id\":\"x\"}}}", CT_ERR_MALFORMED_BODY },
+		{ "{\"message\":{\"type\":\"status-update\"}}", CT_ERR_MISSING_CALL_ID },
+		{ "{\"message\":{\"type\":\"status-update\",\"call\":{\"id\":5}}}", CT_ERR_MISSING_CALL_ID },
+		{ "{\"message\":{\"type\":\"status-update\",\"call\":{\"id\":\"\"}}}", CT_ERR_MISSING_CALL_ID },
+		{ "[1,2]", CT_ERR_MALFORMED_BODY },
+		{ "{\"message\":{\"type\":\"status-update\",\"status\":\"not-found\",\"call\":{\"id\":\"x\"}}}", CT_OK },
+	};
+	struct ct_call_event ev;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL(ct_vapi_map(t[i].body, strlen(t[i].body), &ctx,
+		    &ev), t[i].want);
+		ct_call_event_free(&ev);
+	}
+	/* Same call, type, status and timestamp: the same key, whatever
+	 * else differs (presigned URLs change on every retry). */
+	{
+		const char *a = "{\"message\":{\"type\":\"status-update\",\"status\":"
+		    "\"ringing\",\"timestamp\":17,\"call\":{\"id\":\"k\"},\"u\":1}}";
+		const char *b = "{\"message\":{\"type\":\"status-update\",\"status\":"
+		    "\"ringing\",\"timestamp\":17,\"call\":{\"id\":\"k\"},\"u\":2}}";
+		const char *c = "{\"message\":{\"type\":\"status-update\",\"status\":"
+		    "\"ringing\",\"timestamp\":18,\"call\":{\"id\":\"k\"},\"u\":1}}";
+		struct ct_call_event ea, eb, ec;
+
+		CU_ASSERT_EQUAL(ct_vapi_map(a, strlen(a), &ctx, &ea), CT_OK);
+		CU_ASSERT_EQUAL(ct_vapi_map(b, strlen(b), &ctx, &eb), CT_OK);
+		CU_ASSERT_EQUAL(ct_vapi_map(c, strlen(c), &ctx, &ec), CT_OK);
+		CU_ASSERT_STRING_EQUAL(ea.dedup_key, eb.dedup_key);
+		CU_ASSERT_STRING_NOT_EQUAL(ea.dedup_key, ec.dedup_key);
+		ct_call_event_free(&ea);
+		ct_call_event_free(&eb);
+		ct_call_event_free(&ec);
+	}
+}
+
+int
+suite_vapi(void)
+{
+	static const struct test_case t[] = {
+		{ "every end code of both tables", test_reason_tables },
+		{ "unknown codes by shape", test_reason_shapes },
+		{ "booking results", test_booking_results },
+		{ "booking is tri-state with evidence", test_booking_tristate },
+		{ "booking evidence stays UTF-8", test_booking_evidence_utf8 },
+		{ "lead score", test_lead_score },
+		{ "ISO 8601 times", test_times },
+		{ "Vapi report of the full lifecycle", test_vapi_report },
+		{ "Vapi final reports of every scenario", test_vapi_scenarios },
+		{ "Vapi status-updates and other types", test_vapi_status_updates },
+		{ "Vapi malformed bodies and dedup keys", test_vapi_edges },
+		{ NULL, NULL } };
+	return add_suite("vapi", t);
+}
