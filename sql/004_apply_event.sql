@@ -10,6 +10,14 @@ ALTER TABLE calls ADD COLUMN lead_reasons text[];
 
 DROP FUNCTION ct_record_event(uuid, text, text, text, text, text, bytea, text, text, text);
 
+-- How a value of an event merges into what the call already has: an event
+-- at least as late as the call's latest replaces what it carries; an older
+-- one only fills what is still unknown.  Neither ever sets NULL.
+CREATE FUNCTION ct_merge(p_late boolean, p_new anyelement, p_old anyelement)
+RETURNS anyelement
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT CASE WHEN p_late THEN COALESCE(p_new, p_old) ELSE COALESCE(p_old, p_new) END $$;
+
 -- p_mode: 'apply' (change the call), 'record' (a message that carries no
 -- call state: logged and linked to its call, nothing changed) or 'park'
 -- (kept for replay, with p_error, and not applied).
@@ -183,48 +191,30 @@ BEGIN
                     end_call_reason = CASE WHEN v_take AND p_end_call_reason IS NOT NULL
                                            THEN p_end_call_reason
                                            ELSE COALESCE(k.end_call_reason, p_end_call_reason) END,
-                    direction = CASE WHEN v_late THEN COALESCE(p_direction, k.direction)
-                                     ELSE COALESCE(k.direction, p_direction) END,
-                    phone_number = CASE WHEN v_late THEN COALESCE(p_phone_number, k.phone_number)
-                                        ELSE COALESCE(k.phone_number, p_phone_number) END,
-                    phone_raw = CASE WHEN v_late THEN COALESCE(p_phone_raw, k.phone_raw)
-                                     ELSE COALESCE(k.phone_raw, p_phone_raw) END,
-                    agent_number = CASE WHEN v_late THEN COALESCE(p_agent_number, k.agent_number)
-                                        ELSE COALESCE(k.agent_number, p_agent_number) END,
-                    contact_id = CASE WHEN v_late THEN COALESCE(v_contact, k.contact_id)
-                                      ELSE COALESCE(k.contact_id, v_contact) END,
+                    direction = ct_merge(v_late, p_direction, k.direction),
+                    phone_number = ct_merge(v_late, p_phone_number, k.phone_number),
+                    phone_raw = ct_merge(v_late, p_phone_raw, k.phone_raw),
+                    agent_number = ct_merge(v_late, p_agent_number, k.agent_number),
+                    contact_id = ct_merge(v_late, v_contact, k.contact_id),
                     is_test_call = k.is_test_call OR COALESCE(p_is_test_call, false),
-                    started_at = CASE WHEN v_late THEN COALESCE(v_started, k.started_at)
-                                      ELSE COALESCE(k.started_at, v_started) END,
-                    ended_at = CASE WHEN v_late OR k.status_source = 'sweeper'
-                                    THEN COALESCE(v_ended, k.ended_at)
-                                    ELSE COALESCE(k.ended_at, v_ended) END,
-                    duration_seconds = CASE WHEN v_late THEN COALESCE(p_duration_seconds, k.duration_seconds)
-                                            ELSE COALESCE(k.duration_seconds, p_duration_seconds) END,
-                    cost = CASE WHEN v_late THEN COALESCE(v_cost, k.cost) ELSE COALESCE(k.cost, v_cost) END,
-                    recording_url = CASE WHEN v_late THEN COALESCE(p_recording_url, k.recording_url)
-                                         ELSE COALESCE(k.recording_url, p_recording_url) END,
-                    transcript = CASE WHEN v_late THEN COALESCE(p_transcript, k.transcript)
-                                      ELSE COALESCE(k.transcript, p_transcript) END,
-                    summary = CASE WHEN v_late THEN COALESCE(p_summary, k.summary)
-                                   ELSE COALESCE(k.summary, p_summary) END,
-                    sentiment = CASE WHEN v_late THEN COALESCE(p_sentiment, k.sentiment)
-                                     ELSE COALESCE(k.sentiment, p_sentiment) END,
+                    started_at = ct_merge(v_late, v_started, k.started_at),
+                    -- The sweeper's end time is a guess: a provider's wins.
+                    ended_at = ct_merge(v_late OR k.status_source = 'sweeper', v_ended, k.ended_at),
+                    duration_seconds = ct_merge(v_late, p_duration_seconds, k.duration_seconds),
+                    cost = ct_merge(v_late, v_cost, k.cost),
+                    recording_url = ct_merge(v_late, p_recording_url, k.recording_url),
+                    transcript = ct_merge(v_late, p_transcript, k.transcript),
+                    summary = ct_merge(v_late, p_summary, k.summary),
+                    sentiment = ct_merge(v_late, p_sentiment, k.sentiment),
                     -- Always set (default not_requested): only a late
                     -- enough event may change it.
                     booking_status = CASE WHEN p_booking_status IS NOT NULL AND v_late
                                           THEN p_booking_status ELSE k.booking_status END,
-                    booking_evidence = CASE WHEN v_late THEN COALESCE(v_evidence, k.booking_evidence)
-                                            ELSE COALESCE(k.booking_evidence, v_evidence) END,
-                    lead_score = CASE WHEN v_late THEN COALESCE(p_lead_score, k.lead_score)
-                                      ELSE COALESCE(k.lead_score, p_lead_score) END,
-                    lead_reasons = CASE WHEN v_late THEN COALESCE(p_lead_reasons, k.lead_reasons)
-                                        ELSE COALESCE(k.lead_reasons, p_lead_reasons) END,
-                    metadata = CASE WHEN v_late THEN COALESCE(v_metadata, k.metadata)
-                                    ELSE COALESCE(k.metadata, v_metadata) END,
-                    transfer_destination = CASE WHEN v_late
-                                                THEN COALESCE(p_transfer_destination, k.transfer_destination)
-                                                ELSE COALESCE(k.transfer_destination, p_transfer_destination) END,
+                    booking_evidence = ct_merge(v_late, v_evidence, k.booking_evidence),
+                    lead_score = ct_merge(v_late, p_lead_score, k.lead_score),
+                    lead_reasons = ct_merge(v_late, p_lead_reasons, k.lead_reasons),
+                    metadata = ct_merge(v_late, v_metadata, k.metadata),
+                    transfer_destination = ct_merge(v_late, p_transfer_destination, k.transfer_destination),
                     provider_sequence = GREATEST(k.provider_sequence, p_sequence),
                     last_event_at = GREATEST(k.last_event_at, now())
                  WHERE k.org_id = p_org AND k.id = c.id;
@@ -270,6 +260,7 @@ BEGIN
 END
 $$;
 
+GRANT EXECUTE ON FUNCTION ct_merge(boolean, anyelement, anyelement) TO calltrack_app;
 GRANT EXECUTE ON FUNCTION ct_apply_event(
     uuid, text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
