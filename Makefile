@@ -99,7 +99,7 @@ $(UNIT_BIN): $(UNIT_SRCS) tests/unit/*.h $(LIBRARY)
 # the fuzzer's instrumentation, ASan and UBSan into build/fuzz.
 #   make fuzz                      every target, FUZZ_SECONDS (600) each
 #   make fuzz FUZZ_TARGETS=vapi FUZZ_SECONDS=60
-FUZZ_TARGETS ?= vapi form
+FUZZ_TARGETS ?= vapi retell form
 FUZZ_SECONDS ?= 600
 FUZZ_BUILD    = build/fuzz
 FUZZ_SAN      = address,undefined
@@ -122,6 +122,7 @@ fuzz: deps
 	    mkdir -p $(FUZZ_BUILD)/corpus-$$t; \
 	    case $$t in \
 	    vapi) cp tests/fixtures/vapi/*.json $(FUZZ_BUILD)/corpus-$$t/ ;; \
+	    retell) cp tests/fixtures/retell/*.json $(FUZZ_BUILD)/corpus-$$t/ ;; \
 	    form) cp tests/fixtures/twilio/*.form $(FUZZ_BUILD)/corpus-$$t/ ;; \
 	    esac; \
 	    echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \

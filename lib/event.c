@@ -5,10 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include "booking.h"
 #include "db.h"
 #include "event.h"
+#include "lead.h"
 #include "log.h"
 
 void
@@ -158,6 +161,65 @@ ct_event_set_cost(struct ct_call_event *ev, double usd)
 		return 0;
 	snprintf(ev->cost, sizeof(ev->cost), "%.6f", usd);
 	return 1;
+}
+
+void
+ct_event_set_end(struct ct_call_event *ev, const struct ct_reason *table,
+    size_t n, const char *code)
+{
+	struct ct_reason r;
+
+	ct_reason_map(table, n, code ? code : "", &r);
+	ev->ended_reason = code;
+	ev->status_answered = r.status_answered;
+	ev->status_unanswered = r.status_unanswered;
+	ev->end_call_reason = r.end_call_reason;
+}
+
+const char *
+ct_event_sentiment(const char *s)
+{
+	static const char *const known[] = { "positive", "neutral",
+	    "negative" };
+	size_t i;
+
+	for (i = 0; s != NULL && i < 3; i++)
+		if (strcasecmp(s, known[i]) == 0)
+			return known[i];
+	return NULL;
+}
+
+void
+ct_event_finish(struct ct_call_event *ev, struct ct_booking *b)
+{
+	struct ct_lead lead;
+
+	ev->booking_status = ct_booking_status(b);
+	free(ev->booking_evidence);
+	ev->booking_evidence = b->evidence;
+	b->evidence = NULL;
+	ct_lead_score(ev->transcript, ev->summary, ev->sentiment,
+	    ev->duration_seconds, ev->booking_status, &lead);
+	ev->lead_score = lead.score;
+	free(ev->lead_reasons);
+	ev->lead_reasons = ct_lead_reasons_array(&lead);
+}
+
+void
+ct_event_default_duration(struct ct_call_event *ev)
+{
+	long long a, b;
+
+	if (ev->duration_seconds >= 0)
+		return;
+	if (ev->started_at[0] == '\0') {
+		ev->duration_seconds = 0;	/* never answered */
+		return;
+	}
+	a = ct_time_epoch_ms(ev->started_at);
+	b = ct_time_epoch_ms(ev->ended_at);
+	if (a >= 0 && b >= a)
+		ev->duration_seconds = (b - a + 500) / 1000;
 }
 
 static const char *

@@ -17,6 +17,9 @@
 #include "http.h"
 #include "integration.h"
 #include "phone.h"
+#include "reason.h"
+
+struct ct_booking;
 
 #define CT_TIME_MAX 40
 
@@ -97,6 +100,29 @@ int ct_time_from_ms(long long ms, char out[CT_TIME_MAX]);
 
 /* Formats a non-negative finite cost into ev->cost; returns 1 or 0. */
 int ct_event_set_cost(struct ct_call_event *ev, double usd);
+
+/*
+ * Sets the status pair, ended_reason (code, verbatim) and end_call_reason
+ * from a provider's end code, through its table or by shape.
+ */
+void ct_event_set_end(struct ct_call_event *ev, const struct ct_reason *table,
+    size_t n, const char *code);
+
+/* Returns "positive", "neutral" or "negative" for s in any case, else NULL
+ * (Retell's "Unknown" included). */
+const char *ct_event_sentiment(const char *s);
+
+/*
+ * Sets the booking outcome and its evidence from b (taking the evidence),
+ * then the lead score and its reasons from what the event carries.
+ */
+void ct_event_finish(struct ct_call_event *ev, struct ct_booking *b);
+
+/*
+ * Sets duration_seconds when unknown: from the start and end times when
+ * both are known, else 0 when the call was never answered (no start).
+ */
+void ct_event_default_duration(struct ct_call_event *ev);
 
 /*
  * Writes the event with one statement (ct_apply_event): the raw bytes of

@@ -35,27 +35,6 @@ ct_hook_dedup_by_body(const struct ct_request *req, enum ct_provider p,
 	    ct_provider_name(p), hash);
 }
 
-enum ct_err
-ct_hook_identify_json(const struct ct_request *req, enum ct_provider p,
-    const char *type_path, const char *id_path, struct ct_call_event *ev)
-{
-	enum ct_err err;
-
-	ct_call_event_init(ev);
-	if ((err = ct_json_parse(req->body, req->body_len, &ev->root)) != CT_OK)
-		return err;
-	ev->event_type = ct_json_path_str(ev->root, type_path);
-	ev->provider_call_id = ct_json_path_str(ev->root, id_path);
-	if (ev->event_type == NULL || strlen(ev->event_type) > 100)
-		return CT_ERR_MALFORMED_BODY;
-	if (ev->provider_call_id == NULL || strlen(ev->provider_call_id) > 200)
-		return CT_ERR_MISSING_CALL_ID;
-	ct_hook_dedup_by_body(req, p, ev);
-	ev->mode = CT_EVENT_PARK;
-	ev->park_reason = ct_hook_unmapped;
-	return CT_OK;
-}
-
 /*
  * Keeps a refused request in rejected_events: why, and the body up to the
  * configured cap (signature headers are not kept: Vapi's is the secret).

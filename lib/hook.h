@@ -44,18 +44,7 @@ void ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx);
 void ct_hook_dedup_by_body(const struct ct_request *req, enum ct_provider p,
     struct ct_call_event *ev);
 
-/*
- * Identifies a JSON event without mapping it: parses the body strictly,
- * takes the event type and the call id at the dotted paths given, keys it
- * by its bytes, and parks it for replay (a provider whose mapping is yet to
- * come).  Returns CT_OK, CT_ERR_MALFORMED_BODY (not JSON, no type, too
- * long) or CT_ERR_MISSING_CALL_ID.
- */
-enum ct_err ct_hook_identify_json(const struct ct_request *req,
-    enum ct_provider p, const char *type_path, const char *id_path,
-    struct ct_call_event *ev) __attribute__((warn_unused_result));
-
-/* Why ct_hook_identify_json parks what it identifies. */
+/* Why a provider without a mapping parks what it identifies. */
 extern const char ct_hook_unmapped[];
 
 /* Returns the integration slug of path under route ("/hooks/vapi/"), or

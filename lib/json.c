@@ -193,3 +193,23 @@ ct_json_truthy(json_object *v)
 		return 0;
 	return -1;
 }
+
+const char *
+ct_json_first_str(json_object *obj, const char *const *paths)
+{
+	const char *s;
+
+	for (; *paths != NULL; paths++)
+		if ((s = ct_json_path_str(obj, *paths)) != NULL)
+			return s;
+	return NULL;
+}
+
+int
+ct_json_any_truthy(json_object *obj, const char *const *paths)
+{
+	for (; *paths != NULL; paths++)
+		if (ct_json_truthy(ct_json_path(obj, *paths)) == 1)
+			return 1;
+	return 0;
+}

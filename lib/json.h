@@ -52,4 +52,12 @@ int ct_json_path_number(json_object *obj, const char *path, double *out);
  */
 int ct_json_truthy(json_object *v);
 
+/* The first non-empty string at any of the paths (NULL-terminated list),
+ * or NULL. */
+const char *ct_json_first_str(json_object *obj, const char *const *paths);
+
+/* Returns 1 when the value at any of the paths (NULL-terminated) is
+ * truthy (ct_json_truthy), else 0. */
+int ct_json_any_truthy(json_object *obj, const char *const *paths);
+
 #endif

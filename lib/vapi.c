@@ -5,14 +5,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "booking.h"
 #include "crypto.h"
 #include "json.h"
-#include "lead.h"
-#include "reason.h"
 #include "vapi.h"
 
 /* status-update statuses in the order a call goes through them (§1.4);
@@ -48,18 +45,9 @@ vapi_verify(const struct ct_request *req, const struct ct_integration *in)
 	    &in->secrets);
 }
 
-/* The first non-empty string among the paths, or NULL. */
-static const char *
-first_str(json_object *o, const char *a, const char *b, const char *c)
-{
-	const char *s = ct_json_path_str(o, a);
-
-	if (s == NULL && b != NULL)
-		s = ct_json_path_str(o, b);
-	if (s == NULL && c != NULL)
-		s = ct_json_path_str(o, c);
-	return s;
-}
+/* The first non-empty string at any of the paths. */
+#define FIRST(o, ...) \
+	ct_json_first_str((o), (const char *const[]){ __VA_ARGS__, NULL })
 
 /*
  * The delivery's identity: call id, type, status and timestamp (Vapi sends
@@ -119,33 +107,11 @@ metadata_of(json_object *msg)
 	return NULL;
 }
 
-static int
-test_flag(json_object *msg)
-{
-	static const char *const paths[] = { "call.metadata.is_test_call",
-	    "call.assistantOverrides.metadata.is_test_call",
-	    "assistant.metadata.is_test_call",
-	    "call.assistant.metadata.is_test_call" };
-	size_t i;
-
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
-		if (ct_json_truthy(ct_json_path(msg, paths[i])) == 1)
-			return 1;
-	return 0;
-}
-
-static const char *
-sentiment_of(const char *s)
-{
-	static const char *const known[] = { "positive", "neutral",
-	    "negative" };
-	size_t i;
-
-	for (i = 0; s != NULL && i < 3; i++)
-		if (strcasecmp(s, known[i]) == 0)
-			return known[i];
-	return NULL;
-}
+/* The truthy is_test_call flags of the fixtures README. */
+static const char *const test_flags[] = { "call.metadata.is_test_call",
+    "call.assistantOverrides.metadata.is_test_call",
+    "assistant.metadata.is_test_call", "call.assistant.metadata.is_test_call",
+    NULL };
 
 /* Booking-tool invocations in artifact.messages and their results. */
 static void
@@ -207,27 +173,24 @@ call_fields(json_object *msg, const struct ct_map_ctx *ctx,
 	const char *agent, *dest;
 
 	ev->direction = direction_of(ct_json_path_str(msg, "call.type"));
-	ev->phone_raw = first_str(msg, "call.customer.number",
-	    "customer.number", NULL);
+	ev->phone_raw = FIRST(msg, "call.customer.number", "customer.number");
 	if (ct_phone_e164(ev->phone_raw, ctx->country, ev->phone_number) !=
 	    CT_OK)
 		ev->phone_number[0] = '\0';
-	ev->customer_name = first_str(msg, "call.customer.name",
-	    "customer.name", NULL);
-	agent = first_str(msg, "phoneNumber.number", "call.phoneNumber.number",
-	    NULL);
+	ev->customer_name = FIRST(msg, "call.customer.name", "customer.name");
+	agent = FIRST(msg, "phoneNumber.number", "call.phoneNumber.number");
 	if (ct_phone_e164(agent, ctx->country, ev->agent_number) != CT_OK)
 		ev->agent_number[0] = '\0';
 	ev->is_test_call = (ev->direction != NULL &&
-	    strcmp(ev->direction, "web") == 0) || test_flag(msg);
-	ct_time_iso(first_str(msg, "startedAt", "call.startedAt", NULL),
+	    strcmp(ev->direction, "web") == 0) ||
+	    ct_json_any_truthy(msg, test_flags);
+	ct_time_iso(FIRST(msg, "startedAt", "call.startedAt"),
 	    ev->started_at);
-	ct_time_iso(first_str(msg, "endedAt", "call.endedAt", NULL),
+	ct_time_iso(FIRST(msg, "endedAt", "call.endedAt"),
 	    ev->ended_at);
 	if (ev->started_at[0] != '\0')
 		ev->answered = 1;
-	dest = first_str(msg, "destination.number", "destination.sipUri",
-	    "call.destination.number");
+	dest = FIRST(msg, "destination.number", "destination.sipUri", "call.destination.number");
 	ev->transfer_destination = dest;
 	if ((meta = metadata_of(msg)) != NULL)
 		ev->metadata = strdup(json_object_to_json_string_ext(meta,
@@ -240,58 +203,36 @@ report_fields(json_object *msg, const struct ct_map_ctx *ctx,
     struct ct_call_event *ev)
 {
 	struct ct_booking booking = { 0, 0, NULL, 0 };
-	struct ct_lead lead;
 	json_object *messages;
 	double v;
 
 	if (ct_json_path_number(msg, "durationSeconds", &v) && v >= 0 &&
-	    v < 1e7) {
+	    v < 1e7)
 		ev->duration_seconds = llround(v);
-	} else if (ev->started_at[0] != '\0' && ev->ended_at[0] != '\0') {
-		long long a = ct_time_epoch_ms(ev->started_at);
-		long long b = ct_time_epoch_ms(ev->ended_at);
-
-		if (a >= 0 && b >= a)
-			ev->duration_seconds = (b - a + 500) / 1000;
-	} else if (ev->started_at[0] == '\0') {
-		ev->duration_seconds = 0;	/* never answered */
-	}
+	ct_event_default_duration(ev);
 	if (ct_json_path_number(msg, "cost", &v) ||
 	    ct_json_path_number(msg, "call.cost", &v))
 		ct_event_set_cost(ev, v);
-	ev->recording_url = first_str(msg, "artifact.recordingUrl",
+	ev->recording_url = FIRST(msg, "artifact.recordingUrl",
 	    "artifact.recording.mono.combinedUrl", "recordingUrl");
-	ev->transcript = first_str(msg, "artifact.transcript", "transcript",
-	    NULL);
-	ev->summary = first_str(msg, "analysis.summary", "summary", NULL);
-	ev->sentiment = sentiment_of(ct_json_path_str(msg,
+	ev->transcript = FIRST(msg, "artifact.transcript", "transcript");
+	ev->summary = FIRST(msg, "analysis.summary", "summary");
+	ev->sentiment = ct_event_sentiment(ct_json_path_str(msg,
 	    "analysis.structuredData.sentiment"));
 	messages = ct_json_path(msg, "artifact.messages");
 	if (messages == NULL)
 		messages = ct_json_path(msg, "messages");
 	booking_of(messages, ctx, &booking);
-	ev->booking_status = ct_booking_status(&booking);
-	ev->booking_evidence = booking.evidence;
-	booking.evidence = NULL;
+	ct_event_finish(ev, &booking);
 	ct_booking_free(&booking);
-	ct_lead_score(ev->transcript, ev->summary, ev->sentiment,
-	    ev->duration_seconds, ev->booking_status, &lead);
-	ev->lead_score = lead.score;
-	ev->lead_reasons = ct_lead_reasons_array(&lead);
 }
 
-/* Status and end reason from an endedReason (table, else shape). */
+/* Status and end reason from the endedReason (table, else shape). */
 static void
-ended(const char *code, struct ct_call_event *ev)
+ended(json_object *msg, struct ct_call_event *ev)
 {
-	struct ct_reason r;
-
-	ct_reason_map(ct_vapi_reasons, ct_vapi_reasons_n, code ? code : "",
-	    &r);
-	ev->ended_reason = code;
-	ev->status_answered = r.status_answered;
-	ev->status_unanswered = r.status_unanswered;
-	ev->end_call_reason = r.end_call_reason;
+	ct_event_set_end(ev, ct_vapi_reasons, ct_vapi_reasons_n,
+	    FIRST(msg, "endedReason", "call.endedReason"));
 }
 
 enum ct_err
@@ -321,8 +262,7 @@ ct_vapi_map(const char *body, size_t len, const struct ct_map_ctx *ctx,
 	if (strcmp(type, "end-of-call-report") == 0) {
 		ev->sequence = SEQUENCE_REPORT;
 		call_fields(msg, ctx, ev);
-		ended(first_str(msg, "endedReason", "call.endedReason", NULL),
-		    ev);
+		ended(msg, ev);
 		report_fields(msg, ctx, ev);
 		return CT_OK;
 	}
@@ -348,8 +288,7 @@ ct_vapi_map(const char *body, size_t len, const struct ct_map_ctx *ctx,
 		if (statuses[i].sequence >= 3)
 			ev->answered = 1;
 	} else {
-		ended(first_str(msg, "endedReason", "call.endedReason", NULL),
-		    ev);
+		ended(msg, ev);
 	}
 	return CT_OK;
 }

@@ -61,6 +61,12 @@ retell_sig() {	# FILE [KEY [TS_MS]]
 	printf 'v=%s,d=%s' "$ts" "$( { cat "$1"; printf '%s' "$ts"; } |
 	    openssl dgst -sha256 -hmac "${2:-$RETELL_KEY}" -r | cut -d' ' -f1)"
 }
+# "X-Twilio-Signature: …" for a form body and the URL Twilio called, by
+# the fixtures' own signer (an implementation independent of calltrack's).
+twilio_sig() {	# FILE URL [TOKEN]
+	/usr/bin/python3 "$CALLTRACK_FIXTURES/tools/sign.py" twilio "$1" --url "$2" \
+	    --token "${3:-$TWILIO_TOKEN}"
+}
 vapi_hmac_sig() {	# FILE TS
 	{ printf '%s.' "$2"; cat "$1"; } | openssl dgst -sha256 -hmac "$VAPI_HMAC_KEY" -r | cut -d' ' -f1
 }

@@ -53,6 +53,10 @@ replay_provider() {	# PROVIDER
 			case $1 in
 			vapi) req POST "/hooks/vapi/vapi-$SUF" -H "Content-Type: $ctype" \
 			    -H "x-vapi-secret: $VAPI_SECRET" --data-binary @"$file" ;;
+			retell) req POST "/hooks/retell/retell-$SUF" -H "Content-Type: $ctype" \
+			    -H "x-retell-signature: $(retell_sig "$file")" --data-binary @"$file" ;;
+			twilio) req POST "/hooks/twilio/twilio-$SUF" -H "Content-Type: $ctype" \
+			    -H "$(twilio_sig "$file" "$(jq -r .url <<<"$d")")" --data-binary @"$file" ;;
 			esac
 			case $(jq -r .expect_http <<<"$d") in
 			2xx) [[ "$CODE" == 2?? ]] || { echo "$file: HTTP $CODE $BODY"; return 1; } ;;

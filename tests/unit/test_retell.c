@@ -1,0 +1,153 @@
+/*
+ * test_retell.c: the Retell mapping over every fixture and its edges.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "retell.h"
+#include "suites.h"
+
+static const char *const tools[] = { "book_appointment", "book_service" };
+static const struct ct_map_ctx ctx = { "US", tools, 2 };
+
+static struct ct_call_event
+map_file(const char *rel)
+{
+	struct ct_call_event ev;
+	size_t len;
+	char *body = fixture_read(rel, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	CU_ASSERT_EQUAL(ct_retell_map(body, len, &ctx, &ev), CT_OK);
+	free(body);
+	return ev;
+}
+
+static void
+test_retell_analyzed(void)
+{
+	struct ct_call_event ev =
+	    map_file("retell/booking-succeeded.3.call_analyzed.json");
+
+	CU_ASSERT_EQUAL(ev.mode, CT_EVENT_APPLY);
+	CU_ASSERT_STRING_EQUAL(ev.provider_call_id,
+	    "call_8e41c7a2d9f0b3e5c1a7d2f4e6b");
+	CU_ASSERT_EQUAL(ev.sequence, 3);
+	CU_ASSERT_STRING_EQUAL(ev.status_answered, "completed");
+	CU_ASSERT_STRING_EQUAL(ev.ended_reason, "user_hangup");
+	CU_ASSERT_STRING_EQUAL(ev.end_call_reason, "customer_hangup");
+	CU_ASSERT_STRING_EQUAL(ev.direction, "inbound");
+	CU_ASSERT_STRING_EQUAL(ev.phone_number, "+14155550142");
+	CU_ASSERT_STRING_EQUAL(ev.agent_number, "+14155550101");
+	CU_ASSERT_STRING_EQUAL(ev.customer_name, "Daniel Kim");
+	CU_ASSERT_STRING_EQUAL(ev.started_at, "2026-01-06T16:05:20.118Z");
+	CU_ASSERT_STRING_EQUAL(ev.ended_at, "2026-01-06T16:05:49.568Z");
+	CU_ASSERT_EQUAL(ev.duration_seconds, 29);
+	CU_ASSERT_STRING_EQUAL(ev.cost, "0.056400");
+	CU_ASSERT_STRING_EQUAL(ev.sentiment, "positive");
+	CU_ASSERT_STRING_EQUAL(ev.booking_status, "confirmed");
+	CU_ASSERT_EQUAL(ev.is_test_call, 0);
+	CU_ASSERT(ev.lead_score >= 0);
+	ct_call_event_free(&ev);
+}
+
+static void
+test_retell_scenarios(void)
+{
+	static const struct {
+		const char *file, *status, *direction, *booking;
+		long long duration;
+		int test;
+	} t[] = {
+		{ "retell/booking-failed.3.call_analyzed.json", "completed",
+		    "outbound", "attempted_failed", 19, 0 },
+		{ "retell/no-booking.3.call_analyzed.json", "completed",
+		    "inbound", "not_requested", 15, 0 },
+		{ "retell/voicemail.3.call_analyzed.json", "voicemail",
+		    "outbound", "not_requested", 11, 0 },
+		{ "retell/outbound-no-answer.2.call_analyzed.json", "no-answer",
+		    "outbound", "not_requested", 0, 0 },
+		{ "retell/webcall-test.2.call_ended.json", "completed", "web",
+		    "not_requested", 10, 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct ct_call_event ev = map_file(t[i].file);
+		const char *status = ev.answered ? ev.status_answered :
+		    ev.status_unanswered;
+
+		CU_ASSERT_STRING_EQUAL(status, t[i].status);
+		CU_ASSERT_STRING_EQUAL(ev.direction, t[i].direction);
+		CU_ASSERT_STRING_EQUAL(ev.booking_status, t[i].booking);
+		CU_ASSERT_EQUAL(ev.duration_seconds, t[i].duration);
+		CU_ASSERT_EQUAL(ev.is_test_call, t[i].test);
+		ct_call_event_free(&ev);
+	}
+}
+
+static void
+test_retell_started_and_others(void)
+{
+	struct ct_call_event ev =
+	    map_file("retell/booking-succeeded.1.call_started.json");
+	const char *tu = "{\"event\":\"transcript_updated\",\"call\":"
+	    "{\"call_id\":\"c1\"}}";
+
+	CU_ASSERT_STRING_EQUAL(ev.status_answered, "in-progress");
+	CU_ASSERT_EQUAL(ev.sequence, 1);
+	CU_ASSERT_PTR_NULL(ev.booking_status);	/* not known yet */
+	ct_call_event_free(&ev);
+	CU_ASSERT_EQUAL(ct_retell_map(tu, strlen(tu), &ctx, &ev), CT_OK);
+	CU_ASSERT_EQUAL(ev.mode, CT_EVENT_RECORD);
+	ct_call_event_free(&ev);
+}
+
+static void
+test_retell_edges(void)
+{
+	static const struct { const char *body; enum ct_err want; } t[] = {
+		{ "{}", CT_ERR_MALFORMED_BODY },
+		{ "{\"event\":\"call_ended\"}", CT_ERR_MALFORMED_BODY },
+		{ "{\"event\":\"call_ended\",\"call\":[]}", CT_ERR_MALFORMED_BODY },
+		{ "{\"event\":\"call_ended\",\"call\":{}}", CT_ERR_MISSING_CALL_ID },
+		{ "{\"event\":\"call_ended\",\"call\":{\"call_id\":7}}", CT_ERR_MISSING_CALL_ID },
+		{ "{\"event\":\"call_ended\",\"call\":{\"call_id\":\"x\","
+		  "\"start_timestamp\":\"soon\",\"call_cost\":{\"combined_cost\":null},"
+		  "\"disconnection_reason\":null,\"transcript_with_tool_calls\":{}}}", CT_OK },
+	};
+	struct ct_call_event ev, a, b;
+	const char *x = "{\"event\":\"call_ended\",\"call\":{\"call_id\":\"k\","
+	    "\"recording_url\":\"https://a/1?sig=1\"}}";
+	const char *y = "{\"event\":\"call_ended\",\"call\":{\"call_id\":\"k\","
+	    "\"recording_url\":\"https://a/1?sig=2\"}}";
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL(ct_retell_map(t[i].body, strlen(t[i].body), &ctx,
+		    &ev), t[i].want);
+		ct_call_event_free(&ev);
+	}
+	/* (call_id, event) is the identity, whatever a retry changes. */
+	CU_ASSERT_EQUAL(ct_retell_map(x, strlen(x), &ctx, &a), CT_OK);
+	CU_ASSERT_EQUAL(ct_retell_map(y, strlen(y), &ctx, &b), CT_OK);
+	CU_ASSERT_STRING_EQUAL(a.dedup_key, b.dedup_key);
+	/* An unknown reason, never connected: failed; connected: completed. */
+	CU_ASSERT_STRING_EQUAL(a.status_unanswered, "failed");
+	CU_ASSERT_STRING_EQUAL(a.status_answered, "completed");
+	ct_call_event_free(&a);
+	ct_call_event_free(&b);
+}
+
+int
+suite_retell(void)
+{
+	static const struct test_case t[] = {
+		{ "Retell call_analyzed in full", test_retell_analyzed },
+		{ "Retell final events of every scenario", test_retell_scenarios },
+		{ "Retell call_started and other events", test_retell_started_and_others },
+		{ "Retell malformed bodies and dedup keys", test_retell_edges },
+		{ NULL, NULL } };
+	return add_suite("retell", t);
+}
