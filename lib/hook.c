@@ -21,20 +21,6 @@ ct_hook_slug(const char *path, const char *route)
 	return ct_integration_id_valid(path + n) ? path + n : NULL;
 }
 
-const char ct_hook_unmapped[] =
-    "not applied: no call-state mapping for this provider yet";
-
-void
-ct_hook_dedup_by_body(const struct ct_request *req, enum ct_provider p,
-    struct ct_call_event *ev)
-{
-	char hash[65];
-
-	ct_crypto_sha256_hex(req->body ? req->body : "", req->body_len, hash);
-	snprintf(ev->dedup_key, sizeof(ev->dedup_key), "%s:%s",
-	    ct_provider_name(p), hash);
-}
-
 /*
  * Keeps a refused request in rejected_events: why, and the body up to the
  * configured cap (signature headers are not kept: Vapi's is the secret).

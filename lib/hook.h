@@ -36,17 +36,6 @@ enum ct_err ct_hook_handle(struct ct_request *req, const void *ctx);
  * handler ran (405, 413, 415) in rejected_events. */
 void ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx);
 
-/*
- * Sets ev's dedup key to "<provider>:" and the SHA-256 of the body: a
- * provider that sends no event id retries with the same bytes, so the bytes
- * identify a delivery.
- */
-void ct_hook_dedup_by_body(const struct ct_request *req, enum ct_provider p,
-    struct ct_call_event *ev);
-
-/* Why a provider without a mapping parks what it identifies. */
-extern const char ct_hook_unmapped[];
-
 /* Returns the integration slug of path under route ("/hooks/vapi/"), or
  * NULL when path is not route followed by one valid slug.  The result
  * points into path. */

@@ -1,12 +1,35 @@
 /*
- * twilio.c: Twilio authentication and callback identification.
+ * twilio.c: Twilio authentication and the mapping of Voice status
+ * callbacks (providers.md §3) to call events.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "form.h"
 #include "json.h"
+#include "num.h"
 #include "twilio.h"
+
+/* CallStatus values (§3.2) and what they mean for the call. */
+static const struct {
+	const char	*twilio;
+	const char	*status;
+	const char	*end_call_reason;	/* NULL: not asserted */
+	int		 order;			/* without SequenceNumber */
+	int		 answered;
+} statuses[] = {
+	{ "queued", "queued", NULL, 0, 0 },
+	{ "initiated", "queued", NULL, 0, 0 },
+	{ "ringing", "ringing", NULL, 1, 0 },
+	{ "in-progress", "in-progress", NULL, 2, 1 },
+	{ "answered", "in-progress", NULL, 2, 1 },
+	{ "completed", "completed", NULL, 3, 1 },
+	{ "busy", "busy", "busy", 3, 0 },
+	{ "no-answer", "no-answer", "no_answer", 3, 0 },
+	{ "failed", "failed", "error", 3, 0 },
+	{ "canceled", "canceled", "canceled", 3, 0 },
+};
 
 static int
 is_form(const struct ct_request *req)
@@ -37,51 +60,173 @@ twilio_verify(const struct ct_request *req, const struct ct_integration *in)
 	return err;
 }
 
-static enum ct_err
-copy_ids(struct ct_call_event *ev, const char *sid, const char *status)
+/*
+ * Reads Twilio's RFC 2822 Timestamp ("Tue, 06 Jan 2026 19:46:33 +0000")
+ * into ISO 8601; returns 1, or 0 leaving out "".
+ */
+int
+ct_twilio_time(const char *s, char out[CT_TIME_MAX])
 {
-	if (sid == NULL || *sid == '\0' || strlen(sid) > 200)
-		return CT_ERR_MISSING_CALL_ID;
-	if (status != NULL && strlen(status) > 100)
-		return CT_ERR_MALFORMED_BODY;
-	ev->provider_call_id = sid;
-	ev->event_type = status != NULL && *status != '\0' ? status :
-	    "status-callback";
-	return CT_OK;
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char mon[4], zone[6], iso[64];
+	int day, year, h, m, sec, n = 0;
+	const char *p;
+
+	out[0] = '\0';
+	if (s == NULL)
+		return 0;
+	if ((p = strchr(s, ',')) != NULL)	/* the weekday is optional */
+		s = p + 1;
+	if (sscanf(s, " %2d %3s %4d %2d:%2d:%2d %5s%n", &day, mon, &year, &h,
+	    &m, &sec, zone, &n) != 7 || s[n] != '\0' ||
+	    (p = strstr(months, mon)) == NULL || (p - months) % 3 != 0 ||
+	    strlen(mon) != 3 || (zone[0] != '+' && zone[0] != '-') ||
+	    strspn(zone + 1, "0123456789") != 4)
+		return 0;
+	snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%02d:%02d:%02d%c%.2s:%.2s",
+	    year, (int)(p - months) / 3 + 1, day, h, m, sec, zone[0], zone + 1,
+	    zone + 3);
+	return ct_time_iso(iso, out);
+}
+
+/* The callback's parameters, from the form or from a JSON object. */
+struct params {
+	const struct ct_form	*form;
+	json_object		*json;
+};
+
+static const char *
+get(const struct params *p, const char *name)
+{
+	const char *v = p->form ? ct_form_get(p->form, name) :
+	    ct_json_path_str(p->json, name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+static void
+map_params(const struct params *p, const struct ct_map_ctx *ctx,
+    const char *status_code, struct ct_call_event *ev)
+{
+	const char *dir = get(p, "Direction"), *answered_by, *from, *to;
+	const char *agent;
+	long long v;
+	size_t i;
+
+	/* inbound (and trunking-originating) calls come in; the rest go
+	 * out (fixtures README). */
+	ev->direction = dir != NULL && (strcmp(dir, "inbound") == 0 ||
+	    strcmp(dir, "trunking-originating") == 0) ? "inbound" : "outbound";
+	from = get(p, "From");
+	to = get(p, "To");
+	if (strcmp(ev->direction, "inbound") == 0) {
+		ev->phone_raw = from;
+		agent = to;
+		ev->customer_name = get(p, "CallerName");
+	} else {
+		ev->phone_raw = to;
+		agent = from;
+	}
+	/* "Anonymous", "client:…" and "sip:…" are no numbers: NULL. */
+	if (ct_phone_e164(ev->phone_raw, ctx->country, ev->phone_number) !=
+	    CT_OK)
+		ev->phone_number[0] = '\0';
+	if (ct_phone_e164(agent, ctx->country, ev->agent_number) != CT_OK)
+		ev->agent_number[0] = '\0';
+	ev->recording_url = get(p, "RecordingUrl");
+
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (strcmp(status_code, statuses[i].twilio) == 0)
+			break;
+	if (i < sizeof(statuses) / sizeof(statuses[0])) {
+		ev->status_answered = ev->status_unanswered = statuses[i].status;
+		ev->end_call_reason = statuses[i].end_call_reason;
+		ev->answered = statuses[i].answered;
+		if (ev->sequence < 0)
+			ev->sequence = statuses[i].order;
+		if (statuses[i].order == 3)
+			ev->ended_reason = status_code;
+	} else {
+		/* A status yet to come: by its shape, kept verbatim. */
+		ct_event_set_end(ev, NULL, 0, status_code);
+	}
+	/* Answering-machine detection: a machine answered (policy). */
+	answered_by = get(p, "AnsweredBy");
+	if (strcmp(status_code, "completed") == 0 && answered_by != NULL &&
+	    strncmp(answered_by, "machine_", 8) == 0) {
+		ev->status_answered = ev->status_unanswered = "voicemail";
+		ev->end_call_reason = "voicemail";
+	}
+	if (ev->ended_reason != NULL) {
+		/* The final callback: its time is the end, its CallDuration
+		 * the duration (0 when never answered). */
+		ct_twilio_time(get(p, "Timestamp"), ev->ended_at);
+		if (get(p, "CallDuration") != NULL &&
+		    ct_num_parse_str(get(p, "CallDuration"), 0, 10000000, &v) ==
+		    CT_OK)
+			ev->duration_seconds = v;
+		else if (!ev->answered)
+			ev->duration_seconds = 0;
+		if (ev->duration_seconds > 0)
+			ev->answered = 1;
+	}
 }
 
 /*
- * A callback names its call by CallSid; Twilio's retry repeats the body,
- * so the bytes identify a delivery.  Kept, parked, until Twilio's
- * callbacks are mapped to call state.
+ * Maps one status callback to a call event: a pure function of the body.
+ * Form bodies are parsed into ev->form, JSON ones into ev->root.
  */
+enum ct_err
+ct_twilio_map(const char *body, size_t len, int json,
+    const struct ct_map_ctx *ctx, struct ct_call_event *ev)
+{
+	struct params p = { NULL, NULL };
+	const char *sid, *status, *seq;
+	char key[320], hash[65];
+	long long v;
+	enum ct_err err;
+	int n;
+
+	ct_call_event_init(ev);
+	if (json) {
+		if ((err = ct_json_parse(body, len, &ev->root)) != CT_OK)
+			return err;
+		if (!json_object_is_type(ev->root, json_type_object))
+			return CT_ERR_MALFORMED_BODY;
+		p.json = ev->root;
+	} else {
+		if ((err = ct_form_parse(body, len, CT_FORM_MAX_PAIRS,
+		    &ev->form)) != CT_OK)
+			return err;
+		p.form = &ev->form;
+	}
+	if ((sid = get(&p, "CallSid")) == NULL || strlen(sid) > 200)
+		return CT_ERR_MISSING_CALL_ID;
+	if ((status = get(&p, "CallStatus")) == NULL || strlen(status) > 100)
+		return CT_ERR_MALFORMED_BODY;
+	ev->provider_call_id = sid;
+	ev->event_type = status;
+	/* SequenceNumber orders one call's callbacks (§3.2); with the call
+	 * and the status it identifies a delivery (§4). */
+	seq = get(&p, "SequenceNumber");
+	if (seq != NULL && ct_num_parse_str(seq, 0, 1000000, &v) == CT_OK) {
+		ev->sequence = v;
+		n = snprintf(key, sizeof(key), "%s%c%lld%c%s", sid, 0, v, 0,
+		    status);
+		ct_crypto_sha256_hex(key, (size_t)n, hash);
+	} else {
+		ct_crypto_sha256_hex(body, len, hash);
+	}
+	snprintf(ev->dedup_key, sizeof(ev->dedup_key), "twilio:%s", hash);
+	map_params(&p, ctx, status, ev);
+	return CT_OK;
+}
+
 static enum ct_err
 twilio_map(const struct ct_request *req, const struct ct_map_ctx *ctx,
     struct ct_call_event *ev)
 {
-	enum ct_err err;
-
-	(void)ctx;
-	ct_call_event_init(ev);
-	if (is_form(req)) {
-		if ((err = ct_form_parse(req->body, req->body_len,
-		    CT_FORM_MAX_PAIRS, &ev->form)) != CT_OK)
-			return err;
-		err = copy_ids(ev, ct_form_get(&ev->form, "CallSid"),
-		    ct_form_get(&ev->form, "CallStatus"));
-	} else {
-		if ((err = ct_json_parse(req->body, req->body_len,
-		    &ev->root)) != CT_OK)
-			return err;
-		err = copy_ids(ev, ct_json_path_str(ev->root, "CallSid"),
-		    ct_json_path_str(ev->root, "CallStatus"));
-	}
-	if (err != CT_OK)
-		return err;
-	ct_hook_dedup_by_body(req, CT_PROVIDER_TWILIO, ev);
-	ev->mode = CT_EVENT_PARK;
-	ev->park_reason = ct_hook_unmapped;
-	return CT_OK;
+	return ct_twilio_map(req->body, req->body_len, !is_form(req), ctx, ev);
 }
 
 const struct ct_hook_provider ct_twilio_hook = {

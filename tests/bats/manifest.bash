@@ -19,7 +19,8 @@ SELECT json_build_object(
     'booking_status', c.booking_status, 'sentiment', c.sentiment,
     'summary_present', c.summary IS NOT NULL, 'transcript_present', c.transcript IS NOT NULL,
     'recording_url', c.recording_url, 'cost', c.cost,
-    'transfer_destination', c.transfer_destination)
+    'transfer_destination', c.transfer_destination,
+    'last_sequence_number', c.provider_sequence)
   FROM calls c
   JOIN calls_with_caller_names v ON v.org_id = c.org_id AND v.id = c.id
   LEFT JOIN contacts ct ON ct.org_id = c.org_id AND ct.id = c.contact_id
