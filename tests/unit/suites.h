@@ -21,6 +21,7 @@ int suite_hook(void);
 int suite_auth(void);
 int suite_vapi(void);
 int suite_retell(void);
+int suite_twilio(void);
 
 /* Reads tests/fixtures/<rel> (or $CALLTRACK_FIXTURES/<rel>) into a malloc'd
  * buffer with a NUL after it; NULL when unreadable. */

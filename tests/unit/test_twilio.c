@@ -1,0 +1,155 @@
+/*
+ * test_twilio.c: the Twilio mapping and its timestamps.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "suites.h"
+#include "twilio.h"
+
+static const struct ct_map_ctx ctx = { "US", NULL, 0 };
+
+static void
+test_twilio_time(void)
+{
+	static const struct { const char *in, *out; } t[] = {
+		{ "Tue, 06 Jan 2026 19:46:33 +0000", "2026-01-06T19:46:33+00:00" },
+		{ "06 Jan 2026 19:46:33 -0500", "2026-01-06T19:46:33-05:00" },
+		{ "Wed, 7 Jan 2026 04:02:08 +0100", "2026-01-07T04:02:08+01:00" },
+		{ "Tue, 06 Foo 2026 19:46:33 +0000", "" },
+		{ "Tue, 06 Jan 2026 19:46:33", "" },
+		{ "Tue, 06 Jan 2026 19:46:33 +0000 junk", "" },
+		{ "2026-01-06T19:46:33Z", "" },
+		{ "", "" },
+	};
+	char out[CT_TIME_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL(ct_twilio_time(t[i].in, out), t[i].out[0] != '\0');
+		CU_ASSERT_STRING_EQUAL(out, t[i].out);
+	}
+	CU_ASSERT_EQUAL(ct_time_epoch_ms("2026-01-06T14:46:33-05:00"),
+	    ct_time_epoch_ms("2026-01-06T19:46:33+00:00"));
+}
+
+static struct ct_call_event
+map_file(const char *rel)
+{
+	struct ct_call_event ev;
+	size_t len;
+	char *body = fixture_read(rel, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	CU_ASSERT_EQUAL(ct_twilio_map(body, len, 0, &ctx, &ev), CT_OK);
+	free(body);
+	return ev;
+}
+
+static void
+test_twilio_lifecycle(void)
+{
+	static const struct {
+		const char *file, *status, *reason;
+		long long seq, duration;
+	} t[] = {
+		{ "twilio/outbound-completed.1.initiated.form", "queued", NULL, 0, -1 },
+		{ "twilio/outbound-completed.2.ringing.form", "ringing", NULL, 1, -1 },
+		{ "twilio/outbound-completed.3.in-progress.form", "in-progress", NULL, 2, -1 },
+		{ "twilio/outbound-completed.4.completed.form", "completed", "completed", 3, 73 },
+		{ "twilio/outbound-busy.form", "busy", "busy", -2, 0 },
+		{ "twilio/outbound-no-answer.form", "no-answer", "no-answer", -2, 0 },
+		{ "twilio/outbound-failed.form", "failed", "failed", -2, 0 },
+		{ "twilio/outbound-canceled.form", "canceled", "canceled", -2, 0 },
+		{ "twilio/inbound-completed.form", "completed", "completed", 0, 212 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct ct_call_event ev = map_file(t[i].file);
+
+		CU_ASSERT_STRING_EQUAL(ev.status_answered, t[i].status);
+		if (t[i].reason == NULL) {
+			CU_ASSERT_PTR_NULL(ev.ended_reason);
+			CU_ASSERT_STRING_EQUAL(ev.ended_at, "");
+		} else {
+			CU_ASSERT_STRING_EQUAL(ev.ended_reason, t[i].reason);
+			CU_ASSERT_NOT_EQUAL(ev.ended_at[0], '\0');
+		}
+		if (t[i].seq >= 0)
+			CU_ASSERT_EQUAL(ev.sequence, t[i].seq);
+		CU_ASSERT_EQUAL(ev.duration_seconds, t[i].duration);
+		CU_ASSERT_EQUAL(strncmp(ev.dedup_key, "twilio:", 7), 0);
+		ct_call_event_free(&ev);
+	}
+}
+
+static void
+test_twilio_numbers_and_names(void)
+{
+	struct ct_call_event ev = map_file("twilio/inbound-completed.form");
+	const char *anon = "CallSid=CA1&CallStatus=ringing&Direction=inbound&"
+	    "From=Anonymous&To=%2B14155550102&CallerName=Ren%C3%A9e";
+	const char *out = "CallSid=CA2&CallStatus=ringing&Direction=outbound-dial&"
+	    "From=%2B14155550102&To=sip%3Abob%40example.com";
+
+	CU_ASSERT_STRING_EQUAL(ev.direction, "inbound");
+	CU_ASSERT_STRING_EQUAL(ev.phone_number, "+14155550131");
+	CU_ASSERT_STRING_EQUAL(ev.agent_number, "+14155550102");
+	CU_ASSERT_STRING_EQUAL(ev.ended_at, "2026-01-07T14:22:48+00:00");
+	ct_call_event_free(&ev);
+	CU_ASSERT_EQUAL(ct_twilio_map(anon, strlen(anon), 0, &ctx, &ev), CT_OK);
+	CU_ASSERT_STRING_EQUAL(ev.phone_number, "");
+	CU_ASSERT_STRING_EQUAL(ev.phone_raw, "Anonymous");
+	CU_ASSERT_STRING_EQUAL(ev.customer_name, "Ren\xc3\xa9" "e");
+	ct_call_event_free(&ev);
+	CU_ASSERT_EQUAL(ct_twilio_map(out, strlen(out), 0, &ctx, &ev), CT_OK);
+	CU_ASSERT_STRING_EQUAL(ev.direction, "outbound");
+	CU_ASSERT_STRING_EQUAL(ev.phone_number, "");
+	CU_ASSERT_PTR_NULL(ev.customer_name);	/* outbound: no CallerName */
+	ct_call_event_free(&ev);
+}
+
+static void
+test_twilio_edges(void)
+{
+	static const struct { const char *body; int json; enum ct_err want; } t[] = {
+		{ "CallStatus=completed", 0, CT_ERR_MISSING_CALL_ID },
+		{ "CallSid=CA1", 0, CT_ERR_MALFORMED_BODY },
+		{ "CallSid=CA1&CallStatus=%zz", 0, CT_ERR_MALFORMED_BODY },
+		{ "CallSid=&CallStatus=completed", 0, CT_ERR_MISSING_CALL_ID },
+		{ "{\"CallSid\":\"CA1\",\"CallStatus\":\"completed\"}", 1, CT_OK },
+		{ "[\"CallSid\"]", 1, CT_ERR_MALFORMED_BODY },
+		{ "CallSid=CA1&CallStatus=teleported&SequenceNumber=x", 0, CT_OK },
+	};
+	struct ct_call_event ev;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL(ct_twilio_map(t[i].body, strlen(t[i].body),
+		    t[i].json, &ctx, &ev), t[i].want);
+		ct_call_event_free(&ev);
+	}
+	/* A machine answering a completed call: voicemail. */
+	{
+		const char *m = "CallSid=CA1&CallStatus=completed&AnsweredBy="
+		    "machine_end_silence&CallDuration=20";
+
+		CU_ASSERT_EQUAL(ct_twilio_map(m, strlen(m), 0, &ctx, &ev), CT_OK);
+		CU_ASSERT_STRING_EQUAL(ev.status_answered, "voicemail");
+		ct_call_event_free(&ev);
+	}
+}
+
+int
+suite_twilio(void)
+{
+	static const struct test_case t[] = {
+		{ "RFC 2822 timestamps", test_twilio_time },
+		{ "Twilio callbacks of every fixture", test_twilio_lifecycle },
+		{ "Twilio numbers, names and direction", test_twilio_numbers_and_names },
+		{ "Twilio malformed callbacks", test_twilio_edges },
+		{ NULL, NULL } };
+	return add_suite("twilio", t);
+}
