@@ -54,40 +54,32 @@ connect_db(void)
 	return CT_OK;
 }
 
-enum ct_err
-ct_db_exec(PGresult **res, const char *sql, int nparams,
-    const char *const *values, const int *lengths, const int *formats,
-    char sqlstate[6])
+static enum ct_err
+ensure_connected(void)
 {
-	ExecStatusType st;
-	const char *code;
-	enum ct_err err;
-	PGresult *r;
-
-	*res = NULL;
-	if (sqlstate != NULL)
-		sqlstate[0] = '\0';
 	if (conn != NULL && PQstatus(conn) != CONNECTION_OK)
 		ct_db_close();
-	if (conn == NULL && (err = connect_db()) != CT_OK)
-		return err;
-	r = PQexecParams(conn, sql, nparams, NULL, values, lengths, formats,
-	    0);
-	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-		*res = r;
-		return CT_OK;
-	}
-	code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	if (sqlstate != NULL && code != NULL)
-		snprintf(sqlstate, 6, "%s", code);
+	return conn == NULL ? connect_db() : CT_OK;
+}
+
+/*
+ * Classifies a failed result r (may be NULL): logs it, and says what the
+ * request gets.  A lost connection is dropped for the next request to
+ * reconnect.
+ */
+static enum ct_err
+failure(PGresult *r, char sqlstate[6])
+{
+	const char *code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) :
+	    NULL;
+
+	if (sqlstate != NULL)
+		snprintf(sqlstate, 6, "%s", code ? code : "");
 	ct_log_msg(NULL, "query failed: %s %s", code ? code : "-",
-	    r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) ?
-	    PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : "" :
-	    PQerrorMessage(conn));
-	PQclear(r);
+	    msg ? msg : PQerrorMessage(conn));
 	/* Connection lost (class 08, admin shutdown 57P0x) or no result at
-	 * all: drop it and let the next request reconnect. */
+	 * all. */
 	if (PQstatus(conn) != CONNECTION_OK || code == NULL ||
 	    strncmp(code, "08", 2) == 0 || strncmp(code, "57P", 3) == 0) {
 		ct_db_close();
@@ -97,4 +89,58 @@ ct_db_exec(PGresult **res, const char *sql, int nparams,
 	if (strcmp(code, "57014") == 0 || strcmp(code, "55P03") == 0)
 		return CT_ERR_DB_UNAVAILABLE;
 	return CT_ERR_INTERNAL;
+}
+
+enum ct_err
+ct_db_exec(PGresult **res, const char *sql, int nparams,
+    const char *const *values, const int *lengths, const int *formats,
+    char sqlstate[6])
+{
+	ExecStatusType st;
+	enum ct_err err;
+	PGresult *r;
+
+	*res = NULL;
+	if (sqlstate != NULL)
+		sqlstate[0] = '\0';
+	if ((err = ensure_connected()) != CT_OK)
+		return err;
+	r = PQexecParams(conn, sql, nparams, NULL, values, lengths, formats,
+	    0);
+	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+		*res = r;
+		return CT_OK;
+	}
+	err = failure(r, sqlstate);
+	PQclear(r);
+	return err;
+}
+
+enum ct_err
+ct_db_stream(const char *sql, int nparams, const char *const *values,
+    int (*each_row)(PGresult *row, void *arg), void *arg)
+{
+	enum ct_err err;
+	int stop = 0;
+	PGresult *r;
+
+	if ((err = ensure_connected()) != CT_OK)
+		return err;
+	if (!PQsendQueryParams(conn, sql, nparams, NULL, values, NULL, NULL,
+	    0) || !PQsetSingleRowMode(conn))
+		return failure(NULL, NULL);
+	while (conn != NULL && (r = PQgetResult(conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+
+		if (st == PGRES_SINGLE_TUPLE) {
+			if (!stop && each_row(r, arg) != 0)
+				stop = 1;
+		} else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
+		    err == CT_OK) {
+			err = failure(r, NULL);	/* may drop the connection */
+		}
+		PQclear(r);
+	}
+	return err;
 }

@@ -27,6 +27,16 @@ enum ct_err ct_db_exec(PGresult **res, const char *sql, int nparams,
     const char *const *values, const int *lengths, const int *formats,
     char sqlstate[6]) __attribute__((warn_unused_result));
 
+/*
+ * Runs one parameterized statement and hands its rows to each_row one at a
+ * time as they arrive (libpq's single-row mode), so a large result is never
+ * held whole.  each_row returns 0 to go on, non-zero to skip the rest.
+ * Errors as for ct_db_exec.
+ */
+enum ct_err ct_db_stream(const char *sql, int nparams,
+    const char *const *values, int (*each_row)(PGresult *row, void *arg),
+    void *arg) __attribute__((warn_unused_result));
+
 /* Closes the connection (the next query reconnects).  Safe to repeat. */
 void ct_db_close(void);
 

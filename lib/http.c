@@ -150,6 +150,30 @@ ct_http_send(struct ct_request *req, int status, const char *ctype,
 }
 
 void
+ct_http_begin(struct ct_request *req, int status, const char *ctype,
+    const char *extra_headers)
+{
+	char head[512];
+	int n;
+
+	n = snprintf(head, sizeof(head),
+	    "Status: %d %s\r\nContent-Type: %s\r\n"
+	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+	    "%s\r\n", status, reason(status), ctype,
+	    extra_headers ? extra_headers : "");
+	if (n > 0)
+		put(req, head, (size_t)n < sizeof(head) ? (size_t)n :
+		    sizeof(head) - 1);
+	req->status = status;
+}
+
+void
+ct_http_write(struct ct_request *req, const char *buf, size_t len)
+{
+	put(req, buf, len);
+}
+
+void
 ct_http_send_json(struct ct_request *req, int status, json_object *obj)
 {
 	size_t len;

@@ -73,6 +73,17 @@ enum ct_err ct_http_read_body(struct ct_request *req, size_t limit)
 void ct_http_send(struct ct_request *req, int status, const char *ctype,
     const char *extra_headers, const char *body, size_t len);
 
+/*
+ * Starts a response whose length is not known in advance (a stream): the
+ * status, content type and extra header lines.  The body follows with
+ * ct_http_write.
+ */
+void ct_http_begin(struct ct_request *req, int status, const char *ctype,
+    const char *extra_headers);
+
+/* Writes len bytes of a streamed body. */
+void ct_http_write(struct ct_request *req, const char *buf, size_t len);
+
 /* Sends obj serialized as JSON with status; does not take obj. */
 void ct_http_send_json(struct ct_request *req, int status, json_object *obj);
 

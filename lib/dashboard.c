@@ -1,0 +1,277 @@
+/*
+ * dashboard.c: the dashboard API: a bearer token names one org, the query
+ * is validated in C, and one SQL function (sql/005_dashboard.sql), pinned
+ * to that org, answers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "dashboard.h"
+#include "db.h"
+#include "json.h"
+#include "query.h"
+
+/* Answers a 400 naming the parameter. */
+static enum ct_err
+bad_parameter(struct ct_request *req, const char *name)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "the value of %s is not valid", name);
+	ct_http_send_error(req, CT_ERR_INVALID_PARAMETER, name, msg);
+	return CT_OK;
+}
+
+static const char *
+opt(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+/* The parameters ct_calls_page and ct_calls_csv share, $1 to $16. */
+static int
+filter_params(const struct ct_calls_query *q, const char *org,
+    const char **v)
+{
+	v[0] = org;
+	v[1] = q->digits;
+	v[2] = q->words;
+	v[3] = q->status;
+	v[4] = q->direction;
+	v[5] = q->booking;
+	v[6] = q->sentiment;
+	v[7] = q->lead_status;
+	v[8] = q->end_reason;
+	v[9] = q->from;
+	v[10] = q->to;
+	v[11] = opt(q->min_dur);
+	v[12] = opt(q->max_dur);
+	v[13] = q->include_test ? "t" : "f";
+	v[14] = q->sort;
+	v[15] = q->desc ? "t" : "f";
+	return 16;
+}
+
+/* Parses the JSON a SQL function returned; a top-level "error" names a
+ * parameter the database found wrong (a range reversed in the zone). */
+static enum ct_err
+sql_json(struct ct_request *req, PGresult *r, json_object **out)
+{
+	const char *bad;
+
+	*out = NULL;
+	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0))
+		return CT_ERR_NOT_FOUND;
+	if (ct_json_parse(PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0),
+	    out) != CT_OK)
+		return CT_ERR_INTERNAL;
+	if ((bad = ct_json_path_str(*out, "error")) != NULL) {
+		bad = strcmp(bad, "to") == 0 ? "to" : "from";
+		json_object_put(*out);
+		*out = NULL;
+		return bad_parameter(req, bad) == CT_OK ?
+		    CT_ERR_INVALID_PARAMETER : CT_ERR_INTERNAL;
+	}
+	return CT_OK;
+}
+
+static enum ct_err
+calls_page(struct ct_request *req, const char *org,
+    const struct ct_calls_query *q)
+{
+	const char *v[20], *next;
+	char limit[8], offset[24];
+	json_object *page;
+	enum ct_err err;
+	PGresult *r;
+	int n = filter_params(q, org, v);
+
+	snprintf(limit, sizeof(limit), "%d", q->limit);
+	snprintf(offset, sizeof(offset), "%lld",
+	    q->page > 0 ? (q->page - 1) * q->limit : 0);
+	v[n++] = limit;
+	v[n++] = offset;
+	v[n++] = q->after_value;
+	v[n++] = q->after_id[0] ? q->after_id : NULL;
+	if ((err = ct_db_exec(&r, "SELECT ct_calls_page($1, $2, $3, $4, $5, $6,"
+	    " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+	    n, v, NULL, NULL, NULL)) != CT_OK)
+		return err;
+	err = sql_json(req, r, &page);
+	PQclear(r);
+	if (err == CT_ERR_INVALID_PARAMETER)
+		return CT_OK;		/* answered */
+	if (err != CT_OK)
+		return err == CT_ERR_NOT_FOUND ? CT_ERR_INTERNAL : err;
+	json_object_object_add(page, "limit", json_object_new_int(q->limit));
+	json_object_object_add(page, "page", q->page > 0 ?
+	    json_object_new_int64(q->page) : NULL);
+	if ((next = ct_json_path_str(page, "next")) != NULL) {
+		/* "<sort value>|<id>" of the last row. */
+		const char *bar = strrchr(next, '|');
+		char *value = bar ? strndup(next, (size_t)(bar - next)) : NULL;
+		char *cur = value ? ct_query_cursor(q->sort, q->desc, value,
+		    bar + 1) : NULL;
+
+		json_object_object_add(page, "next_cursor", cur ?
+		    json_object_new_string(cur) : NULL);
+		free(value);
+		free(cur);
+	} else {
+		json_object_object_add(page, "next_cursor", NULL);
+	}
+	json_object_object_del(page, "next");
+	ct_http_send_json(req, 200, page);
+	json_object_put(page);
+	return CT_OK;
+}
+
+struct csv_state {
+	struct ct_request	*req;
+	long			 rows;
+};
+
+static int
+csv_row(PGresult *row, void *arg)
+{
+	struct csv_state *s = arg;
+
+	ct_http_write(s->req, PQgetvalue(row, 0, 0),
+	    (size_t)PQgetlength(row, 0, 0));
+	ct_http_write(s->req, "\r\n", 2);
+	s->rows++;
+	return 0;
+}
+
+/* Every matching row as CSV, streamed as the database sends it, at most
+ * CT_QUERY_CSV_CAP rows (stated in X-Row-Cap). */
+static enum ct_err
+calls_csv(struct ct_request *req, const char *org,
+    const struct ct_calls_query *q)
+{
+	static const char header[] = "id,call_at,provider,direction,status,"
+	    "caller_name,name_source,phone_number,duration_seconds,cost,"
+	    "booking_status,sentiment,end_call_reason,ended_reason,is_test_call,"
+	    "summary\r\n";
+	struct csv_state s = { req, 0 };
+	const char *v[17];
+	char cap[16], extra[160];
+	enum ct_err err;
+	PGresult *r;
+	int n = filter_params(q, org, v);
+
+	snprintf(cap, sizeof(cap), "%d", CT_QUERY_CSV_CAP);
+	v[n++] = cap;
+	/* A reversed range is found before the first byte goes out. */
+	if (q->from != NULL && q->to != NULL) {
+		const char *b[3] = { org, q->from, q->to };
+
+		if ((err = ct_db_exec(&r, "SELECT ct_range_reversed($1, $2, $3)",
+		    3, b, NULL, NULL, NULL)) != CT_OK)
+			return err;
+		n = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+		PQclear(r);
+		if (n)
+			return bad_parameter(req, "from");
+		n = 17;
+	}
+	snprintf(extra, sizeof(extra), "Content-Disposition: attachment; "
+	    "filename=\"calls.csv\"\r\nX-Row-Cap: %d\r\n", CT_QUERY_CSV_CAP);
+	ct_http_begin(req, 200, "text/csv; charset=utf-8", extra);
+	ct_http_write(req, header, sizeof(header) - 1);
+	err = ct_db_stream("SELECT ct_calls_csv($1, $2, $3, $4, $5, $6, $7, $8,"
+	    " $9, $10, $11, $12, $13, $14, $15, $16, $17)", 17, v, csv_row, &s);
+	ct_http_set_detail(req, "csv %ld rows%s", s.rows,
+	    err != CT_OK ? ", cut short by an error" : "");
+	return CT_OK;		/* the status went out with the first bytes */
+}
+
+static enum ct_err
+call_detail(struct ct_request *req, const char *org, const char *id)
+{
+	const char *v[2] = { org, id };
+	json_object *call;
+	enum ct_err err;
+	PGresult *r;
+
+	/* Another org's call is not found, the same as no call at all. */
+	if (!ct_query_uuid(id))
+		return CT_ERR_NOT_FOUND;
+	if ((err = ct_db_exec(&r, "SELECT ct_call_detail($1, $2)", 2, v, NULL,
+	    NULL, NULL)) != CT_OK)
+		return err;
+	err = sql_json(req, r, &call);
+	PQclear(r);
+	if (err != CT_OK)
+		return err;
+	ct_http_send_json(req, 200, call);
+	json_object_put(call);
+	return CT_OK;
+}
+
+enum ct_err
+ct_dashboard_calls(struct ct_request *req, const void *ctx)
+{
+	struct ct_calls_query q;
+	const char *bad;
+	char org[37];
+	enum ct_err err;
+
+	(void)ctx;
+	if ((err = ct_auth_bearer(req, org)) != CT_OK)
+		return err;
+	if (strncmp(req->path, "/api/calls/", 11) == 0 && req->path[11] != '\0')
+		return call_detail(req, org, req->path + 11);
+	if (strcmp(req->path, "/api/calls") != 0 &&
+	    strcmp(req->path, "/api/calls/") != 0)
+		return CT_ERR_NOT_FOUND;
+	err = ct_calls_query_parse(req->query, &q, &bad);
+	if (err == CT_ERR_INVALID_PARAMETER)
+		err = bad_parameter(req, bad);
+	else if (err == CT_OK)
+		err = q.csv ? calls_csv(req, org, &q) : calls_page(req, org, &q);
+	ct_calls_query_free(&q);
+	return err;
+}
+
+enum ct_err
+ct_dashboard_stats(struct ct_request *req, const void *ctx)
+{
+	struct ct_stats_query q;
+	const char *bad, *v[5];
+	json_object *stats;
+	char org[37];
+	enum ct_err err;
+	PGresult *r;
+
+	(void)ctx;
+	if ((err = ct_auth_bearer(req, org)) != CT_OK)
+		return err;
+	if ((err = ct_stats_query_parse(req->query, &q, &bad)) != CT_OK) {
+		if (err == CT_ERR_INVALID_PARAMETER)
+			err = bad_parameter(req, bad);
+		ct_stats_query_free(&q);
+		return err;
+	}
+	v[0] = org;
+	v[1] = q.from;
+	v[2] = q.to;
+	v[3] = q.tz;
+	v[4] = q.include_test ? "t" : "f";
+	err = ct_db_exec(&r, "SELECT ct_stats($1, $2, $3, $4, $5)", 5, v, NULL,
+	    NULL, NULL);
+	ct_stats_query_free(&q);
+	if (err != CT_OK)
+		return err;
+	err = sql_json(req, r, &stats);
+	PQclear(r);
+	if (err == CT_ERR_INVALID_PARAMETER)
+		return CT_OK;
+	if (err != CT_OK)
+		return err == CT_ERR_NOT_FOUND ? CT_ERR_INTERNAL : err;
+	ct_http_send_json(req, 200, stats);
+	json_object_put(stats);
+	return CT_OK;
+}

@@ -1,0 +1,16 @@
+/*
+ * dashboard.h: the dashboard API's handlers (API.md "Dashboard API").
+ */
+#ifndef CT_DASHBOARD_H
+#define CT_DASHBOARD_H
+
+#include "err.h"
+#include "http.h"
+
+/* GET /api/calls (JSON or CSV) and GET /api/calls/<id>. */
+enum ct_err ct_dashboard_calls(struct ct_request *req, const void *ctx);
+
+/* GET /api/stats. */
+enum ct_err ct_dashboard_stats(struct ct_request *req, const void *ctx);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * query.h: the dashboard's query parameters, validated.
+ *
+ * Pure functions from a query string to a struct of values the SQL
+ * functions take as parameters.  Every value is checked against its
+ * allow-list or bounds; the first bad one is reported by name, for a 400
+ * that names it.  Unknown parameters are ignored.
+ */
+#ifndef CT_QUERY_H
+#define CT_QUERY_H
+
+#include "err.h"
+#include "form.h"
+
+#define CT_QUERY_LIMIT_DEFAULT 25
+#define CT_QUERY_LIMIT_MAX 100
+#define CT_QUERY_PAGE_MAX 100000
+#define CT_QUERY_CSV_CAP 100000
+
+struct ct_calls_query {
+	char		*digits;	/* digits of q (≥ 3), or NULL */
+	char		*words;		/* text[] literal of q's words (ILIKE-
+					   escaped), or NULL */
+	char		*status, *direction, *booking, *sentiment;
+	char		*lead_status, *end_reason;	/* text[] literals */
+	const char	*from, *to;	/* date or ISO date-time, or NULL */
+	char		 min_dur[24], max_dur[24];	/* "" when absent */
+	int		 include_test;
+	const char	*sort;		/* started_at | duration | cost */
+	int		 desc;
+	int		 limit;
+	long long	 page;		/* 1-based; 0 with a cursor */
+	char		*after_value;	/* from the cursor, or NULL */
+	char		 after_id[37];	/* "" without a cursor */
+	int		 csv;
+	struct ct_form	 form;		/* owns the decoded strings */
+};
+
+struct ct_stats_query {
+	const char	*from, *to, *tz;	/* NULL when absent */
+	int		 include_test;
+	struct ct_form	 form;
+};
+
+/*
+ * Parses the query string of GET /api/calls into q.  Returns CT_OK, or
+ * CT_ERR_INVALID_PARAMETER with *bad naming the parameter (a static
+ * string).  The caller frees q with ct_calls_query_free() either way.
+ */
+enum ct_err ct_calls_query_parse(const char *query, struct ct_calls_query *q,
+    const char **bad) __attribute__((warn_unused_result));
+void ct_calls_query_free(struct ct_calls_query *q);
+
+/* The same for GET /api/stats. */
+enum ct_err ct_stats_query_parse(const char *query, struct ct_stats_query *q,
+    const char **bad) __attribute__((warn_unused_result));
+void ct_stats_query_free(struct ct_stats_query *q);
+
+/*
+ * Makes the next_cursor of a page: the sort, the order, the last row's
+ * sort value and id, base64url-encoded.  Returns a malloc'd string or NULL.
+ */
+char *ct_query_cursor(const char *sort, int desc, const char *value,
+    const char *id);
+
+/* Returns 1 when s is a UUID in its text form, else 0. */
+int ct_query_uuid(const char *s);
+
+/* Returns 1 when tz names a zone of the system's time zone database. */
+int ct_query_timezone(const char *tz);
+
+#endif
