@@ -1,0 +1,346 @@
+#!/usr/bin/env bats
+# The dashboard API end to end: GET /api/calls, /api/calls/<id>, /api/stats
+# through nginx, with calls from the fixtures and calls made here.
+
+load helpers
+load manifest
+
+setup_file() {
+	make_fixture_org
+	replay_provider vapi >/dev/null
+	replay_provider retell >/dev/null
+	replay_provider twilio >/dev/null
+	# A second org, with its own token and one call of its own.
+	ORG_B=$("$CALLTRACK_ADMIN" org create "Other org $SUF")
+	TOKEN_B=$("$CALLTRACK_ADMIN" token create "$ORG_B")
+	sql "INSERT INTO contacts (org_id, phone, name, name_source) VALUES
+	     ('$ORG_B', '+14155550123', 'Secret Sam', 'manual')"
+	B_CALL=$(psql -X -q -At -c "INSERT INTO calls (org_id, provider, provider_call_id, status,
+	     phone_number, contact_id, started_at, summary)
+	     SELECT '$ORG_B', 'vapi', 'b-secret', 'completed', '+14155550123', id,
+	            '2026-01-06T12:00:00Z', 'org B only' FROM contacts WHERE org_id = '$ORG_B'
+	     RETURNING id")
+	export ORG_B TOKEN_B B_CALL
+}
+
+sql() { psql -X -q -v ON_ERROR_STOP=1 -c "$1" >/dev/null; }
+
+# GET with org A's token (or $TOK); extra arguments are query parameters,
+# each URL-encoded.
+get() {	# PATH [name=value ...]
+	local path=$1 a=()
+	shift
+	for kv in "$@"; do a+=(--data-urlencode "$kv"); done
+	req GET "$path" -G -H "Authorization: Bearer ${TOK:-$TOKEN}" "${a[@]}"
+}
+total() { jq -r .total <<<"$BODY"; }
+names() { jq -r '[.calls[].caller_name] | join(",")' <<<"$BODY"; }
+
+# A call of org A made directly, for what the fixtures do not cover.
+mkcall() {	# ID STATUS STARTED [column=value SQL fragments...]
+	local id=$1 status=$2 started=NULL cols="" vals=""
+	[ -z "$3" ] || started="'$3'"
+	shift 3
+	for cv in "$@"; do cols+=", ${cv%%=*}"; vals+=", ${cv#*=}"; done
+	sql "INSERT INTO calls (org_id, provider, provider_call_id, status, started_at$cols)
+	     VALUES ('$ORG', 'vapi', '$id', '$status', $started$vals)"
+}
+
+@test "the list hides test calls unless asked, and lists live calls" {
+	get /api/calls limit=100
+	expect 200
+	local shown=$(total)
+	[ "$(jq '[.calls[] | select(.is_test_call)] | length' <<<"$BODY")" = 0 ]
+	get /api/calls limit=100 include_test=true
+	[ "$(total)" -gt "$shown" ]
+	[ "$(jq '[.calls[] | select(.is_test_call)] | length' <<<"$BODY")" = 3 ]
+	mkcall live-q queued "" "first_event_at=now()"
+	mkcall live-ip in-progress "2026-01-08T10:00:00Z"
+	get /api/calls status=queued,in-progress limit=100
+	[[ "$(jq -r '[.calls[].provider_call_id] | sort | join(",")' <<<"$BODY")" == *"live-ip,live-q"* ]]
+}
+
+@test "search: digits match the number in any format, words the name" {
+	local q
+	for q in '555-0123' '(415) 555-0123' '+14155550123' '4155550123' '1 415 555 0123'; do
+		get /api/calls "q=$q"
+		expect 200
+		[ "$(names)" = "Maria Gonzalez" ] || { echo "q=$q: $(names)"; return 1; }
+	done
+	get /api/calls q=gonz
+	[ "$(names)" = "Maria Gonzalez" ]
+	get /api/calls q=MARIA
+	[ "$(names)" = "Maria Gonzalez" ]
+	get /api/calls "q=maria 0123"
+	[ "$(names)" = "Maria Gonzalez" ]
+	get /api/calls "q=maria 0199"
+	[ "$(total)" = 0 ]
+	# Names with accents, found with or without the case of the accent.
+	sql "INSERT INTO contacts (org_id, phone, name, name_source) VALUES ('$ORG', '+14155550942', 'José López-Ñúñez', 'manual')"
+	mkcall acc-1 completed "2026-01-09T10:00:00Z" "phone_number='+14155550942'" \
+	    "contact_id=(SELECT id FROM contacts WHERE org_id = '$ORG' AND phone = '+14155550942')"
+	for q in 'lópez' 'LÓPEZ' 'ñúñ' 'José'; do
+		get /api/calls "q=$q"
+		[[ "$(names)" == *"José López-Ñúñez"* ]] || { echo "q=$q: $(names)"; return 1; }
+	done
+	# The fixtures' Retell caller by the number written three ways.
+	for q in '555-0142' '(415) 555-0142' '+14155550142'; do
+		get /api/calls "q=$q"
+		[ "$(total)" -ge 1 ]
+	done
+	# Wildcards are text.
+	get /api/calls q=%
+	[ "$(total)" = 0 ]
+	get /api/calls q=_
+	[ "$(total)" = 0 ]
+}
+
+@test "filters, alone and together" {
+	get /api/calls status=busy limit=100
+	[ "$(jq -r '[.calls[].status] | unique | join(",")' <<<"$BODY")" = busy ]
+	get /api/calls status=busy,no-answer limit=100
+	[ "$(jq -r '[.calls[].status] | unique | join(",")' <<<"$BODY")" = "busy,no-answer" ]
+	get /api/calls direction=inbound limit=100
+	[ "$(jq -r '[.calls[].direction] | unique | join(",")' <<<"$BODY")" = inbound ]
+	get /api/calls booking_status=attempted_failed
+	[ "$(jq -r '[.calls[].caller_name] | sort | join(",")' <<<"$BODY")" = "Hannah Lee,Priya Patel" ]
+	get /api/calls booking_status=confirmed direction=inbound provider=ignored
+	[ "$(jq -r '[.calls[].caller_name] | sort | join(",")' <<<"$BODY")" = "Daniel Kim,Maria Gonzalez" ] ||
+	    { echo "$BODY" | jq -c '[.calls[] | [.caller_name, .provider, .direction, .booking_status]]'; return 1; }
+	get /api/calls sentiment=unknown status=no-answer limit=100
+	[ "$(total)" -ge 2 ]
+	get /api/calls sentiment=negative
+	[ "$(jq -r '[.calls[].sentiment] | unique | join(",")' <<<"$BODY")" = negative ]
+	get /api/calls end_call_reason=transfer
+	[ "$(names)" = "Olivia Chen" ]
+	get /api/calls lead_status=booked limit=100
+	[ "$(jq -r '[.calls[].lead_status] | unique | join(",")' <<<"$BODY")" = booked ]
+	get /api/calls min_duration=40 max_duration=100 limit=100
+	[ "$(jq '[.calls[] | select(.duration_seconds < 40 or .duration_seconds > 100)] | length' <<<"$BODY")" = 0 ]
+	[ "$(total)" -ge 2 ]
+	get /api/calls from=2026-01-07 to=2026-01-08 limit=100
+	[ "$(jq -r '[.calls[].call_at[0:10]] | unique | join(",")' <<<"$BODY")" = 2026-01-07 ]
+	get /api/calls from=2026-01-07T16:00:00Z to=2026-01-07T17:00:00Z
+	[ "$(names)" = "Olivia Chen" ]
+	get /api/calls status=completed direction=outbound sentiment=positive include_test=true
+	[ "$(names)" = "Lena Fischer" ]
+}
+
+@test "sorting by an allow-listed column, both ways" {
+	get /api/calls sort=duration order=desc limit=100
+	jq -e '[.calls[].duration_seconds // -1] | . == (sort | reverse)' <<<"$BODY"
+	get /api/calls sort=duration order=asc limit=100
+	jq -e '[.calls[].duration_seconds // -1] | . == sort' <<<"$BODY"
+	get /api/calls sort=cost limit=100
+	jq -e '[.calls[].cost // -1] | . == (sort | reverse)' <<<"$BODY"
+	get /api/calls sort=started_at order=asc limit=100
+	jq -e '[.calls[].call_at] | . == sort' <<<"$BODY"
+}
+
+@test "page paging, and cursor paging that stays stable while calls arrive" {
+	local all first second c ids
+	get /api/calls limit=100
+	all=$(jq -r '[.calls[].id] | join(" ")' <<<"$BODY")
+	get /api/calls limit=3 page=2
+	[ "$(jq -r '[.calls[].id] | join(" ")' <<<"$BODY")" = "$(cut -d' ' -f4-6 <<<"$all")" ]
+	get /api/calls limit=3
+	first=$(jq -r '[.calls[].id] | join(" ")' <<<"$BODY")
+	c=$(jq -r .next_cursor <<<"$BODY")
+	# A newer call arrives between two pages: the next page neither
+	# repeats nor skips a call.
+	mkcall newest completed "2026-12-31T23:59:59Z"
+	get /api/calls limit=3 "cursor=$c"
+	expect 200
+	second=$(jq -r '[.calls[].id] | join(" ")' <<<"$BODY")
+	[ "$first $second" = "$(cut -d' ' -f1-6 <<<"$all")" ]
+	# Walking every page by cursor visits every call once.
+	ids=""
+	c=""
+	while :; do
+		if [ -n "$c" ]; then get /api/calls limit=4 "cursor=$c"; else get /api/calls limit=4; fi
+		ids+=" $(jq -r '[.calls[].id] | join(" ")' <<<"$BODY")"
+		c=$(jq -r '.next_cursor // empty' <<<"$BODY")
+		[ -n "$c" ] || break
+	done
+	get /api/calls limit=100
+	[ "$(wc -w <<<"$ids")" = "$(total)" ]
+	[ "$(tr ' ' '\n' <<<"$ids" | sed '/^$/d' | sort | uniq -d | wc -l)" = 0 ]
+	# A cursor of another sort is refused.
+	get /api/calls sort=duration "cursor=$c"
+	[ -z "$c" ] || expect 400 invalid_parameter
+}
+
+@test "CSV: the same filters, RFC 4180 quoting, the row cap in a header" {
+	sql "INSERT INTO contacts (org_id, phone, name, name_source) VALUES
+	     ('$ORG', '+14155550911', 'Doe, \"Jim\" Jr.', 'manual')"
+	mkcall csv-1 completed "2026-01-09T11:00:00Z" "phone_number='+14155550911'" \
+	    "summary=E'Line one, with a comma\nline \"two\"'" \
+	    "contact_id=(SELECT id FROM contacts WHERE org_id = '$ORG' AND phone = '+14155550911')"
+	req GET "/api/calls?format=csv&q=Jim" -H "Authorization: Bearer $TOKEN"
+	expect 200
+	grep -qi '^Content-Type: text/csv' <<<"$HEADERS"
+	grep -qx 'X-Row-Cap: 100000' <<<"$HEADERS"
+	[[ "$BODY" == "id,call_at,provider,"* ]]
+	[[ "$BODY" == *',"Doe, ""Jim"" Jr.",contact,+14155550911,'* ]]
+	[[ "$BODY" == *$'"Line one, with a comma\nline ""two"""'* ]]
+	# Same filters as the JSON list: as many rows as its total.
+	get /api/calls direction=outbound include_test=true
+	local n=$(total)
+	req GET "/api/calls?format=csv&direction=outbound&include_test=true" -H "Authorization: Bearer $TOKEN"
+	[ "$(tr -d '\r' <<<"$BODY" | grep -c '^[0-9a-f]\{8\}-')" = "$n" ]
+}
+
+@test "a renamed contact is renamed in the next list" {
+	get /api/calls q=Osei
+	[ "$(names)" = "Kevin Osei" ]
+	sql "UPDATE contacts SET name = 'Kevin O. Mensah', name_source = 'manual'
+	     WHERE org_id = '$ORG' AND phone = '+14155550156'"
+	get /api/calls q=Mensah
+	[ "$(names)" = "Kevin O. Mensah" ]
+}
+
+@test "one call in full: transcript, metadata, evidence, alert, timeline oldest first" {
+	get /api/calls q=Maria
+	local id=$(jq -r '.calls[0].id' <<<"$BODY")
+	get "/api/calls/$id"
+	expect 200
+	jq -e '.transcript | length > 100' <<<"$BODY"
+	jq -e '.booking_evidence.tool == "book_appointment" and .booking_evidence.successful' <<<"$BODY"
+	jq -e '.hot_lead_alert.score >= 70' <<<"$BODY"
+	jq -e '[.events[].type] == ["status-update","status-update","status-update","speech-update","status-update","end-of-call-report"]' <<<"$BODY"
+	jq -e '[.events[].received_at] == ([.events[].received_at] | sort)' <<<"$BODY"
+	get /api/calls q=Lena include_test=true
+	get "/api/calls/$(jq -r '.calls[0].id' <<<"$BODY")"
+	jq -e '.metadata.is_test_call == true' <<<"$BODY"
+}
+
+@test "a call that does not exist, a malformed id and another org's call are all 404" {
+	get /api/calls/00000000-0000-0000-0000-000000000000
+	expect 404 not_found
+	get /api/calls/not-a-uuid
+	expect 404 not_found
+	get "/api/calls/$B_CALL"
+	expect 404 not_found
+	TOK=$TOKEN_B get "/api/calls/$B_CALL"
+	expect 200
+}
+
+@test "tenant isolation: org B's token finds, counts and reveals nothing of org A" {
+	local p
+	for p in "q=Maria" "q=+14155550123" "status=completed" "booking_status=confirmed" \
+	    "include_test=true" "format=csv"; do
+		TOK=$TOKEN_B get /api/calls "$p"
+		expect 200
+		[[ "$BODY" != *"Maria"* && "$BODY" != *"Gonzalez"* && "$BODY" != *"$ORG"* ]]
+	done
+	TOK=$TOKEN_B get /api/calls include_test=true
+	[ "$(total)" = 1 ]
+	[ "$(names)" = "Secret Sam" ]
+	# Every call id of org A is a 404 for org B.
+	for id in $(psql -X -At -c "SELECT id FROM calls WHERE org_id = '$ORG'"); do
+		TOK=$TOKEN_B get "/api/calls/$id"
+		[ "$CODE" = 404 ] || { echo "org B saw $id"; return 1; }
+	done
+	TOK=$TOKEN_B get /api/stats from=2025-01-01 to=2027-01-01 include_test=true
+	[ "$(jq .total_calls <<<"$BODY")" = 1 ]
+	# And org A never sees org B's caller under the shared number.
+	get /api/calls q=Secret
+	[ "$(total)" = 0 ]
+}
+
+@test "SQL in any parameter is a 400 or the same answer as a harmless value" {
+	local inj p harmless
+	for inj in "';DROP TABLE calls;--" "1 OR 1=1" "\" OR \"\"=\"" "1); SELECT pg_sleep(5);--" \
+	    "completed' OR 'a'='a" "\\' UNION SELECT * FROM api_tokens --"; do
+		for p in q status direction booking_status sentiment lead_status end_call_reason \
+		    from to min_duration max_duration include_test sort order limit page cursor format; do
+			get /api/calls "$p=$inj"
+			if [ "$CODE" = 400 ]; then
+				[ "$(jq -r .error.parameter <<<"$BODY")" = "$p" ] || { echo "$p: $BODY"; return 1; }
+			else
+				[ "$CODE" = 200 ] || { echo "$p=$inj: HTTP $CODE"; return 1; }
+				[ "$p" = q ] || { echo "$p=$inj accepted"; return 1; }
+				[ "$(total)" = 0 ]	# as harmless text matching nothing
+			fi
+		done
+		for p in from to tz include_test; do
+			get /api/stats "$p=$inj"
+			expect 400 invalid_parameter
+		done
+	done
+	run psql -X -At -c "SELECT count(*) > 0 FROM calls"
+	[ "$output" = t ]
+}
+
+@test "every bad parameter is a 400 naming it; unknown parameters are ignored" {
+	local kv
+	for kv in limit=0 limit=101 limit=abc page=0 page=-1 from=2026-02-30 to=yesterday \
+	    min_duration=-5 max_duration=1e3 include_test=maybe sort=caller order=up format=xml \
+	    status=done direction=sideways booking_status=maybe sentiment=happy lead_status=hot \
+	    end_call_reason=bored cursor=%%%; do
+		get /api/calls "$kv"
+		expect 400 invalid_parameter
+		[ "$(jq -r .error.parameter <<<"$BODY")" = "${kv%%=*}" ] || { echo "$kv: $BODY"; return 1; }
+	done
+	get /api/calls from=2026-02-01 to=2026-01-01
+	expect 400 invalid_parameter
+	[ "$(jq -r .error.parameter <<<"$BODY")" = from ]
+	get /api/calls min_duration=50 max_duration=10
+	[ "$(jq -r .error.parameter <<<"$BODY")" = max_duration ]
+	get /api/stats tz=Mars/Olympus
+	[ "$(jq -r .error.parameter <<<"$BODY")" = tz ]
+	get /api/stats from=2026-13-01
+	[ "$(jq -r .error.parameter <<<"$BODY")" = from ]
+	get /api/stats from=2026-03-10 to=2026-03-01
+	[ "$(jq -r .error.parameter <<<"$BODY")" = from ]
+	get /api/calls color=blue limit=2
+	expect 200
+}
+
+@test "stats: hand-computed figures over a small set, days across a DST change" {
+	local o t b
+	o=$("$CALLTRACK_ADMIN" org create "Stats $SUF" --timezone America/New_York)
+	t=$("$CALLTRACK_ADMIN" token create "$o")
+	# 2026-03-08 is the spring-forward day in New York (EST -5 → EDT -4).
+	sql "INSERT INTO contacts (org_id, phone, name, name_source) VALUES ('$o', '+14155550301', 'Ada Stats', 'manual');
+	     INSERT INTO calls (org_id, provider, provider_call_id, status, started_at, duration_seconds, cost,
+	                        sentiment, booking_status, end_call_reason, is_test_call, phone_number, contact_id)
+	     SELECT '$o', 'vapi', x.id, x.status, x.at::timestamptz, x.dur, x.cost, x.sent, x.book, x.why, x.test,
+	            '+14155550301', (SELECT id FROM contacts WHERE org_id = '$o')
+	       FROM (VALUES
+	        ('s1', 'completed', '2026-03-08T04:30:00Z', 100, 0.10, 'positive', 'confirmed', 'customer_hangup', false),
+	        ('s2', 'no-answer', '2026-03-08T05:30:00Z', 0, 0.00, NULL, 'not_requested', 'no_answer', false),
+	        ('s3', 'completed', '2026-03-09T03:30:00Z', 200, 0.30, 'negative', 'attempted_failed', 'agent_hangup', false),
+	        ('s4', 'voicemail', '2026-03-09T04:30:00Z', 30, 0.05, 'neutral', 'not_requested', 'voicemail', false),
+	        ('s5', 'completed', '2026-03-08T15:00:00Z', 999, 9.99, 'positive', 'confirmed', 'customer_hangup', true))
+	            AS x(id, status, at, dur, cost, sent, book, why, test);
+	     INSERT INTO hot_lead_alerts (org_id, call_id, contact_id, score)
+	     SELECT '$o', id, contact_id, 88 FROM calls WHERE org_id = '$o' AND provider_call_id = 's1'"
+	TOK=$t get /api/stats from=2026-03-07 to=2026-03-10
+	expect 200
+	b=$BODY
+	jq -e '.range == {"from":"2026-03-07T05:00:00.000Z","to":"2026-03-10T04:00:00.000Z","tz":"America/New_York"}' <<<"$b"
+	jq -e '.total_calls == 4 and .answered_calls == 2 and .answer_rate == 0.5' <<<"$b"
+	jq -e '.by_status.completed == 2 and .by_status["no-answer"] == 1 and .by_status.voicemail == 1' <<<"$b"
+	jq -e '.avg_duration_seconds == 150 and .total_cost == 0.45' <<<"$b"
+	jq -e '.sentiment == {"positive":1,"neutral":1,"negative":1,"unknown":1}' <<<"$b"
+	jq -e '.booking == {"confirmed":1,"attempted_failed":1,"not_requested":2,"conversion_rate":0.5}' <<<"$b"
+	jq -e '.hot_leads == 1' <<<"$b"
+	jq -e '.end_call_reasons[0] == {"reason":"agent_hangup","calls":1} and (.end_call_reasons | length) == 4' <<<"$b"
+	# 04:30Z on the 8th is 23:30 EST on the 7th; 03:30Z on the 9th is
+	# 23:30 EDT on the 8th.
+	jq -e '.daily == [{"date":"2026-03-07","calls":1,"answered":1,"booked":1},
+	                  {"date":"2026-03-08","calls":2,"answered":1,"booked":0},
+	                  {"date":"2026-03-09","calls":1,"answered":0,"booked":0}]' <<<"$b"
+	jq -e '[.recent_activity[].type] | sort == ["completed_call","completed_call","hot_lead"]' <<<"$b"
+	jq -e '[.recent_activity[].caller_name] | unique == ["Ada Stats"]' <<<"$b"
+	# The test call counts only when asked, in every figure.
+	TOK=$t get /api/stats from=2026-03-07 to=2026-03-10 include_test=true
+	jq -e '.total_calls == 5 and .total_cost == 10.44 and .booking.confirmed == 2' <<<"$BODY"
+	# The same days read in UTC.
+	TOK=$t get /api/stats from=2026-03-07 to=2026-03-10 tz=UTC
+	jq -e '[.daily[].calls] == [0,2,2]' <<<"$BODY"
+	# Without a range: the last 30 days, ending today in the zone.
+	TOK=$t get /api/stats
+	jq -e '(.daily | length) == 30 and .total_calls == 0' <<<"$BODY"
+}
