@@ -56,7 +56,7 @@ UNIT_BIN    = $(BUILD)/tests/unit-tests
 
 .DELETE_ON_ERROR:
 
-.PHONY: all lib deps check test unit check-sanitize check-valgrind run stop \
+.PHONY: all lib deps check test unit check-sanitize check-valgrind check-scale run stop \
         migrate install clean fuzz fuzz-build
 
 all: $(LIBRARY) $(PROG_BINS) $(ADMIN)
@@ -157,6 +157,12 @@ check-sanitize: deps
 	$(MAKE) BUILD=build/sanitize SANITIZE=address,undefined all \
 	    build/sanitize/tests/unit-tests
 	CALLTRACK_BUILD=$(CURDIR)/build/sanitize tests/run
+
+# The dashboard's queries at a million calls per org: no sequential scan
+# of calls in any plan (a few minutes; plans in build/scale/plans.txt).
+check-scale: deps
+	$(MAKE) all
+	tests/scale/run
 
 # The unit suites under valgrind's memcheck.
 check-valgrind: $(UNIT_BIN)
