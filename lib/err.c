@@ -43,8 +43,6 @@ static const struct ct_err_info table[CT_ERR__MAX] = {
 	    "the request body could not be read" },
 	[CT_ERR_RANGE] = { 400, "invalid_parameter",
 	    "a number is out of range" },
-	[CT_ERR_NOT_IMPLEMENTED] = { 501, "not_implemented",
-	    "this endpoint does not answer queries yet" },
 };
 
 const struct ct_err_info *

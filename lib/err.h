@@ -29,7 +29,6 @@ enum ct_err {
 	CT_ERR_DB_UNAVAILABLE,		/* 503 database unreachable or too slow */
 	CT_ERR_IO,			/* 500 reading the request failed */
 	CT_ERR_RANGE,			/* 400 a number out of its bounds */
-	CT_ERR_NOT_IMPLEMENTED,		/* 501 route exists, answer does not */
 	CT_ERR__MAX
 };
 

@@ -113,7 +113,6 @@ reason(int status)
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
 	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
 	case 503: return "Service Unavailable";
 	default:  return status < 400 ? "OK" : "Error";
 	}

@@ -15,9 +15,11 @@ DROP INDEX calls_org_started;
 -- its total are index-only scans however many calls an org has.
 CREATE INDEX calls_org_call_at ON calls (org_id, call_at DESC, id DESC)
     INCLUDE (is_test_call, status, direction, booking_status, sentiment,
-             end_call_reason, duration_seconds, contact_id);
-CREATE INDEX calls_org_duration ON calls (org_id, (COALESCE(duration_seconds, -1)) DESC, id DESC);
-CREATE INDEX calls_org_cost ON calls (org_id, (COALESCE(cost, -1)) DESC, id DESC);
+             end_call_reason, duration_seconds, cost, contact_id);
+CREATE INDEX calls_org_duration ON calls (org_id, (COALESCE(duration_seconds, -1)) DESC, id DESC)
+    INCLUDE (is_test_call);
+CREATE INDEX calls_org_cost ON calls (org_id, (COALESCE(cost, -1)) DESC, id DESC)
+    INCLUDE (is_test_call);
 -- Digits of a search match the customer's number anywhere in it.
 CREATE INDEX calls_phone_trgm ON calls USING gin (phone_number gin_trgm_ops);
 CREATE INDEX hot_lead_alerts_org_created ON hot_lead_alerts (org_id, created_at DESC);
@@ -156,13 +158,21 @@ BEGIN
     v_where := ct_calls_where(p_digits, p_words, p_status, p_direction, p_booking,
                               p_sentiment, p_lead_status, p_end_reason, p_from, p_to,
                               p_min_dur, p_max_dur, p_include_test);
-    EXECUTE 'SELECT count(*) FROM calls_with_caller_names v WHERE ' || v_where
+    -- The total reads calls alone (an index-only scan of the covering
+    -- index) unless a filter needs the contact.
+    EXECUTE 'SELECT count(*) FROM ' || CASE WHEN p_lead_status IS NULL THEN 'calls'
+                                            ELSE 'calls_with_caller_names' END
+            || ' v WHERE ' || v_where
        INTO v_total
        USING p_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
              p_lead_status, p_end_reason, v_from, v_to, p_min_dur, p_max_dur;
+    -- The page's ids first, from calls alone (an index-only scan of the
+    -- covering index when the filters allow it), then the 25 rows in full.
     EXECUTE format(
-        'WITH page AS (SELECT v, %1$s AS sort_value FROM calls_with_caller_names v WHERE %2$s %3$s'
-        ' ORDER BY %1$s %4$s, v.id %4$s LIMIT $16 OFFSET $17)'
+        'WITH ids AS (SELECT v.id, %1$s AS sort_value FROM %7$s v WHERE %2$s %3$s'
+        ' ORDER BY %1$s %4$s, v.id %4$s LIMIT $16 OFFSET $17),'
+        ' page AS (SELECT w AS v, ids.sort_value FROM ids'
+        '   JOIN calls_with_caller_names w ON w.org_id = $1 AND w.id = ids.id)'
         ' SELECT COALESCE(json_agg(ct_call_summary(v) ORDER BY sort_value %4$s, (v).id %4$s), ''[]''),'
         ' (SELECT CASE WHEN count(*) = $16 THEN'
         '   (SELECT %6$s || ''|'' || (p.v).id FROM page p'
@@ -177,7 +187,8 @@ BEGIN
         v_dir, CASE WHEN p_desc THEN 'ASC' ELSE 'DESC' END,
         CASE WHEN p_sort = 'started_at'
              THEN 'to_char(p.sort_value AT TIME ZONE ''UTC'', ''YYYY-MM-DD"T"HH24:MI:SS.US"Z"'')'
-             ELSE 'p.sort_value::text' END)
+             ELSE 'p.sort_value::text' END,
+        CASE WHEN p_lead_status IS NULL THEN 'calls' ELSE 'calls_with_caller_names' END)
        INTO v_rows, v_next
        USING p_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
              p_lead_status, p_end_reason, v_from, v_to, p_min_dur, p_max_dur,
@@ -302,9 +313,13 @@ BEGIN
     END IF;
     v_first := (v_from AT TIME ZONE v_tz)::date;
     v_last := ((v_to - interval '1 microsecond') AT TIME ZONE v_tz)::date;
-    WITH c AS (
-        SELECT v.*, (v.status IN ('completed', 'in-progress')) AS answered
-          FROM calls_with_caller_names v
+    -- Only columns of the covering index: the range is one index-only
+    -- scan, however many calls the org has.
+    WITH c AS MATERIALIZED (
+        SELECT v.id, v.call_at, v.status, v.duration_seconds, v.cost, v.sentiment,
+               v.booking_status, v.end_call_reason,
+               (v.status IN ('completed', 'in-progress')) AS answered
+          FROM calls v
          WHERE v.org_id = p_org AND v.call_at >= v_from AND v.call_at < v_to
            AND (p_include_test OR NOT v.is_test_call)
     ), totals AS (
@@ -325,9 +340,11 @@ BEGIN
         'total_calls', t.total,
         'answered_calls', t.answered,
         'answer_rate', CASE WHEN t.total > 0 THEN round(t.answered::numeric / t.total, 4) ELSE 0 END,
-        'by_status', (SELECT json_object_agg(s, (SELECT count(*) FROM c WHERE c.status = s))
+        'by_status', (SELECT json_object_agg(s, COALESCE(n, 0))
                         FROM unnest(ARRAY['queued', 'ringing', 'in-progress', 'completed', 'busy',
-                                          'no-answer', 'failed', 'canceled', 'voicemail']) s),
+                                          'no-answer', 'failed', 'canceled', 'voicemail']) s
+                        LEFT JOIN (SELECT status, count(*) AS n FROM c GROUP BY status) k
+                          ON k.status = s),
         'avg_duration_seconds', COALESCE(round(t.avg_dur), 0),
         'total_cost', round(t.cost, 4),
         'sentiment', json_build_object('positive', t.s_pos, 'neutral', t.s_neu,
@@ -336,8 +353,10 @@ BEGIN
                                      'not_requested', t.b_none,
                                      'conversion_rate', CASE WHEN t.answered > 0
                                          THEN round(t.b_conf::numeric / t.answered, 4) ELSE 0 END),
-        'hot_leads', (SELECT count(*) FROM hot_lead_alerts a JOIN c ON c.id = a.call_id
-                       WHERE a.org_id = p_org),
+        'hot_leads', (SELECT count(*) FROM hot_lead_alerts a
+                        JOIN calls k ON k.org_id = a.org_id AND k.id = a.call_id
+                       WHERE a.org_id = p_org AND k.call_at >= v_from AND k.call_at < v_to
+                         AND (p_include_test OR NOT k.is_test_call)),
         'end_call_reasons', (SELECT COALESCE(json_agg(json_build_object('reason', reason, 'calls', n)
                                                       ORDER BY n DESC, reason), '[]')
                                FROM (SELECT end_call_reason AS reason, count(*) AS n FROM c
@@ -352,16 +371,22 @@ BEGIN
                                  FROM c GROUP BY 1) x ON x.day = d::date),
         'recent_activity', (SELECT COALESCE(json_agg(a ORDER BY (a->>'at') DESC), '[]') FROM (
               (SELECT json_build_object('type', 'hot_lead', 'at', ct_iso(h.created_at),
-                                        'call_id', c.id, 'caller_name', c.resolved_caller_name,
-                                        'phone_number', c.phone_number, 'score', h.score) AS a
-                 FROM hot_lead_alerts h JOIN c ON c.id = h.call_id
-                WHERE h.org_id = p_org ORDER BY h.created_at DESC LIMIT 10)
+                                        'call_id', w.id, 'caller_name', w.resolved_caller_name,
+                                        'phone_number', w.phone_number, 'score', h.score) AS a
+                 FROM hot_lead_alerts h
+                 JOIN calls_with_caller_names w ON w.org_id = h.org_id AND w.id = h.call_id
+                WHERE h.org_id = p_org AND w.call_at >= v_from AND w.call_at < v_to
+                  AND (p_include_test OR NOT w.is_test_call)
+                ORDER BY h.created_at DESC LIMIT 10)
               UNION ALL
-              (SELECT json_build_object('type', 'completed_call', 'at', ct_iso(c.call_at),
-                                        'call_id', c.id, 'caller_name', c.resolved_caller_name,
-                                        'phone_number', c.phone_number,
-                                        'duration_seconds', c.duration_seconds)
-                 FROM c WHERE c.status = 'completed' ORDER BY c.call_at DESC LIMIT 10)) r
+              (SELECT json_build_object('type', 'completed_call', 'at', ct_iso(w.call_at),
+                                        'call_id', w.id, 'caller_name', w.resolved_caller_name,
+                                        'phone_number', w.phone_number,
+                                        'duration_seconds', w.duration_seconds)
+                 FROM calls_with_caller_names w
+                WHERE w.org_id = p_org AND w.call_at >= v_from AND w.call_at < v_to
+                  AND (p_include_test OR NOT w.is_test_call) AND w.status = 'completed'
+                ORDER BY w.call_at DESC, w.id DESC LIMIT 10)) r
               (a)))
       INTO r
       FROM totals t;
