@@ -164,6 +164,18 @@ ct_event_set_cost(struct ct_call_event *ev, double usd)
 }
 
 void
+ct_event_numbers(struct ct_call_event *ev, const char *customer,
+    const char *agent, const char *country)
+{
+	ev->phone_raw = customer;
+	/* "Anonymous", "client:…", "sip:…" and the like are no numbers. */
+	if (ct_phone_e164(customer, country, ev->phone_number) != CT_OK)
+		ev->phone_number[0] = '\0';
+	if (ct_phone_e164(agent, country, ev->agent_number) != CT_OK)
+		ev->agent_number[0] = '\0';
+}
+
+void
 ct_event_set_end(struct ct_call_event *ev, const struct ct_reason *table,
     size_t n, const char *code)
 {

@@ -102,6 +102,13 @@ int ct_time_from_ms(long long ms, char out[CT_TIME_MAX]);
 int ct_event_set_cost(struct ct_call_event *ev, double usd);
 
 /*
+ * Sets the customer's number (raw as sent, and E.164 when it reads as one
+ * with country) and the agent's number (E.164, or none).
+ */
+void ct_event_numbers(struct ct_call_event *ev, const char *customer,
+    const char *agent, const char *country);
+
+/*
  * Sets the status pair, ended_reason (code, verbatim) and end_call_reason
  * from a provider's end code, through its table or by shape.
  */

@@ -105,7 +105,7 @@ call_fields(json_object *call, const struct ct_map_ctx *ctx,
 	const char *dir = ct_json_path_str(call, "direction");
 	const char *from = ct_json_path_str(call, "from_number");
 	const char *to = ct_json_path_str(call, "to_number");
-	const char *agent = NULL, *dest;
+	const char *dest;
 	json_object *meta;
 	int web = type != NULL && strcmp(type, "web_call") == 0;
 
@@ -117,19 +117,10 @@ call_fields(json_object *call, const struct ct_map_ctx *ctx,
 		ev->direction = "outbound";
 	/* The customer is the caller on inbound calls, the callee on
 	 * outbound ones; the agent is the other leg. */
-	if (ev->direction != NULL && strcmp(ev->direction, "inbound") == 0) {
-		ev->phone_raw = from;
-		agent = to;
-	} else if (ev->direction != NULL &&
-	    strcmp(ev->direction, "outbound") == 0) {
-		ev->phone_raw = to;
-		agent = from;
-	}
-	if (ct_phone_e164(ev->phone_raw, ctx->country, ev->phone_number) !=
-	    CT_OK)
-		ev->phone_number[0] = '\0';
-	if (ct_phone_e164(agent, ctx->country, ev->agent_number) != CT_OK)
-		ev->agent_number[0] = '\0';
+	if (ev->direction != NULL && strcmp(ev->direction, "inbound") == 0)
+		ct_event_numbers(ev, from, to, ctx->country);
+	else if (ev->direction != NULL && strcmp(ev->direction, "outbound") == 0)
+		ct_event_numbers(ev, to, from, ctx->country);
 	/* Retell has no name field: a name is what the business passed in
 	 * (fixtures README policy). */
 	ev->customer_name = FIRST(call,

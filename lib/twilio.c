@@ -109,7 +109,6 @@ map_params(const struct params *p, const struct ct_map_ctx *ctx,
     const char *status_code, struct ct_call_event *ev)
 {
 	const char *dir = get(p, "Direction"), *answered_by, *from, *to;
-	const char *agent;
 	long long v;
 	size_t i;
 
@@ -120,19 +119,11 @@ map_params(const struct params *p, const struct ct_map_ctx *ctx,
 	from = get(p, "From");
 	to = get(p, "To");
 	if (strcmp(ev->direction, "inbound") == 0) {
-		ev->phone_raw = from;
-		agent = to;
+		ct_event_numbers(ev, from, to, ctx->country);
 		ev->customer_name = get(p, "CallerName");
 	} else {
-		ev->phone_raw = to;
-		agent = from;
+		ct_event_numbers(ev, to, from, ctx->country);
 	}
-	/* "Anonymous", "client:…" and "sip:…" are no numbers: NULL. */
-	if (ct_phone_e164(ev->phone_raw, ctx->country, ev->phone_number) !=
-	    CT_OK)
-		ev->phone_number[0] = '\0';
-	if (ct_phone_e164(agent, ctx->country, ev->agent_number) != CT_OK)
-		ev->agent_number[0] = '\0';
 	ev->recording_url = get(p, "RecordingUrl");
 
 	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)

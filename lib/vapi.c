@@ -173,14 +173,10 @@ call_fields(json_object *msg, const struct ct_map_ctx *ctx,
 	const char *agent, *dest;
 
 	ev->direction = direction_of(ct_json_path_str(msg, "call.type"));
-	ev->phone_raw = FIRST(msg, "call.customer.number", "customer.number");
-	if (ct_phone_e164(ev->phone_raw, ctx->country, ev->phone_number) !=
-	    CT_OK)
-		ev->phone_number[0] = '\0';
-	ev->customer_name = FIRST(msg, "call.customer.name", "customer.name");
 	agent = FIRST(msg, "phoneNumber.number", "call.phoneNumber.number");
-	if (ct_phone_e164(agent, ctx->country, ev->agent_number) != CT_OK)
-		ev->agent_number[0] = '\0';
+	ct_event_numbers(ev, FIRST(msg, "call.customer.number",
+	    "customer.number"), agent, ctx->country);
+	ev->customer_name = FIRST(msg, "call.customer.name", "customer.name");
 	ev->is_test_call = (ev->direction != NULL &&
 	    strcmp(ev->direction, "web") == 0) ||
 	    ct_json_any_truthy(msg, test_flags);

@@ -20,8 +20,10 @@ CREATE INDEX calls_org_duration ON calls (org_id, (COALESCE(duration_seconds, -1
     INCLUDE (is_test_call);
 CREATE INDEX calls_org_cost ON calls (org_id, (COALESCE(cost, -1)) DESC, id DESC)
     INCLUDE (is_test_call);
--- Digits of a search match the customer's number anywhere in it.
-CREATE INDEX calls_phone_trgm ON calls USING gin (phone_number gin_trgm_ops);
+-- Digits of a search match the end of the customer's number, however it
+-- was written ("555-0142", "(415) 555-0142", "+14155550142"): a prefix of
+-- the reversed number, a B-tree range.
+CREATE INDEX calls_phone_suffix ON calls (org_id, reverse(phone_number) text_pattern_ops);
 CREATE INDEX hot_lead_alerts_org_created ON hot_lead_alerts (org_id, created_at DESC);
 
 -- The view again, with the columns added since 001 (c.* is expanded when
@@ -87,7 +89,7 @@ DECLARE
 BEGIN
     IF NOT p_include_test THEN w := w || ' AND NOT v.is_test_call'; END IF;
     IF p_digits IS NOT NULL THEN
-        w := w || ' AND v.phone_number LIKE ''%'' || $2 || ''%''';
+        w := w || ' AND reverse(v.phone_number) LIKE reverse($2) || ''%''';
     END IF;
     IF p_words IS NOT NULL THEN
         FOR i IN 1 .. cardinality(p_words) LOOP

@@ -31,6 +31,7 @@
 #include "integration.h"
 #include "num.h"
 #include "phone.h"
+#include "query.h"
 
 #define EXIT_USAGE 2
 
@@ -118,24 +119,6 @@ opt_value(int argc, char **argv, int *i)
 	if (*i + 1 >= argc)
 		return NULL;
 	return argv[++*i];
-}
-
-static int
-uuid_shaped(const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != 36)
-		return 0;
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (strchr("0123456789abcdefABCDEF", s[i]) == NULL) {
-			return 0;
-		}
-	}
-	return 1;
 }
 
 /* Reads a secret given as "-" from standard input's first line. */
@@ -235,7 +218,7 @@ token_create(int argc, char **argv)
 			org = argv[i];
 		}
 	}
-	if (org == NULL || !uuid_shaped(org))
+	if (org == NULL || !ct_query_uuid(org))
 		return usage("token create needs an ORG id");
 	if (ct_auth_token_new(token, hash) != CT_OK)
 		return fail("create a token", "no random bytes");
@@ -265,7 +248,7 @@ token_revoke(int argc, char **argv)
 	PGresult *r;
 	long long n;
 
-	if (argc != 1 || !uuid_shaped(argv[0]))
+	if (argc != 1 || !ct_query_uuid(argv[0]))
 		return usage("token revoke needs a TOKEN-ID (see token list)");
 	if (db_connect() != 0)
 		return EXIT_FAILURE;
@@ -287,7 +270,7 @@ token_list(int argc, char **argv)
 	PGresult *r;
 	int i;
 
-	if (argc != 1 || !uuid_shaped(argv[0]))
+	if (argc != 1 || !ct_query_uuid(argv[0]))
 		return usage("token list needs an ORG id");
 	if (db_connect() != 0)
 		return EXIT_FAILURE;
@@ -358,7 +341,7 @@ integration_create(int argc, char **argv)
 		if (dst != NULL && (*dst = opt_value(argc, argv, &i)) == NULL)
 			return usage("an option needs a value");
 	}
-	if (org == NULL || !uuid_shaped(org))
+	if (org == NULL || !ct_query_uuid(org))
 		return usage("integration create needs an ORG id");
 	if (provider == NULL || !one_of(provider, providers))
 		return usage("--provider must be vapi, retell or twilio");
