@@ -99,21 +99,30 @@ ct_db_exec(PGresult **res, const char *sql, int nparams,
 	ExecStatusType st;
 	enum ct_err err;
 	PGresult *r;
+	int attempt, reused;
 
 	*res = NULL;
 	if (sqlstate != NULL)
 		sqlstate[0] = '\0';
-	if ((err = ensure_connected()) != CT_OK)
-		return err;
-	r = PQexecParams(conn, sql, nparams, NULL, values, lengths, formats,
-	    0);
-	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-		*res = r;
-		return CT_OK;
+	for (attempt = 0; attempt < 2; attempt++) {
+		reused = conn != NULL;
+		if ((err = ensure_connected()) != CT_OK)
+			return err;
+		r = PQexecParams(conn, sql, nparams, NULL, values, lengths,
+		    formats, 0);
+		st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+			*res = r;
+			return CT_OK;
+		}
+		err = failure(r, sqlstate);
+		PQclear(r);
+		/* A kept connection found dead (the server restarted since
+		 * the last request) costs a reconnect, not the request: its
+		 * transaction rolled back, so running it again is safe. */
+		if (!(err == CT_ERR_DB_UNAVAILABLE && conn == NULL && reused))
+			break;
 	}
-	err = failure(r, sqlstate);
-	PQclear(r);
 	return err;
 }
 
@@ -128,7 +137,16 @@ ct_db_stream(const char *sql, int nparams, const char *const *values,
 	if ((err = ensure_connected()) != CT_OK)
 		return err;
 	if (!PQsendQueryParams(conn, sql, nparams, NULL, values, NULL, NULL,
-	    0) || !PQsetSingleRowMode(conn))
+	    0)) {
+		/* A kept connection found dead: reconnect once, as above. */
+		(void)failure(NULL, NULL);
+		if ((err = ensure_connected()) != CT_OK)
+			return err;
+		if (!PQsendQueryParams(conn, sql, nparams, NULL, values, NULL,
+		    NULL, 0))
+			return failure(NULL, NULL);
+	}
+	if (!PQsetSingleRowMode(conn))
 		return failure(NULL, NULL);
 	while (conn != NULL && (r = PQgetResult(conn)) != NULL) {
 		ExecStatusType st = PQresultStatus(r);

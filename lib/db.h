@@ -2,9 +2,11 @@
  * db.h: the process's one database connection.
  *
  * Connected lazily on the first query, with the configured statement and
- * connect timeouts; dropped after any connection failure and tried again
- * on the next query.  Until the database is back each query fails with
- * CT_ERR_DB_UNAVAILABLE, which the request answers with 503.
+ * connect timeouts.  A kept connection found dead when used (the server
+ * restarted) is replaced at once and the statement run again; otherwise a
+ * connection failure drops it for the next query to retry, and until the
+ * database is back each query fails with CT_ERR_DB_UNAVAILABLE, which the
+ * request answers with 503.
  */
 #ifndef CT_DB_H
 #define CT_DB_H
