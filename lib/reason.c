@@ -15,7 +15,9 @@ cmp(const void *key, const void *row)
 const struct ct_reason *
 ct_reason_find(const struct ct_reason *table, size_t n, const char *code)
 {
-	if (code == NULL)
+	/* No table (a provider without one): every code goes by its shape;
+	 * bsearch must not see a NULL array, even an empty one. */
+	if (code == NULL || table == NULL || n == 0)
 		return NULL;
 	return bsearch(code, table, n, sizeof(*table), cmp);
 }

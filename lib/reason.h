@@ -22,7 +22,8 @@ extern const size_t ct_vapi_reasons_n;
 extern const struct ct_reason ct_retell_reasons[];
 extern const size_t ct_retell_reasons_n;
 
-/* Returns the row of code in table (n rows, sorted), or NULL. */
+/* Returns the row of code in table (n rows, sorted; may be NULL and 0),
+ * or NULL. */
 const struct ct_reason *ct_reason_find(const struct ct_reason *table,
     size_t n, const char *code);
 
