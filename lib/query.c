@@ -143,7 +143,10 @@ search(const char *q, struct ct_calls_query *out)
 
 	if (len > Q_MAX)
 		return CT_ERR_INVALID_PARAMETER;
-	if ((words = malloc(4 * len + 3)) == NULL ||
+	/* At most 4 bytes a character (a backslash, escaped twice) and 3 a
+	 * word (its quotes and a comma; a word has a character), braces and
+	 * NUL: 7 * len + 3. */
+	if ((words = malloc(7 * len + 3)) == NULL ||
 	    (digits = malloc(len + 1)) == NULL) {
 		free(words);
 		return CT_ERR_NOMEM;

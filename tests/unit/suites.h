@@ -22,6 +22,7 @@ int suite_auth(void);
 int suite_vapi(void);
 int suite_retell(void);
 int suite_twilio(void);
+int suite_query(void);
 
 /* Reads tests/fixtures/<rel> (or $CALLTRACK_FIXTURES/<rel>) into a malloc'd
  * buffer with a NUL after it; NULL when unreadable. */

@@ -281,3 +281,48 @@ suite_auth(void)
 		{ NULL, NULL } };
 	return add_suite("auth", t);
 }
+
+/* ---- query ---- */
+
+#include "query.h"
+
+static void
+test_query_search_bounds(void)
+{
+	/* Every worst case for the escaped word list: short and long, every
+	 * character that needs escaping, each as its own word.  Run under
+	 * AddressSanitizer this catches a buffer sized one byte short. */
+	static const char *const qs[] = { "q=%25", "q=_", "q=%5C", "q=%22",
+	    "q=%25+%25+%25", "q=a%5C%22%25_b", "q=%5C%5C%5C%5C",
+	    "q=x+y+z+w+v" };
+	struct ct_calls_query q;
+	const char *bad;
+	size_t i;
+
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		CU_ASSERT_EQUAL(ct_calls_query_parse(qs[i], &q, &bad), CT_OK);
+		CU_ASSERT_PTR_NOT_NULL(q.words);
+		ct_calls_query_free(&q);
+	}
+	CU_ASSERT_EQUAL(ct_calls_query_parse("q=%25", &q, &bad), CT_OK);
+	CU_ASSERT_STRING_EQUAL(q.words, "{\"\\\\%\"}");
+	ct_calls_query_free(&q);
+	CU_ASSERT_EQUAL(ct_calls_query_parse("q=(415)+555-0123", &q, &bad), CT_OK);
+	CU_ASSERT_STRING_EQUAL(q.digits, "4155550123");
+	CU_ASSERT_PTR_NULL(q.words);
+	ct_calls_query_free(&q);
+	CU_ASSERT_EQUAL(ct_calls_query_parse("limit=0", &q, &bad),
+	    CT_ERR_INVALID_PARAMETER);
+	CU_ASSERT_STRING_EQUAL(bad, "limit");
+	ct_calls_query_free(&q);
+}
+
+int
+suite_query(void)
+{
+	static const struct test_case t[] = {
+		{ "search words and digits, escaped, within bounds",
+		    test_query_search_bounds },
+		{ NULL, NULL } };
+	return add_suite("query", t);
+}
