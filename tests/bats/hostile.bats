@@ -1,0 +1,112 @@
+#!/usr/bin/env bats
+# Hostile input against the real stack: every case gets its 4xx (never a
+# 5xx), is kept in rejected_events, and the workers' memory stays flat.
+
+load helpers
+
+setup_file() {
+	make_fixture_org
+}
+
+# POSTs a body file, correctly signed for Vapi's static secret.
+vapi_file() {
+	req POST "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' \
+	    -H "x-vapi-secret: $VAPI_SECRET" --data-binary @"$1"
+}
+
+kept() {	# REASON: how many rejections of this org have it
+	psql -X -At -c "SELECT count(*) FROM rejected_events WHERE integration_id = 'vapi-$SUF' AND reason = '$1'"
+}
+
+# Resident memory (kB) of the vapi-hook workers, summed.
+rss() {
+	local total=0 pid
+	for pid in $(cat "$CALLTRACK_STACK/run/vapi-hook.pid"); do
+		total=$((total + $(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")))
+	done
+	echo "$total"
+}
+
+@test "truncated JSON, trailing garbage, a second document: 400, kept" {
+	local f=$BATS_FILE_TMPDIR/b.json before
+	before=$(kept malformed_body)
+	printf '{"message":{"type":"status-update","call":{"id":"x"}' >"$f"
+	vapi_file "$f"; expect 400 malformed_body
+	printf '{"message":{"type":"status-update","call":{"id":"x"}}}garbage' >"$f"
+	vapi_file "$f"; expect 400 malformed_body
+	printf '{"message":{"type":"status-update","call":{"id":"x"}}}{}' >"$f"
+	vapi_file "$f"; expect 400 malformed_body
+	[ "$(kept malformed_body)" -eq $((before + 3)) ]
+}
+
+@test "nesting 33 deep and 100,000 deep: 400, and the worker lives on" {
+	local f=$BATS_FILE_TMPDIR/deep.json pids
+	pids=$(cat "$CALLTRACK_STACK/run/vapi-hook.pid")
+	{ printf '{"message":{"type":"status-update","call":{"id":"x"},"deep":'
+	  printf '[%.0s' $(seq 31); printf '1'; printf ']%.0s' $(seq 31); printf '}}'; } >"$f"
+	vapi_file "$f"; expect 400 malformed_body
+	{ printf '{"message":'; head -c 100000 /dev/zero | tr '\0' '['; } >"$f"
+	vapi_file "$f"; expect 400 malformed_body
+	head -c 100000 /dev/zero | tr '\0' '{' >"$f"
+	vapi_file "$f"; expect 400 malformed_body
+	for pid in $pids; do kill -0 "$pid"; done
+}
+
+@test "invalid UTF-8 (C3 28, overlong C0 AF, surrogate ED A0 80) and a NUL: 400, kept byte for byte" {
+	local f=$BATS_FILE_TMPDIR/u.json seq
+	for seq in '\xc3\x28' '\xc0\xaf' '\xed\xa0\x80' '\x00'; do
+		printf '{"message":{"type":"status-update","call":{"id":"u'"$seq"'"}}}' >"$f"
+		vapi_file "$f"
+		expect 400 malformed_body
+	done
+	run psql -X -At -c "SELECT count(*) FROM rejected_events WHERE integration_id = 'vapi-$SUF'
+	    AND reason = 'malformed_body' AND position('\xeda080'::bytea in body) > 0"
+	[ "$output" -ge 1 ]
+}
+
+@test "a 10 KB signature header, a slug of control characters, a huge Content-Length" {
+	local sig
+	sig=$(head -c 10000 /dev/zero | tr '\0' 'a')
+	# Over nginx's header buffers: refused by nginx, in the API's shape.
+	req POST "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' \
+	    -H "x-vapi-secret: $sig" --data '{"message":{"type":"x","call":{"id":"y"}}}'
+	expect 431 header_too_large
+	# Under them: a wrong secret like any other.
+	req POST "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' \
+	    -H "x-vapi-secret: ${sig:0:4000}" --data '{"message":{"type":"x","call":{"id":"y"}}}'
+	expect 401 invalid_signature
+	req POST "/hooks/vapi/%01%02%0a" -H 'Content-Type: application/json' --data '{}'
+	expect 404 unknown_integration
+	req POST "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' \
+	    -H 'Content-Length: 99999999999999999999' --data '{}'
+	[[ "$CODE" == 4?? ]]
+}
+
+@test "a signed body whose fields are all the wrong types is applied or parked, never a 5xx" {
+	local f=$BATS_FILE_TMPDIR/types.json
+	printf '%s' '{"message":{"type":"end-of-call-report","endedReason":17,"startedAt":[],"endedAt":{},
+	  "cost":"NaN","durationSeconds":"-5","analysis":"x","artifact":{"messages":{"a":1},"transcript":7},
+	  "call":{"id":"types-1","type":42,"customer":{"number":["+14155550123"],"name":{"first":"A"}}}}}' >"$f"
+	vapi_file "$f"
+	[[ "$CODE" == 20? ]]
+	run psql -X -At -c "SELECT status, cost IS NULL, phone_number IS NULL FROM calls
+	    WHERE org_id = '$ORG' AND provider_call_id = 'types-1'"
+	[ "$output" = "failed|t|t" ]
+}
+
+@test "the workers' memory stays flat under 300 hostile requests" {
+	local f=$BATS_FILE_TMPDIR/m.json before after i
+	{ printf '{"message":{"type":"status-update","call":{"id":"m"},"x":"'
+	  head -c 200000 /dev/zero | tr '\0' 'x'; printf '"'; } >"$f"	# truncated, 200 KB
+	for i in $(seq 20); do vapi_file "$f"; done	# warm up both workers
+	before=$(rss)
+	for i in $(seq 300); do
+		curl -s -o /dev/null -X POST "$CALLTRACK_URL/hooks/vapi/vapi-$SUF" \
+		    -H 'Content-Type: application/json' -H "x-vapi-secret: $VAPI_SECRET" --data-binary @"$f"
+	done
+	after=$(rss)
+	echo "vapi-hook workers: ${before} kB before, ${after} kB after" >&3
+	# Each request allocates its body and frees it: no growth beyond
+	# allocator noise (1 MB for both workers).
+	[ $((after - before)) -lt 1024 ]
+}
