@@ -54,12 +54,16 @@ filter_params(const struct ct_calls_query *q, const char *org,
 	return 16;
 }
 
-/* Parses the JSON a SQL function returned; a top-level "error" names a
- * parameter the database found wrong (a range reversed in the zone). */
+/*
+ * Parses the JSON a SQL function returned into *out.  A NULL result is
+ * CT_ERR_NOT_FOUND; a top-level "error" names a parameter the database
+ * found wrong (a range reversed in the org's zone): CT_ERR_INVALID_PARAMETER
+ * with *bad set.
+ */
 static enum ct_err
-sql_json(struct ct_request *req, PGresult *r, json_object **out)
+sql_json(PGresult *r, json_object **out, const char **bad)
 {
-	const char *bad;
+	const char *e;
 
 	*out = NULL;
 	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0))
@@ -67,12 +71,11 @@ sql_json(struct ct_request *req, PGresult *r, json_object **out)
 	if (ct_json_parse(PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0),
 	    out) != CT_OK)
 		return CT_ERR_INTERNAL;
-	if ((bad = ct_json_path_str(*out, "error")) != NULL) {
-		bad = strcmp(bad, "to") == 0 ? "to" : "from";
+	if ((e = ct_json_path_str(*out, "error")) != NULL) {
+		*bad = strcmp(e, "to") == 0 ? "to" : "from";
 		json_object_put(*out);
 		*out = NULL;
-		return bad_parameter(req, bad) == CT_OK ?
-		    CT_ERR_INVALID_PARAMETER : CT_ERR_INTERNAL;
+		return CT_ERR_INVALID_PARAMETER;
 	}
 	return CT_OK;
 }
@@ -81,7 +84,7 @@ static enum ct_err
 calls_page(struct ct_request *req, const char *org,
     const struct ct_calls_query *q)
 {
-	const char *v[20], *next;
+	const char *v[20], *next, *bad = NULL;
 	char limit[8], offset[24];
 	json_object *page;
 	enum ct_err err;
@@ -99,10 +102,10 @@ calls_page(struct ct_request *req, const char *org,
 	    " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
 	    n, v, NULL, NULL, NULL)) != CT_OK)
 		return err;
-	err = sql_json(req, r, &page);
+	err = sql_json(r, &page, &bad);
 	PQclear(r);
 	if (err == CT_ERR_INVALID_PARAMETER)
-		return CT_OK;		/* answered */
+		return bad_parameter(req, bad);
 	if (err != CT_OK)
 		return err == CT_ERR_NOT_FOUND ? CT_ERR_INTERNAL : err;
 	json_object_object_add(page, "limit", json_object_new_int(q->limit));
@@ -191,7 +194,7 @@ calls_csv(struct ct_request *req, const char *org,
 static enum ct_err
 call_detail(struct ct_request *req, const char *org, const char *id)
 {
-	const char *v[2] = { org, id };
+	const char *v[2] = { org, id }, *bad = NULL;
 	json_object *call;
 	enum ct_err err;
 	PGresult *r;
@@ -202,7 +205,7 @@ call_detail(struct ct_request *req, const char *org, const char *id)
 	if ((err = ct_db_exec(&r, "SELECT ct_call_detail($1, $2)", 2, v, NULL,
 	    NULL, NULL)) != CT_OK)
 		return err;
-	err = sql_json(req, r, &call);
+	err = sql_json(r, &call, &bad);
 	PQclear(r);
 	if (err != CT_OK)
 		return err;
@@ -265,10 +268,10 @@ ct_dashboard_stats(struct ct_request *req, const void *ctx)
 	ct_stats_query_free(&q);
 	if (err != CT_OK)
 		return err;
-	err = sql_json(req, r, &stats);
+	err = sql_json(r, &stats, &bad);
 	PQclear(r);
 	if (err == CT_ERR_INVALID_PARAMETER)
-		return CT_OK;
+		return bad_parameter(req, bad);
 	if (err != CT_OK)
 		return err == CT_ERR_NOT_FOUND ? CT_ERR_INTERNAL : err;
 	ct_http_send_json(req, 200, stats);

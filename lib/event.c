@@ -240,7 +240,7 @@ opt(const char *s)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
-static const char *const modes[] = { "apply", "record", "park" };
+static const char *const modes[] = { "apply", "record" };
 
 enum ct_err
 ct_event_apply(const struct ct_request *req, const struct ct_integration *in,
@@ -268,7 +268,7 @@ ct_event_apply(const struct ct_request *req, const struct ct_integration *in,
 	fmt[6] = 1;
 	v[7] = ct_http_param(req, "CONTENT_TYPE");
 	v[8] = modes[ev->mode];
-	v[9] = ev->park_reason;
+	v[9] = NULL;		/* the error of a parked event: none */
 	v[10] = ev->status_answered;
 	v[11] = ev->status_unanswered;
 	v[12] = ev->answered ? "t" : "f";

@@ -26,7 +26,6 @@ struct ct_booking;
 enum ct_event_mode {
 	CT_EVENT_APPLY,		/* change the call */
 	CT_EVENT_RECORD,	/* log it and link it; it carries no call state */
-	CT_EVENT_PARK,		/* keep it for replay, not applied */
 };
 
 /* What a mapping needs of the org. */
@@ -42,7 +41,6 @@ struct ct_call_event {
 	const char		*event_type;
 	char			 dedup_key[80];
 	enum ct_event_mode	 mode;
-	const char		*park_reason;
 	/* Status: the status if the call was answered and if it was not
 	 * (equal unless the end code's meaning depends on it); NULL when
 	 * the event says nothing of the status. */

@@ -8,7 +8,6 @@
 #include "crypto.h"
 #include "db.h"
 #include "hook.h"
-#include "json.h"
 #include "log.h"
 
 const char *

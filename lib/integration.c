@@ -64,8 +64,13 @@ slot_free(struct slot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int
-ct_integration_parse_array(const char *text, char **out, size_t max)
+/*
+ * Parses a PostgreSQL text[] in its text form ("{a,\"b c\"}") into at
+ * most max malloc'd strings in out; returns how many, or -1 when it is
+ * malformed (out is then empty).  NULL elements are skipped.
+ */
+static int
+parse_array(const char *text, char **out, size_t max)
 {
 	const char *p = text;
 	size_t n = 0, len = text ? strlen(text) : 0;
@@ -110,15 +115,6 @@ bad:
 	return -1;
 }
 
-void
-ct_integration_cache_clear(void)
-{
-	size_t i;
-
-	for (i = 0; i < CACHE_SLOTS; i++)
-		slot_free(&cache[i]);
-}
-
 static char *
 dup_field(PGresult *r, int col)
 {
@@ -146,7 +142,7 @@ slot_fill(struct slot *s, PGresult *r)
 	s->prefix = dup_field(r, 9);
 	if (s->secret == NULL || s->prefix == NULL)
 		return CT_ERR_NOMEM;
-	tools = ct_integration_parse_array(PQgetvalue(r, 0, 14),
+	tools = parse_array(PQgetvalue(r, 0, 14),
 	    in->booking_tools, CT_INTEGRATION_MAX_TOOLS);
 	in->n_booking_tools = tools < 0 ? 0 : (size_t)tools;
 	in->secrets.s[0] = s->secret;

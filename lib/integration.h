@@ -46,14 +46,4 @@ int ct_integration_id_valid(const char *id);
 enum ct_err ct_integration_get(const char *id, int refresh,
     const struct ct_integration **out) __attribute__((warn_unused_result));
 
-/*
- * Parses a PostgreSQL text[] in its text form ("{a,\"b c\"}") into at
- * most max malloc'd strings in out; returns how many, or -1 when it is
- * malformed (out is then empty).  NULL elements are skipped.
- */
-int ct_integration_parse_array(const char *text, char **out, size_t max);
-
-/* Forgets every cached integration. */
-void ct_integration_cache_clear(void);
-
 #endif

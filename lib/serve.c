@@ -34,12 +34,6 @@ on_stop(int sig)
 	FCGX_ShutdownPending();
 }
 
-int
-ct_serve_stopping(void)
-{
-	return stop_requested != 0;
-}
-
 static enum ct_method
 method_of(const char *m)
 {

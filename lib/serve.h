@@ -43,7 +43,4 @@ struct ct_endpoint {
  */
 int ct_serve(const struct ct_endpoint *ep);
 
-/* Reports whether a stop was requested (SIGTERM/SIGINT seen). */
-int ct_serve_stopping(void);
-
 #endif
