@@ -459,6 +459,11 @@ sweep(int argc)
 		return EXIT_FAILURE;
 	printf("%s\n", PQgetvalue(r, 0, 0));
 	PQclear(r);
+	/* The dashboard's per-day counts take in what changed since. */
+	if ((r = run("fold the call counts", "SELECT ct_rollup_fold()", 0,
+	    NULL)) == NULL)
+		return EXIT_FAILURE;
+	PQclear(r);
 	return EXIT_SUCCESS;
 }
 
