@@ -242,37 +242,34 @@ opt(const char *s)
 
 static const char *const modes[] = { "apply", "record" };
 
-enum ct_err
-ct_event_apply(const struct ct_request *req, const struct ct_integration *in,
-    const struct ct_call_event *ev, char outcome[16], char call_id[37])
+void
+ct_event_params(const char *body, size_t body_len, const char *content_type,
+    const struct ct_integration *in, const struct ct_call_event *ev,
+    struct ct_event_params *p)
 {
-	enum { NPARAMS = 36 };
-	const char *v[NPARAMS];
-	int len[NPARAMS] = { 0 }, fmt[NPARAMS] = { 0 };
-	char seq[24], dur[24], score[8];
-	enum ct_err err;
-	PGresult *r;
+	const char **v = p->values;
 
-	outcome[0] = call_id[0] = '\0';
-	snprintf(seq, sizeof(seq), "%lld", ev->sequence);
-	snprintf(dur, sizeof(dur), "%lld", ev->duration_seconds);
-	snprintf(score, sizeof(score), "%d", ev->lead_score);
+	memset(p->lengths, 0, sizeof(p->lengths));
+	memset(p->formats, 0, sizeof(p->formats));
+	snprintf(p->seq, sizeof(p->seq), "%lld", ev->sequence);
+	snprintf(p->dur, sizeof(p->dur), "%lld", ev->duration_seconds);
+	snprintf(p->score, sizeof(p->score), "%d", ev->lead_score);
 	v[0] = in->org_id;
 	v[1] = in->id;
 	v[2] = ct_provider_name(in->provider);
 	v[3] = ev->provider_call_id;
 	v[4] = ev->event_type;
 	v[5] = ev->dedup_key;
-	v[6] = req->body;		/* the raw bytes, sent as binary */
-	len[6] = (int)req->body_len;
-	fmt[6] = 1;
-	v[7] = ct_http_param(req, "CONTENT_TYPE");
+	v[6] = body;		/* the raw bytes, sent as binary */
+	p->lengths[6] = (int)body_len;
+	p->formats[6] = 1;
+	v[7] = content_type;
 	v[8] = modes[ev->mode];
 	v[9] = NULL;		/* the error of a parked event: none */
 	v[10] = ev->status_answered;
 	v[11] = ev->status_unanswered;
 	v[12] = ev->answered ? "t" : "f";
-	v[13] = ev->sequence >= 0 ? seq : NULL;
+	v[13] = ev->sequence >= 0 ? p->seq : NULL;
 	v[14] = opt(ev->ended_reason);
 	v[15] = ev->end_call_reason;
 	v[16] = ev->direction;
@@ -283,7 +280,7 @@ ct_event_apply(const struct ct_request *req, const struct ct_integration *in,
 	v[21] = ev->is_test_call < 0 ? NULL : ev->is_test_call ? "t" : "f";
 	v[22] = opt(ev->started_at);
 	v[23] = opt(ev->ended_at);
-	v[24] = ev->duration_seconds >= 0 ? dur : NULL;
+	v[24] = ev->duration_seconds >= 0 ? p->dur : NULL;
 	v[25] = opt(ev->cost);
 	v[26] = opt(ev->recording_url);
 	v[27] = opt(ev->transcript);
@@ -291,14 +288,25 @@ ct_event_apply(const struct ct_request *req, const struct ct_integration *in,
 	v[29] = ev->sentiment;
 	v[30] = ev->booking_status;
 	v[31] = ev->booking_evidence;
-	v[32] = ev->lead_score >= 0 ? score : NULL;
+	v[32] = ev->lead_score >= 0 ? p->score : NULL;
 	v[33] = ev->lead_reasons;
 	v[34] = ev->metadata;
 	v[35] = opt(ev->transfer_destination);
-	err = ct_db_exec(&r, "SELECT outcome, call_id FROM ct_apply_event($1, $2,"
-	    " $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
-	    " $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29,"
-	    " $30, $31, $32, $33, $34, $35, $36)", NPARAMS, v, len, fmt, NULL);
+}
+
+enum ct_err
+ct_event_apply(const struct ct_request *req, const struct ct_integration *in,
+    const struct ct_call_event *ev, char outcome[16], char call_id[37])
+{
+	struct ct_event_params p;
+	enum ct_err err;
+	PGresult *r;
+
+	outcome[0] = call_id[0] = '\0';
+	ct_event_params(req->body, req->body_len,
+	    ct_http_param(req, "CONTENT_TYPE"), in, ev, &p);
+	err = ct_db_exec(&r, CT_EVENT_APPLY_SQL, CT_EVENT_NPARAMS, p.values,
+	    p.lengths, p.formats, NULL);
 	if (err != CT_OK)
 		return err;
 	if (PQntuples(r) != 1) {

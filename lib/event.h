@@ -129,6 +129,29 @@ void ct_event_finish(struct ct_call_event *ev, struct ct_booking *b);
  */
 void ct_event_default_duration(struct ct_call_event *ev);
 
+/* The one statement a webhook sends, and its parameters. */
+#define CT_EVENT_NPARAMS 36
+#define CT_EVENT_APPLY_SQL "SELECT outcome, call_id FROM ct_apply_event(" \
+	"$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, " \
+	"$16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, " \
+	"$29, $30, $31, $32, $33, $34, $35, $36)"
+
+struct ct_event_params {
+	const char	*values[CT_EVENT_NPARAMS];
+	int		 lengths[CT_EVENT_NPARAMS];
+	int		 formats[CT_EVENT_NPARAMS];	/* 1: binary ($7) */
+	char		 seq[24], dur[24], score[8];
+};
+
+/*
+ * Fills p with the parameters of CT_EVENT_APPLY_SQL for ev, whose raw
+ * request was body (body_len bytes) of content_type.  The values point
+ * into body, in, ev and p.
+ */
+void ct_event_params(const char *body, size_t body_len,
+    const char *content_type, const struct ct_integration *in,
+    const struct ct_call_event *ev, struct ct_event_params *p);
+
 /*
  * Writes the event with one statement (ct_apply_event): the raw bytes of
  * req's body, deduplicated by ev->dedup_key, then the call, contact, lead
