@@ -6,6 +6,8 @@
 #                        the same with sanitizers, into build/ (clean first)
 #   make check-sanitize  every suite against a sanitizer build
 #   make check-valgrind  the unit suites under valgrind
+#   make bench           throughput and latency beside their ceilings
+#                        (build/bench/report.md; BENCH_QUICK=1: a smoke run)
 #   make check           install what is missing, build, run every test suite
 #   make run / stop      the local stack under var/ (PostgreSQL, nginx, programs)
 #   make migrate         apply sql/ migrations to the database named by PG* /
@@ -57,7 +59,7 @@ UNIT_BIN    = $(BUILD)/tests/unit-tests
 .DELETE_ON_ERROR:
 
 .PHONY: all lib deps check test unit check-sanitize check-valgrind check-scale run stop \
-        migrate install clean fuzz fuzz-build
+        migrate install clean fuzz fuzz-build bench bench-build
 
 all: $(LIBRARY) $(PROG_BINS) $(ADMIN)
 
@@ -133,6 +135,23 @@ fuzz: deps
 	        { tail -40 $(FUZZ_BUILD)/fuzz-$$t.log; exit 1; }; \
 	    grep -E '^stat::number_of_executed_units|^Done' $(FUZZ_BUILD)/fuzz-$$t.log; \
 	done
+
+# The benchmark's own programs: the FastCGI ceiling and the pgbench
+# script of the webhook statement.
+BENCH_BINS = $(BUILD)/bench/fcgi-hello $(BUILD)/bench/apply-script
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIBRARY)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
+
+bench-build: all $(BENCH_BINS)
+
+# Starts its own stack, loads a million calls, runs every scenario (at
+# most 15 minutes); BENCH_QUICK=1 is the 2-minute smoke run `make check`
+# makes.  The build is the optimized one (-O2).
+bench: deps
+	$(MAKE) bench-build
+	tests/bench/run
 
 # Installs the Debian packages the build, the stack and the tests need
 # (apt-get as root, else sudo, else a message naming the command).

@@ -79,10 +79,10 @@ CREATE FUNCTION ct_rollup_track() RETURNS trigger
     AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        INSERT INTO call_rollup_delta SELECT (ct_rollup_row(OLD, -1)).*;
+        INSERT INTO call_rollup_delta SELECT r.* FROM ct_rollup_row(OLD, -1) r;
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        INSERT INTO call_rollup_delta SELECT (ct_rollup_row(NEW, 1)).*;
+        INSERT INTO call_rollup_delta SELECT r.* FROM ct_rollup_row(NEW, 1) r;
     END IF;
     RETURN NULL;
 END
@@ -147,11 +147,11 @@ BEGIN
     DELETE FROM call_rollup_delta WHERE org_id = p_org;
     DELETE FROM call_rollup WHERE org_id = p_org;
     INSERT INTO call_rollup
-    SELECT (r).org_id, (r).day, (r).is_test, (r).status, (r).end_reason, sum((r).calls),
-           sum((r).dur_n), sum((r).dur_sum), sum((r).cost_sum), sum((r).s_pos),
-           sum((r).s_neu), sum((r).s_neg), sum((r).b_conf), sum((r).b_fail), sum((r).d_in),
-           sum((r).d_out), sum((r).d_web)
-      FROM (SELECT ct_rollup_row(c, 1) AS r FROM calls c WHERE c.org_id = p_org) x
+    SELECT r.org_id, r.day, r.is_test, r.status, r.end_reason, sum(r.calls), sum(r.dur_n),
+           sum(r.dur_sum), sum(r.cost_sum), sum(r.s_pos), sum(r.s_neu), sum(r.s_neg),
+           sum(r.b_conf), sum(r.b_fail), sum(r.d_in), sum(r.d_out), sum(r.d_web)
+      FROM calls c, LATERAL ct_rollup_row(c, 1) r
+     WHERE c.org_id = p_org
      GROUP BY 1, 2, 3, 4, 5;
 END
 $$;

@@ -1,0 +1,111 @@
+/*
+ * apply-script: prints the pgbench script of calltrack's webhook
+ * transaction, for the database ceiling of `make bench`.
+ *
+ *   apply-script ORG INTEGRATION vapi|retell BODY-FILE
+ *
+ * The body is mapped by the same code as the webhook program, and the
+ * statement is the one the program sends (CT_EVENT_APPLY_SQL) with the
+ * same parameter values, written as literals; only the call id, the
+ * dedup key and the caller's number change per transaction (pgbench
+ * variables), so every transaction records a new event of a new call
+ * from one of 10,000 callers, as the load does.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "retell.h"
+#include "vapi.h"
+
+static void
+literal(const char *v)
+{
+	if (v == NULL) {
+		fputs("NULL", stdout);
+		return;
+	}
+	putchar('\'');
+	for (; *v != '\0'; v++) {
+		if (*v == '\'')
+			putchar('\'');
+		if (*v == '\n') {	/* one statement per line for pgbench */
+			fputs("' || chr(10) || '", stdout);
+			continue;
+		}
+		putchar(*v);
+	}
+	putchar('\'');
+}
+
+static void
+bytes(const char *v, size_t n)
+{
+	size_t i;
+
+	fputs("'\\x", stdout);
+	for (i = 0; i < n; i++)
+		printf("%02x", (unsigned char)v[i]);
+	fputs("'::bytea", stdout);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ct_integration in;
+	struct ct_call_event ev;
+	struct ct_map_ctx ctx = { .country = "US" };
+	struct ct_event_params p;
+	static char body[16 << 20];
+	size_t n;
+	FILE *f;
+	int i, vapi;
+
+	if (argc != 5 || (strcmp(argv[3], "vapi") != 0 &&
+	    strcmp(argv[3], "retell") != 0)) {
+		fprintf(stderr, "usage: apply-script ORG INTEGRATION "
+		    "vapi|retell BODY-FILE\n");
+		return 2;
+	}
+	vapi = strcmp(argv[3], "vapi") == 0;
+	if ((f = fopen(argv[4], "rb")) == NULL) {
+		perror(argv[4]);
+		return 1;
+	}
+	n = fread(body, 1, sizeof(body) - 1, f);
+	fclose(f);
+	body[n] = '\0';
+	memset(&in, 0, sizeof(in));
+	snprintf(in.org_id, sizeof(in.org_id), "%s", argv[1]);
+	snprintf(in.id, sizeof(in.id), "%s", argv[2]);
+	in.provider = vapi ? CT_PROVIDER_VAPI : CT_PROVIDER_RETELL;
+	if ((vapi ? ct_vapi_map(body, n, &ctx, &ev) :
+	    ct_retell_map(body, n, &ctx, &ev)) != CT_OK) {
+		fprintf(stderr, "apply-script: %s does not map\n", argv[4]);
+		ct_call_event_free(&ev);
+		return 1;
+	}
+	ct_event_params(body, n, "application/json", &in, &ev, &p);
+	puts("\\set n random(1, 1000000000000)");
+	puts("\\set p :n % 10000");
+	fputs("SELECT outcome, call_id FROM ct_apply_event(", stdout);
+	for (i = 0; i < CT_EVENT_NPARAMS; i++) {
+		if (i > 0)
+			fputs(", ", stdout);
+		if (i == 3)
+			fputs("'pgbench-' || :client_id || '-' || :n", stdout);
+		else if (i == 5)
+			fputs("'key-' || :client_id || '-' || :n", stdout);
+		else if (i == 17 || i == 18)	/* 10,000 callers, as the load */
+			fputs("'+1415' || lpad(:p::text, 7, '0')",
+			    stdout);
+		else if (i == 6)
+			bytes(body, n);
+		else
+			literal(p.values[i]);
+	}
+	puts(");");
+	ct_call_event_free(&ev);
+	return 0;
+}

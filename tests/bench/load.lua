@@ -1,0 +1,136 @@
+-- load.lua: the requests of one `make bench` scenario, for wrk.
+--
+--   wrk ... -s load.lua URL -- MODE [ARGS...]
+--
+-- MODE vapi PATH SECRET TEMPLATE        a new Vapi call per request
+-- MODE vapi-mix PATH SECRET RINGING IN-PROGRESS REPORT
+--                                       each call's status updates then its
+--                                       report; every 10th request repeats
+--                                       the one before (a duplicate)
+-- MODE pool POOL-FILE THREADS           the prepared requests, in turn, each
+--                                       of the THREADS threads its share
+-- MODE get                              the URL as given (with -H)
+--
+-- BENCH_DELAY_MS paces each connection (the fixed-rate runs); BENCH_OUT
+-- names the file the figures go to, as JSON.
+
+local thread_count = 0
+local threads = {}
+
+function setup(thread)
+    thread:set("tid", thread_count)
+    thread_count = thread_count + 1
+    table.insert(threads, thread)
+end
+
+local function slurp(name)
+    local f = assert(io.open(name, "rb"))
+    local s = f:read("*a")
+    f:close()
+    return s
+end
+
+-- The template's text split at @CALL@ and @PHONE@, for fast joins.
+local function split(text)
+    local parts, kinds, pos = {}, {}, 1
+    while true do
+        local s, e, what = string.find(text, "@(%u+)@", pos)
+        if not s then break end
+        table.insert(parts, string.sub(text, pos, s - 1))
+        table.insert(kinds, what)
+        pos = e + 1
+    end
+    table.insert(parts, string.sub(text, pos))
+    return { parts = parts, kinds = kinds }
+end
+
+local function fill(t, call, phone)
+    local out = {}
+    for i, kind in ipairs(t.kinds) do
+        out[#out + 1] = t.parts[i]
+        out[#out + 1] = kind == "CALL" and call or phone
+    end
+    out[#out + 1] = t.parts[#t.parts]
+    return table.concat(out)
+end
+
+local mode, path, headers, templates, pool, n, last
+local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+local nonce
+
+function init(args)
+    mode = args[1]
+    n = 0
+    nonce = string.format("%x%x", os.time(), math.floor(os.clock() * 1e6) % 65536)
+    if mode == "vapi" or mode == "vapi-mix" then
+        path = args[2]
+        headers = { ["Content-Type"] = "application/json", ["x-vapi-secret"] = args[3] }
+        templates = {}
+        for i = 4, #args do table.insert(templates, split(slurp(args[i]))) end
+    elseif mode == "pool" then
+        -- This thread's share of the pool: every thread_count-th request.
+        local data, pos, i, me, count = slurp(args[2]), 1, 0, tid, tonumber(args[3])
+        pool = {}
+        while pos <= #data do
+            local p_end = string.find(data, "\n", pos, true)
+            local h_end = string.find(data, "\n", p_end + 1, true)
+            local l_end = string.find(data, "\n", h_end + 1, true)
+            local len = tonumber(string.sub(data, h_end + 1, l_end - 1))
+            if i % count == me then
+                local name, value = string.match(string.sub(data, p_end + 1, h_end - 1), "^([^:]+):%s*(.*)$")
+                local body = string.sub(data, l_end + 1, l_end + len)
+                local ctype = string.sub(body, 1, 1) == "{" and "application/json"
+                              or "application/x-www-form-urlencoded"
+                table.insert(pool, wrk.format("POST", string.sub(data, pos, p_end - 1),
+                    { ["Content-Type"] = ctype, [name] = value }, body))
+            end
+            i = i + 1
+            pos = l_end + len + 2
+        end
+    end
+end
+
+function request()
+    n = n + 1
+    if mode == "vapi" then
+        local call = string.format("bench-%s-%d-%d", nonce, tid, n)
+        local phone = string.format("%07d", (n * 7919 + tid) % 10000)
+        return wrk.format("POST", path, headers, fill(templates[1], call, phone))
+    elseif mode == "vapi-mix" then
+        if n % 10 == 0 and last then return last end
+        local k = n - math.floor(n / 10)          -- the requests that are new
+        local step = k % 3                        -- ringing, in-progress, report
+        local call = string.format("mix-%s-%d-%d", nonce, tid, math.floor(k / 3))
+        local phone = string.format("%07d", (math.floor(k / 3) * 7919 + tid) % 10000)
+        last = wrk.format("POST", path, headers, fill(templates[step + 1], call, phone))
+        return last
+    elseif mode == "pool" then
+        return pool[(n - 1) % #pool + 1]
+    end
+    return wrk.format()
+end
+
+if delay_ms then
+    function delay() return delay_ms end
+end
+
+function done(summary, latency, requests)
+    local out = os.getenv("BENCH_OUT")
+    local e = summary.errors
+    local s = string.format(
+        '{"requests":%d,"duration_s":%.3f,"rps":%.1f,"bytes":%d,' ..
+        '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
+        '"latency_ms":{"mean":%.3f,"p50":%.3f,"p90":%.3f,"p95":%.3f,"p99":%.3f,"p999":%.3f,"max":%.3f}}',
+        summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+        summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
+        latency.mean / 1000, latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+        latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+        latency:percentile(99.9) / 1000, latency.max / 1000)
+    if out then
+        local f = assert(io.open(out, "w"))
+        f:write(s, "\n")
+        f:close()
+    else
+        io.write(s, "\n")
+    end
+end

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""report.py RESULTS.JSON: build/bench/report.md from build/bench/results.json.
+
+The targets are judged here and only reported: no figure fails a build.
+"""
+import json
+import sys
+
+TARGETS = {
+    'vapi_ratio': 0.6,        # Vapi 5 KB ingest / the pgbench ceiling
+    'rate_p99_ms': 20.0,      # p99 at half the peak rate
+    'dash_p95_ms': 25.0,      # list, search, 30-day stats
+    'stats365_p95_ms': 100.0,
+    'rss_kb': 8 * 1024,
+}
+
+
+def fmt(x, nd=1):
+    if x is None:
+        return '—'
+    if isinstance(x, float):
+        return f'{x:,.{nd}f}'
+    return f'{x:,}'
+
+
+def find(rs, group, name=None, conns=None):
+    return [r for r in rs if r['group'] == group and (name is None or r['name'] == name)
+            and (conns is None or r['conns'] == conns)]
+
+
+def errors(r):
+    e = r.get('errors', {})
+    return sum(e.get(k, 0) for k in ('connect', 'read', 'write', 'status', 'timeout'))
+
+
+def met(ok):
+    return 'met' if ok else '**not met**'
+
+
+def main(path):
+    doc = json.load(open(path))
+    rs = doc['results']
+    out = []
+    w = out.append
+    w('# calltrack benchmark' + (' (quick smoke run: figures are not meaningful)' if doc['quick'] else ''))
+    w('')
+    w(f"Machine: {doc['machine']}; load generator (wrk, 2 threads) on the same machine. "
+      f"{doc['workers_per_program']} FastCGI workers per program; PostgreSQL 15 with fsync and "
+      f"synchronous_commit on. Data: {doc['data']['big_org_calls']:,} calls in one org and "
+      f"{doc['data']['small_org_calls']:,} in each of {doc['data']['small_orgs']} others over 18 months, "
+      f"loaded in {doc['data']['load_seconds']} s. Whole run: {doc['seconds']} s.")
+    w('')
+
+    w('## Ceilings')
+    w('')
+    w('| layer | conns | req/s | p50 ms | p99 ms | errors | command |')
+    w('|---|---:|---:|---:|---:|---:|---|')
+    for r in find(rs, 'ceiling'):
+        lat = r.get('latency_ms', {})
+        w(f"| {r['name']} | {r['conns']} | {fmt(r['rps'])} | {fmt(lat.get('p50'), 2)} | "
+          f"{fmt(lat.get('p99'), 2)} | {errors(r)} | `{r['command']}` |")
+    w('')
+    db = {r['conns']: r['rps'] for r in find(rs, 'ceiling', 'database (pgbench, the webhook statement)')}
+    fc = {r['conns']: r['rps'] for r in find(rs, 'ceiling', 'fastcgi (fcgi-hello)')}
+    cpu = {(r['name'], r['conns']): r['cpu_ms_per_1000'] for r in find(rs, 'cpu')}
+
+    w('## Ingest')
+    w('')
+    w('Each request a new event of a new call (signed bodies made ahead of time, rotated); '
+      'the mix repeats every 10th request.')
+    w('')
+    w('| scenario | conns | req/s | p50 ms | p90 ms | p99 ms | errors | ÷ pgbench | ÷ FastCGI | CPU ms / 1,000 |')
+    w('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    for r in find(rs, 'ingest'):
+        c = r['conns']
+        lat = r['latency_ms']
+        w(f"| {r['name']} | {c} | {fmt(r['rps'])} | {fmt(lat['p50'], 2)} | {fmt(lat['p90'], 2)} | "
+          f"{fmt(lat['p99'], 2)} | {errors(r)} | "
+          f"{fmt(r['rps'] / db[c], 2) if db.get(c) else '—'} | "
+          f"{fmt(r['rps'] / fc[c], 2) if fc.get(c) else '—'} | {fmt(cpu.get((r['name'], c)))} |")
+    w('')
+    w('At a fixed rate of half the peak (wrk paces each of 64 connections with a fixed delay between '
+      'a response and the next request: an approximation of a constant rate that, unlike wrk2, does not '
+      'correct for coordinated omission):')
+    w('')
+    w('| scenario | target req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms | errors |')
+    w('|---|---:|---:|---:|---:|---:|---:|')
+    for r in find(rs, 'rate'):
+        lat = r['latency_ms']
+        w(f"| {r['name']} | {fmt(r['target_rps'])} | {fmt(r['rps'])} | {fmt(lat['p50'], 2)} | "
+          f"{fmt(lat['p99'], 2)} | {fmt(lat['p999'], 2)} | {errors(r)} |")
+    w('')
+
+    w('## Dashboard')
+    w('')
+    w('| request | conns | req/s | p50 ms | p95 ms | p99 ms | errors |')
+    w('|---|---:|---:|---:|---:|---:|---:|')
+    for r in find(rs, 'dashboard'):
+        lat = r['latency_ms']
+        w(f"| {r['name']} | {r['conns']} | {fmt(r['rps'])} | {fmt(lat['p50'], 2)} | "
+          f"{fmt(lat['p95'], 2)} | {fmt(lat['p99'], 2)} | {errors(r)} |")
+    w('')
+
+    w('## Resources')
+    w('')
+    w('| program | workers | largest RSS after the load |')
+    w('|---|---:|---:|')
+    rss = {}
+    for r in find(rs, 'rss'):
+        rss.setdefault(r['name'], []).append(r['rss_kb'])
+    for p, kbs in rss.items():
+        w(f'| {p} | {len(kbs)} | {max(kbs) / 1024:.1f} MB |')
+    w('')
+
+    w('## Targets')
+    w('')
+    w('| target | figure | |')
+    w('|---|---|---|')
+    v5 = 'vapi end-of-call-report 5 KB'
+    for r in find(rs, 'ingest', v5):
+        ratio = r['rps'] / db[r['conns']] if db.get(r['conns']) else 0
+        w(f"| Vapi 5 KB ingest ≥ {TARGETS['vapi_ratio']}× pgbench, c={r['conns']} | "
+          f"{ratio:.2f}× ({fmt(r['rps'])} / {fmt(db.get(r['conns']))}) | {met(ratio >= TARGETS['vapi_ratio'])} |")
+    for r in find(rs, 'rate'):
+        p99 = r['latency_ms']['p99']
+        w(f"| p99 ≤ {TARGETS['rate_p99_ms']:.0f} ms at half the peak: {r['name']} | {p99:.2f} ms | "
+          f"{met(p99 <= TARGETS['rate_p99_ms'])} |")
+    for name in ('list, first page', 'search, partial phone', 'search, partial name', 'stats, 30 days'):
+        for r in find(rs, 'dashboard', name, 1):
+            p95 = r['latency_ms']['p95']
+            w(f"| {name} p95 ≤ {TARGETS['dash_p95_ms']:.0f} ms (1 connection) | {p95:.2f} ms | "
+              f"{met(p95 <= TARGETS['dash_p95_ms'])} |")
+    for r in find(rs, 'dashboard', 'stats, 365 days', 1):
+        p95 = r['latency_ms']['p95']
+        w(f"| stats, 365 days p95 ≤ {TARGETS['stats365_p95_ms']:.0f} ms (1 connection) | {p95:.2f} ms | "
+          f"{met(p95 <= TARGETS['stats365_p95_ms'])} |")
+    for p, kbs in rss.items():
+        w(f"| {p} worker RSS ≤ 8 MB | {max(kbs) / 1024:.1f} MB | {met(max(kbs) <= TARGETS['rss_kb'])} |")
+    w('')
+    w(f"Events stored by the ingest runs: {doc['ingest_events_stored']:,}.")
+    w('')
+    w('Every figure above carries its command in `results.json`; wrk runs use '
+      '`tests/bench/load.lua`, whose header explains each mode.')
+    print('\n'.join(out))
+
+
+if __name__ == '__main__':
+    main(sys.argv[1])
