@@ -10,6 +10,8 @@
 #                        (build/bench/report.md; BENCH_QUICK=1: a smoke run)
 #   make check           install what is missing, build, run every test suite
 #   make run / stop      the local stack under var/ (PostgreSQL, nginx, programs)
+#   make swap PROGRAM=vapi-hook
+#                        replace one running program, no request failed
 #   make migrate         apply sql/ migrations to the database named by PG* /
 #                        CALLTRACK_ADMIN_DB
 #   make install PREFIX=/usr/local DESTDIR=
@@ -29,6 +31,8 @@ CC         ?= cc
 OPT        ?= -O2
 CFLAGS_WARN = -std=c11 -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
               -Wwrite-strings -Wformat=2 -Wundef -Wshadow -Werror
+# The build's name, reported by each program's health check.
+VERSION    ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 CPPFLAGS   += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib
 CFLAGS     += $(OPT) -g $(CFLAGS_WARN)
 
@@ -59,7 +63,7 @@ UNIT_BIN    = $(BUILD)/tests/unit-tests
 .DELETE_ON_ERROR:
 
 .PHONY: all lib deps check test unit check-sanitize check-valgrind check-scale run stop \
-        migrate install clean fuzz fuzz-build bench bench-build
+        migrate install clean fuzz fuzz-build bench bench-build swap
 
 all: $(LIBRARY) $(PROG_BINS) $(ADMIN)
 
@@ -68,6 +72,8 @@ lib: $(LIBRARY)
 $(BUILD)/lib/%.o: lib/%.c lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/serve.o: CPPFLAGS += -DCT_VERSION='"$(VERSION)"'
 
 # The providers' end-code tables are data; the build turns them into C.
 $(BUILD)/gen/reasons.c: lib/data/vapi-ended-reasons.tsv \
@@ -165,7 +171,7 @@ unit: $(UNIT_BIN)
 # The unit suites run under AddressSanitizer and UBSan: a byte written
 # past a buffer fails them there, where a plain build would not notice.
 check: deps
-	$(MAKE) all
+	$(MAKE) all bench-build
 	$(MAKE) BUILD=build/sanitize SANITIZE=address,undefined \
 	    build/sanitize/tests/unit-tests
 	$(MAKE) fuzz-build
@@ -179,7 +185,7 @@ test: check
 check-sanitize: deps
 	$(MAKE) BUILD=build/sanitize SANITIZE=address,undefined all \
 	    build/sanitize/tests/unit-tests
-	CALLTRACK_BUILD=$(CURDIR)/build/sanitize tests/run
+	CALLTRACK_BUILD=$(CURDIR)/build/sanitize CALLTRACK_SANITIZE=address,undefined tests/run
 
 # The dashboard's queries at a million calls per org: no sequential scan
 # of calls in any plan (a few minutes; plans in build/scale/plans.txt).
@@ -198,6 +204,13 @@ run: deps
 
 stop:
 	@tools/stack stop var
+
+# Replaces one program of the running `make run` stack with the binary
+# built now, without failing a request: make swap PROGRAM=vapi-hook
+swap:
+	@test -n "$(PROGRAM)" || { echo "usage: make swap PROGRAM=vapi-hook" >&2; exit 2; }
+	$(MAKE) $(BUILD)/cgi-bin/$(PROGRAM)
+	tools/stack swap var $(PROGRAM)
 
 migrate:
 	tools/migrate sql

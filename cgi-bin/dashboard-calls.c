@@ -9,6 +9,7 @@ static const struct ct_endpoint endpoint = {
 	.methods = CT_METHOD_GET,
 	.content_types = NULL,
 	.limit = CT_LIMIT_API,
+	.reader = 1,
 	.handle = ct_dashboard_calls,
 };
 

@@ -23,6 +23,7 @@ struct setting {
 
 static const struct setting settings[] = {
 	{ "CALLTRACK_DB", SETTING_STRING, OFF(db), NULL, 0, 0 },
+	{ "CALLTRACK_DB_READ", SETTING_STRING, OFF(db_read), NULL, 0, 0 },
 	{ "CALLTRACK_STATEMENT_TIMEOUT_MS", SETTING_INT,
 	    OFF(statement_timeout_ms), "5000", 100, 9000 },
 	{ "CALLTRACK_DB_CONNECT_TIMEOUT", SETTING_INT,
@@ -35,6 +36,7 @@ static const struct setting settings[] = {
 	    OFF(integration_ttl_s), "30", 0, 3600 },
 	{ "CALLTRACK_REJECTED_BODY_CAP", SETTING_INT,
 	    OFF(rejected_body_cap), "65536", 0, 1024 * 1024 },
+	{ "CALLTRACK_WORKERS", SETTING_INT, OFF(workers), "1", 1, 64 },
 };
 
 static struct ct_config current;

@@ -14,6 +14,8 @@
 struct ct_config {
 	/* CALLTRACK_DB: libpq connection string; NULL lets PG* apply. */
 	const char	*db;
+	const char	*db_read;	/* CALLTRACK_DB_READ: a replica, for the
+					   dashboard's reads; NULL: db */
 	/* CALLTRACK_STATEMENT_TIMEOUT_MS: per statement, below nginx's
 	 * fastcgi_read_timeout, itself below Retell's 10 s. */
 	long long	 statement_timeout_ms;
@@ -29,6 +31,8 @@ struct ct_config {
 	long long	 integration_ttl_s;
 	/* CALLTRACK_REJECTED_BODY_CAP: bytes of a rejected body kept. */
 	long long	 rejected_body_cap;
+	long long	 workers;	/* CALLTRACK_WORKERS: processes sharing
+					   one inherited socket (systemd) */
 };
 
 /*

@@ -223,7 +223,9 @@ ct_dashboard_calls(struct ct_request *req, const void *ctx)
 	enum ct_err err;
 
 	(void)ctx;
-	if ((err = ct_auth_bearer(req, org)) != CT_OK)
+	if ((err = ct_auth_bearer(req, org)) == CT_OK)
+		snprintf(req->org, sizeof(req->org), "%s", org);
+	if (err != CT_OK)
 		return err;
 	if (strncmp(req->path, "/api/calls/", 11) == 0 && req->path[11] != '\0')
 		return call_detail(req, org, req->path + 11);
@@ -250,7 +252,9 @@ ct_dashboard_stats(struct ct_request *req, const void *ctx)
 	PGresult *r;
 
 	(void)ctx;
-	if ((err = ct_auth_bearer(req, org)) != CT_OK)
+	if ((err = ct_auth_bearer(req, org)) == CT_OK)
+		snprintf(req->org, sizeof(req->org), "%s", org);
+	if (err != CT_OK)
 		return err;
 	if ((err = ct_stats_query_parse(req->query, &q, &bad)) != CT_OK) {
 		if (err == CT_ERR_INVALID_PARAMETER)

@@ -9,6 +9,15 @@
 #include "log.h"
 
 static PGconn *conn;
+static const char *app_name = "calltrack";
+static int is_reader;
+
+void
+ct_db_configure(const char *program, int reader)
+{
+	app_name = program;
+	is_reader = reader;
+}
 
 void
 ct_db_close(void)
@@ -31,7 +40,10 @@ connect_db(void)
 	    cfg->statement_timeout_ms);
 	/* The connection string first, so that the settings after it win
 	 * over the same keywords inside it; without one, PG* apply. */
-	if (cfg->db != NULL) {
+	if (is_reader && cfg->db_read != NULL) {
+		keys[n] = "dbname";
+		vals[n++] = cfg->db_read;
+	} else if (cfg->db != NULL) {
 		keys[n] = "dbname";
 		vals[n++] = cfg->db;
 	}
@@ -40,7 +52,7 @@ connect_db(void)
 	keys[n] = "options";
 	vals[n++] = options;
 	keys[n] = "application_name";
-	vals[n++] = "calltrack";
+	vals[n++] = app_name;
 	keys[n] = NULL;
 	vals[n] = NULL;
 	conn = PQconnectdbParams(keys, vals, 1);

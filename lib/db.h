@@ -16,6 +16,13 @@
 #include "err.h"
 
 /*
+ * Names the program to the database (application_name) and says whether
+ * it only reads: a reader connects to CALLTRACK_DB_READ when that is set
+ * (a streaming replica), every other program to CALLTRACK_DB.
+ */
+void ct_db_configure(const char *program, int reader);
+
+/*
  * Runs one parameterized statement (text parameters; lengths and formats
  * may be NULL, as for PQexecParams) and returns its result in *res for the
  * caller to PQclear.  Returns CT_OK for a command or tuples result;

@@ -90,8 +90,8 @@ ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx)
  * call's id when there is one), 202 parked.
  */
 static enum ct_err
-write_event(struct ct_request *req, const struct ct_hook_provider *p,
-    const struct ct_integration *in, const struct ct_call_event *ev)
+write_event(struct ct_request *req, const struct ct_integration *in,
+    const struct ct_call_event *ev)
 {
 	char outcome[16], call_id[37];
 	json_object *resp;
@@ -106,8 +106,7 @@ write_event(struct ct_request *req, const struct ct_hook_provider *p,
 		json_object_object_add(resp, "call_id",
 		    json_object_new_string(call_id));
 	json_object_object_add(resp, "outcome", json_object_new_string(outcome));
-	ct_http_set_detail(req, "%s %s %s", ct_provider_name(p->provider),
-	    ev->event_type, outcome);
+	snprintf(req->outcome, sizeof(req->outcome), "%s", outcome);
 	ct_http_send_json(req, strcmp(outcome, "parked") == 0 ? 202 : 200, resp);
 	json_object_put(resp);
 	return CT_OK;
@@ -127,6 +126,7 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 		err = CT_ERR_UNKNOWN_INTEGRATION;
 		goto refuse;
 	}
+	snprintf(req->integration, sizeof(req->integration), "%s", slug);
 	if ((err = ct_integration_get(slug, 0, &in)) != CT_OK)
 		goto refuse;
 	if (in->provider != p->provider || in->disabled) {
@@ -137,6 +137,7 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 		err = CT_ERR_UNKNOWN_INTEGRATION;
 		goto refuse;
 	}
+	snprintf(req->org, sizeof(req->org), "%s", in->org_id);
 	if ((err = p->verify(req, in)) == CT_ERR_BAD_SIGNATURE) {
 		/* The cached secrets may predate a rotation: look again. */
 		if ((err = ct_integration_get(slug, 1, &in)) != CT_OK)
@@ -149,8 +150,10 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 	mctx.booking_tools = (const char *const *)in->booking_tools;
 	mctx.n_booking_tools = in->n_booking_tools;
 	err = p->map(req, &mctx, &ev);
+	if (ev.event_type != NULL)
+		snprintf(req->event, sizeof(req->event), "%s", ev.event_type);
 	if (err == CT_OK)
-		err = write_event(req, p, in, &ev);
+		err = write_event(req, in, &ev);
 	ct_call_event_free(&ev);
 	if (err == CT_OK || ct_err_http_status(err) >= 500)
 		return err;

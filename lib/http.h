@@ -38,6 +38,11 @@ struct ct_request {
 	int		 status;
 	const char	*code;
 	char		 detail[200];	/* operators only, never sent */
+	/* What the log line says of the request, once known. */
+	char		 org[37];
+	char		 integration[65];
+	char		 event[64];
+	char		 outcome[16];
 	char		*path_buf;	/* owned storage behind path */
 };
 

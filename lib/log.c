@@ -50,18 +50,32 @@ ct_log_escape(char *out, size_t outlen, const char *s, size_t len)
 	return out;
 }
 
-void
-ct_log_request(const char *request_id, const char *method, const char *path,
-    int status, const char *code, long long usec, const char *detail)
+static const char *
+or_dash(const char *s)
 {
-	char m[24], p[320], d[400];
+	return s != NULL && *s != '\0' ? s : "-";
+}
 
-	ct_log_escape(m, sizeof(m), method, method ? strlen(method) : 0);
-	ct_log_escape(p, sizeof(p), path, path ? strcspn(path, "?") : 0);
-	ct_log_escape(d, sizeof(d), detail, detail ? strlen(detail) : 0);
-	fprintf(stderr, "calltrack %s[%ld] %s %s \"%s\" %d %s %lldus \"%s\"\n",
-	    program_name, (long)getpid(), request_id ? request_id : "-",
-	    m, p, status, code ? code : "-", usec, d);
+void
+ct_log_request(const struct ct_log_line *l)
+{
+	char m[24], p[320], ev[96], in[96], org[48], oc[24], d[400];
+
+	ct_log_escape(m, sizeof(m), l->method, l->method ? strlen(l->method) : 0);
+	ct_log_escape(p, sizeof(p), l->path, l->path ? strcspn(l->path, "?") : 0);
+	ct_log_escape(ev, sizeof(ev), l->event, l->event ? strlen(l->event) : 0);
+	ct_log_escape(in, sizeof(in), l->integration,
+	    l->integration ? strlen(l->integration) : 0);
+	ct_log_escape(org, sizeof(org), l->org, l->org ? strlen(l->org) : 0);
+	ct_log_escape(oc, sizeof(oc), l->outcome, l->outcome ? strlen(l->outcome) : 0);
+	ct_log_escape(d, sizeof(d), l->detail, l->detail ? strlen(l->detail) : 0);
+	fprintf(stderr, "calltrack %s[%ld] id=%s method=%s path=\"%s\" status=%d "
+	    "code=%s org=%s integration=%s event=\"%s\" outcome=%s us=%lld "
+	    "detail=\"%s\"\n", program_name, (long)getpid(),
+	    or_dash(l->request_id), m, p, l->status, or_dash(l->code),
+	    or_dash(l->org ? org : NULL), or_dash(l->integration ? in : NULL),
+	    or_dash(l->event ? ev : NULL), or_dash(l->outcome ? oc : NULL), l->usec,
+	    l->detail ? d : "");
 	fflush(stderr);
 }
 

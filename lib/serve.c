@@ -1,20 +1,31 @@
 /*
  * serve.c: the FastCGI accept loop with its plain-CGI fallback.
  *
- * SIGTERM is blocked while a request is handled and unblocked only around
- * FCGX_Accept_r, which was initialised with FCGI_FAIL_ACCEPT_ON_INTR: a
- * worker told to stop finishes the request in hand and then exits, and an
- * idle worker leaves accept() at once.  This is what lets a program be
- * replaced without failing the requests it is answering.
+ * SIGTERM and SIGINT are blocked except inside ppoll(), where a worker
+ * waits for its listening socket to become readable: the signal can only
+ * arrive there, so it is never lost between a check and a wait.  A worker
+ * told to stop finishes the request in hand, then takes every connection
+ * already queued on its socket (a drain: poll with no wait) and exits.
+ * Several workers share one socket, so a worker woken for a connection
+ * another one took would block in accept(); a 200 ms interval timer
+ * interrupts that accept (FCGI_FAIL_ACCEPT_ON_INTR) and the worker goes
+ * back to waiting.  This is what lets a program be replaced while nginx
+ * keeps sending it requests, without failing one (make swap, INSTALL).
  */
+#define _GNU_SOURCE		/* ppoll */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <fcgiapp.h>
+#include <malloc.h>
 
 #include "config.h"
 #include "crypto.h"
@@ -24,14 +35,65 @@
 
 extern char **environ;
 
+/* The build, as `make VERSION=…` named it (git describe by default). */
+#ifndef CT_VERSION
+#define CT_VERSION "dev"
+#endif
+
 static volatile sig_atomic_t stop_requested;
+
+static volatile sig_atomic_t alarm_fired;
+
+/* Bodies larger than this are allocated and given back apart. */
+#define TRIM_AFTER (128 * 1024)
 
 static void
 on_stop(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-	FCGX_ShutdownPending();
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	alarm_fired = 1;
+}
+
+/* Arms (ms > 0) or disarms (0) the timer that bounds a blocked accept. */
+static void
+accept_timer(int ms)
+{
+	struct itimerval t;
+
+	memset(&t, 0, sizeof(t));
+	t.it_value.tv_sec = ms / 1000;
+	t.it_value.tv_usec = (ms % 1000) * 1000;
+	setitimer(ITIMER_REAL, &t, NULL);
+}
+
+/*
+ * Waits until the listening socket (fd 0) has a connection queued, with
+ * the stop signals open only while waiting.  Returns 1 when one is queued,
+ * 0 when none is and the worker must stop, -1 on a poll error.  Once a
+ * stop was asked for, only looks (no wait): the drain.
+ */
+static int
+wait_connection(const sigset_t *waitmask)
+{
+	struct pollfd pfd = { .fd = 0, .events = POLLIN };
+	int n;
+
+	for (;;) {
+		if (stop_requested)
+			return poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN);
+		n = ppoll(&pfd, 1, NULL, waitmask);
+		if (n > 0 && (pfd.revents & POLLIN))
+			return 1;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
 }
 
 static enum ct_method
@@ -117,6 +179,37 @@ elapsed_us(const struct timespec *since)
 	    (now.tv_nsec - since->tv_nsec) / 1000;
 }
 
+/*
+ * The health check: nginx's /healthz/<program> locations set the FastCGI
+ * parameter CALLTRACK_HEALTH (a client cannot: its headers arrive as
+ * HTTP_*).  One cheap statement over the program's own connection, so a
+ * worker that cannot reach its database says so.
+ */
+static int
+is_health(struct ct_request *req)
+{
+	const char *h = ct_http_param(req, "CALLTRACK_HEALTH");
+
+	return h != NULL && strcmp(h, "1") == 0;
+}
+
+static void
+health(const struct ct_endpoint *ep, struct ct_request *req)
+{
+	char body[256];
+	PGresult *r = NULL;
+	int ok = ct_db_exec(&r, "SELECT 1", 0, NULL, NULL, NULL, NULL) ==
+	    CT_OK;
+
+	PQclear(r);
+	snprintf(body, sizeof(body), "{\"program\":\"%s\",\"version\":\"%s\","
+	    "\"status\":\"%s\",\"database\":\"%s\"}\n", ep->name, CT_VERSION,
+	    ok ? "ok" : "unavailable", ok ? "ok" : "unreachable");
+	req->code = ok ? NULL : "unavailable";
+	ct_http_send(req, ok ? 200 : 503, "application/json",
+	    ok ? NULL : "Retry-After: 5\r\n", body, strlen(body));
+}
+
 /* Runs one request through the endpoint; every path ends in a response. */
 static void
 handle_one(const struct ct_endpoint *ep, struct ct_request *req)
@@ -136,13 +229,17 @@ handle_one(const struct ct_endpoint *ep, struct ct_request *req)
 	    cfg->webhook_body_limit : cfg->api_body_limit);
 	/* The body is read (within the limit) before the content type is
 	 * judged, so that a refused request can be kept with its bytes. */
-	if ((req->method & ep->methods) == 0)
+	if (is_health(req) && req->method == CT_METHOD_GET)
+		health(ep, req);
+	else if ((req->method & ep->methods) == 0)
 		err = CT_ERR_METHOD;
 	else if (ep->content_types != NULL &&
 	    (err = ct_http_read_body(req, limit)) == CT_OK &&
 	    !content_type_ok(ep, req))
 		err = CT_ERR_CONTENT_TYPE;
-	if (err != CT_OK) {
+	if (req->status != 0) {
+		/* answered above */
+	} else if (err != CT_OK) {
 		if (ep->reject != NULL)
 			ep->reject(req, err, ep->ctx);
 	} else {
@@ -150,8 +247,18 @@ handle_one(const struct ct_endpoint *ep, struct ct_request *req)
 	}
 	if (err != CT_OK)
 		ct_http_send_error(req, err, NULL, NULL);
-	ct_log_request(req->id, req->method_name, req->path, req->status,
-	    req->code, elapsed_us(&req->started), req->detail);
+	{
+		struct ct_log_line l = {
+			.request_id = req->id, .method = req->method_name,
+			.path = req->path, .status = req->status,
+			.code = req->code, .org = req->org,
+			.integration = req->integration, .event = req->event,
+			.outcome = req->outcome,
+			.usec = elapsed_us(&req->started),
+			.detail = req->detail,
+		};
+		ct_log_request(&l);
+	}
 }
 
 static void
@@ -179,47 +286,153 @@ static int
 serve_fastcgi(const struct ct_endpoint *ep)
 {
 	FCGX_Request fcgx;
-	sigset_t stopset;
+	sigset_t stopset, waitmask;
 	struct sigaction sa;
 
 	sigemptyset(&stopset);
 	sigaddset(&stopset, SIGTERM);
 	sigaddset(&stopset, SIGINT);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0;	/* no SA_RESTART: accept() must see EINTR */
+	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
 	/* nginx may close a connection mid-answer; that is not fatal. */
 	signal(SIGPIPE, SIG_IGN);
-	sigprocmask(SIG_BLOCK, &stopset, NULL);
+	sigprocmask(SIG_BLOCK, &stopset, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
 
 	if (FCGX_Init() != 0 ||
 	    FCGX_InitRequest(&fcgx, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		ct_log_msg(NULL, "could not initialise FastCGI");
 		return 1;
 	}
+	/* A fixed threshold: glibc would otherwise raise it to the largest
+	 * block freed, and keep large bodies' memory in the heap. */
+	mallopt(M_MMAP_THRESHOLD, TRIM_AFTER);
 	for (;;) {
 		struct ct_request req;
-		int rc;
+		int rc, big;
 
-		sigprocmask(SIG_UNBLOCK, &stopset, NULL);
-		rc = stop_requested ? -1 : FCGX_Accept_r(&fcgx);
-		sigprocmask(SIG_BLOCK, &stopset, NULL);
-		if (rc < 0)
+		if ((rc = wait_connection(&waitmask)) <= 0) {
+			if (rc < 0)
+				ct_log_msg(NULL, "poll on the listening socket failed");
 			break;
+		}
+		alarm_fired = 0;
+		accept_timer(200);
+		rc = FCGX_Accept_r(&fcgx);
+		accept_timer(0);
+		if (rc < 0) {
+			if (alarm_fired)	/* another worker took it */
+				continue;
+			break;
+		}
 		memset(&req, 0, sizeof(req));
 		req.fcgx = &fcgx;
 		req.envp = fcgx.envp;
 		handle_one(ep, &req);
+		big = req.body_len > TRIM_AFTER;
 		request_reset(&req);
 		FCGX_Finish_r(&fcgx);
-		if (stop_requested)
-			break;
+		/* What a large request needed goes back to the system, so a
+		 * worker's memory stays that of an ordinary one. */
+		if (big)
+			malloc_trim(0);
 	}
 	ct_db_close();
 	ct_log_msg(NULL, "stopping");
+	return 0;
+}
+
+static volatile sig_atomic_t child_exited;
+
+static void
+on_child(int sig)
+{
+	(void)sig;
+	child_exited = 1;
+}
+
+static pid_t
+spawn_worker(const struct ct_endpoint *ep, const sigset_t *mask)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		signal(SIGCHLD, SIG_DFL);
+		sigprocmask(SIG_SETMASK, mask, NULL);
+		_exit(serve_fastcgi(ep));
+	}
+	if (pid < 0)
+		ct_log_msg(NULL, "could not start a worker");
+	return pid;
+}
+
+/*
+ * CALLTRACK_WORKERS > 1: the process forks that many workers, which share
+ * the socket it was given (systemd passes one socket to one process), and
+ * replaces any that dies (after a second, when it died young).  SIGTERM
+ * is passed on; each worker finishes and drains as above, and the
+ * supervisor exits when all have.
+ */
+static int
+supervise(const struct ct_endpoint *ep, int n)
+{
+	pid_t pids[64];
+	time_t born[64];
+	sigset_t block, orig, wait_mask;
+	struct sigaction sa;
+	int i, status;
+	pid_t pid;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_child;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	wait_mask = orig;
+	sigdelset(&wait_mask, SIGTERM);
+	sigdelset(&wait_mask, SIGINT);
+	sigdelset(&wait_mask, SIGCHLD);
+	for (i = 0; i < n; i++) {
+		pids[i] = spawn_worker(ep, &orig);
+		born[i] = time(NULL);
+	}
+	while (!stop_requested) {
+		sigsuspend(&wait_mask);
+		if (!child_exited)
+			continue;
+		child_exited = 0;
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			for (i = 0; i < n && pids[i] != pid; i++)
+				;
+			if (i == n || stop_requested)
+				continue;
+			ct_log_msg(NULL, "worker %ld ended (status %d); "
+			    "starting another", (long)pid, status);
+			if (time(NULL) - born[i] < 1)
+				sleep(1);
+			pids[i] = spawn_worker(ep, &orig);
+			born[i] = time(NULL);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGTERM);
+	while (waitpid(-1, &status, 0) > 0 || errno == EINTR)
+		;
 	return 0;
 }
 
@@ -230,6 +443,7 @@ ct_serve(const struct ct_endpoint *ep)
 	char err[200];
 
 	ct_log_init(ep->name);
+	ct_db_configure(ep->name, ep->reader);
 	if (ct_config_load(&cfg, err, sizeof(err)) != CT_OK) {
 		ct_log_msg(NULL, "%s", err);
 		return 1;
@@ -237,5 +451,7 @@ ct_serve(const struct ct_endpoint *ep)
 	ct_config_set(&cfg);
 	if (FCGX_IsCGI())
 		return serve_cgi(ep);
+	if (cfg.workers > 1)
+		return supervise(ep, (int)cfg.workers);
 	return serve_fastcgi(ep);
 }

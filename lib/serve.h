@@ -32,6 +32,8 @@ struct ct_endpoint {
 	void			(*reject)(struct ct_request *req,
 				    enum ct_err err, const void *ctx);
 	const void		*ctx;
+	int			 reader;	/* only reads: may use a replica
+						   (CALLTRACK_DB_READ) */
 };
 
 /*

@@ -2,8 +2,8 @@
 -- list's total read a few hundred rows instead of every call of the range.
 --
 -- call_rollup holds, for each org, local day (in the org's time zone),
--- test flag, status and normalized end reason, the sums the dashboard
--- shows.  Writers never touch it: a trigger on calls appends the change
+-- test flag, status, normalized end reason and direction, the sums the
+-- dashboard shows.  Writers never touch it: a trigger on calls appends the change
 -- of each call to call_rollup_delta (minus the old row, plus the new), an
 -- insert that takes no lock another webhook waits for.  ct_rollup_fold()
 -- moves the deltas into call_rollup in one transaction; the sweeper runs
@@ -20,6 +20,7 @@ CREATE TABLE call_rollup (
     status      text NOT NULL,
     -- '' for calls without one (a key column cannot be NULL).
     end_reason  text NOT NULL,
+    direction   text NOT NULL,
     calls       int NOT NULL,
     -- Answered calls with a duration, and the sum of their durations.
     dur_n       int NOT NULL,
@@ -30,10 +31,7 @@ CREATE TABLE call_rollup (
     s_neg       int NOT NULL,
     b_conf      int NOT NULL,
     b_fail      int NOT NULL,
-    d_in        int NOT NULL,
-    d_out       int NOT NULL,
-    d_web       int NOT NULL,
-    PRIMARY KEY (org_id, day, is_test, status, end_reason)
+    PRIMARY KEY (org_id, day, is_test, status, end_reason, direction)
 );
 
 CREATE TABLE call_rollup_delta (LIKE call_rollup);
@@ -57,7 +55,7 @@ CREATE FUNCTION ct_rollup_row(c calls, p_sign int) RETURNS call_rollup
     LANGUAGE sql STABLE
     AS $$
     SELECT ROW(c.org_id, (c.call_at AT TIME ZONE o.timezone)::date, c.is_test_call,
-               c.status, COALESCE(c.end_call_reason, ''), p_sign,
+               c.status, COALESCE(c.end_call_reason, ''), COALESCE(c.direction, ''), p_sign,
                CASE WHEN c.status IN ('completed', 'in-progress')
                          AND c.duration_seconds IS NOT NULL THEN p_sign ELSE 0 END,
                CASE WHEN c.status IN ('completed', 'in-progress')
@@ -67,10 +65,7 @@ CREATE FUNCTION ct_rollup_row(c calls, p_sign int) RETURNS call_rollup
                CASE c.sentiment WHEN 'neutral' THEN p_sign ELSE 0 END,
                CASE c.sentiment WHEN 'negative' THEN p_sign ELSE 0 END,
                CASE c.booking_status WHEN 'confirmed' THEN p_sign ELSE 0 END,
-               CASE c.booking_status WHEN 'attempted_failed' THEN p_sign ELSE 0 END,
-               CASE c.direction WHEN 'inbound' THEN p_sign ELSE 0 END,
-               CASE c.direction WHEN 'outbound' THEN p_sign ELSE 0 END,
-               CASE c.direction WHEN 'web' THEN p_sign ELSE 0 END)::call_rollup
+               CASE c.booking_status WHEN 'attempted_failed' THEN p_sign ELSE 0 END)::call_rollup
       FROM orgs o WHERE o.id = c.org_id
 $$;
 
@@ -112,21 +107,19 @@ DECLARE
 BEGIN
     WITH d AS (DELETE FROM call_rollup_delta RETURNING *),
     g AS (
-        SELECT org_id, day, is_test, status, end_reason, sum(calls)::int, sum(dur_n)::int,
-               sum(dur_sum)::bigint, sum(cost_sum), sum(s_pos)::int, sum(s_neu)::int,
-               sum(s_neg)::int, sum(b_conf)::int, sum(b_fail)::int, sum(d_in)::int,
-               sum(d_out)::int, sum(d_web)::int
-          FROM d GROUP BY 1, 2, 3, 4, 5
+        SELECT org_id, day, is_test, status, end_reason, direction, sum(calls)::int,
+               sum(dur_n)::int, sum(dur_sum)::bigint, sum(cost_sum), sum(s_pos)::int,
+               sum(s_neu)::int, sum(s_neg)::int, sum(b_conf)::int, sum(b_fail)::int
+          FROM d GROUP BY 1, 2, 3, 4, 5, 6
     ), up AS (
         INSERT INTO call_rollup AS r SELECT * FROM g
          WHERE EXISTS (SELECT 1 FROM orgs o WHERE o.id = g.org_id)
-        ON CONFLICT (org_id, day, is_test, status, end_reason) DO UPDATE SET
+        ON CONFLICT (org_id, day, is_test, status, end_reason, direction) DO UPDATE SET
             calls = r.calls + EXCLUDED.calls, dur_n = r.dur_n + EXCLUDED.dur_n,
             dur_sum = r.dur_sum + EXCLUDED.dur_sum, cost_sum = r.cost_sum + EXCLUDED.cost_sum,
             s_pos = r.s_pos + EXCLUDED.s_pos, s_neu = r.s_neu + EXCLUDED.s_neu,
             s_neg = r.s_neg + EXCLUDED.s_neg, b_conf = r.b_conf + EXCLUDED.b_conf,
-            b_fail = r.b_fail + EXCLUDED.b_fail, d_in = r.d_in + EXCLUDED.d_in,
-            d_out = r.d_out + EXCLUDED.d_out, d_web = r.d_web + EXCLUDED.d_web
+            b_fail = r.b_fail + EXCLUDED.b_fail
         RETURNING 1
     )
     SELECT count(*) INTO n FROM d;
@@ -147,12 +140,12 @@ BEGIN
     DELETE FROM call_rollup_delta WHERE org_id = p_org;
     DELETE FROM call_rollup WHERE org_id = p_org;
     INSERT INTO call_rollup
-    SELECT r.org_id, r.day, r.is_test, r.status, r.end_reason, sum(r.calls), sum(r.dur_n),
-           sum(r.dur_sum), sum(r.cost_sum), sum(r.s_pos), sum(r.s_neu), sum(r.s_neg),
-           sum(r.b_conf), sum(r.b_fail), sum(r.d_in), sum(r.d_out), sum(r.d_web)
+    SELECT r.org_id, r.day, r.is_test, r.status, r.end_reason, r.direction, sum(r.calls),
+           sum(r.dur_n), sum(r.dur_sum), sum(r.cost_sum), sum(r.s_pos), sum(r.s_neu),
+           sum(r.s_neg), sum(r.b_conf), sum(r.b_fail)
       FROM calls c, LATERAL ct_rollup_row(c, 1) r
      WHERE c.org_id = p_org
-     GROUP BY 1, 2, 3, 4, 5;
+     GROUP BY 1, 2, 3, 4, 5, 6;
 END
 $$;
 
@@ -182,14 +175,14 @@ $$;
 -- The counts of [p_first, p_last] (local days of the org's zone), folded
 -- or not, grouped as the rollup is.
 CREATE FUNCTION ct_counts_rolled(p_org uuid, p_first date, p_last date, p_include_test boolean)
-RETURNS TABLE (day date, status text, end_reason text, calls bigint, dur_n bigint,
-               dur_sum numeric, cost_sum numeric, s_pos bigint, s_neu bigint, s_neg bigint,
-               b_conf bigint, b_fail bigint, d_in bigint, d_out bigint, d_web bigint)
+RETURNS TABLE (day date, status text, end_reason text, direction text, calls bigint,
+               dur_n bigint, dur_sum numeric, cost_sum numeric, s_pos bigint, s_neu bigint,
+               s_neg bigint, b_conf bigint, b_fail bigint)
     LANGUAGE sql STABLE
     AS $$
-    SELECT r.day, r.status, r.end_reason, sum(r.calls), sum(r.dur_n), sum(r.dur_sum),
-           sum(r.cost_sum), sum(r.s_pos), sum(r.s_neu), sum(r.s_neg), sum(r.b_conf),
-           sum(r.b_fail), sum(r.d_in), sum(r.d_out), sum(r.d_web)
+    SELECT r.day, r.status, r.end_reason, r.direction, sum(r.calls), sum(r.dur_n),
+           sum(r.dur_sum), sum(r.cost_sum), sum(r.s_pos), sum(r.s_neu), sum(r.s_neg),
+           sum(r.b_conf), sum(r.b_fail)
       FROM (SELECT * FROM call_rollup
              WHERE org_id = p_org AND day BETWEEN COALESCE(p_first, '-infinity') AND
                    COALESCE(p_last, 'infinity') AND (p_include_test OR NOT is_test)
@@ -197,20 +190,20 @@ RETURNS TABLE (day date, status text, end_reason text, calls bigint, dur_n bigin
             SELECT * FROM call_rollup_delta
              WHERE org_id = p_org AND day BETWEEN COALESCE(p_first, '-infinity') AND
                    COALESCE(p_last, 'infinity') AND (p_include_test OR NOT is_test)) r
-     GROUP BY 1, 2, 3
+     GROUP BY 1, 2, 3, 4
     HAVING sum(r.calls) <> 0
 $$;
 
 -- The same counts from calls themselves, for any range and zone.
 CREATE FUNCTION ct_counts_live(p_org uuid, p_from timestamptz, p_to timestamptz, p_tz text,
     p_include_test boolean)
-RETURNS TABLE (day date, status text, end_reason text, calls bigint, dur_n bigint,
-               dur_sum numeric, cost_sum numeric, s_pos bigint, s_neu bigint, s_neg bigint,
-               b_conf bigint, b_fail bigint, d_in bigint, d_out bigint, d_web bigint)
+RETURNS TABLE (day date, status text, end_reason text, direction text, calls bigint,
+               dur_n bigint, dur_sum numeric, cost_sum numeric, s_pos bigint, s_neu bigint,
+               s_neg bigint, b_conf bigint, b_fail bigint)
     LANGUAGE sql STABLE
     AS $$
     SELECT (v.call_at AT TIME ZONE p_tz)::date, v.status, COALESCE(v.end_call_reason, ''),
-           count(*),
+           COALESCE(v.direction, ''), count(*),
            count(*) FILTER (WHERE v.status IN ('completed', 'in-progress')
                               AND v.duration_seconds IS NOT NULL),
            COALESCE(sum(v.duration_seconds) FILTER (WHERE v.status IN ('completed', 'in-progress')), 0),
@@ -219,14 +212,11 @@ RETURNS TABLE (day date, status text, end_reason text, calls bigint, dur_n bigin
            count(*) FILTER (WHERE v.sentiment = 'neutral'),
            count(*) FILTER (WHERE v.sentiment = 'negative'),
            count(*) FILTER (WHERE v.booking_status = 'confirmed'),
-           count(*) FILTER (WHERE v.booking_status = 'attempted_failed'),
-           count(*) FILTER (WHERE v.direction = 'inbound'),
-           count(*) FILTER (WHERE v.direction = 'outbound'),
-           count(*) FILTER (WHERE v.direction = 'web')
+           count(*) FILTER (WHERE v.booking_status = 'attempted_failed')
       FROM calls v
      WHERE v.org_id = p_org AND v.call_at >= COALESCE(p_from, '-infinity')
        AND v.call_at < COALESCE(p_to, 'infinity') AND (p_include_test OR NOT v.is_test_call)
-     GROUP BY 1, 2, 3
+     GROUP BY 1, 2, 3, 4
 $$;
 
 -- True when t is NULL or midnight in tz.
@@ -235,8 +225,9 @@ CREATE FUNCTION ct_is_midnight(t timestamptz, tz text) RETURNS boolean
     AS $$ SELECT t IS NULL OR (t AT TIME ZONE tz)::time = '00:00' $$;
 
 -- The list's total.  From the rollup when every filter is one it keeps
--- (status and end reason, the range in whole days of the org's zone, and
--- at most one of direction, sentiment, booking), else counted from calls.
+-- (status, end reason and direction, the range in whole days of the org's
+-- zone, and at most one of sentiment and booking), else counted from
+-- calls.
 CREATE FUNCTION ct_calls_total(p_org uuid, p_where text, p_digits text, p_words text[],
     p_status text[], p_direction text[], p_booking text[], p_sentiment text[],
     p_lead_status text[], p_end_reason text[], p_from timestamptz, p_to timestamptz,
@@ -249,14 +240,9 @@ DECLARE
 BEGIN
     IF p_rollup AND p_digits IS NULL AND p_words IS NULL AND p_lead_status IS NULL
        AND p_min_dur IS NULL AND p_max_dur IS NULL
-       AND (p_direction IS NOT NULL)::int + (p_booking IS NOT NULL)::int
-           + (p_sentiment IS NOT NULL)::int <= 1
+       AND (p_booking IS NULL OR p_sentiment IS NULL)
        AND ct_is_midnight(p_from, p_tz) AND ct_is_midnight(p_to, p_tz) THEN
         SELECT COALESCE(sum(CASE
-                   WHEN p_direction IS NOT NULL THEN
-                       CASE WHEN 'inbound' = ANY (p_direction) THEN c.d_in ELSE 0 END
-                       + CASE WHEN 'outbound' = ANY (p_direction) THEN c.d_out ELSE 0 END
-                       + CASE WHEN 'web' = ANY (p_direction) THEN c.d_web ELSE 0 END
                    WHEN p_sentiment IS NOT NULL THEN
                        CASE WHEN 'positive' = ANY (p_sentiment) THEN c.s_pos ELSE 0 END
                        + CASE WHEN 'neutral' = ANY (p_sentiment) THEN c.s_neu ELSE 0 END
@@ -273,7 +259,8 @@ BEGIN
           FROM ct_counts_rolled(p_org, (p_from AT TIME ZONE p_tz)::date,
                                 ((p_to AT TIME ZONE p_tz)::date - 1), p_include_test) c
          WHERE (p_status IS NULL OR c.status = ANY (p_status))
-           AND (p_end_reason IS NULL OR c.end_reason = ANY (p_end_reason));
+           AND (p_end_reason IS NULL OR c.end_reason = ANY (p_end_reason))
+           AND (p_direction IS NULL OR c.direction = ANY (p_direction));
         RETURN v_total;
     END IF;
     -- The total reads calls alone (an index-only scan of the covering

@@ -13,6 +13,7 @@
  *   calltrack-admin integration retire-secret ID
  *   calltrack-admin integration disable ID
  *   calltrack-admin sweep
+ *   calltrack-admin stats ingest [--since INTERVAL]
  *
  * A secret given as "-" is read from the first line of standard input, so
  * it need not appear in the process list.  Connects with CALLTRACK_ADMIN_DB
@@ -47,7 +48,8 @@ static const char usage_text[] =
     "       calltrack-admin integration rotate ID --secret S\n"
     "       calltrack-admin integration retire-secret ID\n"
     "       calltrack-admin integration disable ID\n"
-    "       calltrack-admin sweep\n";
+    "       calltrack-admin sweep\n"
+    "       calltrack-admin stats ingest [--since INTERVAL]\n";
 
 static PGconn *conn;
 static char secret_buf[600];
@@ -467,6 +469,49 @@ sweep(int argc)
 	return EXIT_SUCCESS;
 }
 
+/*
+ * Ingestion over the last INTERVAL (a PostgreSQL interval: "1 hour",
+ * "24h", "7 days"; default 1 hour), one figure a line as "what key n":
+ *   window 2026-11-21T07:00:00Z 2026-11-21T08:00:00Z
+ *   events vapi/applied 1180
+ *   duplicate vapi 41
+ *   rejected invalid_signature 3
+ *   swept failed 2
+ */
+static int
+stats_ingest(int argc, char **argv)
+{
+	const char *params[1] = { "1 hour" };
+	PGresult *r;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--since") == 0) {
+			if ((params[0] = opt_value(argc, argv, &i)) == NULL)
+				return usage("--since needs an interval");
+		} else {
+			return usage("stats ingest takes --since INTERVAL");
+		}
+	}
+	if (db_connect() != 0)
+		return EXIT_FAILURE;
+	if ((r = run("read the window", "SELECT to_char((now() - $1::interval) "
+	    "AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+	    "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+	    1, params)) == NULL)
+		return EXIT_USAGE;
+	printf("window %s %s\n", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+	PQclear(r);
+	if ((r = run("sum up ingestion", "SELECT what, key, n FROM "
+	    "ct_ingest_stats(now() - $1::interval, now())", 1, params)) == NULL)
+		return EXIT_FAILURE;
+	for (i = 0; i < PQntuples(r); i++)
+		printf("%s %s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+		    PQgetvalue(r, i, 2));
+	PQclear(r);
+	return EXIT_SUCCESS;
+}
+
 static int
 dispatch(int argc, char **argv)
 {
@@ -499,6 +544,8 @@ dispatch(int argc, char **argv)
 		return integration_create(argc, argv);
 	if (strcmp(noun, "integration") == 0)
 		return integration_update(verb, argc, argv);
+	if (strcmp(noun, "stats") == 0 && strcmp(verb, "ingest") == 0)
+		return stats_ingest(argc, argv);
 	return usage(NULL);
 }
 

@@ -182,10 +182,20 @@ VAPI_FILE=$CALLTRACK_FIXTURES/vapi/inbound-completed.1.status-update.queued.json
 	! grep -rq "$TOKEN" "$CALLTRACK_STACK/log/"
 }
 
-@test "each request is one log line with a request id" {
+@test "each request is one log line of key=value fields: program, org, integration, event, outcome" {
 	req POST "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' \
 	    -H 'x-vapi-secret: wrong' --data-binary @"$VAPI_FILE"
-	run grep -E "^calltrack vapi-hook\[[0-9]+\] [0-9a-f]{32} POST \"/hooks/vapi/vapi-$SUF\" 401 invalid_signature [0-9]+us" \
+	run grep -E "^calltrack vapi-hook\[[0-9]+\] id=[0-9a-f]{32} method=POST path=\"/hooks/vapi/vapi-$SUF\" status=401 code=invalid_signature org=$ORG integration=vapi-$SUF event=\"-\" outcome=- us=[0-9]+ detail=" \
 	    "$CALLTRACK_STACK/log/vapi-hook.log"
+	[ "$status" -eq 0 ]
+	req POST "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' \
+	    -H "x-vapi-secret: $VAPI_SECRET" --data-binary @"$VAPI_FILE"
+	expect 200
+	run grep -E "^calltrack vapi-hook\[[0-9]+\] id=[0-9a-f]{32} method=POST path=\"/hooks/vapi/vapi-$SUF\" status=200 code=- org=$ORG integration=vapi-$SUF event=\"[a-z-]+\" outcome=(applied|duplicate) us=[0-9]+ detail=\"\"$" \
+	    "$CALLTRACK_STACK/log/vapi-hook.log"
+	[ "$status" -eq 0 ]
+	req GET /api/stats -H "Authorization: Bearer $TOKEN"
+	run grep -E "^calltrack dashboard-stats\[[0-9]+\] id=[0-9a-f]{32} method=GET path=\"/api/stats\" status=200 code=- org=$ORG integration=- event=\"-\" outcome=- us=[0-9]+" \
+	    "$CALLTRACK_STACK/log/dashboard-stats.log"
 	[ "$status" -eq 0 ]
 }

@@ -68,25 +68,27 @@ function init(args)
         templates = {}
         for i = 4, #args do table.insert(templates, split(slurp(args[i]))) end
     elseif mode == "pool" then
-        -- This thread's share of the pool: every thread_count-th request.
-        local data, pos, i, me, count = slurp(args[2]), 1, 0, tid, tonumber(args[3])
+        -- This thread's share of the pool: every THREADS-th request, read
+        -- as a stream so that only the share is held.
+        local f = assert(io.open(args[2], "rb"))
+        local count, i = tonumber(args[3]), 0
         pool = {}
-        while pos <= #data do
-            local p_end = string.find(data, "\n", pos, true)
-            local h_end = string.find(data, "\n", p_end + 1, true)
-            local l_end = string.find(data, "\n", h_end + 1, true)
-            local len = tonumber(string.sub(data, h_end + 1, l_end - 1))
-            if i % count == me then
-                local name, value = string.match(string.sub(data, p_end + 1, h_end - 1), "^([^:]+):%s*(.*)$")
-                local body = string.sub(data, l_end + 1, l_end + len)
+        while true do
+            local rpath = f:read("*l")
+            if not rpath then break end
+            local header = f:read("*l")
+            local len = tonumber(f:read("*l"))
+            local body = f:read(len)
+            f:read(1)
+            if i % count == tid then
+                local name, value = string.match(header, "^([^:]+):%s*(.*)$")
                 local ctype = string.sub(body, 1, 1) == "{" and "application/json"
                               or "application/x-www-form-urlencoded"
-                table.insert(pool, wrk.format("POST", string.sub(data, pos, p_end - 1),
-                    { ["Content-Type"] = ctype, [name] = value }, body))
+                table.insert(pool, wrk.format("POST", rpath, { ["Content-Type"] = ctype, [name] = value }, body))
             end
             i = i + 1
-            pos = l_end + len + 2
         end
+        f:close()
     end
 end
 

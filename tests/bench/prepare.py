@@ -8,8 +8,9 @@
                                   a Vapi status-update, likewise
   prepare.py retell N KEY URL-PATH OUT
                                   N signed Retell call_analyzed requests
-  prepare.py twilio N TOKEN URL OUT
-                                  N signed Twilio `completed` callbacks
+  prepare.py twilio N TOKEN URL OUT [PATH]
+                                  N signed Twilio `completed` callbacks to
+                                  PATH (default: URL's path), signed for URL
 
 A pool file holds one request after another: the path, one header line,
 the body's length in bytes, then the body and a newline.  Every request
@@ -82,11 +83,11 @@ def retell_pool(n, key, path, out):
         record(out, path, 'x-retell-signature: v=%s,d=%s' % (ts, sig), body)
 
 
-def twilio_pool(n, token, url, out):
+def twilio_pool(n, token, url, out, path=None):
     form = open(os.path.join(FIX, 'twilio', 'inbound-completed.form')).read().strip()
     pairs = urllib.parse.parse_qsl(form, keep_blank_values=True)
     nonce = '%08x' % (int(time.time() * 1000) & 0xffffffff)
-    path = urllib.parse.urlparse(url).path
+    path = path or urllib.parse.urlparse(url).path
     for i in range(n):
         p = []
         for k, v in pairs:
@@ -111,7 +112,7 @@ def main(a):
             retell_pool(int(a[1]), a[2], a[3], out)
     elif a[0] == 'twilio':
         with open(a[4], 'wb') as out:
-            twilio_pool(int(a[1]), a[2], a[3], out)
+            twilio_pool(int(a[1]), a[2], a[3], out, a[5] if len(a) > 5 else None)
     else:
         sys.exit(__doc__)
 

@@ -106,6 +106,8 @@ SELECT ok(bool_and(t[1] = t[2] AND cardinality(t) = 2), 'each filter the rollup 
     ('{completed}'::text[], NULL::text[], NULL::text[], NULL::text[], NULL::text[], NULL, NULL, false),
     ('{completed,busy}', NULL, NULL, '{positive,unknown}', NULL, NULL, NULL, true),
     (NULL, '{inbound,web}', NULL, NULL, '{customer_hangup,error}', NULL, NULL, false),
+    ('{completed,voicemail}', '{inbound}', NULL, '{positive}', NULL, NULL, NULL, false),
+    (NULL, '{outbound}', '{confirmed}', NULL, NULL, '2026-02-20', '2026-03-20', true),
     (NULL, NULL, '{not_requested}', NULL, NULL, '2026-03-01', '2026-03-15', false),
     (NULL, NULL, '{confirmed,attempted_failed}', NULL, NULL, '2026-03-08', NULL, true),
     (NULL, NULL, NULL, '{unknown}', NULL, NULL, '2026-03-09', false),

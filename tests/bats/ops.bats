@@ -1,0 +1,221 @@
+#!/usr/bin/env bats
+# Operations: the health checks, and the programs as plain CGI behind
+# nginx with fcgiwrap (shared hosting), answering as they do over FastCGI.
+
+load helpers
+
+setup_file() {
+	make_fixture_org
+	RT=$(cat "$CALLTRACK_STACK/run/runtime-dir")
+	export RT
+}
+
+teardown() {
+	# A test that stopped a program leaves it running again.
+	local p
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats; do
+		[ -S "$RT/run/$p.sock" ] && [ -f "$CALLTRACK_STACK/run/$p.pid" ] ||
+		    "$CALLTRACK_ROOT/tools/stack" restart-program "$CALLTRACK_STACK" "$p"
+	done
+	[ -z "${CGI_NGINX:-}" ] || nginx -p "$CGI_NGINX" -c "$CGI_NGINX/nginx.conf" -s stop 2>/dev/null || true
+	[ -z "${CGI_WRAP_PID:-}" ] || kill "$CGI_WRAP_PID" 2>/dev/null || true
+}
+
+@test "health: each program checks its database; /healthz shows all five" {
+	local p
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats; do
+		req GET "/healthz/$p"
+		expect 200
+		[ "$(jq -r '.program + " " + .status + " " + .database' <<<"$BODY")" = "$p ok ok" ]
+	done
+	req GET /healthz
+	expect 200
+	[ "$(jq -r '[.[] | .status] | unique | join(",")' <<<"$BODY")" = ok ]
+	[ "$(jq -r 'keys | length' <<<"$BODY")" = 5 ]
+	# Only GET, and only nginx can ask: the parameter is not a header.
+	req POST /healthz/vapi-hook
+	[ "$CODE" = 403 ]
+	req POST "/hooks/vapi/vapi-$SUF" -H 'Calltrack-Health: 1' -H 'Content-Type: application/json' \
+	    -H "x-vapi-secret: $VAPI_SECRET" --data '{"message":{"type":"status-update","status":"queued","call":{"id":"health-h"}}}'
+	expect 200
+	[ "$(jq -r .outcome <<<"$BODY")" = applied ]
+}
+
+@test "health: a program that is down is reported down, the others ok" {
+	"$CALLTRACK_ROOT/tools/stack" stop-program "$CALLTRACK_STACK" retell-hook
+	req GET /healthz/retell-hook
+	expect 503
+	[ "$(jq -r .status <<<"$BODY")" = down ]
+	req GET /healthz
+	expect 200
+	[ "$(jq -r '."retell-hook".status' <<<"$BODY")" = down ]
+	[ "$(jq -r '."vapi-hook".status' <<<"$BODY")" = ok ]
+	"$CALLTRACK_ROOT/tools/stack" restart-program "$CALLTRACK_STACK" retell-hook
+	req GET /healthz/retell-hook
+	expect 200
+}
+
+# An nginx of its own in front of fcgiwrap, configured as shared hosting
+# would run the programs: one CGI process per request.
+cgi_nginx() {
+	CGI_NGINX=$RT/cgi-nginx
+	rm -rf "$CGI_NGINX" && mkdir -p "$CGI_NGINX/tmp"
+	local user="" port
+	[ "$(id -u)" -eq 0 ] && { user="user nobody nogroup;"; chown nobody: "$CGI_NGINX/tmp"; }
+	# fcgiwrap runs the programs; its socket must be writable by nginx.
+	(umask 000; exec fcgiwrap -c 2 -s "unix:$CGI_NGINX/fcgiwrap.sock" </dev/null \
+	    >>"$CGI_NGINX/fcgiwrap.log" 2>&1 3>&-) &
+	CGI_WRAP_PID=$!
+	for _ in $(seq 50); do [ -S "$CGI_NGINX/fcgiwrap.sock" ] && break; sleep 0.1; done
+	port=$CALLTRACK_SPARE_PORT
+	cat >"$CGI_NGINX/nginx.conf" <<EOF
+$user
+pid $CGI_NGINX/nginx.pid;
+error_log $CGI_NGINX/error.log;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path $CGI_NGINX/tmp/body;
+    fastcgi_temp_path $CGI_NGINX/tmp/fcgi;
+    proxy_temp_path $CGI_NGINX/tmp/proxy;
+    uwsgi_temp_path $CGI_NGINX/tmp/uwsgi;
+    scgi_temp_path $CGI_NGINX/tmp/scgi;
+    server {
+        listen 127.0.0.1:$port;
+        client_max_body_size 16m;
+        location ~ ^/(hooks/vapi|hooks/retell|hooks/twilio|api/calls|api/stats) {
+            set \$program "";
+            if (\$uri ~ ^/hooks/vapi/) { set \$program vapi-hook; }
+            if (\$uri ~ ^/hooks/retell/) { set \$program retell-hook; }
+            if (\$uri ~ ^/hooks/twilio/) { set \$program twilio-status; }
+            if (\$uri ~ ^/api/calls) { set \$program dashboard-calls; }
+            if (\$uri ~ ^/api/stats) { set \$program dashboard-stats; }
+            fastcgi_param SCRIPT_FILENAME $RT/cgi-bin/\$program;
+            fastcgi_param CALLTRACK_DB "host=$RT/run dbname=calltrack user=calltrack_app";
+            fastcgi_param REQUEST_METHOD \$request_method;
+            fastcgi_param CONTENT_TYPE \$content_type;
+            fastcgi_param CONTENT_LENGTH \$content_length;
+            fastcgi_param QUERY_STRING \$query_string;
+            fastcgi_param REQUEST_URI \$request_uri;
+            fastcgi_param SCRIPT_NAME \$document_uri;
+            fastcgi_param HTTP_AUTHORIZATION \$http_authorization;
+            fastcgi_pass unix:$CGI_NGINX/fcgiwrap.sock;
+        }
+    }
+}
+EOF
+	mkdir -p "$RT/cgi-bin"
+	cp "$CALLTRACK_BUILD"/cgi-bin/* "$RT/cgi-bin/"
+	chmod 0755 "$RT/cgi-bin" "$RT/cgi-bin"/*
+	nginx -p "$CGI_NGINX" -c "$CGI_NGINX/nginx.conf" -e "$CGI_NGINX/error.log" 3>&-
+	CGI_URL=http://127.0.0.1:$port
+	export CGI_NGINX CGI_WRAP_PID CGI_URL
+}
+
+# Status and body of one request at a base URL.
+answer() {	# URL-BASE PATH [curl args...]
+	local base=$1 path=$2
+	shift 2
+	curl -sS -w '\n%{http_code}' "$@" "$base$path"
+}
+
+@test "plain CGI through nginx and fcgiwrap: the same answers as over FastCGI" {
+	command -v fcgiwrap >/dev/null
+	cgi_nginx
+	local f=$FIX/vapi/inbound-completed.6.end-of-call-report.json a b
+	# A new event through CGI is applied; the same bytes over FastCGI are
+	# then a duplicate of it: one database, one event.
+	a=$(answer "$CGI_URL" "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' \
+	    -H "x-vapi-secret: $VAPI_SECRET" --data-binary "@$f")
+	[ "$(tail -1 <<<"$a")" = 200 ]
+	[ "$(head -1 <<<"$a" | jq -r .outcome)" = applied ]
+	b=$(answer "$CALLTRACK_URL" "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' \
+	    -H "x-vapi-secret: $VAPI_SECRET" --data-binary "@$f")
+	[ "$(head -1 <<<"$b" | jq -r .outcome)" = duplicate ]
+	[ "$(head -1 <<<"$a" | jq -r .call_id)" = "$(head -1 <<<"$b" | jq -r .call_id)" ]
+	# Refusals are the same, byte for byte.
+	for args in "-H x-vapi-secret:wrong --data {}" "-X GET" "-H Content-Type:text/plain --data x"; do
+		a=$(answer "$CGI_URL" "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' $args)
+		b=$(answer "$CALLTRACK_URL" "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' $args)
+		[ "$a" = "$b" ] || { echo "CGI: $a"; echo "FastCGI: $b"; return 1; }
+	done
+	# The dashboard reads the same, through either.
+	for path in "/api/calls?limit=5" "/api/stats" "/api/calls?q=maria" "/api/calls?limit=0"; do
+		a=$(answer "$CGI_URL" "$path" -H "Authorization: Bearer $TOKEN")
+		b=$(answer "$CALLTRACK_URL" "$path" -H "Authorization: Bearer $TOKEN")
+		[ "$a" = "$b" ] || { echo "CGI: $a"; echo "FastCGI: $b"; return 1; }
+	done
+	a=$(answer "$CGI_URL" /api/calls)
+	[ "$(tail -1 <<<"$a")" = 401 ]
+}
+
+# One figure of `calltrack-admin stats ingest`, 0 when absent.
+figure() {	# WHAT KEY
+	"$CALLTRACK_ADMIN" stats ingest --since '1 hour' | awk -v w="$1" -v k="$2" \
+	    '$1 == w && $2 == k { n = $3 } END { print n + 0 }'
+}
+
+@test "stats ingest: events, duplicates, rejections and swept calls of a window" {
+	local f=$FIX/vapi/outbound-busy.2.end-of-call-report.json ev dup rej swept
+	ev=$(figure events vapi/applied); dup=$(figure duplicate vapi)
+	rej=$(figure rejected invalid_signature); swept=$(figure swept failed)
+	for i in 1 2 3; do
+		req POST "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' \
+		    -H "x-vapi-secret: $VAPI_SECRET" --data-binary "@$f"
+		expect 200
+	done
+	req POST "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' \
+	    -H 'x-vapi-secret: wrong' --data-binary "@$f"
+	expect 401 invalid_signature
+	# A call stuck in queued long enough for the sweeper.
+	req POST "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' \
+	    -H "x-vapi-secret: $VAPI_SECRET" \
+	    --data '{"message":{"type":"status-update","status":"queued","call":{"id":"ops-stuck"}}}'
+	psql -X -q -c "UPDATE calls SET last_event_at = now() - interval '1 day'
+	    WHERE org_id = '$ORG' AND provider_call_id = 'ops-stuck'"
+	"$CALLTRACK_ADMIN" sweep >/dev/null
+	[ "$(figure events vapi/applied)" -eq $((ev + 2)) ]
+	[ "$(figure duplicate vapi)" -eq $((dup + 2)) ]
+	[ "$(figure rejected invalid_signature)" -eq $((rej + 1)) ]
+	[ "$(figure swept failed)" -ge $((swept + 1)) ]
+	run "$CALLTRACK_ADMIN" stats ingest --since 'not an interval'
+	[ "$status" -eq 2 ]
+	"$CALLTRACK_ADMIN" stats ingest | head -1 | grep -qE '^window [0-9T:Z-]+ [0-9T:Z-]+$'
+}
+
+@test "CALLTRACK_WORKERS: one process given the socket (as systemd does) runs N workers, replaces a dead one, stops them all" {
+	local sock=$RT/run/vapi-hook.sock.sup parent kids kid user=()
+	[ "$(id -u)" -eq 0 ] && user=(-u nobody -g nogroup)
+	cp "$CALLTRACK_BUILD/cgi-bin/vapi-hook" "$RT/vapi-hook.sup"
+	chmod 0755 "$RT/vapi-hook.sup"
+	env CALLTRACK_WORKERS=3 CALLTRACK_DB="host=$RT/run dbname=calltrack user=calltrack_app" \
+	    spawn-fcgi -s "$sock" -M 0666 -F 1 -P "$RT/sup.pid" "${user[@]}" -- "$RT/vapi-hook.sup" \
+	    >/dev/null 3>&-
+	parent=$(cat "$RT/sup.pid")
+	for _ in $(seq 50); do [ "$(pgrep -P "$parent" | wc -l)" -eq 3 ] && break; sleep 0.1; done
+	[ "$(pgrep -P "$parent" | wc -l)" -eq 3 ]
+	# nginx now reaches them (the socket renamed over the program's).
+	mv -f "$sock" "$RT/run/vapi-hook.sock"
+	for i in 1 2 3 4 5 6; do
+		req POST "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' -H "x-vapi-secret: $VAPI_SECRET" \
+		    --data "{\"message\":{\"type\":\"status-update\",\"status\":\"queued\",\"call\":{\"id\":\"sup-$i\"}}}"
+		expect 200
+	done
+	kid=$(pgrep -P "$parent" | head -1)
+	kill -KILL "$kid"
+	for _ in $(seq 40); do
+		kids=$(pgrep -P "$parent" | tr '\n' ' ')
+		[ "$(wc -w <<<"$kids")" -eq 3 ] && [[ " $kids " != *" $kid "* ]] && break
+		sleep 0.1
+	done
+	[ "$(wc -w <<<"$kids")" -eq 3 ]
+	[[ " $kids " != *" $kid "* ]]
+	req POST "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' -H "x-vapi-secret: $VAPI_SECRET" \
+	    --data '{"message":{"type":"status-update","status":"queued","call":{"id":"sup-after"}}}'
+	expect 200
+	kill -TERM "$parent"
+	for _ in $(seq 50); do kill -0 "$parent" 2>/dev/null || break; sleep 0.1; done
+	! kill -0 "$parent" 2>/dev/null
+	for kid in $kids; do ! kill -0 "$kid" 2>/dev/null; done
+	"$CALLTRACK_ROOT/tools/stack" restart-program "$CALLTRACK_STACK" vapi-hook 3>&-
+}
