@@ -108,6 +108,19 @@ calls_page(struct ct_request *req, const char *org,
 		return bad_parameter(req, bad);
 	if (err != CT_OK)
 		return err == CT_ERR_NOT_FOUND ? CT_ERR_INTERNAL : err;
+	/* A search is counted up to one past CT_SEARCH_COUNT_CAP
+	 * (ct_calls_total, sql/008_name_search.sql). */
+	if (q->digits != NULL || q->words != NULL) {
+		int64_t total = json_object_get_int64(
+		    json_object_object_get(page, "total"));
+		int capped = total > CT_SEARCH_COUNT_CAP;
+
+		if (capped)
+			json_object_object_add(page, "total",
+			    json_object_new_int64(CT_SEARCH_COUNT_CAP));
+		json_object_object_add(page, "total_capped",
+		    json_object_new_boolean(capped));
+	}
 	json_object_object_add(page, "limit", json_object_new_int(q->limit));
 	json_object_object_add(page, "page", q->page > 0 ?
 	    json_object_new_int64(q->page) : NULL);

@@ -7,6 +7,12 @@
 #include "err.h"
 #include "http.h"
 
+/*
+ * A search (q) counts its matches up to this many; past it, the list says
+ * "total": CT_SEARCH_COUNT_CAP with "total_capped": true.
+ */
+#define CT_SEARCH_COUNT_CAP 1000
+
 /* GET /api/calls (JSON or CSV) and GET /api/calls/<id>. */
 enum ct_err ct_dashboard_calls(struct ct_request *req, const void *ctx);
 

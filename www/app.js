@@ -232,9 +232,12 @@ async function loadCalls() {
   res.calls.forEach((c) => body.appendChild(row(c)));
   state.total = res.total;
   const pages = Math.max(1, Math.ceil(res.total / state.limit));
-  $('page-info').textContent = 'Page ' + state.page + ' of ' + pages + ' · ' + res.total + ' calls';
+  // A broad search counts up to 1,000 matches: "1000+ calls".
+  const more = res.total_capped ? '+' : '';
+  $('page-info').textContent = 'Page ' + state.page + ' of ' + Math.max(pages, state.page) + more +
+    ' · ' + res.total + more + ' calls';
   $('prev').disabled = state.page <= 1;
-  $('next').disabled = state.page >= pages;
+  $('next').disabled = state.page >= pages && !res.total_capped;
   if (res.calls.length) {
     status.textContent = '';
   } else if (f.q || f.status || f.direction || f.booking_status || f.sentiment) {
