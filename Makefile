@@ -62,7 +62,7 @@ UNIT_BIN    = $(BUILD)/tests/unit-tests
 
 .DELETE_ON_ERROR:
 
-.PHONY: all lib deps check test unit check-sanitize check-valgrind check-scale run stop \
+.PHONY: all lib deps check test unit check-sanitize check-valgrind check-scale check-faults run stop \
         migrate install clean fuzz fuzz-build bench bench-build swap
 
 all: $(LIBRARY) $(PROG_BINS) $(ADMIN)
@@ -107,7 +107,7 @@ $(UNIT_BIN): $(UNIT_SRCS) tests/unit/*.h $(LIBRARY)
 # the fuzzer's instrumentation, ASan and UBSan into build/fuzz.
 #   make fuzz                      every target, FUZZ_SECONDS (600) each
 #   make fuzz FUZZ_TARGETS=vapi FUZZ_SECONDS=60
-FUZZ_TARGETS ?= vapi retell form
+FUZZ_TARGETS ?= vapi retell twilio form json sig query
 FUZZ_SECONDS ?= 600
 FUZZ_BUILD    = build/fuzz
 FUZZ_SAN      = address,undefined
@@ -128,11 +128,7 @@ fuzz: deps
 	$(MAKE) fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(FUZZ_BUILD)/corpus-$$t; \
-	    case $$t in \
-	    vapi) cp tests/fixtures/vapi/*.json $(FUZZ_BUILD)/corpus-$$t/ ;; \
-	    retell) cp tests/fixtures/retell/*.json $(FUZZ_BUILD)/corpus-$$t/ ;; \
-	    form) cp tests/fixtures/twilio/*.form $(FUZZ_BUILD)/corpus-$$t/ ;; \
-	    esac; \
+	    tests/fuzz/seed $$t $(FUZZ_BUILD)/corpus-$$t; \
 	    echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
 	    $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	        -rss_limit_mb=2048 -print_final_stats=1 \
@@ -186,6 +182,13 @@ check-sanitize: deps
 	$(MAKE) BUILD=build/sanitize SANITIZE=address,undefined all \
 	    build/sanitize/tests/unit-tests
 	CALLTRACK_BUILD=$(CURDIR)/build/sanitize CALLTRACK_SANITIZE=address,undefined tests/run
+
+# The fault suite alone (it also runs in make check, after the others):
+# duplicate storms, same-id races, PostgreSQL killed and locked under
+# load, a worker killed mid-request, slow clients.
+check-faults: deps
+	$(MAKE) all
+	BATS_FILES=tests/faults/ tests/run
 
 # The dashboard's queries at a million calls per org: no sequential scan
 # of calls in any plan (a few minutes; plans in build/scale/plans.txt).

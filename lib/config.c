@@ -37,6 +37,9 @@ static const struct setting settings[] = {
 	{ "CALLTRACK_REJECTED_BODY_CAP", SETTING_INT,
 	    OFF(rejected_body_cap), "65536", 0, 1024 * 1024 },
 	{ "CALLTRACK_WORKERS", SETTING_INT, OFF(workers), "1", 1, 64 },
+	{ "CALLTRACK_SPOOL_DIR", SETTING_STRING, OFF(spool_dir), NULL, 0, 0 },
+	{ "CALLTRACK_SPOOL_MAX_MB", SETTING_INT, OFF(spool_max_mb), "1024", 1,
+	    1024 * 1024 },
 };
 
 static struct ct_config current;

@@ -31,6 +31,8 @@ struct ct_config {
 	long long	 integration_ttl_s;
 	/* CALLTRACK_REJECTED_BODY_CAP: bytes of a rejected body kept. */
 	long long	 rejected_body_cap;
+	const char	*spool_dir;	/* CALLTRACK_SPOOL_DIR; NULL: no spool */
+	long long	 spool_max_mb;
 	long long	 workers;	/* CALLTRACK_WORKERS: processes sharing
 					   one inherited socket (systemd) */
 };

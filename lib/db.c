@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "db.h"
@@ -31,7 +32,7 @@ static enum ct_err
 connect_db(void)
 {
 	const struct ct_config *cfg = ct_config_get();
-	char timeout[16], options[64];
+	char timeout[16], options[64], app[64];
 	const char *keys[5], *vals[5];
 	int n = 0;
 
@@ -51,8 +52,10 @@ connect_db(void)
 	vals[n++] = timeout;
 	keys[n] = "options";
 	vals[n++] = options;
+	/* "vapi-hook[812]": the program and the worker's pid. */
+	snprintf(app, sizeof(app), "%s[%ld]", app_name, (long)getpid());
 	keys[n] = "application_name";
-	vals[n++] = app_name;
+	vals[n++] = app;
 	keys[n] = NULL;
 	vals[n] = NULL;
 	conn = PQconnectdbParams(keys, vals, 1);

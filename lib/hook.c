@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "hook.h"
+#include "spool.h"
 #include "log.h"
 
 const char *
@@ -97,8 +98,18 @@ write_event(struct ct_request *req, const struct ct_integration *in,
 	json_object *resp;
 	enum ct_err err;
 
-	if ((err = ct_event_apply(req, in, ev, outcome, call_id)) != CT_OK)
+	err = ct_event_apply(req, in, ev, outcome, call_id);
+	if (err == CT_ERR_DB_UNAVAILABLE) {
+		/* Verified, but the database cannot take it now: keep it on
+		 * disk for the drain rather than lose it. */
+		if ((err = ct_spool_write(req, ct_provider_name(in->provider),
+		    in->id)) != CT_OK)
+			return err;
+		snprintf(outcome, sizeof(outcome), "spooled");
+		call_id[0] = '\0';
+	} else if (err != CT_OK) {
 		return err;
+	}
 	if ((resp = json_object_new_object()) == NULL)
 		return CT_ERR_NOMEM;
 	json_object_object_add(resp, "ok", json_object_new_boolean(1));
@@ -107,9 +118,82 @@ write_event(struct ct_request *req, const struct ct_integration *in,
 		    json_object_new_string(call_id));
 	json_object_object_add(resp, "outcome", json_object_new_string(outcome));
 	snprintf(req->outcome, sizeof(req->outcome), "%s", outcome);
-	ct_http_send_json(req, strcmp(outcome, "parked") == 0 ? 202 : 200, resp);
+	ct_http_send_json(req, strcmp(outcome, "parked") == 0 ||
+	    strcmp(outcome, "spooled") == 0 ? 202 : 200, resp);
 	json_object_put(resp);
 	return CT_OK;
+}
+
+/* The integration's settings for the mapping. */
+static void
+map_ctx(const struct ct_integration *in, struct ct_map_ctx *mctx)
+{
+	mctx->country = in->default_country;
+	mctx->booking_tools = (const char *const *)in->booking_tools;
+	mctx->n_booking_tools = in->n_booking_tools;
+}
+
+enum ct_err
+ct_hook_replay(const struct ct_hook_provider *p, const char *integration,
+    struct ct_request *req, char outcome[16])
+{
+	const struct ct_integration *in;
+	struct ct_call_event ev;
+	struct ct_map_ctx mctx;
+	char call_id[37];
+	enum ct_err err;
+
+	outcome[0] = '\0';
+	if ((err = ct_integration_get(integration, 1, &in)) != CT_OK)
+		return err;
+	if (in->stale)
+		return CT_ERR_DB_UNAVAILABLE;
+	if (in->provider != p->provider)
+		return CT_ERR_UNKNOWN_INTEGRATION;
+	map_ctx(in, &mctx);
+	err = p->map(req, &mctx, &ev);
+	if (err == CT_OK)
+		err = ct_event_apply(req, in, &ev, outcome, call_id);
+	ct_call_event_free(&ev);
+	return err;
+}
+
+enum ct_err
+ct_hook_reapply(const struct ct_hook_provider *p, const char *integration,
+    struct ct_request *req, const char *dedup_key, char outcome[16])
+{
+	const struct ct_integration *in;
+	struct ct_event_params prm;
+	struct ct_call_event ev;
+	struct ct_map_ctx mctx;
+	enum ct_err err;
+	PGresult *r;
+
+	outcome[0] = '\0';
+	if ((err = ct_integration_get(integration, 0, &in)) != CT_OK)
+		return err;
+	if (in->stale)
+		return CT_ERR_DB_UNAVAILABLE;
+	map_ctx(in, &mctx);
+	if ((err = p->map(req, &mctx, &ev)) == CT_OK) {
+		ct_event_params(req->body, req->body_len,
+		    ct_http_param(req, "CONTENT_TYPE"), in, &ev, &prm);
+		/* The event keeps the key it was kept under. */
+		prm.values[5] = dedup_key;
+		prm.values[8] = ev.mode == CT_EVENT_RECORD ? "replay-record" :
+		    "replay-apply";
+		err = ct_db_exec(&r, CT_EVENT_APPLY_SQL, CT_EVENT_NPARAMS,
+		    prm.values, prm.lengths, prm.formats, NULL);
+		if (err == CT_OK) {
+			if (PQntuples(r) == 1)
+				snprintf(outcome, 16, "%s", PQgetvalue(r, 0, 0));
+			else
+				err = CT_ERR_INTERNAL;
+			PQclear(r);
+		}
+	}
+	ct_call_event_free(&ev);
+	return err;
 }
 
 enum ct_err
@@ -146,9 +230,7 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 	}
 	if (err != CT_OK)
 		goto refuse;
-	mctx.country = in->default_country;
-	mctx.booking_tools = (const char *const *)in->booking_tools;
-	mctx.n_booking_tools = in->n_booking_tools;
+	map_ctx(in, &mctx);
 	err = p->map(req, &mctx, &ev);
 	if (ev.event_type != NULL)
 		snprintf(req->event, sizeof(req->event), "%s", ev.event_type);

@@ -36,6 +36,30 @@ enum ct_err ct_hook_handle(struct ct_request *req, const void *ctx);
  * handler ran (405, 413, 415) in rejected_events. */
 void ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx);
 
+/*
+ * Applies a request that was verified before (a spooled one): the same
+ * mapping and statement as a live request, with the integration looked up
+ * afresh, and no signature check (it was checked when it arrived; Retell's
+ * and Vapi's timestamps would have expired since).  req needs body,
+ * body_len and envp with CONTENT_TYPE.  On CT_OK, outcome is applied,
+ * duplicate or parked; a 4xx error means the request can never apply
+ * (it is not an integration of this provider, or does not map).
+ */
+enum ct_err ct_hook_replay(const struct ct_hook_provider *p,
+    const char *integration, struct ct_request *req, char outcome[16])
+    __attribute__((warn_unused_result));
+
+/*
+ * Applies an event kept in call_events again, by the current mapping (a
+ * fix repairs old calls): req carries its payload and content type, and
+ * dedup_key the key it is kept under.  The kept row stays (its id and
+ * received time) with the new outcome.  On CT_OK, outcome is applied or
+ * parked.
+ */
+enum ct_err ct_hook_reapply(const struct ct_hook_provider *p,
+    const char *integration, struct ct_request *req, const char *dedup_key,
+    char outcome[16]) __attribute__((warn_unused_result));
+
 /* Returns the integration slug of path under route ("/hooks/vapi/"), or
  * NULL when path is not route followed by one valid slug.  The result
  * points into path. */

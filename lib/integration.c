@@ -12,6 +12,8 @@
 #include "num.h"
 
 #define CACHE_SLOTS 32
+/* How old a copy may be and still verify a webhook to spool. */
+#define STALE_MAX_S (24 * 60 * 60)
 
 struct slot {
 	struct ct_integration	 in;
@@ -193,8 +195,15 @@ ct_integration_get(const char *id, int refresh,
 		return CT_OK;
 	}
 	if ((err = ct_db_exec(&r, "SELECT * FROM ct_integration_lookup($1)",
-	    1, params, NULL, NULL, NULL)) != CT_OK)
+	    1, params, NULL, NULL, NULL)) != CT_OK) {
+		if (err == CT_ERR_DB_UNAVAILABLE && s != NULL &&
+		    now - s->fetched < STALE_MAX_S && now >= s->fetched) {
+			s->in.stale = 1;
+			*out = &s->in;
+			return CT_OK;
+		}
 		return err;
+	}
 	if (s == NULL)
 		s = oldest;
 	slot_free(s);

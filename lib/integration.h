@@ -26,6 +26,8 @@ struct ct_integration {
 	int			 hot_lead_threshold;
 	char			*booking_tools[CT_INTEGRATION_MAX_TOOLS];
 	size_t			 n_booking_tools;
+	int			 stale;		/* kept from before a failed
+						   look (the database away) */
 };
 
 /* Returns "vapi", "retell" or "twilio". */
@@ -40,8 +42,10 @@ int ct_integration_id_valid(const char *id);
  * webhooks then cost one database round trip); refresh forces a new look,
  * as after a signature failure, so a rotated secret works at once.
  * Returns CT_OK, CT_ERR_UNKNOWN_INTEGRATION (no such id; a disabled one is
- * returned with disabled set) or CT_ERR_DB_UNAVAILABLE.  *out stays valid
- * until the next call.
+ * returned with disabled set) or CT_ERR_DB_UNAVAILABLE.  When the database
+ * cannot be reached, a copy looked up within the last day is returned
+ * with stale set, so that a webhook can still be verified and spooled.
+ * *out stays valid until the next call.
  */
 enum ct_err ct_integration_get(const char *id, int refresh,
     const struct ct_integration **out) __attribute__((warn_unused_result));

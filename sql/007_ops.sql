@@ -22,7 +22,8 @@ CREATE INDEX call_events_received ON call_events (received_at);
 CREATE INDEX calls_swept ON calls (updated_at) WHERE status_source = 'sweeper';
 
 -- ct_apply_event as 004 wrote it, under another name; the function the
--- programs call wraps it and counts a duplicate delivery.
+-- programs call wraps it, counts a duplicate delivery, and replays a kept
+-- event (p_mode 'replay-apply' or 'replay-record').
 ALTER FUNCTION ct_apply_event(
     uuid, text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
@@ -65,7 +66,38 @@ RETURNS TABLE (outcome text, call_id uuid)
     AS $$
 DECLARE
     r record;
+    v_old bigint;
+    v_outcome text;
+    v_error text;
+    v_call uuid;
 BEGIN
+    IF p_mode IN ('replay-apply', 'replay-record') THEN
+        -- An event already kept, applied to its call again by the current
+        -- code (calltrack-admin replay).  The kept row steps aside while
+        -- the event is applied as new, then takes back its key with the
+        -- new outcome: its id and received_at stay.
+        UPDATE call_events e SET dedup_key = left(p_dedup_key, 280) || ' (replay)'
+         WHERE e.org_id = p_org AND e.dedup_key = p_dedup_key
+        RETURNING e.id INTO v_old;
+        IF v_old IS NULL THEN
+            RAISE EXCEPTION 'no such event to replay' USING ERRCODE = 'no_data_found';
+        END IF;
+        SELECT * INTO r FROM ct_apply_event_once(p_org, p_integration, p_provider,
+            p_provider_call_id, p_event_type, p_dedup_key, p_payload, p_content_type,
+            substr(p_mode, 8), p_error, p_status_answered, p_status_unanswered, p_answered,
+            p_sequence, p_ended_reason, p_end_call_reason, p_direction, p_phone_number,
+            p_phone_raw, p_agent_number, p_customer_name, p_is_test_call, p_started_at,
+            p_ended_at, p_duration_seconds, p_cost, p_recording_url, p_transcript, p_summary,
+            p_sentiment, p_booking_status, p_booking_evidence, p_lead_score, p_lead_reasons,
+            p_metadata, p_transfer_destination);
+        DELETE FROM call_events e WHERE e.org_id = p_org AND e.dedup_key = p_dedup_key
+        RETURNING e.outcome, e.error, e.call_id INTO v_outcome, v_error, v_call;
+        UPDATE call_events e SET dedup_key = p_dedup_key, outcome = v_outcome, error = v_error,
+                                 call_id = COALESCE(v_call, e.call_id)
+         WHERE e.org_id = p_org AND e.id = v_old;
+        RETURN QUERY SELECT r.outcome, r.call_id;
+        RETURN;
+    END IF;
     SELECT * INTO r FROM ct_apply_event_once(p_org, p_integration, p_provider,
         p_provider_call_id, p_event_type, p_dedup_key, p_payload, p_content_type, p_mode,
         p_error, p_status_answered, p_status_unanswered, p_answered, p_sequence,

@@ -14,6 +14,9 @@
  *   calltrack-admin integration disable ID
  *   calltrack-admin sweep
  *   calltrack-admin stats ingest [--since INTERVAL]
+ *   calltrack-admin spool drain [--dir DIR]
+ *   calltrack-admin replay --parked | --call CALL-ID | --org ORG
+ *       [--from TIME] [--to TIME]
  *
  * A secret given as "-" is read from the first line of standard input, so
  * it need not appear in the process list.  Connects with CALLTRACK_ADMIN_DB
@@ -21,13 +24,22 @@
  * owns the schema and bypasses row-level security (every org is its
  * business).  Exit status: 0 done, 1 failed, 2 usage error.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
 #include "auth.h"
+#include "config.h"
+#include "hook.h"
+#include "log.h"
+#include "retell.h"
+#include "spool.h"
+#include "twilio.h"
+#include "vapi.h"
 #include "crypto.h"
 #include "integration.h"
 #include "num.h"
@@ -49,7 +61,10 @@ static const char usage_text[] =
     "       calltrack-admin integration retire-secret ID\n"
     "       calltrack-admin integration disable ID\n"
     "       calltrack-admin sweep\n"
-    "       calltrack-admin stats ingest [--since INTERVAL]\n";
+    "       calltrack-admin stats ingest [--since INTERVAL]\n"
+    "       calltrack-admin spool drain [--dir DIR]\n"
+    "       calltrack-admin replay --parked | --call CALL-ID | --org ORG\n"
+    "           [--from TIME] [--to TIME]\n";
 
 static PGconn *conn;
 static char secret_buf[600];
@@ -512,6 +527,244 @@ stats_ingest(int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+/* The library's own connection is the administrator's (drain, replay). */
+static int
+library_setup(void)
+{
+	const char *admin_db = getenv("CALLTRACK_ADMIN_DB");
+	struct ct_config cfg;
+	char err[200];
+
+	if (admin_db != NULL && *admin_db != '\0')
+		setenv("CALLTRACK_DB", admin_db, 1);
+	else
+		unsetenv("CALLTRACK_DB");
+	ct_log_init("calltrack-admin");
+	if (ct_config_load(&cfg, err, sizeof(err)) != CT_OK)
+		return fail("read the configuration", err);
+	ct_config_set(&cfg);
+	return 0;
+}
+
+static const struct ct_hook_provider *
+hook_of(const char *provider)
+{
+	if (strcmp(provider, "vapi") == 0)
+		return &ct_vapi_hook;
+	if (strcmp(provider, "retell") == 0)
+		return &ct_retell_hook;
+	if (strcmp(provider, "twilio") == 0)
+		return &ct_twilio_hook;
+	return NULL;
+}
+
+/*
+ * Applies every file of the spool (CALLTRACK_SPOOL_DIR, or --dir), oldest
+ * first, through the webhook programs' own mapping and statement, and
+ * removes each once its event is in the database (applied, duplicate or
+ * parked).  A file that can never apply (its integration gone, a body
+ * that does not map) is renamed *.failed and reported.  Stops, exit 1,
+ * when the database cannot be reached: what is left stays for the next
+ * drain.  Prints "drained N: applied A, duplicate D, parked P; failed F;
+ * left L".
+ */
+static int
+spool_drain(int argc, char **argv)
+{
+	const char *dir = getenv("CALLTRACK_SPOOL_DIR");
+	long n, i, counts[4] = { 0 }, left = 0;
+	char **names;
+	int rc = EXIT_SUCCESS;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--dir") == 0) {
+			int j = (int)i;
+
+			if ((dir = opt_value(argc, argv, &j)) == NULL)
+				return usage("--dir needs a directory");
+			i = j;
+		} else {
+			return usage("spool drain takes --dir DIR");
+		}
+	}
+	if (dir == NULL || *dir == '\0')
+		return usage("spool drain needs CALLTRACK_SPOOL_DIR or --dir");
+	if (library_setup() != 0)
+		return EXIT_FAILURE;
+	if ((n = ct_spool_list(dir, &names)) < 0)
+		return fail("read the spool", strerror(errno));
+	for (i = 0; i < n; i++) {
+		const struct ct_hook_provider *p;
+		struct ct_spooled sp;
+		struct ct_request req;
+		char path[4200], moved[4300], ctype[160], outcome[16];
+		char *envp[2] = { ctype, NULL };
+		enum ct_err e;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (ct_spool_read(path, &sp) != 0) {
+			fprintf(stderr, "calltrack-admin: %s is not a whole spool "
+			    "file; left\n", names[i]);
+			left++;
+			continue;
+		}
+		p = hook_of(sp.provider);
+		memset(&req, 0, sizeof(req));
+		snprintf(ctype, sizeof(ctype), "CONTENT_TYPE=%s", sp.content_type);
+		snprintf(req.id, sizeof(req.id), "spool");
+		req.envp = envp;
+		req.body = sp.body;
+		req.body_len = sp.body_len;
+		e = p ? ct_hook_replay(p, sp.integration, &req, outcome) :
+		    CT_ERR_UNKNOWN_INTEGRATION;
+		ct_spooled_free(&sp);
+		if (e == CT_OK) {
+			counts[strcmp(outcome, "applied") == 0 ? 0 :
+			    strcmp(outcome, "duplicate") == 0 ? 1 : 2]++;
+			if (unlink(path) != 0)
+				fprintf(stderr, "calltrack-admin: could not remove "
+				    "%s: %s\n", names[i], strerror(errno));
+		} else if (ct_err_http_status(e) >= 500) {
+			fprintf(stderr, "calltrack-admin: could not drain the spool: "
+			    "the database is unavailable\n");
+			left += n - i;
+			rc = EXIT_FAILURE;
+			break;
+		} else {
+			snprintf(moved, sizeof(moved), "%s.failed", path);
+			if (rename(path, moved) != 0)
+				left++;
+			fprintf(stderr, "calltrack-admin: %s can never apply (%s); "
+			    "kept as %s.failed\n", names[i], ct_err_info(e)->code,
+			    names[i]);
+			counts[3]++;
+		}
+	}
+	ct_spool_list_free(names, n);
+	printf("drained %ld: applied %ld, duplicate %ld, parked %ld; failed %ld; "
+	    "left %ld\n", counts[0] + counts[1] + counts[2], counts[0], counts[1],
+	    counts[2], counts[3], left);
+	return rc;
+}
+
+/*
+ * Applies kept events again through the current code, oldest first: the
+ * parked ones (of every org), every event of one call, or every event of
+ * one org, optionally within [--from, --to) of their arrival.  Idempotent:
+ * replaying twice gives the calls replaying once gives.  A progress line
+ * on a terminal; at the end "replayed N: applied A, parked P; failed F".
+ */
+static int
+replay(int argc, char **argv)
+{
+	const char *parked = NULL, *call = NULL, *org = NULL, *from = NULL,
+	    *to = NULL, *params[5];
+	long long counts[3] = { 0 };
+	PGresult *ids, *r;
+	int i, n, tty = isatty(2);
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--parked") == 0)
+			parked = "t";
+		else if (strcmp(a, "--call") == 0)
+			call = opt_value(argc, argv, &i);
+		else if (strcmp(a, "--org") == 0)
+			org = opt_value(argc, argv, &i);
+		else if (strcmp(a, "--from") == 0)
+			from = opt_value(argc, argv, &i);
+		else if (strcmp(a, "--to") == 0)
+			to = opt_value(argc, argv, &i);
+		else
+			return usage("unknown replay option");
+	}
+	if ((parked != NULL) + (call != NULL) + (org != NULL) != 1)
+		return usage("replay takes one of --parked, --call CALL-ID, --org ORG");
+	if ((call != NULL && !ct_query_uuid(call)) ||
+	    (org != NULL && !ct_query_uuid(org)))
+		return usage("--call and --org take ids");
+	if (db_connect() != 0 || library_setup() != 0)
+		return EXIT_FAILURE;
+	params[0] = parked;
+	params[1] = call;
+	params[2] = org;
+	params[3] = from;
+	params[4] = to;
+	if ((ids = run("list the events", "SELECT org_id, id FROM call_events e"
+	    " WHERE ($1::boolean IS NULL OR e.outcome = 'parked')"
+	    " AND ($2::uuid IS NULL OR e.call_id = $2)"
+	    " AND ($3::uuid IS NULL OR e.org_id = $3)"
+	    " AND ($4::timestamptz IS NULL OR e.received_at >= $4)"
+	    " AND ($5::timestamptz IS NULL OR e.received_at < $5)"
+	    " ORDER BY e.received_at, e.id", 5, params)) == NULL)
+		return EXIT_FAILURE;
+	n = PQntuples(ids);
+	for (i = 0; i < n; i++) {
+		const struct ct_hook_provider *p;
+		struct ct_request req;
+		char ctype[160], outcome[16], key[301], integration[65];
+		char *envp[2] = { ctype, NULL };
+		const char *row[2] = { PQgetvalue(ids, i, 0), PQgetvalue(ids, i, 1) };
+		enum ct_err e;
+
+		r = PQexecParams(conn, "SELECT integration_id, provider,"
+		    " COALESCE(content_type, ''), dedup_key, payload FROM call_events"
+		    " WHERE org_id = $1 AND id = $2", 2, NULL, row, NULL, NULL, 1);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+			PQclear(r);
+			counts[2]++;
+			continue;
+		}
+		snprintf(integration, sizeof(integration), "%.*s",
+		    PQgetlength(r, 0, 0), PQgetvalue(r, 0, 0));
+		snprintf(ctype, sizeof(ctype), "CONTENT_TYPE=%.*s",
+		    PQgetlength(r, 0, 2), PQgetvalue(r, 0, 2));
+		snprintf(key, sizeof(key), "%.*s", PQgetlength(r, 0, 3),
+		    PQgetvalue(r, 0, 3));
+		memset(&req, 0, sizeof(req));
+		snprintf(req.id, sizeof(req.id), "replay");
+		req.envp = envp;
+		req.body_len = (size_t)PQgetlength(r, 0, 4);
+		if ((req.body = malloc(req.body_len + 1)) == NULL) {
+			PQclear(r);
+			break;
+		}
+		memcpy(req.body, PQgetvalue(r, 0, 4), req.body_len);
+		req.body[req.body_len] = '\0';
+		{
+			char provider[16];
+
+			snprintf(provider, sizeof(provider), "%.*s",
+			    PQgetlength(r, 0, 1), PQgetvalue(r, 0, 1));
+			p = hook_of(provider);
+		}
+		PQclear(r);
+		e = p ? ct_hook_reapply(p, integration, &req, key, outcome) :
+		    CT_ERR_UNKNOWN_INTEGRATION;
+		free(req.body);
+		if (e == CT_OK && strcmp(outcome, "parked") != 0)
+			counts[0]++;
+		else if (e == CT_OK)
+			counts[1]++;
+		else if (ct_err_http_status(e) >= 500) {
+			fprintf(stderr, "%scalltrack-admin: could not replay: the "
+			    "database is unavailable\n", tty ? "\n" : "");
+			PQclear(ids);
+			return EXIT_FAILURE;
+		} else
+			counts[2]++;
+		if (tty && (i % 100 == 99 || i == n - 1))
+			fprintf(stderr, "\rreplay: %d/%d", i + 1, n);
+	}
+	if (tty && n > 0)
+		fputc('\n', stderr);
+	PQclear(ids);
+	printf("replayed %lld: applied %lld, parked %lld; failed %lld\n",
+	    counts[0] + counts[1] + counts[2], counts[0], counts[1], counts[2]);
+	return counts[2] == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 static int
 dispatch(int argc, char **argv)
 {
@@ -522,6 +775,8 @@ dispatch(int argc, char **argv)
 	noun = argv[1];
 	if (strcmp(noun, "sweep") == 0)
 		return sweep(argc - 2);
+	if (strcmp(noun, "replay") == 0)
+		return replay(argc - 2, argv + 2);
 	if (strcmp(noun, "-h") == 0 || strcmp(noun, "--help") == 0 ||
 	    strcmp(noun, "help") == 0) {
 		fputs(usage_text, stdout);
@@ -546,6 +801,8 @@ dispatch(int argc, char **argv)
 		return integration_update(verb, argc, argv);
 	if (strcmp(noun, "stats") == 0 && strcmp(verb, "ingest") == 0)
 		return stats_ingest(argc, argv);
+	if (strcmp(noun, "spool") == 0 && strcmp(verb, "drain") == 0)
+		return spool_drain(argc, argv);
 	return usage(NULL);
 }
 

@@ -75,3 +75,24 @@ vapi_hmac_sig() {	# FILE TS
 rejections() {	# INTEGRATION REASON
 	psql -X -At -c "SELECT count(*) FROM rejected_events WHERE integration_id = '$1' AND reason = '$2'"
 }
+
+# The stack's PostgreSQL, stopped and started again with the options it
+# was started with (its socket directory among them).  fd 3 is bats' and
+# must not stay open in the server, or bats waits for it forever.
+pg_ctl_() {
+	local data
+	data=$(cat "$CALLTRACK_STACK/run/runtime-dir")/pg
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$data" "$@"
+	else
+		/usr/lib/postgresql/15/bin/pg_ctl -D "$data" "$@"
+	fi
+}
+pg_down() { pg_ctl_ -m fast -w stop >/dev/null; }
+pg_up() {
+	pg_ctl_ status >/dev/null 2>&1 && return 0
+	local opts
+	opts=$(head -n1 "$(cat "$CALLTRACK_STACK/run/runtime-dir")/pg/postmaster.opts")
+	pg_ctl_ -w -l "$CALLTRACK_STACK/log/postgres.log" \
+	    -o "$(sed -e 's|^[^ ]* ||' -e 's|"||g' -e 's|-D [^ ]* ||' <<<"$opts")" start >/dev/null 3>&-
+}

@@ -94,6 +94,40 @@ rss() {
 	[ "$output" = "failed|t|t" ]
 }
 
+@test "a signed body with \\u0000 in a string is accepted and kept byte for byte" {
+	local f=$BATS_TEST_TMPDIR/nul.json
+	printf '%s' '{"message":{"type":"status-update","status":"queued","call":{"id":"nul-1","customer":{"number":"+14155550177","name":"Ann\u0000Lee"}}}}' >"$f"
+	vapi_file "$f"
+	expect 200
+	[ "$(jq -r .outcome <<<"$BODY")" = applied ]
+	# The raw event is the exact bytes (jsonb would refuse \u0000).
+	[ "$(psql -X -At -c "SELECT md5(payload) FROM call_events WHERE org_id = '$ORG'
+	    AND provider_call_id = 'nul-1'")" = "$(md5sum <"$f" | cut -d' ' -f1)" ]
+}
+
+@test "a chunked body over the limit: 413 from nginx, as JSON" {
+	head -c 17000000 /dev/zero | tr '\0' 'x' >"$BATS_TEST_TMPDIR/big"
+	req POST "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' \
+	    -H "x-vapi-secret: $VAPI_SECRET" --data-binary "@$BATS_TEST_TMPDIR/big"
+	expect 413 payload_too_large
+}
+
+@test "CR or LF inside a header, ../ and %2e%2e in paths: 4xx, never a 5xx, nothing outside the routes" {
+	local port=${CALLTRACK_URL##*:} answer
+	# A bare CR in a header value, written raw.
+	exec 5<>"/dev/tcp/127.0.0.1/$port"
+	printf 'POST /hooks/vapi/vapi-%s HTTP/1.1\r\nHost: x\r\nX-Vapi-Secret: a\rInjected: b\r\nContent-Length: 2\r\n\r\n{}' "$SUF" >&5
+	answer=$(timeout 10 head -1 <&5 | tr -d '\r')
+	exec 5>&-
+	[[ "$answer" == "HTTP/1.1 4"* ]]
+	for path in "/hooks/vapi/../../etc/passwd" "/hooks/vapi/%2e%2e/%2e%2e/etc/passwd" \
+	    "/hooks/vapi/..%2f..%2fapi%2fcalls" "/api/calls/..%2f..%2fetc%2fpasswd" "/%2e%2e/%2e%2e/etc/passwd"; do
+		req GET "$path" --path-as-is
+		[ "$CODE" -ge 400 ] && [ "$CODE" -lt 500 ] || { echo "$path: $CODE"; return 1; }
+		! grep -q 'root:' <<<"$BODY"
+	done
+}
+
 @test "the workers' memory stays flat under 300 hostile requests" {
 	local f=$BATS_FILE_TMPDIR/m.json before after i
 	{ printf '{"message":{"type":"status-update","call":{"id":"m"},"x":"'

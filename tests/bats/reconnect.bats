@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# A worker that lost its database answers 503 (with Retry-After) until the
-# database is back, then reconnects by itself: no restart of the program.
+# A worker that lost its database answers 503 (with Retry-After), or
+# spools a verified webhook, until the database is back, then reconnects
+# by itself: no restart of the program.
 
 load helpers
 
@@ -8,19 +9,9 @@ setup_file() {
 	make_fixture_org
 }
 
-pg_ctl_() {
-	local bin=/usr/lib/postgresql/15/bin data
-	data=$(cat "$CALLTRACK_STACK/run/runtime-dir")/pg
-	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$bin/pg_ctl" -D "$data" "$@"
-	else
-		"$bin/pg_ctl" -D "$data" "$@"
-	fi
-}
-
 teardown() {
 	# Whatever happened, leave the database running for the other suites.
-	pg_ctl_ status >/dev/null 2>&1 || pg_ctl_ -w -l "$CALLTRACK_STACK/log/postgres.log" start >/dev/null 3>&-
+	pg_up
 }
 
 post() {	# BODY-ID
@@ -29,8 +20,8 @@ post() {	# BODY-ID
 	    --data "{\"message\":{\"type\":\"status-update\",\"status\":\"queued\",\"call\":{\"id\":\"$1\"}}}"
 }
 
-@test "database down: 503 with Retry-After; back up: the same workers answer, idle ones too" {
-	local pids_before pids_after opts
+@test "database down: 503 with Retry-After or spooled; back up: the same workers answer, idle ones too" {
+	local pids_before pids_after spooled_ids=""
 	post before-outage
 	expect 200
 	for i in 1 2 3 4; do
@@ -38,18 +29,26 @@ post() {	# BODY-ID
 		expect 200
 	done
 	pids_before=$(sort "$CALLTRACK_STACK/run/vapi-hook.pid" | tr '\n' ' ')
-	opts=$(head -n1 "$(cat "$CALLTRACK_STACK/run/runtime-dir")/pg/postmaster.opts")
-	pg_ctl_ -m fast -w stop >/dev/null
-	# Every worker sees the outage (two workers, several requests).
+	pg_down
+	# Every worker sees the outage (two workers, several requests): the
+	# dashboard answers 503, a webhook is spooled when its worker has the
+	# integration's secrets at hand (spool.bats) and 503 when not.
 	for i in 1 2 3 4; do
-		post "during-outage-$i"
+		req GET /api/stats -H "Authorization: Bearer $TOKEN"
 		expect 503 unavailable
 		grep -qx 'Retry-After: 5' <<<"$HEADERS"
+		post "during-outage-$i"
+		if [ "$CODE" = 503 ]; then
+			expect 503 unavailable
+			grep -qx 'Retry-After: 5' <<<"$HEADERS"
+		else
+			expect 202
+			[ "$(jq -r .outcome <<<"$BODY")" = spooled ]
+			spooled_ids="$spooled_ids during-outage-$i
+"
+		fi
 	done
-	# The same options as before; fd 3 is bats' and must not stay open
-	# in the server, or bats waits for it forever.
-	pg_ctl_ -w -l "$CALLTRACK_STACK/log/postgres.log" \
-	    -o "$(sed -e 's|^[^ ]* ||' -e 's|"||g' -e 's|-D [^ ]* ||' <<<"$opts")" start >/dev/null 3>&-
+	pg_up
 	for i in 1 2 3 4; do
 		post "after-outage-$i"
 		expect 200
@@ -63,4 +62,8 @@ post() {	# BODY-ID
 	pids_after=$(sort "$CALLTRACK_STACK/run/vapi-hook.pid" | tr '\n' ' ')
 	[ "$pids_before" = "$pids_after" ]
 	for pid in $pids_after; do kill -0 "$pid"; done
+	# What was spooled goes in; nothing was lost.
+	CALLTRACK_SPOOL_DIR=$(cat "$CALLTRACK_STACK/run/runtime-dir")/spool "$CALLTRACK_ADMIN" spool drain >/dev/null
+	[ "$(psql -X -At -c "SELECT count(*) FROM calls WHERE org_id = '$ORG'
+	    AND provider_call_id LIKE 'during-outage-%'")" = "$(grep -c . <<<"$spooled_ids" || true)" ]
 }

@@ -8,6 +8,11 @@
                                   a Vapi status-update, likewise
   prepare.py retell N KEY URL-PATH OUT
                                   N signed Retell call_analyzed requests
+  prepare.py vapi-pool KIND N COPIES SECRET PATH OUT
+                                  Vapi status updates for the fault tests:
+                                  storm: N events, each COPIES times, shuffled;
+                                  race: N new calls, each with COPIES events
+                                  side by side; distinct: N events, N calls
   prepare.py twilio N TOKEN URL OUT [PATH]
                                   N signed Twilio `completed` callbacks to
                                   PATH (default: URL's path), signed for URL
@@ -102,6 +107,25 @@ def twilio_pool(n, token, url, out, path=None):
         record(out, path, 'X-Twilio-Signature: ' + sig, body)
 
 
+def vapi_pool(kind, n, copies, secret, path, out):
+    import random
+    rnd = random.Random(42)
+    nonce = '%x' % int(time.time() * 1000)
+    reqs = []
+    for i in range(n):
+        for k in range(copies if kind != 'distinct' else 1):
+            call = 'fault-%s-%d' % (nonce, i)
+            ts = 1767225600000 + (k if kind == 'race' else 0)
+            body = json.dumps({'message': {'type': 'status-update', 'timestamp': ts,
+                               'status': ['queued', 'ringing', 'in-progress'][k % 3] if kind == 'race' else 'queued',
+                               'call': {'id': call, 'customer': {'number': '+1415%07d' % (i % 10000)}}}})
+            reqs.append(body.encode())
+    if kind == 'storm':
+        rnd.shuffle(reqs)
+    for body in reqs:
+        record(out, path, 'x-vapi-secret: ' + secret, body)
+
+
 def main(a):
     if a[0] == 'vapi':
         open(a[2], 'w', encoding='utf-8').write(template(vapi_report(int(a[1]))))
@@ -110,6 +134,9 @@ def main(a):
     elif a[0] == 'retell':
         with open(a[4], 'wb') as out:
             retell_pool(int(a[1]), a[2], a[3], out)
+    elif a[0] == 'vapi-pool':
+        with open(a[6], 'wb') as out:
+            vapi_pool(a[1], int(a[2]), int(a[3]), a[4], a[5], out)
     elif a[0] == 'twilio':
         with open(a[4], 'wb') as out:
             twilio_pool(int(a[1]), a[2], a[3], out, a[5] if len(a) > 5 else None)

@@ -71,9 +71,9 @@ listed() {	# DIGITS
 	for _ in $(seq 50); do [ "$(listed 5550871)" = 1 ] && break; sleep 0.1; done
 	[ "$(listed 5550871)" = 1 ]
 	# The dashboard's connections are on the replica, none on the primary.
-	[ "$(on_replica "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dashboard-calls'")" -ge 1 ]
+	[ "$(on_replica "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'dashboard-calls[%'")" -ge 1 ]
 	[ "$(psql -X -At -c "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'dashboard-%'")" = 0 ]
-	[ "$(psql -X -At -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'vapi-hook'")" -ge 1 ]
+	[ "$(psql -X -At -c "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'vapi-hook[%'")" -ge 1 ]
 }
 
 @test "with replay paused the dashboard does not see a new call; resumed, it does" {
