@@ -219,3 +219,33 @@ figure() {	# WHAT KEY
 	for kid in $kids; do ! kill -0 "$kid" 2>/dev/null; done
 	"$CALLTRACK_ROOT/tools/stack" restart-program "$CALLTRACK_STACK" vapi-hook 3>&-
 }
+
+@test "systemd units: make install puts them in place; systemd-analyze finds no error and rates them well hardened" {
+	command -v systemd-analyze >/dev/null
+	local d=$BATS_TEST_TMPDIR/root u=$BATS_TEST_TMPDIR/units out
+	make -s -C "$CALLTRACK_ROOT" install DESTDIR="$d" PREFIX=/usr/local >/dev/null
+	mkdir -p "$u"
+	cp "$d"/usr/local/share/calltrack/systemd/* "$u"/
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats; do
+		cp "$u/calltrack@.service" "$u/calltrack@$p.service"
+		cp "$u/calltrack@.socket" "$u/calltrack@$p.socket"
+	done
+	# Every directive known and well formed; only the binaries, not
+	# installed on this machine, are missing.
+	out=$(cd "$u" && systemd-analyze verify ./calltrack@*-*.service ./calltrack@*-*.socket \
+	    ./calltrack-sweep.service ./calltrack-sweep.timer 2>&1 |
+	    grep -v 'Command /usr/local/[a-z/-]* is not executable' || true)
+	[ -z "$out" ] || { echo "$out"; return 1; }
+	# The hardening a network-facing C program wants, scored by systemd.
+	run systemd-analyze security --offline=true --threshold=20 "$u/calltrack@vapi-hook.service"
+	echo "$output" | tail -1
+	[ "$status" -eq 0 ]
+	for directive in 'User=calltrack' 'ProtectSystem=strict' 'NoNewPrivileges=yes' 'PrivateTmp=yes' \
+	    'SystemCallFilter=@system-service' 'CapabilityBoundingSet=$' 'StandardInput=socket'; do
+		grep -qE "^$directive" "$u/calltrack@.service" || { echo "missing $directive"; return 1; }
+	done
+	grep -q '^ListenStream=/run/calltrack/%i.sock' "$u/calltrack@.socket"
+	# The installed units name the installed programs.
+	grep -q '^ExecStart=/usr/local/lib/calltrack/%i$' "$u/calltrack@.service"
+	[ -x "$d/usr/local/lib/calltrack/vapi-hook" ]
+}
