@@ -492,11 +492,12 @@ sweep(int argc)
  *   duplicate vapi 41
  *   rejected invalid_signature 3
  *   swept failed 2
+ *   spooled pending 0       (with CALLTRACK_SPOOL_DIR: files not yet drained)
  */
 static int
 stats_ingest(int argc, char **argv)
 {
-	const char *params[1] = { "1 hour" };
+	const char *params[1] = { "1 hour" }, *spool;
 	PGresult *r;
 	int i;
 
@@ -524,6 +525,17 @@ stats_ingest(int argc, char **argv)
 		printf("%s %s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
 		    PQgetvalue(r, i, 2));
 	PQclear(r);
+	/* What waits on disk for the database (this host's spool). */
+	spool = getenv("CALLTRACK_SPOOL_DIR");
+	if (spool != NULL && *spool != '\0') {
+		char **names;
+		long n = ct_spool_list(spool, &names);
+
+		if (n >= 0) {
+			printf("spooled pending %ld\n", n);
+			ct_spool_list_free(names, n);
+		}
+	}
 	return EXIT_SUCCESS;
 }
 

@@ -52,28 +52,40 @@ count() { psql -X -At -c "$1"; }
 	    AND status <> 'in-progress'")" = 0 ]
 }
 
-@test "kill -9 of PostgreSQL under load: every 2xx is kept (database or spool), the rest 503, no 500 or 504" {
-	pool distinct 3000 1 killpg
-	local pm
-	pm=$(head -1 "$RTDIR/pg/postmaster.pid")
-	# Killed, then started again once its orphaned backends are gone.
-	( sleep 2; kill -KILL "$pm"; sleep 2
+# Sends NAME's pool at 8 connections while ACTION runs in the
+# background, then checks: only 200, 202 and 503 (never 500 or 504); after
+# the spool is drained, every request answered 200 or 202 has its call.
+under_load() {	# NAME ACTION...
+	local name=$1 prefix ids want
+	shift
+	( sleep 1; "$@"; sleep 2
 	  for _ in $(seq 20); do pg_up 2>/dev/null && break; sleep 0.5; done ) 3>&- &
-	run fire killpg 8
+	run fire "$name" 8
 	wait
 	echo "$output"
 	[ "$(jq -r '.status | keys - ["200", "202", "503"] | length' <<<"$output")" = 0 ]
 	CALLTRACK_SPOOL_DIR=$RTDIR/spool "$CALLTRACK_ADMIN" spool drain
-	# Each request answered 200 or 202: its call is there.
-	local prefix ids want
-	prefix=$(grep -o -m1 'fault-[0-9a-f]*-' "$W/killpg.pool")
-	ids=$(awk -v p="$prefix" '$2 == 200 || $2 == 202 { printf "%s%s%s", s, p, $1; s = "," }' "$W/killpg.out")
-	want=$(awk '$2 == 200 || $2 == 202' "$W/killpg.out" | wc -l)
+	prefix=$(grep -o -m1 'fault-[0-9a-f]*-' "$W/$name.pool")
+	ids=$(awk -v p="$prefix" '$2 == 200 || $2 == 202 { printf "%s%s%s", s, p, $1; s = "," }' "$W/$name.out")
+	want=$(awk '$2 == 200 || $2 == 202' "$W/$name.out" | wc -l)
 	[ "$want" -gt 0 ]
 	[ "$(count "SELECT count(*) FROM calls WHERE org_id = '$ORG' AND provider_call_id = ANY ('{$ids}'::text[])")" = "$want" ]
 	# The workers came back by themselves.
 	req GET /healthz/vapi-hook
 	expect 200
+}
+
+kill_postmaster() { kill -KILL "$(head -1 "$RTDIR/pg/postmaster.pid")"; }
+stop_immediate() { pg_ctl_ -m immediate -w stop >/dev/null 2>&1; }
+
+@test "kill -9 of PostgreSQL under load: every 2xx is kept (database or spool), the rest 503, no 500 or 504" {
+	pool distinct 4000 1 killpg
+	under_load killpg kill_postmaster
+}
+
+@test "pg_ctl restart -m immediate under load: the same" {
+	pool distinct 4000 1 immediate
+	under_load immediate stop_immediate
 }
 
 @test "calls locked for 20 s: webhooks answer 202 (spooled) or 503 within the timeout, never 504; back within 2 s" {
