@@ -56,6 +56,9 @@ end
 
 local mode, path, headers, templates, pool, n, last
 local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+-- Each scenario's 10,000 callers: +1415 then BENCH_CALLERS (0..999) and 4
+-- digits, so that one scenario's calls do not rename another's contacts.
+local block = (tonumber(os.getenv("BENCH_CALLERS") or "0") or 0) * 10000
 local nonce
 
 function init(args)
@@ -96,14 +99,14 @@ function request()
     n = n + 1
     if mode == "vapi" then
         local call = string.format("bench-%s-%d-%d", nonce, tid, n)
-        local phone = string.format("%07d", (n * 7919 + tid) % 10000)
+        local phone = string.format("%07d", block + (n * 7919 + tid) % 10000)
         return wrk.format("POST", path, headers, fill(templates[1], call, phone))
     elseif mode == "vapi-mix" then
         if n % 10 == 0 and last then return last end
         local k = n - math.floor(n / 10)          -- the requests that are new
         local step = k % 3                        -- ringing, in-progress, report
         local call = string.format("mix-%s-%d-%d", nonce, tid, math.floor(k / 3))
-        local phone = string.format("%07d", (math.floor(k / 3) * 7919 + tid) % 10000)
+        local phone = string.format("%07d", block + (math.floor(k / 3) * 7919 + tid) % 10000)
         last = wrk.format("POST", path, headers, fill(templates[step + 1], call, phone))
         return last
     elseif mode == "pool" then

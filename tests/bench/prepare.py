@@ -70,6 +70,11 @@ def template(text):
     return text.replace(VAPI_CALL, '@CALL@').replace(VAPI_PHONE, '+1415@PHONE@')
 
 
+def callers():
+    """The first of this scenario's 10,000 caller numbers (BENCH_CALLERS)."""
+    return int(os.environ.get('BENCH_CALLERS', '0')) * 10000
+
+
 def record(out, path, header, body):
     out.write(path.encode() + b'\n' + header.encode() + b'\n' + str(len(body)).encode() + b'\n')
     out.write(body + b'\n')
@@ -83,7 +88,7 @@ def retell_pool(n, key, path, out):
     ts = str(int(time.time() * 1000))
     for i in range(n):
         body = (base.replace(call, 'call_bench_%s_%d' % (nonce, i))
-                .replace(phone, '+1415%07d' % (i * 7919 % 10000))).encode()
+                .replace(phone, '+1415%07d' % (callers() + i * 7919 % 10000))).encode()
         sig = hmac.new(key.encode(), body + ts.encode(), hashlib.sha256).hexdigest()
         record(out, path, 'x-retell-signature: v=%s,d=%s' % (ts, sig), body)
 
@@ -99,7 +104,7 @@ def twilio_pool(n, token, url, out, path=None):
             if k == 'CallSid':
                 v = 'CA%s%024x' % (nonce, i)
             elif k in ('From', 'Caller'):
-                v = '+1415%07d' % (i * 7919 % 10000)
+                v = '+1415%07d' % (callers() + i * 7919 % 10000)
             p.append((k, v))
         body = urllib.parse.urlencode(p).encode()
         s = url + ''.join(k + v for k, v in sorted(p))
