@@ -53,6 +53,11 @@ CREATE TRIGGER contacts_trigrams AFTER INSERT ON contacts
 CREATE TRIGGER contacts_trigrams_update AFTER UPDATE OF name ON contacts
     FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION ct_contact_trigrams();
 
+-- 001's pg_trgm index on contacts.name can never serve the programs (ILIKE
+-- is not leakproof) and costs every contact insert a GIN update under
+-- the relation's extension lock (make bench's lock-wait log): gone.
+DROP INDEX contacts_name_trgm;
+
 -- The contacts there already.
 INSERT INTO contact_name_trigrams (org_id, trigram, contact_id)
 SELECT c.org_id, g, c.id FROM contacts c, unnest(ct_trigrams(c.name)) g
