@@ -69,9 +69,13 @@ all: $(LIBRARY) $(PROG_BINS) $(ADMIN)
 
 lib: $(LIBRARY)
 
-$(BUILD)/lib/%.o: lib/%.c lib/*.h
+# Each object depends on the headers it includes, as the compiler found
+# them (-MMD -MP writes build/…/x.d beside x.o).
+DEPFLAGS    = -MMD -MP
+
+$(BUILD)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/lib/serve.o: CPPFLAGS += -DCT_VERSION='"$(VERSION)"'
 
@@ -79,11 +83,11 @@ $(BUILD)/lib/serve.o: CPPFLAGS += -DCT_VERSION='"$(VERSION)"'
 $(BUILD)/gen/reasons.c: lib/data/vapi-ended-reasons.tsv \
     lib/data/retell-disconnection-reasons.tsv tools/gen-reasons
 	@mkdir -p $(@D)
-	{ tools/gen-reasons vapi lib/data/vapi-ended-reasons.tsv && \
-	  tools/gen-reasons retell lib/data/retell-disconnection-reasons.tsv | tail -n +3; } >$@
+	tools/gen-reasons vapi lib/data/vapi-ended-reasons.tsv \
+	    retell lib/data/retell-disconnection-reasons.tsv >$@
 
-$(BUILD)/gen/reasons.o: $(BUILD)/gen/reasons.c lib/reason.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(BUILD)/gen/reasons.o: $(BUILD)/gen/reasons.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(LIBRARY): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -92,16 +96,19 @@ $(LIBRARY): $(LIB_OBJS)
 
 $(BUILD)/cgi-bin/%: cgi-bin/%.c $(LIBRARY)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
 
 $(ADMIN): tools/calltrack-admin.c $(LIBRARY)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
 
 $(UNIT_BIN): $(UNIT_SRCS) tests/unit/*.h $(LIBRARY)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -Itests/unit \
 	    -o $@ $(UNIT_SRCS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
+
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/gen/*.d $(BUILD)/cgi-bin/*.d \
+    $(BUILD)/tools/*.d $(BUILD)/bench/*.d)
 
 # libFuzzer targets (clang), one per parser: the library built again with
 # the fuzzer's instrumentation, ASan and UBSan into build/fuzz.
@@ -144,7 +151,7 @@ BENCH_BINS = $(BUILD)/bench/fcgi-hello $(BUILD)/bench/apply-script
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIBRARY)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
 
 bench-build: all $(BENCH_BINS)
 
