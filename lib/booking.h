@@ -2,7 +2,7 @@
  * booking.h: did the agent book the appointment?
  *
  * A mapping feeds every booking-tool invocation it finds, with its result
- * if any, to one ct_booking; the outcome is tri-state (DATA-MODEL):
+ * if any, to one ct_booking; the outcome is tri-state (docs/DATA-MODEL.md):
  * confirmed when one succeeded, attempted_failed when some were made and
  * none succeeded, not_requested when none were made.
  */

@@ -1,5 +1,5 @@
 /*
- * dashboard.h: the dashboard API's handlers (API.md "Dashboard API").
+ * dashboard.h: the dashboard API's handlers (docs/API.md "Dashboard API").
  */
 #ifndef CT_DASHBOARD_H
 #define CT_DASHBOARD_H

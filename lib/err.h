@@ -3,7 +3,7 @@
  *
  * Every fallible library call returns an enum ct_err.  The table in err.c
  * maps each value to the HTTP status, the stable machine code and the fixed
- * public message of API.md; detail for operators goes to the log only.
+ * public message of docs/API.md; detail for operators goes to the log only.
  */
 #ifndef CT_ERR_H
 #define CT_ERR_H
@@ -35,7 +35,7 @@ enum ct_err {
 /* One row of the error table. */
 struct ct_err_info {
 	int		 http_status;
-	const char	*code;		/* stable machine word, API.md */
+	const char	*code;		/* stable machine word, docs/API.md */
 	const char	*message;	/* fixed, safe to show to a client */
 };
 

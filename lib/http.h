@@ -93,7 +93,7 @@ void ct_http_write(struct ct_request *req, const char *buf, size_t len);
 void ct_http_send_json(struct ct_request *req, int status, json_object *obj);
 
 /*
- * Sends the JSON error body of API.md for err:
+ * Sends the JSON error body of docs/API.md for err:
  * {"error":{"code":…,"message":…[,"parameter":…]}}, with Allow on 405 and
  * Retry-After on 503.  message may be NULL for the table's fixed message;
  * when given it must be safe for a client (no internal detail).

@@ -3,7 +3,7 @@
  *
  * The tables are data (the TSV files in lib/data/) that tools/gen-reasons turns into
  * sorted C arrays at build time.  A code not in its table is mapped by its
- * shape (DATA-MODEL "Status") and still kept verbatim by the caller.
+ * shape (docs/DATA-MODEL.md "Status") and still kept verbatim by the caller.
  */
 #ifndef CT_REASON_H
 #define CT_REASON_H

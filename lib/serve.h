@@ -21,7 +21,7 @@ struct ct_endpoint {
 	/*
 	 * Answers one request whose method, content type and body were
 	 * checked.  Either sends a response and returns CT_OK, or returns an
-	 * error for the loop to answer with the JSON error of API.md.
+	 * error for the loop to answer with the JSON error of docs/API.md.
 	 */
 	enum ct_err		(*handle)(struct ct_request *req,
 				    const void *ctx);

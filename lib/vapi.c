@@ -264,7 +264,7 @@ ct_vapi_map(const char *body, size_t len, const struct ct_map_ctx *ctx,
 	}
 	if (status == NULL) {
 		/* transcript, speech-update, conversation-update, tool-calls,
-		 * …: kept in the log, the call unchanged (API.md). */
+		 * …: kept in the log, the call unchanged (docs/API.md). */
 		ev->mode = CT_EVENT_RECORD;
 		return CT_OK;
 	}

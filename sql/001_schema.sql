@@ -2,7 +2,7 @@
 --
 -- Every table that belongs to a customer carries org_id and every primary
 -- and unique key of such a table starts with it, so the schema can be
--- sharded by org (DATA-MODEL.md).  integrations and api_tokens are looked
+-- sharded by org (docs/DATA-MODEL.md).  integrations and api_tokens are looked
 -- up before the org is known (by webhook slug, by token hash); they are
 -- small and would be reference tables on a distributed PostgreSQL.
 

@@ -4,7 +4,7 @@
 -- for its own transaction with set_config(..., true), so row-level
 -- security filters everything it touches.  None is SECURITY DEFINER.
 
--- A status never moves backwards (DATA-MODEL "Status"): the last wall
+-- A status never moves backwards (docs/DATA-MODEL.md "Status"): the last wall
 -- behind the write path's own rule.  Terminal to terminal is allowed (a
 -- provider's report replaces the sweeper's, the latest final report wins).
 CREATE FUNCTION ct_calls_status_guard() RETURNS trigger
@@ -124,7 +124,7 @@ BEGIN
 END
 $$;
 
--- Closes calls whose final callback never came (DATA-MODEL "Stuck
+-- Closes calls whose final callback never came (docs/DATA-MODEL.md "Stuck
 -- calls"): open calls whose last event is older than their org's limit
 -- become 'failed' when never answered, 'completed' when answered, with
 -- ended_reason 'no-final-report' and status_source 'sweeper'.  Sees what

@@ -2,7 +2,7 @@
 --
 -- ct_apply_event replaces ct_record_event: it records the raw event and,
 -- in the same transaction, applies the normalized call event the program
--- made of it (DATA-MODEL "Writing a call").
+-- made of it (docs/DATA-MODEL.md "Writing a call").
 
 ALTER TABLE calls ADD COLUMN transfer_destination text
     CHECK (length(transfer_destination) <= 300);

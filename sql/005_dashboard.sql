@@ -59,7 +59,7 @@ CREATE FUNCTION ct_bound(p text, p_tz text) RETURNS timestamptz
     AS $$ SELECT CASE WHEN length(p) = 10 THEN p::date::timestamp AT TIME ZONE p_tz
                       ELSE p::timestamptz END $$;
 
--- One call as the list shows it (API.md "GET /api/calls").
+-- One call as the list shows it (docs/API.md "GET /api/calls").
 CREATE FUNCTION ct_call_summary(v calls_with_caller_names) RETURNS json
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
@@ -297,7 +297,7 @@ END
 $$;
 
 -- The stats cards over [p_from, p_to) (dates are days in p_tz), test
--- calls included only when asked (API.md "GET /api/stats").
+-- calls included only when asked (docs/API.md "GET /api/stats").
 CREATE FUNCTION ct_stats(p_org uuid, p_from text, p_to text, p_tz text, p_include_test boolean)
 RETURNS json
     LANGUAGE plpgsql STABLE

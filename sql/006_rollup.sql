@@ -343,7 +343,7 @@ END
 $$;
 
 -- The stats cards over [p_from, p_to) (dates are days in p_tz), test
--- calls included only when asked (API.md "GET /api/stats").  The counts
+-- calls included only when asked (docs/API.md "GET /api/stats").  The counts
 -- come from the rollup when the range is whole days of the org's zone.
 CREATE OR REPLACE FUNCTION ct_stats(p_org uuid, p_from text, p_to text, p_tz text,
     p_include_test boolean)

@@ -41,7 +41,7 @@ req() {
 # The JSON error code of the last response.
 err_code() { jq -r '.error.code' <<<"$BODY"; }
 
-# Asserts the last response: status and, for errors, the API.md shape.
+# Asserts the last response: status and, for errors, the docs/API.md shape.
 expect() {
 	local want=$1 code=${2:-}
 	if [ "$CODE" != "$want" ]; then

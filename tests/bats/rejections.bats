@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Every rejection of the shared pipeline, through the real nginx, for each
-# of the five programs, with the JSON error body of API.md.
+# of the five programs, with the JSON error body of docs/API.md.
 
 load helpers
 

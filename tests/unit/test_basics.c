@@ -11,7 +11,7 @@
 #include "num.h"
 #include "suites.h"
 
-/* ---- err: every value has a row, and the rows are API.md's ---- */
+/* ---- err: every value has a row, and the rows are docs/API.md's ---- */
 
 static void
 test_err_table(void)
