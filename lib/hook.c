@@ -295,8 +295,8 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 	if (err == CT_OK || ct_err_http_status(err) >= 500)
 		return err;
 refuse:
-	/* Only what never proved itself is limited: a verified delivery is
-	 * kept whole and answered, whatever its address did before. */
+	/* Only what never proved itself is limited: a verified request is
+	 * answered and kept as ever, whatever its address did before. */
 	if (!verified && (wait = refusal_over(req, err)) != 0) {
 		send_rate_limited(req, err, wait);
 		return CT_OK;
