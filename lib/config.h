@@ -29,8 +29,19 @@ struct ct_config {
 	/* CALLTRACK_INTEGRATION_TTL: seconds a worker reuses a looked-up
 	 * integration before asking the database again. */
 	long long	 integration_ttl_s;
-	/* CALLTRACK_REJECTED_BODY_CAP: bytes of a rejected body kept. */
+	/* CALLTRACK_REJECTED_BODY_CAP: bytes of a rejected body kept, when
+	 * its integration is known and its signature verified (else at most
+	 * CT_HOOK_UNVERIFIED_CAP, hook.h). */
 	long long	 rejected_body_cap;
+	/* CALLTRACK_REJECTED_DAYS: rejected_events older than this many days
+	 * are deleted by calltrack-admin sweep. */
+	long long	 rejected_days;
+	/* CALLTRACK_REFUSED_LIMIT: unverified refusals per client address
+	 * and window that are answered and kept, per worker process; past
+	 * it, 429 and nothing kept (refusal.h).  0: no limit. */
+	long long	 refused_limit;
+	/* CALLTRACK_REFUSED_WINDOW: that window, in seconds. */
+	long long	 refused_window_s;
 	const char	*spool_dir;	/* CALLTRACK_SPOOL_DIR; NULL: no spool */
 	long long	 spool_max_mb;
 	long long	 workers;	/* CALLTRACK_WORKERS: processes sharing

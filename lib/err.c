@@ -43,6 +43,8 @@ static const struct ct_err_info table[CT_ERR__MAX] = {
 	    "the request body could not be read" },
 	[CT_ERR_RANGE] = { 400, "invalid_parameter",
 	    "a number is out of range" },
+	[CT_ERR_RATE_LIMITED] = { 429, "rate_limited",
+	    "too many refused requests from this address, retry later" },
 };
 
 const struct ct_err_info *

@@ -29,6 +29,7 @@ enum ct_err {
 	CT_ERR_DB_UNAVAILABLE,		/* 503 database unreachable or too slow */
 	CT_ERR_IO,			/* 500 reading the request failed */
 	CT_ERR_RANGE,			/* 400 a number out of its bounds */
+	CT_ERR_RATE_LIMITED,		/* 429 too many refused requests */
 	CT_ERR__MAX
 };
 

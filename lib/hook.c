@@ -3,13 +3,15 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
 #include "hook.h"
-#include "spool.h"
 #include "log.h"
+#include "refusal.h"
+#include "spool.h"
 
 const char *
 ct_hook_slug(const char *path, const char *route)
@@ -22,14 +24,15 @@ ct_hook_slug(const char *path, const char *route)
 }
 
 /*
- * Keeps a refused request in rejected_events: why, and the body up to the
- * configured cap (signature headers are not kept: Vapi's is the secret).
- * in may be NULL when the integration is unknown.  Failure to keep it is
- * logged; the client still gets its 4xx.
+ * Keeps a refused request in rejected_events: why, and the body up to cap
+ * bytes with the whole body's size and SHA-256 (signature headers are not
+ * kept: Vapi's is the secret).  in may be NULL when the integration is
+ * unknown.  Failure to keep it is logged; the client still gets its 4xx.
  */
 static void
 record_rejection(struct ct_request *req, const struct ct_hook_provider *p,
-    const struct ct_integration *in, const char *slug, enum ct_err err)
+    const struct ct_integration *in, const char *slug, enum ct_err err,
+    size_t cap)
 {
 	const struct ct_err_info *info = ct_err_info(err);
 	const struct ct_config *cfg = ct_config_get();
@@ -41,8 +44,10 @@ record_rejection(struct ct_request *req, const struct ct_hook_provider *p,
 
 	if (info->http_status < 400 || info->http_status > 499)
 		return;
-	if (keep > (size_t)cfg->rejected_body_cap)
-		keep = (size_t)cfg->rejected_body_cap;
+	if (cap > (size_t)cfg->rejected_body_cap)
+		cap = (size_t)cfg->rejected_body_cap;
+	if (keep > cap)
+		keep = cap;
 	snprintf(status, sizeof(status), "%d", info->http_status);
 	snprintf(size, sizeof(size), "%zu", req->body_len);
 	ct_crypto_sha256_hex(req->body ? req->body : "", req->body_len, hash);
@@ -73,6 +78,47 @@ record_rejection(struct ct_request *req, const struct ct_hook_provider *p,
 	PQclear(r);
 }
 
+/*
+ * Counts an unverified refusal (a 4xx err) against the client address.
+ * Returns 0 when it is within the address's limit, else the seconds until
+ * the address's window ends (the Retry-After of its 429).
+ */
+static long long
+refusal_over(struct ct_request *req, enum ct_err err)
+{
+	struct timespec now;
+	int status = ct_err_http_status(err);
+
+	if (status < 400 || status > 499)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return ct_refusal_note(ct_refusal_process(),
+	    ct_http_param(req, "REMOTE_ADDR"), (long long)now.tv_sec);
+}
+
+/*
+ * Answers an unverified refusal past its address's limit: 429 with the
+ * API's error body and Retry-After, nothing kept, the refusal it stands
+ * for in the log line's detail.
+ */
+static void
+send_rate_limited(struct ct_request *req, enum ct_err refused,
+    long long retry_after)
+{
+	const struct ct_err_info *info = ct_err_info(CT_ERR_RATE_LIMITED);
+	char body[256], extra[48];
+	int n;
+
+	n = snprintf(body, sizeof(body), "{\"error\":{\"code\":\"%s\","
+	    "\"message\":\"%s\"}}", info->code, info->message);
+	snprintf(extra, sizeof(extra), "Retry-After: %lld\r\n", retry_after);
+	ct_http_set_detail(req, "refused as %s past the address's limit",
+	    ct_err_info(refused)->code);
+	ct_http_send(req, info->http_status, "application/json", extra, body,
+	    n > 0 && (size_t)n < sizeof(body) ? (size_t)n : 0);
+	req->code = info->code;
+}
+
 void
 ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx)
 {
@@ -80,10 +126,16 @@ ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx)
 	const struct ct_integration *in = NULL;
 	const char *slug = ct_hook_slug(req->path, p->route);
 
+	/* Never verified: counted, and past the limit not kept (the serve
+	 * loop still answers the 4xx). */
+	if (refusal_over(req, err) != 0) {
+		ct_http_set_detail(req, "not kept: past the address's limit");
+		return;
+	}
 	/* Attribute it to its org when the path names a known integration. */
 	if (slug != NULL && ct_integration_get(slug, 0, &in) != CT_OK)
 		in = NULL;
-	record_rejection(req, p, in, slug, err);
+	record_rejection(req, p, in, slug, err, CT_HOOK_UNVERIFIED_CAP);
 }
 
 /*
@@ -205,6 +257,8 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 	struct ct_call_event ev;
 	struct ct_map_ctx mctx;
 	enum ct_err err;
+	long long wait;
+	int verified = 0;
 
 	if (slug == NULL) {
 		err = CT_ERR_UNKNOWN_INTEGRATION;
@@ -230,6 +284,7 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 	}
 	if (err != CT_OK)
 		goto refuse;
+	verified = 1;
 	map_ctx(in, &mctx);
 	err = p->map(req, &mctx, &ev);
 	if (ev.event_type != NULL)
@@ -240,6 +295,13 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 	if (err == CT_OK || ct_err_http_status(err) >= 500)
 		return err;
 refuse:
-	record_rejection(req, p, in, slug, err);
+	/* Only what never proved itself is limited: a verified request is
+	 * answered and kept as ever, whatever its address did before. */
+	if (!verified && (wait = refusal_over(req, err)) != 0) {
+		send_rate_limited(req, err, wait);
+		return CT_OK;
+	}
+	record_rejection(req, p, in, slug, err, verified ?
+	    (size_t)ct_config_get()->rejected_body_cap : CT_HOOK_UNVERIFIED_CAP);
 	return err;
 }

@@ -5,7 +5,13 @@
  * A request is resolved to its integration by the slug in its path,
  * verified against the integration's secrets, mapped to a call event, and
  * written (raw event and call) in one statement.
- * Whatever is refused with a 4xx is kept in rejected_events.
+ * Whatever is refused with a 4xx is kept in rejected_events: the body up
+ * to CALLTRACK_REJECTED_BODY_CAP once the signature verified, else (an
+ * unknown slug, a failed signature, a wrong method or content type) only
+ * its first CT_HOOK_UNVERIFIED_CAP bytes, always with the whole body's
+ * size and SHA-256.  Unverified refusals count against the client
+ * address (refusal.h); past the limit they are answered 429 and not kept.
+ * A request whose signature verifies is never limited.
  */
 #ifndef CT_HOOK_H
 #define CT_HOOK_H
@@ -14,6 +20,10 @@
 #include "event.h"
 #include "http.h"
 #include "integration.h"
+
+/* Bytes of an unverified refused body kept (and never more than
+ * CALLTRACK_REJECTED_BODY_CAP). */
+#define CT_HOOK_UNVERIFIED_CAP	4096
 
 /* A provider's part of the pipeline. */
 struct ct_hook_provider {
@@ -29,11 +39,14 @@ struct ct_hook_provider {
 				    struct ct_call_event *ev);
 };
 
-/* The endpoint handler for a webhook program; ctx is its provider. */
+/* The endpoint handler for a webhook program; ctx is its provider.  An
+ * unverified refusal past its address's limit is answered 429 here, and
+ * CT_OK returned (the request is answered). */
 enum ct_err ct_hook_handle(struct ct_request *req, const void *ctx);
 
 /* The endpoint's reject function: keeps a request refused before the
- * handler ran (405, 413, 415) in rejected_events. */
+ * handler ran (405, 413, 415) in rejected_events, unless its address is
+ * past the refusal limit (the caller still answers its 4xx). */
 void ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx);
 
 /*

@@ -112,6 +112,7 @@ reason(int status)
 	case 405: return "Method Not Allowed";
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
 	default:  return status < 400 ? "OK" : "Error";

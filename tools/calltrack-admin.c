@@ -462,13 +462,29 @@ integration_update(const char *verb, int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+/*
+ * The sweeper: closes stuck calls (prints how many), folds the per-day
+ * counts, and deletes rejected_events older than CALLTRACK_REJECTED_DAYS,
+ * SWEEP_BATCH rows a statement (each its own transaction), at most
+ * SWEEP_BATCHES statements a run: a larger backlog goes over the next runs.
+ */
+#define SWEEP_BATCH	5000
+#define SWEEP_BATCHES	1000
+
 static int
 sweep(int argc)
 {
+	struct ct_config cfg;
+	char err[200], days[24], batch[16];
+	const char *params[2] = { days, batch };
+	long long n = SWEEP_BATCH;
 	PGresult *r;
+	int i;
 
 	if (argc != 0)
 		return usage("sweep takes no arguments");
+	if (ct_config_load(&cfg, err, sizeof(err)) != CT_OK)
+		return fail("read the configuration", err);
 	if (db_connect() != 0)
 		return EXIT_FAILURE;
 	if ((r = run("sweep stuck calls", "SELECT ct_sweep()", 0, NULL)) ==
@@ -481,6 +497,17 @@ sweep(int argc)
 	    NULL)) == NULL)
 		return EXIT_FAILURE;
 	PQclear(r);
+	snprintf(days, sizeof(days), "%lld", cfg.rejected_days);
+	snprintf(batch, sizeof(batch), "%d", SWEEP_BATCH);
+	for (i = 0; i < SWEEP_BATCHES && n == SWEEP_BATCH; i++) {
+		if ((r = run("delete old rejected events", "SELECT "
+		    "ct_prune_rejected($1::int, $2::int)", 2, params)) == NULL)
+			return EXIT_FAILURE;
+		if (ct_num_parse_str(PQgetvalue(r, 0, 0), 0, SWEEP_BATCH,
+		    &n) != CT_OK)
+			n = 0;
+		PQclear(r);
+	}
 	return EXIT_SUCCESS;
 }
 
