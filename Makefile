@@ -233,6 +233,8 @@ install: all
 	install -m 0755 $(ADMIN) $(DESTDIR)$(BINDIR)/
 	install -m 0755 tools/migrate $(DESTDIR)$(BINDIR)/calltrack-migrate
 	install -m 0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql/
+	install -d $(DESTDIR)$(DATADIR)/sql/functions
+	install -m 0644 sql/functions/*.sql $(DESTDIR)$(DATADIR)/sql/functions/
 	install -m 0644 www/* $(DESTDIR)$(DATADIR)/www/
 	install -m 0644 nginx/calltrack.conf.in $(DESTDIR)$(DATADIR)/nginx/
 	for u in nginx/systemd/*; do \

@@ -2,9 +2,15 @@
 --
 -- Every table that belongs to a customer carries org_id and every primary
 -- and unique key of such a table starts with it, so the schema can be
--- sharded by org (docs/DATA-MODEL.md).  integrations and api_tokens are looked
--- up before the org is known (by webhook slug, by token hash); they are
--- small and would be reference tables on a distributed PostgreSQL.
+-- sharded by org (docs/DATA-MODEL.md).  integrations and api_tokens are
+-- looked up before the org is known (by webhook slug, by token hash); they
+-- are small and would be reference tables on a distributed PostgreSQL.
+--
+-- A numbered migration holds tables, columns, indexes, roles and data
+-- changes, and runs once.  Functions, views, triggers, policies and grants
+-- are in sql/functions/, re-applied by every migrate (sql/README.md).
+-- The two functions here are the ones a CHECK constraint below calls: a
+-- table cannot exist before them, so they are defined with it.
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
@@ -18,12 +24,6 @@ BEGIN
     END IF;
 END
 $$;
-
--- The org pinned for this transaction, or NULL when none is: an empty or
--- missing setting matches no row.
-CREATE FUNCTION ct_current_org() RETURNS uuid
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$ SELECT nullif(current_setting('calltrack.org_id', true), '')::uuid $$;
 
 -- True when tz names a time zone PostgreSQL knows.  Declared immutable for
 -- use in a CHECK: the zone database changes only with a package upgrade.
@@ -54,17 +54,7 @@ CREATE FUNCTION ct_is_real_name(name text) RETURNS boolean
                 AND length(regexp_replace(name, '[^0-9]', '', 'g')) >= 7)
 $$;
 
--- Order of call statuses: a status never moves to a lower rank.
-CREATE FUNCTION ct_status_rank(status text) RETURNS int
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$
-    SELECT CASE status
-        WHEN 'queued' THEN 0
-        WHEN 'ringing' THEN 1
-        WHEN 'in-progress' THEN 2
-        ELSE 3
-    END
-$$;
+GRANT EXECUTE ON FUNCTION ct_is_timezone(text), ct_is_real_name(text) TO calltrack_app;
 
 CREATE TABLE orgs (
     id                  uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -98,6 +88,7 @@ CREATE TABLE api_tokens (
     revoked_at      timestamptz,
     PRIMARY KEY (org_id, id)
 );
+
 CREATE UNIQUE INDEX api_tokens_token_hash_key ON api_tokens (token_hash);
 
 CREATE TABLE integrations (
@@ -144,7 +135,6 @@ CREATE TABLE contacts (
     UNIQUE (org_id, phone),
     CHECK (name IS NULL OR name_source IS NOT NULL)
 );
-CREATE INDEX contacts_name_trgm ON contacts USING gin (name gin_trgm_ops);
 
 CREATE TABLE calls (
     org_id              uuid NOT NULL REFERENCES orgs (id),
@@ -197,8 +187,9 @@ CREATE TABLE calls (
     UNIQUE (org_id, provider, provider_call_id),
     FOREIGN KEY (org_id, contact_id) REFERENCES contacts (org_id, id)
 );
-CREATE INDEX calls_org_started ON calls (org_id, started_at DESC, id);
+
 CREATE INDEX calls_org_contact ON calls (org_id, contact_id);
+
 -- The sweeper's scan: only calls that are still open.
 CREATE INDEX calls_open ON calls (org_id, last_event_at)
     WHERE status IN ('queued', 'ringing', 'in-progress');
@@ -221,7 +212,9 @@ CREATE TABLE call_events (
     PRIMARY KEY (org_id, id),
     UNIQUE (org_id, dedup_key)
 );
+
 CREATE INDEX call_events_call ON call_events (org_id, call_id, received_at);
+
 CREATE INDEX call_events_parked ON call_events (org_id, received_at)
     WHERE outcome = 'parked';
 
@@ -244,6 +237,7 @@ CREATE TABLE rejected_events (
     body_sha256         text,
     body_truncated      boolean NOT NULL DEFAULT false
 );
+
 CREATE INDEX rejected_events_org ON rejected_events (org_id, received_at);
 
 CREATE TABLE call_sessions (
@@ -271,18 +265,3 @@ CREATE TABLE hot_lead_alerts (
     FOREIGN KEY (org_id, call_id) REFERENCES calls (org_id, id),
     FOREIGN KEY (org_id, contact_id) REFERENCES contacts (org_id, id)
 );
-
--- Calls with the caller's name resolved live from the contact: the contact
--- name, else the phone number, else 'Unknown'.  Every dashboard read of
--- calls goes through this view; security_invoker keeps RLS in force.
-CREATE VIEW calls_with_caller_names WITH (security_invoker = true) AS
-SELECT c.*,
-       COALESCE(ct.name, c.phone_number, 'Unknown') AS resolved_caller_name,
-       CASE WHEN ct.name IS NOT NULL THEN 'contact'
-            WHEN c.phone_number IS NOT NULL THEN 'phone'
-            ELSE 'unknown' END AS name_source,
-       ct.email AS contact_email,
-       ct.lead_status AS contact_lead_status,
-       ct.lead_score AS contact_lead_score
-  FROM calls c
-  LEFT JOIN contacts ct ON ct.org_id = c.org_id AND ct.id = c.contact_id;

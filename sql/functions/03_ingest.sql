@@ -1,0 +1,396 @@
+-- 03_ingest.sql: one callback, one round trip, one transaction
+-- (docs/DATA-MODEL.md "Writing a call"), and what is refused.
+--
+-- Re-applied by every migrate, after the numbered migrations, in one
+-- transaction with the other files of sql/functions/ (sql/README.md):
+-- each function, view, trigger and policy is defined here and nowhere
+-- else.  A change of signature or return type also needs a numbered
+-- migration that drops the old one.
+
+-- A status never moves backwards (docs/DATA-MODEL.md "Status"): the last wall
+-- behind the write path's own rule.  Terminal to terminal is allowed (a
+-- provider's report replaces the sweeper's, the latest final report wins).
+CREATE OR REPLACE FUNCTION ct_calls_status_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF ct_status_rank(NEW.status) < ct_status_rank(OLD.status) THEN
+        RAISE EXCEPTION 'call status cannot move from % to %', OLD.status, NEW.status
+            USING ERRCODE = 'check_violation';
+    END IF;
+    NEW.updated_at := now();
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER calls_status_guard BEFORE UPDATE ON calls
+    FOR EACH ROW EXECUTE FUNCTION ct_calls_status_guard();
+
+-- One event applied once: ct_apply_event (below) is what the programs call;
+-- it wraps this, counts a duplicate delivery, and replays a kept event.
+--
+-- p_mode: 'apply' (change the call), 'record' (a message that carries no
+-- call state: logged and linked to its call, nothing changed) or 'park'
+-- (kept for replay, with p_error, and not applied).
+--
+-- Status: the program passes the status the event means when the call was
+-- answered and when it was not (they differ only for end codes whose
+-- meaning depends on it); what is already known of the call decides.  A
+-- status never moves to a lower rank; a terminal status replaces another
+-- only when it comes from the sweeper or from an event at least as late in
+-- the provider's order (p_sequence).  Every other value: an event as late
+-- as the call's latest replaces what it carries and keeps the rest; an
+-- older one only fills what is still unknown.  Nothing is set to NULL.
+--
+-- When applying fails (a value the schema refuses), the raw event stays,
+-- parked with the error, and the call is untouched: nothing is lost.
+CREATE OR REPLACE FUNCTION ct_apply_event_once(
+    p_org uuid, p_integration text, p_provider text, p_provider_call_id text,
+    p_event_type text, p_dedup_key text, p_payload bytea, p_content_type text,
+    p_mode text,
+    p_error text DEFAULT NULL,
+    p_status_answered text DEFAULT NULL,
+    p_status_unanswered text DEFAULT NULL,
+    p_answered boolean DEFAULT false,
+    p_sequence bigint DEFAULT NULL,
+    p_ended_reason text DEFAULT NULL,
+    p_end_call_reason text DEFAULT NULL,
+    p_direction text DEFAULT NULL,
+    p_phone_number text DEFAULT NULL,
+    p_phone_raw text DEFAULT NULL,
+    p_agent_number text DEFAULT NULL,
+    p_customer_name text DEFAULT NULL,
+    p_is_test_call boolean DEFAULT NULL,
+    p_started_at text DEFAULT NULL,
+    p_ended_at text DEFAULT NULL,
+    p_duration_seconds int DEFAULT NULL,
+    p_cost text DEFAULT NULL,
+    p_recording_url text DEFAULT NULL,
+    p_transcript text DEFAULT NULL,
+    p_summary text DEFAULT NULL,
+    p_sentiment text DEFAULT NULL,
+    p_booking_status text DEFAULT NULL,
+    p_booking_evidence text DEFAULT NULL,
+    p_lead_score int DEFAULT NULL,
+    p_lead_reasons text[] DEFAULT NULL,
+    p_metadata text DEFAULT NULL,
+    p_transfer_destination text DEFAULT NULL)
+RETURNS TABLE (outcome text, call_id uuid)
+    LANGUAGE plpgsql
+    AS $$
+#variable_conflict use_column
+DECLARE
+    v_event bigint;
+    v_call uuid;
+    v_contact uuid;
+    v_name text;
+    v_threshold int;
+    v_started timestamptz;
+    v_ended timestamptz;
+    v_cost numeric;
+    v_evidence jsonb;
+    v_metadata jsonb;
+    c calls%ROWTYPE;
+BEGIN
+    PERFORM set_config('calltrack.org_id', p_org::text, true);
+
+    -- The raw event first; a second delivery of the same event stops here.
+    INSERT INTO call_events AS e (org_id, integration_id, provider, provider_call_id,
+                                  event_type, dedup_key, payload, content_type,
+                                  outcome, error)
+    VALUES (p_org, p_integration, p_provider, p_provider_call_id, p_event_type,
+            p_dedup_key, p_payload, p_content_type,
+            CASE WHEN p_mode = 'park' THEN 'parked' ELSE 'applied' END,
+            CASE WHEN p_mode = 'park' THEN p_error END)
+    ON CONFLICT (org_id, dedup_key) DO NOTHING
+    RETURNING e.id INTO v_event;
+    IF v_event IS NULL THEN
+        RETURN QUERY SELECT 'duplicate'::text, e.call_id FROM call_events e
+                      WHERE e.org_id = p_org AND e.dedup_key = p_dedup_key;
+        RETURN;
+    END IF;
+
+    IF p_mode = 'park' THEN
+        RETURN QUERY SELECT 'parked'::text, NULL::uuid;
+        RETURN;
+    END IF;
+
+    IF p_mode = 'record' THEN
+        SELECT k.id INTO v_call FROM calls k
+         WHERE k.org_id = p_org AND k.provider = p_provider
+           AND k.provider_call_id = p_provider_call_id;
+        UPDATE call_events e SET call_id = v_call WHERE e.org_id = p_org AND e.id = v_event;
+        RETURN QUERY SELECT 'applied'::text, v_call;
+        RETURN;
+    END IF;
+
+    BEGIN
+        -- Values that must be cast are cast here, inside the block, so
+        -- that a malformed one parks the event instead of losing it.
+        v_started := p_started_at::timestamptz;
+        v_ended := p_ended_at::timestamptz;
+        v_cost := p_cost::numeric;
+        v_evidence := p_booking_evidence::jsonb;
+        v_metadata := p_metadata::jsonb;
+
+        -- The contact: one per phone number; a real provider name fills an
+        -- empty name or replaces an earlier provider name, never a manual one.
+        v_name := CASE WHEN ct_is_real_name(p_customer_name) THEN btrim(p_customer_name) END;
+        IF p_phone_number IS NOT NULL THEN
+            INSERT INTO contacts AS ct (org_id, phone, name, name_source)
+            VALUES (p_org, p_phone_number, v_name, CASE WHEN v_name IS NOT NULL THEN 'provider' END)
+            ON CONFLICT (org_id, phone) DO UPDATE
+               SET name = CASE WHEN ct.name_source = 'manual' OR EXCLUDED.name IS NULL
+                               THEN ct.name ELSE EXCLUDED.name END,
+                   name_source = CASE WHEN ct.name_source = 'manual' OR EXCLUDED.name IS NULL
+                                      THEN ct.name_source ELSE 'provider' END,
+                   updated_at = CASE WHEN EXCLUDED.name IS DISTINCT FROM ct.name
+                                      AND ct.name_source IS DISTINCT FROM 'manual'
+                                      AND EXCLUDED.name IS NOT NULL
+                                     THEN now() ELSE ct.updated_at END
+            RETURNING ct.id INTO v_contact;
+        END IF;
+
+        -- The call.
+        INSERT INTO calls AS k (org_id, provider, provider_call_id, integration_id,
+                                direction, status, ended_reason, end_call_reason,
+                                phone_number, phone_raw, agent_number, contact_id,
+                                is_test_call, started_at, ended_at, duration_seconds, cost,
+                                recording_url, transcript, summary, sentiment,
+                                booking_status, booking_evidence, lead_score, lead_reasons,
+                                metadata, provider_sequence, transfer_destination)
+        VALUES (p_org, p_provider, p_provider_call_id, p_integration,
+                p_direction,
+                COALESCE(CASE WHEN p_answered THEN p_status_answered ELSE p_status_unanswered END,
+                         'queued'),
+                p_ended_reason, p_end_call_reason,
+                p_phone_number, p_phone_raw, p_agent_number, v_contact,
+                COALESCE(p_is_test_call, false), v_started, v_ended, p_duration_seconds,
+                v_cost, p_recording_url, p_transcript, p_summary, p_sentiment,
+                COALESCE(p_booking_status, 'not_requested'), v_evidence, p_lead_score,
+                p_lead_reasons, v_metadata, p_sequence, p_transfer_destination)
+        ON CONFLICT (org_id, provider, provider_call_id) DO NOTHING
+        RETURNING k.id INTO v_call;
+
+        IF v_call IS NULL THEN
+            -- Known call: merge under a row lock.
+            SELECT * INTO c FROM calls k
+             WHERE k.org_id = p_org AND k.provider = p_provider
+               AND k.provider_call_id = p_provider_call_id
+               FOR UPDATE;
+            v_call := c.id;
+            DECLARE
+                v_late boolean := p_sequence IS NULL OR c.provider_sequence IS NULL
+                                  OR p_sequence >= c.provider_sequence;
+                v_answered boolean := p_answered OR c.started_at IS NOT NULL
+                                      OR c.status = 'in-progress'
+                                      OR (c.status = 'completed' AND c.status_source = 'provider');
+                v_new text := CASE WHEN v_answered THEN p_status_answered
+                                   ELSE p_status_unanswered END;
+                v_take boolean;
+            BEGIN
+                v_take := v_new IS NOT NULL AND (
+                    ct_status_rank(v_new) > ct_status_rank(c.status)
+                    OR (ct_status_rank(v_new) = 3 AND ct_status_rank(c.status) = 3
+                        AND (c.status_source = 'sweeper' OR v_late)));
+                UPDATE calls k SET
+                    status = CASE WHEN v_take THEN v_new ELSE k.status END,
+                    status_source = CASE WHEN v_take THEN 'provider' ELSE k.status_source END,
+                    ended_reason = CASE WHEN v_take AND p_ended_reason IS NOT NULL THEN p_ended_reason
+                                        WHEN k.status_source = 'sweeper' AND v_take THEN NULL
+                                        ELSE COALESCE(k.ended_reason, p_ended_reason) END,
+                    end_call_reason = CASE WHEN v_take AND p_end_call_reason IS NOT NULL
+                                           THEN p_end_call_reason
+                                           ELSE COALESCE(k.end_call_reason, p_end_call_reason) END,
+                    direction = ct_merge(v_late, p_direction, k.direction),
+                    phone_number = ct_merge(v_late, p_phone_number, k.phone_number),
+                    phone_raw = ct_merge(v_late, p_phone_raw, k.phone_raw),
+                    agent_number = ct_merge(v_late, p_agent_number, k.agent_number),
+                    contact_id = ct_merge(v_late, v_contact, k.contact_id),
+                    is_test_call = k.is_test_call OR COALESCE(p_is_test_call, false),
+                    started_at = ct_merge(v_late, v_started, k.started_at),
+                    -- The sweeper's end time is a guess: a provider's wins.
+                    ended_at = ct_merge(v_late OR k.status_source = 'sweeper', v_ended, k.ended_at),
+                    duration_seconds = ct_merge(v_late, p_duration_seconds, k.duration_seconds),
+                    cost = ct_merge(v_late, v_cost, k.cost),
+                    recording_url = ct_merge(v_late, p_recording_url, k.recording_url),
+                    transcript = ct_merge(v_late, p_transcript, k.transcript),
+                    summary = ct_merge(v_late, p_summary, k.summary),
+                    sentiment = ct_merge(v_late, p_sentiment, k.sentiment),
+                    -- Always set (default not_requested): only a late
+                    -- enough event may change it.
+                    booking_status = CASE WHEN p_booking_status IS NOT NULL AND v_late
+                                          THEN p_booking_status ELSE k.booking_status END,
+                    booking_evidence = ct_merge(v_late, v_evidence, k.booking_evidence),
+                    lead_score = ct_merge(v_late, p_lead_score, k.lead_score),
+                    lead_reasons = ct_merge(v_late, p_lead_reasons, k.lead_reasons),
+                    metadata = ct_merge(v_late, v_metadata, k.metadata),
+                    transfer_destination = ct_merge(v_late, p_transfer_destination, k.transfer_destination),
+                    provider_sequence = GREATEST(k.provider_sequence, p_sequence),
+                    last_event_at = GREATEST(k.last_event_at, now())
+                 WHERE k.org_id = p_org AND k.id = c.id;
+            END;
+        END IF;
+
+        SELECT * INTO c FROM calls k WHERE k.org_id = p_org AND k.id = v_call;
+
+        -- The lead: contacted once a call completes, booked on a confirmed
+        -- booking; the score is the best any call gave.
+        IF c.contact_id IS NOT NULL THEN
+            UPDATE contacts ct SET
+                last_contacted_at = CASE WHEN c.status = 'completed'
+                    THEN GREATEST(ct.last_contacted_at, COALESCE(c.ended_at, c.started_at, now()))
+                    ELSE ct.last_contacted_at END,
+                lead_status = CASE
+                    WHEN c.booking_status = 'confirmed' AND ct.lead_status IN ('new', 'contacted', 'qualified')
+                        THEN 'booked'
+                    WHEN c.status = 'completed' AND ct.lead_status = 'new' THEN 'contacted'
+                    ELSE ct.lead_status END,
+                lead_score = GREATEST(ct.lead_score, COALESCE(c.lead_score, 0))
+             WHERE ct.org_id = p_org AND ct.id = c.contact_id;
+        END IF;
+
+        -- At most one hot-lead alert per call, never for a test call.
+        IF c.lead_score IS NOT NULL AND NOT c.is_test_call THEN
+            SELECT o.hot_lead_threshold INTO v_threshold FROM orgs o WHERE o.id = p_org;
+            IF c.lead_score >= v_threshold THEN
+                INSERT INTO hot_lead_alerts (org_id, call_id, contact_id, score, reasons)
+                VALUES (p_org, c.id, c.contact_id, c.lead_score, COALESCE(c.lead_reasons, '{}'))
+                ON CONFLICT (org_id, call_id) DO NOTHING;
+            END IF;
+        END IF;
+
+        UPDATE call_events e SET call_id = v_call WHERE e.org_id = p_org AND e.id = v_event;
+        RETURN QUERY SELECT 'applied'::text, v_call;
+    EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
+        -- Keep the event, parked with the reason, for a later replay.
+        UPDATE call_events e SET outcome = 'parked', error = left(SQLERRM, 500)
+         WHERE e.org_id = p_org AND e.id = v_event;
+        RETURN QUERY SELECT 'parked'::text, NULL::uuid;
+    END;
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION ct_apply_event_once(
+    uuid, text, text, text, text, text, bytea, text, text, text, text, text, boolean,
+    bigint, text, text, text, text, text, text, text, boolean, text, text,
+    int, text, text, text, text, text, text, text, int, text[], text, text) TO calltrack_app;
+
+-- The webhook's one statement: ct_apply_event_once, plus the count of a
+-- duplicate delivery (call_event_duplicates) and the replay of a kept event
+-- (p_mode 'replay-apply' or 'replay-record': the kept row steps aside, the
+-- event is applied as new, and the row takes back its key and the outcome).
+CREATE OR REPLACE FUNCTION ct_apply_event(
+    p_org uuid, p_integration text, p_provider text, p_provider_call_id text,
+    p_event_type text, p_dedup_key text, p_payload bytea, p_content_type text,
+    p_mode text,
+    p_error text DEFAULT NULL,
+    p_status_answered text DEFAULT NULL,
+    p_status_unanswered text DEFAULT NULL,
+    p_answered boolean DEFAULT false,
+    p_sequence bigint DEFAULT NULL,
+    p_ended_reason text DEFAULT NULL,
+    p_end_call_reason text DEFAULT NULL,
+    p_direction text DEFAULT NULL,
+    p_phone_number text DEFAULT NULL,
+    p_phone_raw text DEFAULT NULL,
+    p_agent_number text DEFAULT NULL,
+    p_customer_name text DEFAULT NULL,
+    p_is_test_call boolean DEFAULT NULL,
+    p_started_at text DEFAULT NULL,
+    p_ended_at text DEFAULT NULL,
+    p_duration_seconds int DEFAULT NULL,
+    p_cost text DEFAULT NULL,
+    p_recording_url text DEFAULT NULL,
+    p_transcript text DEFAULT NULL,
+    p_summary text DEFAULT NULL,
+    p_sentiment text DEFAULT NULL,
+    p_booking_status text DEFAULT NULL,
+    p_booking_evidence text DEFAULT NULL,
+    p_lead_score int DEFAULT NULL,
+    p_lead_reasons text[] DEFAULT NULL,
+    p_metadata text DEFAULT NULL,
+    p_transfer_destination text DEFAULT NULL)
+RETURNS TABLE (outcome text, call_id uuid)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    r record;
+    v_old bigint;
+    v_outcome text;
+    v_error text;
+    v_call uuid;
+BEGIN
+    IF p_mode IN ('replay-apply', 'replay-record') THEN
+        -- An event already kept, applied to its call again by the current
+        -- code (calltrack-admin replay).  The kept row steps aside while
+        -- the event is applied as new, then takes back its key with the
+        -- new outcome: its id and received_at stay.
+        UPDATE call_events e SET dedup_key = left(p_dedup_key, 280) || ' (replay)'
+         WHERE e.org_id = p_org AND e.dedup_key = p_dedup_key
+        RETURNING e.id INTO v_old;
+        IF v_old IS NULL THEN
+            RAISE EXCEPTION 'no such event to replay' USING ERRCODE = 'no_data_found';
+        END IF;
+        SELECT * INTO r FROM ct_apply_event_once(p_org, p_integration, p_provider,
+            p_provider_call_id, p_event_type, p_dedup_key, p_payload, p_content_type,
+            substr(p_mode, 8), p_error, p_status_answered, p_status_unanswered, p_answered,
+            p_sequence, p_ended_reason, p_end_call_reason, p_direction, p_phone_number,
+            p_phone_raw, p_agent_number, p_customer_name, p_is_test_call, p_started_at,
+            p_ended_at, p_duration_seconds, p_cost, p_recording_url, p_transcript, p_summary,
+            p_sentiment, p_booking_status, p_booking_evidence, p_lead_score, p_lead_reasons,
+            p_metadata, p_transfer_destination);
+        DELETE FROM call_events e WHERE e.org_id = p_org AND e.dedup_key = p_dedup_key
+        RETURNING e.outcome, e.error, e.call_id INTO v_outcome, v_error, v_call;
+        UPDATE call_events e SET dedup_key = p_dedup_key, outcome = v_outcome, error = v_error,
+                                 call_id = COALESCE(v_call, e.call_id)
+         WHERE e.org_id = p_org AND e.id = v_old;
+        RETURN QUERY SELECT r.outcome, r.call_id;
+        RETURN;
+    END IF;
+    SELECT * INTO r FROM ct_apply_event_once(p_org, p_integration, p_provider,
+        p_provider_call_id, p_event_type, p_dedup_key, p_payload, p_content_type, p_mode,
+        p_error, p_status_answered, p_status_unanswered, p_answered, p_sequence,
+        p_ended_reason, p_end_call_reason, p_direction, p_phone_number, p_phone_raw,
+        p_agent_number, p_customer_name, p_is_test_call, p_started_at, p_ended_at,
+        p_duration_seconds, p_cost, p_recording_url, p_transcript, p_summary, p_sentiment,
+        p_booking_status, p_booking_evidence, p_lead_score, p_lead_reasons, p_metadata,
+        p_transfer_destination);
+    IF r.outcome = 'duplicate' THEN
+        INSERT INTO call_event_duplicates (org_id, event_id)
+        SELECT e.org_id, e.id FROM call_events e
+         WHERE e.org_id = p_org AND e.dedup_key = p_dedup_key;
+    END IF;
+    RETURN QUERY SELECT r.outcome, r.call_id;
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION ct_apply_event(
+    uuid, text, text, text, text, text, bytea, text, text, text, text, text, boolean,
+    bigint, text, text, text, text, text, text, text, boolean, text, text,
+    int, text, text, text, text, text, text, text, int, text[], text, text) TO calltrack_app;
+
+-- Keeps a refused request for forensics.  p_org is NULL when the
+-- integration was unknown; the body is stored up to the caller's cap.
+-- Returns nothing: with no org pinned the new row is not readable back.
+CREATE OR REPLACE FUNCTION ct_record_rejection(p_org uuid, p_integration text, p_provider text,
+                                    p_http_status int, p_reason text, p_detail text,
+                                    p_method text, p_path text, p_content_type text,
+                                    p_body bytea, p_body_size bigint,
+                                    p_body_sha256 text, p_truncated boolean)
+RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM set_config('calltrack.org_id', COALESCE(p_org::text, ''), true);
+    INSERT INTO rejected_events (org_id, integration_id, provider, http_status, reason,
+                                 detail, method, path, content_type, body, body_size,
+                                 body_sha256, body_truncated)
+    VALUES (p_org, p_integration, p_provider, p_http_status, p_reason, p_detail,
+            p_method, p_path, p_content_type, p_body, p_body_size, p_body_sha256,
+            p_truncated);
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION ct_record_rejection(uuid, text, text, int, text, text, text, text, text, bytea,
+    bigint, text, boolean) TO calltrack_app;

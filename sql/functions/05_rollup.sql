@@ -1,0 +1,188 @@
+-- 05_rollup.sql: per-day call counts kept by triggers and folded by the
+-- sweeper, and the counts read from them.
+--
+-- Writers never touch call_rollup: a trigger on calls appends the change
+-- of each call to call_rollup_delta (minus the old row, plus the new), an
+-- insert that takes no lock another webhook waits for.  ct_rollup_fold()
+-- moves the deltas into call_rollup in one transaction; the sweeper runs
+-- it every minute.  A reader sums both tables in one statement, so it
+-- sees every committed call exactly once whether or not it was folded.
+--
+-- The rollup answers only questions in whole days of the org's own time
+-- zone; any other range, time zone or filter is counted from calls.
+--
+-- Re-applied by every migrate, after the numbered migrations, in one
+-- transaction with the other files of sql/functions/ (sql/README.md):
+-- each function, view, trigger and policy is defined here and nowhere
+-- else.  A change of signature or return type also needs a numbered
+-- migration that drops the old one.
+
+-- One call's contribution, times p_sign (1 or -1), as a rollup row.
+CREATE OR REPLACE FUNCTION ct_rollup_row(c calls, p_sign int) RETURNS call_rollup
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT ROW(c.org_id, (c.call_at AT TIME ZONE o.timezone)::date, c.is_test_call,
+               c.status, COALESCE(c.end_call_reason, ''), COALESCE(c.direction, ''), p_sign,
+               CASE WHEN c.status IN ('completed', 'in-progress')
+                         AND c.duration_seconds IS NOT NULL THEN p_sign ELSE 0 END,
+               CASE WHEN c.status IN ('completed', 'in-progress')
+                    THEN p_sign * COALESCE(c.duration_seconds, 0) ELSE 0 END,
+               p_sign * COALESCE(c.cost, 0),
+               CASE c.sentiment WHEN 'positive' THEN p_sign ELSE 0 END,
+               CASE c.sentiment WHEN 'neutral' THEN p_sign ELSE 0 END,
+               CASE c.sentiment WHEN 'negative' THEN p_sign ELSE 0 END,
+               CASE c.booking_status WHEN 'confirmed' THEN p_sign ELSE 0 END,
+               CASE c.booking_status WHEN 'attempted_failed' THEN p_sign ELSE 0 END)::call_rollup
+      FROM orgs o WHERE o.id = c.org_id
+$$;
+
+CREATE OR REPLACE FUNCTION ct_rollup_track() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO call_rollup_delta SELECT r.* FROM ct_rollup_row(OLD, -1) r;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        INSERT INTO call_rollup_delta SELECT r.* FROM ct_rollup_row(NEW, 1) r;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER calls_rollup AFTER INSERT OR DELETE ON calls
+    FOR EACH ROW EXECUTE FUNCTION ct_rollup_track();
+
+-- Most updates (a transcript, a summary) change nothing counted.
+CREATE OR REPLACE TRIGGER calls_rollup_update AFTER UPDATE ON calls
+    FOR EACH ROW
+    WHEN ((OLD.call_at, OLD.is_test_call, OLD.status, OLD.end_call_reason, OLD.duration_seconds,
+           OLD.cost, OLD.sentiment, OLD.booking_status, OLD.direction)
+          IS DISTINCT FROM
+          (NEW.call_at, NEW.is_test_call, NEW.status, NEW.end_call_reason, NEW.duration_seconds,
+           NEW.cost, NEW.sentiment, NEW.booking_status, NEW.direction))
+    EXECUTE FUNCTION ct_rollup_track();
+
+-- Moves every delta the caller can see into call_rollup; returns how many
+-- deltas it folded.  Concurrent folds each take distinct deltas (DELETE
+-- skips rows another fold removed), and a reader sees a fold whole or
+-- not at all.
+CREATE OR REPLACE FUNCTION ct_rollup_fold() RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    n bigint;
+BEGIN
+    WITH d AS (DELETE FROM call_rollup_delta RETURNING *),
+    g AS (
+        SELECT org_id, day, is_test, status, end_reason, direction, sum(calls)::int,
+               sum(dur_n)::int, sum(dur_sum)::bigint, sum(cost_sum), sum(s_pos)::int,
+               sum(s_neu)::int, sum(s_neg)::int, sum(b_conf)::int, sum(b_fail)::int
+          FROM d GROUP BY 1, 2, 3, 4, 5, 6
+    ), up AS (
+        INSERT INTO call_rollup AS r SELECT * FROM g
+         WHERE EXISTS (SELECT 1 FROM orgs o WHERE o.id = g.org_id)
+        ON CONFLICT (org_id, day, is_test, status, end_reason, direction) DO UPDATE SET
+            calls = r.calls + EXCLUDED.calls, dur_n = r.dur_n + EXCLUDED.dur_n,
+            dur_sum = r.dur_sum + EXCLUDED.dur_sum, cost_sum = r.cost_sum + EXCLUDED.cost_sum,
+            s_pos = r.s_pos + EXCLUDED.s_pos, s_neu = r.s_neu + EXCLUDED.s_neu,
+            s_neg = r.s_neg + EXCLUDED.s_neg, b_conf = r.b_conf + EXCLUDED.b_conf,
+            b_fail = r.b_fail + EXCLUDED.b_fail
+        RETURNING 1
+    )
+    SELECT count(*) INTO n FROM d;
+    -- Groups whose calls all moved elsewhere.
+    DELETE FROM call_rollup WHERE calls = 0;
+    RETURN n;
+END
+$$;
+
+-- The org's rollup recomputed from its calls (after its time zone
+-- changes: the days move).  Blocks new deltas while it runs, so none is
+-- counted under the old zone.
+CREATE OR REPLACE FUNCTION ct_rollup_rebuild(p_org uuid) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    LOCK TABLE call_rollup_delta IN SHARE ROW EXCLUSIVE MODE;
+    DELETE FROM call_rollup_delta WHERE org_id = p_org;
+    DELETE FROM call_rollup WHERE org_id = p_org;
+    INSERT INTO call_rollup
+    SELECT r.org_id, r.day, r.is_test, r.status, r.end_reason, r.direction, sum(r.calls),
+           sum(r.dur_n), sum(r.dur_sum), sum(r.cost_sum), sum(r.s_pos), sum(r.s_neu),
+           sum(r.s_neg), sum(r.b_conf), sum(r.b_fail)
+      FROM calls c, LATERAL ct_rollup_row(c, 1) r
+     WHERE c.org_id = p_org
+     GROUP BY 1, 2, 3, 4, 5, 6;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION ct_rollup_org_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM ct_rollup_rebuild(NEW.id);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER orgs_rollup AFTER UPDATE OF timezone ON orgs
+    FOR EACH ROW WHEN (OLD.timezone IS DISTINCT FROM NEW.timezone)
+    EXECUTE FUNCTION ct_rollup_org_changed();
+
+-- The counts of [p_first, p_last] (local days of the org's zone), folded
+-- or not, grouped as the rollup is.
+CREATE OR REPLACE FUNCTION ct_counts_rolled(p_org uuid, p_first date, p_last date, p_include_test boolean)
+RETURNS TABLE (day date, status text, end_reason text, direction text, calls bigint,
+               dur_n bigint, dur_sum numeric, cost_sum numeric, s_pos bigint, s_neu bigint,
+               s_neg bigint, b_conf bigint, b_fail bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT r.day, r.status, r.end_reason, r.direction, sum(r.calls), sum(r.dur_n),
+           sum(r.dur_sum), sum(r.cost_sum), sum(r.s_pos), sum(r.s_neu), sum(r.s_neg),
+           sum(r.b_conf), sum(r.b_fail)
+      FROM (SELECT * FROM call_rollup
+             WHERE org_id = p_org AND day BETWEEN COALESCE(p_first, '-infinity') AND
+                   COALESCE(p_last, 'infinity') AND (p_include_test OR NOT is_test)
+            UNION ALL
+            SELECT * FROM call_rollup_delta
+             WHERE org_id = p_org AND day BETWEEN COALESCE(p_first, '-infinity') AND
+                   COALESCE(p_last, 'infinity') AND (p_include_test OR NOT is_test)) r
+     GROUP BY 1, 2, 3, 4
+    HAVING sum(r.calls) <> 0
+$$;
+
+-- The same counts from calls themselves, for any range and zone.
+CREATE OR REPLACE FUNCTION ct_counts_live(p_org uuid, p_from timestamptz, p_to timestamptz, p_tz text,
+    p_include_test boolean)
+RETURNS TABLE (day date, status text, end_reason text, direction text, calls bigint,
+               dur_n bigint, dur_sum numeric, cost_sum numeric, s_pos bigint, s_neu bigint,
+               s_neg bigint, b_conf bigint, b_fail bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT (v.call_at AT TIME ZONE p_tz)::date, v.status, COALESCE(v.end_call_reason, ''),
+           COALESCE(v.direction, ''), count(*),
+           count(*) FILTER (WHERE v.status IN ('completed', 'in-progress')
+                              AND v.duration_seconds IS NOT NULL),
+           COALESCE(sum(v.duration_seconds) FILTER (WHERE v.status IN ('completed', 'in-progress')), 0),
+           COALESCE(sum(v.cost), 0),
+           count(*) FILTER (WHERE v.sentiment = 'positive'),
+           count(*) FILTER (WHERE v.sentiment = 'neutral'),
+           count(*) FILTER (WHERE v.sentiment = 'negative'),
+           count(*) FILTER (WHERE v.booking_status = 'confirmed'),
+           count(*) FILTER (WHERE v.booking_status = 'attempted_failed')
+      FROM calls v
+     WHERE v.org_id = p_org AND v.call_at >= COALESCE(p_from, '-infinity')
+       AND v.call_at < COALESCE(p_to, 'infinity') AND (p_include_test OR NOT v.is_test_call)
+     GROUP BY 1, 2, 3, 4
+$$;
+
+-- True when t is NULL or midnight in tz.
+CREATE OR REPLACE FUNCTION ct_is_midnight(t timestamptz, tz text) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$ SELECT t IS NULL OR (t AT TIME ZONE tz)::time = '00:00' $$;
+
+GRANT EXECUTE ON FUNCTION ct_rollup_row(calls, int), ct_rollup_track(),
+    ct_counts_rolled(uuid, date, date, boolean),
+    ct_counts_live(uuid, timestamptz, timestamptz, text, boolean),
+    ct_is_midnight(timestamptz, text) TO calltrack_app;

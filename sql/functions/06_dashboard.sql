@@ -1,0 +1,491 @@
+-- 06_dashboard.sql: what the dashboard reads.  Every function pins the
+-- org for its transaction (row-level security) and filters by it in its
+-- own WHERE clause as well.
+--
+-- Re-applied by every migrate, after the numbered migrations, in one
+-- transaction with the other files of sql/functions/ (sql/README.md):
+-- each function, view, trigger and policy is defined here and nowhere
+-- else.  A change of signature or return type also needs a numbered
+-- migration that drops the old one.
+--
+-- The view is made anew each time (c.* is expanded when a view is made,
+-- so a column added to calls reaches it only so); what takes its row type
+-- follows it in this file.
+
+-- Calls with the caller's name resolved live from the contact: the contact
+-- name, else the phone number, else 'Unknown'.  Every dashboard read of
+-- calls goes through this view; security_invoker keeps RLS in force.
+DROP VIEW IF EXISTS calls_with_caller_names CASCADE;
+CREATE VIEW calls_with_caller_names WITH (security_invoker = true) AS
+SELECT c.*,
+       COALESCE(ct.name, c.phone_number, 'Unknown') AS resolved_caller_name,
+       CASE WHEN ct.name IS NOT NULL THEN 'contact'
+            WHEN c.phone_number IS NOT NULL THEN 'phone'
+            ELSE 'unknown' END AS name_source,
+       ct.email AS contact_email,
+       ct.lead_status AS contact_lead_status,
+       ct.lead_score AS contact_lead_score
+  FROM calls c
+  LEFT JOIN contacts ct ON ct.org_id = c.org_id AND ct.id = c.contact_id;
+
+GRANT SELECT ON calls_with_caller_names TO calltrack_app;
+
+-- A time as the API writes it: UTC, milliseconds, "Z".
+CREATE OR REPLACE FUNCTION ct_iso(t timestamptz) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$;
+
+-- The start of a range bound: a date is midnight of that day in tz, a
+-- date-time is itself.
+CREATE OR REPLACE FUNCTION ct_bound(p text, p_tz text) RETURNS timestamptz
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT CASE WHEN length(p) = 10 THEN p::date::timestamp AT TIME ZONE p_tz
+                      ELSE p::timestamptz END $$;
+
+-- One call as the list shows it (docs/API.md "GET /api/calls").
+CREATE OR REPLACE FUNCTION ct_call_summary(v calls_with_caller_names) RETURNS json
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT json_build_object(
+        'id', v.id, 'provider', v.provider, 'provider_call_id', v.provider_call_id,
+        'direction', v.direction, 'status', v.status, 'status_source', v.status_source,
+        'ended_reason', v.ended_reason, 'end_call_reason', v.end_call_reason,
+        'caller_name', v.resolved_caller_name, 'name_source', v.name_source,
+        'phone_number', v.phone_number, 'agent_number', v.agent_number,
+        'contact_id', v.contact_id, 'lead_status', v.contact_lead_status,
+        'lead_score', v.lead_score,
+        'started_at', ct_iso(v.started_at), 'ended_at', ct_iso(v.ended_at),
+        'call_at', ct_iso(v.call_at), 'duration_seconds', v.duration_seconds,
+        'cost', v.cost, 'sentiment', v.sentiment, 'summary', v.summary,
+        'booking_status', v.booking_status, 'is_test_call', v.is_test_call,
+        'recording_url', v.recording_url)
+$$;
+
+-- ct_calls_where of 005, with the contacts a search's words name looked
+-- up by their trigrams first.
+CREATE OR REPLACE FUNCTION ct_calls_where(p_digits text, p_words text[], p_status text[],
+    p_direction text[], p_booking text[], p_sentiment text[], p_lead_status text[],
+    p_end_reason text[], p_from text, p_to text, p_min_dur int, p_max_dur int,
+    p_include_test boolean)
+RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+DECLARE
+    w text := 'v.org_id = $1';
+    i int;
+BEGIN
+    IF NOT p_include_test THEN w := w || ' AND NOT v.is_test_call'; END IF;
+    IF p_digits IS NOT NULL THEN
+        w := w || ' AND v.phone_reversed ~>=~ reverse($2)'
+                 || ' AND v.phone_reversed ~<~ (reverse($2) || '':'')';
+    END IF;
+    IF p_words IS NOT NULL THEN
+        -- One look at the contacts for all the words: those that have
+        -- every trigram of every word, then ILIKE for each word.
+        w := w || ' AND v.contact_id IN (SELECT k.id FROM contacts k WHERE k.org_id = $1';
+        IF cardinality(ct_words_trigrams(p_words)) > 0 THEN
+            w := w || ' AND k.id IN (SELECT t.contact_id FROM contact_name_trigrams t'
+                   || ' WHERE t.org_id = $1 AND t.trigram = ANY (ct_words_trigrams($3))'
+                   || ' GROUP BY t.contact_id HAVING count(*) = cardinality(ct_words_trigrams($3)))';
+        END IF;
+        FOR i IN 1 .. cardinality(p_words) LOOP
+            w := w || format(' AND k.name ILIKE ''%%'' || $3[%s] || ''%%''', i);
+        END LOOP;
+        w := w || ')';
+    END IF;
+    IF p_status IS NOT NULL THEN w := w || ' AND v.status = ANY ($4)'; END IF;
+    IF p_direction IS NOT NULL THEN w := w || ' AND v.direction = ANY ($5)'; END IF;
+    IF p_booking IS NOT NULL THEN w := w || ' AND v.booking_status = ANY ($6)'; END IF;
+    IF p_sentiment IS NOT NULL THEN
+        w := w || ' AND (v.sentiment = ANY ($7) OR (v.sentiment IS NULL AND ''unknown'' = ANY ($7)))';
+    END IF;
+    IF p_lead_status IS NOT NULL THEN w := w || ' AND v.contact_lead_status = ANY ($8)'; END IF;
+    IF p_end_reason IS NOT NULL THEN w := w || ' AND v.end_call_reason = ANY ($9)'; END IF;
+    IF p_from IS NOT NULL THEN w := w || ' AND v.call_at >= $10'; END IF;
+    IF p_to IS NOT NULL THEN w := w || ' AND v.call_at < $11'; END IF;
+    IF p_min_dur IS NOT NULL THEN w := w || ' AND v.duration_seconds >= $12'; END IF;
+    IF p_max_dur IS NOT NULL THEN w := w || ' AND v.duration_seconds <= $13'; END IF;
+    RETURN w;
+END
+$$;
+
+-- The sort expression for an allow-listed sort name.
+CREATE OR REPLACE FUNCTION ct_calls_sort_expr(p_sort text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT CASE p_sort
+        WHEN 'started_at' THEN 'v.call_at'
+        WHEN 'duration' THEN 'COALESCE(v.duration_seconds, -1)'
+        WHEN 'cost' THEN 'COALESCE(v.cost, -1)'
+    END
+$$;
+
+-- The list's total.  From the rollup when every filter is one it keeps
+-- (status, end reason and direction, the range in whole days of the org's
+-- zone, and at most one of sentiment and booking), else counted from
+-- calls.
+CREATE OR REPLACE FUNCTION ct_calls_total_exact(p_org uuid, p_where text, p_digits text, p_words text[],
+    p_status text[], p_direction text[], p_booking text[], p_sentiment text[],
+    p_lead_status text[], p_end_reason text[], p_from timestamptz, p_to timestamptz,
+    p_min_dur int, p_max_dur int, p_include_test boolean, p_tz text, p_rollup boolean)
+RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    v_total bigint;
+BEGIN
+    IF p_rollup AND p_digits IS NULL AND p_words IS NULL AND p_lead_status IS NULL
+       AND p_min_dur IS NULL AND p_max_dur IS NULL
+       AND (p_booking IS NULL OR p_sentiment IS NULL)
+       AND ct_is_midnight(p_from, p_tz) AND ct_is_midnight(p_to, p_tz) THEN
+        SELECT COALESCE(sum(CASE
+                   WHEN p_sentiment IS NOT NULL THEN
+                       CASE WHEN 'positive' = ANY (p_sentiment) THEN c.s_pos ELSE 0 END
+                       + CASE WHEN 'neutral' = ANY (p_sentiment) THEN c.s_neu ELSE 0 END
+                       + CASE WHEN 'negative' = ANY (p_sentiment) THEN c.s_neg ELSE 0 END
+                       + CASE WHEN 'unknown' = ANY (p_sentiment)
+                              THEN c.calls - c.s_pos - c.s_neu - c.s_neg ELSE 0 END
+                   WHEN p_booking IS NOT NULL THEN
+                       CASE WHEN 'confirmed' = ANY (p_booking) THEN c.b_conf ELSE 0 END
+                       + CASE WHEN 'attempted_failed' = ANY (p_booking) THEN c.b_fail ELSE 0 END
+                       + CASE WHEN 'not_requested' = ANY (p_booking)
+                              THEN c.calls - c.b_conf - c.b_fail ELSE 0 END
+                   ELSE c.calls END), 0)
+          INTO v_total
+          FROM ct_counts_rolled(p_org, (p_from AT TIME ZONE p_tz)::date,
+                                ((p_to AT TIME ZONE p_tz)::date - 1), p_include_test) c
+         WHERE (p_status IS NULL OR c.status = ANY (p_status))
+           AND (p_end_reason IS NULL OR c.end_reason = ANY (p_end_reason))
+           AND (p_direction IS NULL OR c.direction = ANY (p_direction));
+        RETURN v_total;
+    END IF;
+    -- The total reads calls alone (an index-only scan of the covering
+    -- index) unless a filter needs the contact.
+    EXECUTE 'SELECT count(*) FROM ' || CASE WHEN p_lead_status IS NULL THEN 'calls'
+                                            ELSE 'calls_with_caller_names' END
+            || ' v WHERE ' || p_where
+       INTO v_total
+       USING p_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
+             p_lead_status, p_end_reason, p_from, p_to, p_min_dur, p_max_dur;
+    RETURN v_total;
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION ct_calls_total_exact(uuid, text, text, text[], text[], text[], text[], text[], text[], text[],
+    timestamptz, timestamptz, int, int, boolean, text, boolean) TO calltrack_app;
+
+-- The list's total, as 006 counts it, except for a search (q): a broad
+-- search can match a large part of an org, and counting every match
+-- would cost what the page itself does not.  A search is counted up to
+-- 1,001 matches; the program reports more than 1,000 as 1,000 with
+-- "total_capped": true (lib/dashboard.c).
+CREATE OR REPLACE FUNCTION ct_calls_total(p_org uuid, p_where text, p_digits text, p_words text[],
+    p_status text[], p_direction text[], p_booking text[], p_sentiment text[],
+    p_lead_status text[], p_end_reason text[], p_from timestamptz, p_to timestamptz,
+    p_min_dur int, p_max_dur int, p_include_test boolean, p_tz text, p_rollup boolean)
+RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    v_total bigint;
+BEGIN
+    IF p_digits IS NULL AND p_words IS NULL THEN
+        RETURN ct_calls_total_exact(p_org, p_where, p_digits, p_words, p_status, p_direction,
+            p_booking, p_sentiment, p_lead_status, p_end_reason, p_from, p_to, p_min_dur,
+            p_max_dur, p_include_test, p_tz, p_rollup);
+    END IF;
+    EXECUTE 'SELECT count(*) FROM (SELECT 1 FROM '
+            || CASE WHEN p_lead_status IS NULL THEN 'calls' ELSE 'calls_with_caller_names' END
+            || ' v WHERE ' || p_where || ' LIMIT 1001) x'
+       INTO v_total
+       USING p_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
+             p_lead_status, p_end_reason, p_from, p_to, p_min_dur, p_max_dur;
+    RETURN v_total;
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION ct_calls_total(uuid, text, text, text[], text[], text[], text[], text[], text[], text[],
+    timestamptz, timestamptz, int, int, boolean, text, boolean) TO calltrack_app;
+
+CREATE OR REPLACE FUNCTION ct_calls_page(p_org uuid, p_digits text, p_words text[], p_status text[],
+    p_direction text[], p_booking text[], p_sentiment text[], p_lead_status text[],
+    p_end_reason text[], p_from text, p_to text, p_min_dur int, p_max_dur int,
+    p_include_test boolean, p_sort text, p_desc boolean, p_limit int, p_offset int,
+    p_after_value text, p_after_id uuid)
+RETURNS json
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    v_tz text;
+    v_from timestamptz;
+    v_to timestamptz;
+    v_where text;
+    v_sort text := ct_calls_sort_expr(p_sort);
+    v_dir text := CASE WHEN p_desc THEN 'DESC' ELSE 'ASC' END;
+    v_cmp text := CASE WHEN p_desc THEN '<' ELSE '>' END;
+    v_total bigint;
+    v_rows json;
+    v_next text;
+BEGIN
+    IF v_sort IS NULL OR p_limit NOT BETWEEN 1 AND 1000 THEN
+        RAISE EXCEPTION 'invalid sort or limit' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM set_config('calltrack.org_id', p_org::text, true);
+    SELECT o.timezone INTO v_tz FROM orgs o WHERE o.id = p_org;
+    v_from := ct_bound(p_from, v_tz);
+    v_to := ct_bound(p_to, v_tz);
+    IF v_from >= v_to THEN
+        RETURN json_build_object('error', 'from');
+    END IF;
+    v_where := ct_calls_where(p_digits, p_words, p_status, p_direction, p_booking,
+                              p_sentiment, p_lead_status, p_end_reason, p_from, p_to,
+                              p_min_dur, p_max_dur, p_include_test);
+    v_total := ct_calls_total(p_org, v_where, p_digits, p_words, p_status, p_direction,
+                              p_booking, p_sentiment, p_lead_status, p_end_reason, v_from,
+                              v_to, p_min_dur, p_max_dur, p_include_test, v_tz, true);
+    -- The page's ids first, from calls alone (an index-only scan of the
+    -- covering index when the filters allow it), then the rows in full.
+    EXECUTE format(
+        'WITH ids AS (SELECT v.id, %1$s AS sort_value FROM %7$s v WHERE %2$s %3$s'
+        ' ORDER BY %1$s %4$s, v.id %4$s LIMIT $16 OFFSET $17),'
+        ' page AS (SELECT w AS v, ids.sort_value FROM ids'
+        '   JOIN calls_with_caller_names w ON w.org_id = $1 AND w.id = ids.id)'
+        ' SELECT COALESCE(json_agg(ct_call_summary(v) ORDER BY sort_value %4$s, (v).id %4$s), ''[]''),'
+        ' (SELECT CASE WHEN count(*) = $16 THEN'
+        '   (SELECT %6$s || ''|'' || (p.v).id FROM page p'
+        '     ORDER BY p.sort_value %5$s, (p.v).id %5$s LIMIT 1) END FROM page)'
+        ' FROM page',
+        v_sort, v_where,
+        CASE WHEN p_after_id IS NOT NULL
+             THEN format('AND (%s, v.id) %s ($14::%s, $15)', v_sort, v_cmp,
+                         CASE p_sort WHEN 'started_at' THEN 'timestamptz'
+                                     WHEN 'duration' THEN 'int' ELSE 'numeric' END)
+             ELSE '' END,
+        v_dir, CASE WHEN p_desc THEN 'ASC' ELSE 'DESC' END,
+        CASE WHEN p_sort = 'started_at'
+             THEN 'to_char(p.sort_value AT TIME ZONE ''UTC'', ''YYYY-MM-DD"T"HH24:MI:SS.US"Z"'')'
+             ELSE 'p.sort_value::text' END,
+        CASE WHEN p_lead_status IS NULL THEN 'calls' ELSE 'calls_with_caller_names' END)
+       INTO v_rows, v_next
+       USING p_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
+             p_lead_status, p_end_reason, v_from, v_to, p_min_dur, p_max_dur,
+             p_after_value, p_after_id, p_limit, COALESCE(p_offset, 0);
+    RETURN json_build_object('calls', v_rows, 'total', v_total, 'next', v_next);
+END
+$$;
+
+-- True when [p_from, p_to) is empty or reversed in the org's zone.
+CREATE OR REPLACE FUNCTION ct_range_reversed(p_org uuid, p_from text, p_to text) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    v_tz text;
+BEGIN
+    PERFORM set_config('calltrack.org_id', p_org::text, true);
+    SELECT o.timezone INTO v_tz FROM orgs o WHERE o.id = p_org;
+    RETURN ct_bound(p_from, v_tz) >= ct_bound(p_to, v_tz);
+END
+$$;
+
+-- RFC 4180: a field in quotes when it holds a comma, quote, CR or LF,
+-- quotes doubled.
+CREATE OR REPLACE FUNCTION ct_csv(v text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT CASE WHEN v IS NULL THEN ''
+                      WHEN v ~ '[",\r\n]' THEN '"' || replace(v, '"', '""') || '"'
+                      ELSE v END $$;
+
+-- Every matching call as one CSV line each (no header), newest first, at
+-- most p_cap lines.
+CREATE OR REPLACE FUNCTION ct_calls_csv(p_org uuid, p_digits text, p_words text[], p_status text[],
+    p_direction text[], p_booking text[], p_sentiment text[], p_lead_status text[],
+    p_end_reason text[], p_from text, p_to text, p_min_dur int, p_max_dur int,
+    p_include_test boolean, p_sort text, p_desc boolean, p_cap int)
+RETURNS SETOF text
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    v_tz text;
+    v_sort text := ct_calls_sort_expr(p_sort);
+    v_dir text := CASE WHEN p_desc THEN 'DESC' ELSE 'ASC' END;
+BEGIN
+    IF v_sort IS NULL THEN
+        RAISE EXCEPTION 'invalid sort' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM set_config('calltrack.org_id', p_org::text, true);
+    SELECT o.timezone INTO v_tz FROM orgs o WHERE o.id = p_org;
+    RETURN QUERY EXECUTE format(
+        'SELECT concat_ws('','', ct_csv(v.id::text), ct_csv(ct_iso(v.call_at)),'
+        ' ct_csv(v.provider), ct_csv(v.direction), ct_csv(v.status),'
+        ' ct_csv(v.resolved_caller_name), ct_csv(v.name_source), ct_csv(v.phone_number),'
+        ' ct_csv(v.duration_seconds::text), ct_csv(v.cost::text), ct_csv(v.booking_status),'
+        ' ct_csv(v.sentiment), ct_csv(v.end_call_reason), ct_csv(v.ended_reason),'
+        ' ct_csv(v.is_test_call::text), ct_csv(v.summary))'
+        ' FROM calls_with_caller_names v WHERE %s ORDER BY %s %s, v.id %s LIMIT $14',
+        ct_calls_where(p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
+                       p_lead_status, p_end_reason, p_from, p_to, p_min_dur, p_max_dur,
+                       p_include_test),
+        v_sort, v_dir, v_dir)
+       USING p_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
+             p_lead_status, p_end_reason, ct_bound(p_from, v_tz), ct_bound(p_to, v_tz),
+             p_min_dur, p_max_dur, p_cap;
+END
+$$;
+
+-- One call in full, or NULL when the org has no such call: the list row,
+-- the transcript, the metadata, the booking evidence, the hot-lead alert
+-- and the timeline of raw events, oldest first.
+CREATE OR REPLACE FUNCTION ct_call_detail(p_org uuid, p_id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    v calls_with_caller_names;
+BEGIN
+    PERFORM set_config('calltrack.org_id', p_org::text, true);
+    SELECT * INTO v FROM calls_with_caller_names c WHERE c.org_id = p_org AND c.id = p_id;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    RETURN (SELECT (ct_call_summary(v)::jsonb || jsonb_build_object(
+        'transcript', v.transcript,
+        'metadata', v.metadata,
+        'booking_evidence', v.booking_evidence,
+        'transfer_destination', v.transfer_destination,
+        'lead_reasons', v.lead_reasons,
+        'contact_email', v.contact_email,
+        'hot_lead_alert', (SELECT json_build_object('score', a.score, 'reasons', a.reasons,
+                                   'created_at', ct_iso(a.created_at),
+                                   'acknowledged_at', ct_iso(a.acknowledged_at))
+                             FROM hot_lead_alerts a WHERE a.org_id = p_org AND a.call_id = v.id),
+        'events', (SELECT COALESCE(json_agg(json_build_object(
+                              'type', e.event_type, 'received_at', ct_iso(e.received_at),
+                              'outcome', e.outcome, 'error', e.error)
+                          ORDER BY e.received_at, e.id), '[]')
+                     FROM call_events e WHERE e.org_id = p_org AND e.call_id = v.id)))::json);
+END
+$$;
+
+-- The stats cards over [p_from, p_to) (dates are days in p_tz), test
+-- calls included only when asked (docs/API.md "GET /api/stats").  The counts
+-- come from the rollup when the range is whole days of the org's zone.
+CREATE OR REPLACE FUNCTION ct_stats(p_org uuid, p_from text, p_to text, p_tz text,
+    p_include_test boolean)
+RETURNS json
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    v_org_tz text;
+    v_tz text;
+    v_from timestamptz;
+    v_to timestamptz;
+    v_first date;
+    v_last date;
+    v_rolled boolean;
+    r json;
+BEGIN
+    PERFORM set_config('calltrack.org_id', p_org::text, true);
+    SELECT o.timezone INTO v_org_tz FROM orgs o WHERE o.id = p_org;
+    v_tz := COALESCE(p_tz, v_org_tz);
+    v_to := COALESCE(ct_bound(p_to, v_tz),
+                     ((now() AT TIME ZONE v_tz)::date + 1)::timestamp AT TIME ZONE v_tz);
+    v_from := COALESCE(ct_bound(p_from, v_tz),
+                       ((v_to AT TIME ZONE v_tz)::date - 30)::timestamp AT TIME ZONE v_tz);
+    IF v_from >= v_to THEN
+        RETURN json_build_object('error', 'from');
+    END IF;
+    v_first := (v_from AT TIME ZONE v_tz)::date;
+    v_last := ((v_to - interval '1 microsecond') AT TIME ZONE v_tz)::date;
+    v_rolled := v_tz = v_org_tz AND ct_is_midnight(v_from, v_tz) AND ct_is_midnight(v_to, v_tz);
+    WITH c AS MATERIALIZED (
+        SELECT * FROM ct_counts_rolled(p_org, v_first, v_last, p_include_test) WHERE v_rolled
+        UNION ALL
+        SELECT * FROM ct_counts_live(p_org, v_from, v_to, v_tz, p_include_test) WHERE NOT v_rolled
+    ), totals AS (
+        SELECT COALESCE(sum(calls), 0) AS total,
+               COALESCE(sum(calls) FILTER (WHERE status IN ('completed', 'in-progress')), 0) AS answered,
+               sum(dur_sum) / NULLIF(sum(dur_n), 0) AS avg_dur,
+               COALESCE(sum(cost_sum), 0) AS cost,
+               COALESCE(sum(s_pos), 0) AS s_pos, COALESCE(sum(s_neu), 0) AS s_neu,
+               COALESCE(sum(s_neg), 0) AS s_neg,
+               COALESCE(sum(calls - s_pos - s_neu - s_neg), 0) AS s_unk,
+               COALESCE(sum(b_conf), 0) AS b_conf, COALESCE(sum(b_fail), 0) AS b_fail,
+               COALESCE(sum(calls - b_conf - b_fail), 0) AS b_none
+          FROM c
+    )
+    SELECT json_build_object(
+        'range', json_build_object('from', ct_iso(v_from), 'to', ct_iso(v_to), 'tz', v_tz),
+        'total_calls', t.total,
+        'answered_calls', t.answered,
+        'answer_rate', CASE WHEN t.total > 0 THEN round(t.answered::numeric / t.total, 4) ELSE 0 END,
+        'by_status', (SELECT json_object_agg(s, COALESCE(n, 0))
+                        FROM unnest(ARRAY['queued', 'ringing', 'in-progress', 'completed', 'busy',
+                                          'no-answer', 'failed', 'canceled', 'voicemail']) s
+                        LEFT JOIN (SELECT status, sum(calls) AS n FROM c GROUP BY status) k
+                          ON k.status = s),
+        'avg_duration_seconds', COALESCE(round(t.avg_dur), 0),
+        'total_cost', round(t.cost, 4),
+        'sentiment', json_build_object('positive', t.s_pos, 'neutral', t.s_neu,
+                                       'negative', t.s_neg, 'unknown', t.s_unk),
+        'booking', json_build_object('confirmed', t.b_conf, 'attempted_failed', t.b_fail,
+                                     'not_requested', t.b_none,
+                                     'conversion_rate', CASE WHEN t.answered > 0
+                                         THEN round(t.b_conf::numeric / t.answered, 4) ELSE 0 END),
+        -- An alert is raised when its call's events arrive, never before
+        -- the call starts: a day's margin for the providers' clocks keeps
+        -- the scan to the range's alerts.
+        'hot_leads', (SELECT count(*) FROM hot_lead_alerts a
+                        JOIN calls k ON k.org_id = a.org_id AND k.id = a.call_id
+                       WHERE a.org_id = p_org AND a.created_at >= v_from - interval '1 day'
+                         AND k.call_at >= v_from AND k.call_at < v_to
+                         AND (p_include_test OR NOT k.is_test_call)),
+        'end_call_reasons', (SELECT COALESCE(json_agg(json_build_object('reason', reason, 'calls', n)
+                                                      ORDER BY n DESC, reason), '[]')
+                               FROM (SELECT end_reason AS reason, sum(calls) AS n FROM c
+                                      WHERE end_reason <> '' GROUP BY 1 HAVING sum(calls) > 0) x),
+        'daily', (SELECT json_agg(json_build_object('date', d::date, 'calls', COALESCE(x.calls, 0),
+                                                    'answered', COALESCE(x.answered, 0),
+                                                    'booked', COALESCE(x.booked, 0)) ORDER BY d)
+                    FROM generate_series(v_first, v_last, interval '1 day') d
+                    LEFT JOIN (SELECT day, sum(calls) AS calls,
+                                      sum(calls) FILTER (WHERE status IN ('completed', 'in-progress')) AS answered,
+                                      sum(b_conf) AS booked
+                                 FROM c GROUP BY 1) x ON x.day = d::date),
+        'recent_activity', (SELECT COALESCE(json_agg(a ORDER BY (a->>'at') DESC), '[]') FROM (
+              (SELECT json_build_object('type', 'hot_lead', 'at', ct_iso(h.created_at),
+                                        'call_id', w.id, 'caller_name', w.resolved_caller_name,
+                                        'phone_number', w.phone_number, 'score', h.score) AS a
+                 FROM hot_lead_alerts h
+                 JOIN calls_with_caller_names w ON w.org_id = h.org_id AND w.id = h.call_id
+                WHERE h.org_id = p_org AND h.created_at >= v_from - interval '1 day'
+                  AND w.call_at >= v_from AND w.call_at < v_to
+                  AND (p_include_test OR NOT w.is_test_call)
+                ORDER BY h.created_at DESC LIMIT 10)
+              UNION ALL
+              (SELECT json_build_object('type', 'completed_call', 'at', ct_iso(w.call_at),
+                                        'call_id', w.id, 'caller_name', w.resolved_caller_name,
+                                        'phone_number', w.phone_number,
+                                        'duration_seconds', w.duration_seconds)
+                 FROM calls_with_caller_names w
+                WHERE w.org_id = p_org AND w.call_at >= v_from AND w.call_at < v_to
+                  AND (p_include_test OR NOT w.is_test_call) AND w.status = 'completed'
+                ORDER BY w.call_at DESC, w.id DESC LIMIT 10)) r
+              (a)))
+      INTO r
+      FROM totals t;
+    RETURN r;
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION ct_iso(timestamptz), ct_bound(text, text),
+    ct_call_summary(calls_with_caller_names),
+    ct_calls_where(text, text[], text[], text[], text[], text[], text[], text[], text, text,
+                   int, int, boolean),
+    ct_calls_sort_expr(text),
+    ct_calls_page(uuid, text, text[], text[], text[], text[], text[], text[], text[], text, text,
+                  int, int, boolean, text, boolean, int, int, text, uuid),
+    ct_csv(text), ct_range_reversed(uuid, text, text),
+    ct_calls_csv(uuid, text, text[], text[], text[], text[], text[], text[], text[], text, text,
+                 int, int, boolean, text, boolean, int),
+    ct_call_detail(uuid, uuid),
+    ct_stats(uuid, text, text, text, boolean)
+    TO calltrack_app;

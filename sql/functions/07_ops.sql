@@ -1,0 +1,66 @@
+-- 07_ops.sql: what spans orgs: the sweeper and the ingest figures.
+--
+-- Re-applied by every migrate, after the numbered migrations, in one
+-- transaction with the other files of sql/functions/ (sql/README.md):
+-- each function, view, trigger and policy is defined here and nowhere
+-- else.  A change of signature or return type also needs a numbered
+-- migration that drops the old one.
+
+-- Closes calls whose final callback never came (docs/DATA-MODEL.md "Stuck
+-- calls"): open calls whose last event is older than their org's limit
+-- become 'failed' when never answered, 'completed' when answered, with
+-- ended_reason 'no-final-report' and status_source 'sweeper'.  Sees what
+-- the caller may see: every org for the administrator, the pinned org for
+-- the program role.  Returns the number of calls closed.
+CREATE OR REPLACE FUNCTION ct_sweep(p_now timestamptz DEFAULT now()) RETURNS int
+    LANGUAGE sql
+    AS $$
+    WITH closed AS (
+        UPDATE calls c
+           SET status = CASE WHEN c.status = 'in-progress' THEN 'completed'
+                             ELSE 'failed' END,
+               status_source = 'sweeper',
+               ended_reason = 'no-final-report',
+               ended_at = COALESCE(c.ended_at, c.last_event_at)
+          FROM orgs o
+         WHERE o.id = c.org_id
+           AND c.status IN ('queued', 'ringing', 'in-progress')
+           AND c.last_event_at < p_now - make_interval(mins =>
+                   CASE WHEN c.status = 'in-progress' THEN o.stuck_answered_minutes
+                        ELSE o.stuck_unanswered_minutes END)
+        RETURNING 1)
+    SELECT count(*)::int FROM closed
+$$;
+
+GRANT EXECUTE ON FUNCTION ct_sweep(timestamptz) TO calltrack_app;
+
+-- Ingestion over [p_from, p_to), every org the caller may see (the
+-- administrator: all): one row per figure, (what, key, n).
+--   events    provider/outcome   events received
+--   duplicate provider           duplicate deliveries
+--   rejected  reason             requests refused and kept
+--   swept     status             calls the sweeper closed (by last change)
+CREATE OR REPLACE FUNCTION ct_ingest_stats(p_from timestamptz, p_to timestamptz)
+RETURNS TABLE (what text, key text, n bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT 'events', e.provider || '/' || e.outcome, count(*)
+      FROM call_events e WHERE e.received_at >= p_from AND e.received_at < p_to
+     GROUP BY 2
+    UNION ALL
+    SELECT 'duplicate', e.provider, count(*)
+      FROM call_event_duplicates d
+      JOIN call_events e ON e.org_id = d.org_id AND e.id = d.event_id
+     WHERE d.received_at >= p_from AND d.received_at < p_to
+     GROUP BY 2
+    UNION ALL
+    SELECT 'rejected', r.reason, count(*)
+      FROM rejected_events r WHERE r.received_at >= p_from AND r.received_at < p_to
+     GROUP BY 2
+    UNION ALL
+    SELECT 'swept', c.status, count(*)
+      FROM calls c WHERE c.status_source = 'sweeper'
+       AND c.updated_at >= p_from AND c.updated_at < p_to
+     GROUP BY 2
+    ORDER BY 1, 2
+$$;
