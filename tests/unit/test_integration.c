@@ -197,7 +197,7 @@ static void
 test_integration_tools_capped(void)
 {
 	const struct ct_integration *in = NULL;
-	char want[16];
+	char want[32];
 	size_t i;
 
 	CU_ASSERT_EQUAL_FATAL(ct_integration_get(many_id, 0, &in), CT_OK);
