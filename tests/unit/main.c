@@ -1,5 +1,6 @@
 /*
- * main.c: runs every CUnit suite and prints "N passed, N failed".
+ * main.c: runs the CUnit suites, pure or database, and prints
+ * "N passed, N failed".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "config.h"
+#include "db.h"
 #include "suites.h"
 
 char *
@@ -39,9 +42,10 @@ fixture_read(const char *rel, size_t *len)
 }
 
 int
-add_suite(const char *name, const struct test_case *cases)
+add_suite_with(const char *name, CU_InitializeFunc init, CU_CleanupFunc clean,
+    const struct test_case *cases)
 {
-	CU_pSuite s = CU_add_suite(name, NULL, NULL);
+	CU_pSuite s = CU_add_suite(name, init, clean);
 
 	if (s == NULL)
 		return -1;
@@ -52,28 +56,92 @@ add_suite(const char *name, const struct test_case *cases)
 }
 
 int
-main(void)
+add_suite(const char *name, const struct test_case *cases)
 {
-	int (*suites[])(void) = { suite_err, suite_num, suite_config,
-	    suite_crypto, suite_form, suite_json, suite_phone, suite_sig,
-	    suite_log, suite_hook, suite_auth, suite_vapi, suite_retell,
-	    suite_twilio, suite_query, suite_refusal };
-	unsigned run, failed;
-	size_t i;
+	return add_suite_with(name, NULL, NULL, cases);
+}
 
+/* The suites without a database, and those that need one. */
+static int (*const pure_suites[])(void) = { suite_err, suite_num,
+    suite_config, suite_crypto, suite_form, suite_json, suite_phone,
+    suite_sig, suite_log, suite_hook, suite_auth, suite_vapi, suite_retell,
+    suite_twilio, suite_query, suite_refusal, suite_http, suite_integration, suite_event,
+    suite_serve, suite_dashboard, NULL };
+static int (*const db_suites[])(void) = { suite_db, suite_integration_db,
+    suite_event_db, suite_dashboard_db, suite_serve_db, NULL };
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: unit-tests [pure | db]\n"
+	    "  pure  the suites that need no database (the default)\n"
+	    "  db    the suites that use the database CALLTRACK_DB names\n");
+	return 2;
+}
+
+/*
+ * Runs the pure suites, or the database suites, and prints
+ * "unit: N passed, N failed" (the database pass: "unit-db: …").  Without
+ * CALLTRACK_DB the database suites are not run, and the line says how many
+ * tests that leaves out.
+ */
+int
+main(int argc, char **argv)
+{
+	int (*const *suites)(void) = pure_suites;
+	const char *label = "unit";
+	unsigned run, failed, total;
+	struct ct_config cfg;
+	char err[200];
+	int db = 0;
+
+	if (argc > 2)
+		return usage();
+	if (argc == 2 && strcmp(argv[1], "db") == 0) {
+		db = 1;
+		suites = db_suites;
+		label = "unit-db";
+	} else if (argc == 2 && strcmp(argv[1], "pure") != 0) {
+		return usage();
+	}
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
-	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
-		if (suites[i]() != 0) {
+	for (; *suites != NULL; suites++)
+		if ((*suites)() != 0) {
 			fprintf(stderr, "could not register a suite\n");
 			CU_cleanup_registry();
 			return 2;
 		}
+	if (db && !db_configured()) {
+		total = CU_get_registry()->uiNumberOfTests;
+		printf("%s: not run: CALLTRACK_DB is not set (%u tests in %u "
+		    "suites need a database)\n", label, total,
+		    CU_get_registry()->uiNumberOfSuites);
+		printf("\n%s: 0 passed, 0 failed, %u not run\n", label, total);
+		CU_cleanup_registry();
+		return 0;
+	}
+	if (db) {
+		/* As a program does: the settings once, from the environment. */
+		if (ct_config_load(&cfg, err, sizeof(err)) != CT_OK) {
+			fprintf(stderr, "%s\n", err);
+			CU_cleanup_registry();
+			return 2;
+		}
+		ct_config_set(&cfg);
+		ct_db_configure("unit-tests", 0);
+	}
 	CU_basic_set_mode(CU_BRM_NORMAL);
 	CU_basic_run_tests();
 	run = CU_get_number_of_tests_run();
 	failed = CU_get_number_of_tests_failed();
-	printf("\nunit: %u passed, %u failed\n", run - failed, failed);
+	/* A suite whose set-up failed ran none of its tests: a failure. */
+	printf("\n%s: %u passed, %u failed\n", label, run - failed,
+	    failed + CU_get_number_of_suites_failed());
 	CU_cleanup_registry();
-	return failed == 0 ? 0 : 1;
+	if (db) {
+		ct_db_close();
+		admin_close();
+	}
+	return failed + CU_get_number_of_suites_failed() == 0 ? 0 : 1;
 }

@@ -13,33 +13,77 @@
 
 /* ---- err: every value has a row, and the rows are docs/API.md's ---- */
 
+/*
+ * One row per value, indexed by the enum up to its CT_ERR__MAX sentinel:
+ * a value added without a row here has a NULL code and fails the test.
+ * same_as names the one value whose public code a row shares on purpose
+ * (a client sees one code for what only operators tell apart); 0: none.
+ */
+static const struct {
+	int		 status;
+	const char	*code;
+	enum ct_err	 same_as;
+} err_rows[CT_ERR__MAX] = {
+	[CT_OK] = { 200, "ok", 0 },
+	[CT_ERR_BAD_REQUEST] = { 400, "bad_request", 0 },
+	[CT_ERR_MALFORMED_BODY] = { 400, "malformed_body", 0 },
+	[CT_ERR_MISSING_CALL_ID] = { 400, "missing_call_id", 0 },
+	[CT_ERR_INVALID_PARAMETER] = { 400, "invalid_parameter", 0 },
+	[CT_ERR_MISSING_SIGNATURE] = { 401, "missing_signature", 0 },
+	[CT_ERR_BAD_SIGNATURE] = { 401, "invalid_signature", 0 },
+	[CT_ERR_STALE_TIMESTAMP] = { 401, "stale_timestamp", 0 },
+	[CT_ERR_MISSING_TOKEN] = { 401, "missing_token", 0 },
+	[CT_ERR_BAD_TOKEN] = { 401, "invalid_token", 0 },
+	[CT_ERR_NOT_FOUND] = { 404, "not_found", 0 },
+	[CT_ERR_UNKNOWN_INTEGRATION] = { 404, "unknown_integration", 0 },
+	[CT_ERR_METHOD] = { 405, "method_not_allowed", 0 },
+	[CT_ERR_TOO_LARGE] = { 413, "payload_too_large", 0 },
+	[CT_ERR_CONTENT_TYPE] = { 415, "unsupported_media_type", 0 },
+	[CT_ERR_RATE_LIMITED] = { 429, "rate_limited", 0 },
+	[CT_ERR_NOMEM] = { 500, "internal_error", CT_ERR_INTERNAL },
+	[CT_ERR_INTERNAL] = { 500, "internal_error", 0 },
+	[CT_ERR_DB_UNAVAILABLE] = { 503, "unavailable", 0 },
+	[CT_ERR_IO] = { 400, "bad_request", CT_ERR_BAD_REQUEST },
+	[CT_ERR_RANGE] = { 400, "invalid_parameter", CT_ERR_INVALID_PARAMETER },
+};
+
 static void
 test_err_table(void)
 {
-	static const struct { enum ct_err e; int status; const char *code; } t[] = {
-		{ CT_OK, 200, "ok" },
-		{ CT_ERR_MALFORMED_BODY, 400, "malformed_body" },
-		{ CT_ERR_MISSING_CALL_ID, 400, "missing_call_id" },
-		{ CT_ERR_INVALID_PARAMETER, 400, "invalid_parameter" },
-		{ CT_ERR_MISSING_SIGNATURE, 401, "missing_signature" },
-		{ CT_ERR_BAD_SIGNATURE, 401, "invalid_signature" },
-		{ CT_ERR_STALE_TIMESTAMP, 401, "stale_timestamp" },
-		{ CT_ERR_MISSING_TOKEN, 401, "missing_token" },
-		{ CT_ERR_BAD_TOKEN, 401, "invalid_token" },
-		{ CT_ERR_NOT_FOUND, 404, "not_found" },
-		{ CT_ERR_UNKNOWN_INTEGRATION, 404, "unknown_integration" },
-		{ CT_ERR_METHOD, 405, "method_not_allowed" },
-		{ CT_ERR_TOO_LARGE, 413, "payload_too_large" },
-		{ CT_ERR_CONTENT_TYPE, 415, "unsupported_media_type" },
-		{ CT_ERR_INTERNAL, 500, "internal_error" },
-		{ CT_ERR_DB_UNAVAILABLE, 503, "unavailable" },
-	};
-	size_t i;
+	int e;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		CU_ASSERT_EQUAL(ct_err_http_status(t[i].e), t[i].status);
-		CU_ASSERT_STRING_EQUAL(ct_err_info(t[i].e)->code, t[i].code);
+	for (e = 0; e < CT_ERR__MAX; e++) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(err_rows[e].code);
+		CU_ASSERT_EQUAL(ct_err_http_status((enum ct_err)e),
+		    err_rows[e].status);
+		CU_ASSERT_STRING_EQUAL(ct_err_info((enum ct_err)e)->code,
+		    err_rows[e].code);
 	}
+}
+
+static void
+test_err_codes_unique(void)
+{
+	int a, b;
+
+	for (a = 0; a < CT_ERR__MAX; a++)
+		for (b = a + 1; b < CT_ERR__MAX; b++) {
+			const struct ct_err_info *x = ct_err_info((enum ct_err)a);
+			const struct ct_err_info *y = ct_err_info((enum ct_err)b);
+
+			if (strcmp(x->code, y->code) != 0)
+				continue;
+			/* Shared only where the table says so, and then
+			 * with the same status: a code means one status. */
+			CU_ASSERT((int)err_rows[a].same_as == b ||
+			    (int)err_rows[b].same_as == a);
+			CU_ASSERT_EQUAL(x->http_status, y->http_status);
+		}
+	/* An alias names a value that is not itself an alias. */
+	for (a = 0; a < CT_ERR__MAX; a++)
+		if (err_rows[a].same_as != 0) {
+			CU_ASSERT_EQUAL(err_rows[err_rows[a].same_as].same_as, 0);
+		}
 }
 
 static void
@@ -49,16 +93,30 @@ test_err_every_value_has_a_row(void)
 
 	for (e = 0; e < CT_ERR__MAX; e++) {
 		const struct ct_err_info *i = ct_err_info((enum ct_err)e);
+		size_t n;
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(i->code);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(i->message);
-		CU_ASSERT(i->http_status >= 200 && i->http_status <= 599);
+		CU_ASSERT(i->code[0] != '\0');
+		CU_ASSERT(strspn(i->code, "abcdefghijklmnopqrstuvwxyz_") ==
+		    strlen(i->code));
+		n = strlen(i->message);
+		CU_ASSERT_FATAL(n > 0);
+		/* An error is a 4xx or 5xx; only CT_OK is a 200. */
+		if (e == CT_OK) {
+			CU_ASSERT_EQUAL(i->http_status, 200);
+		} else {
+			CU_ASSERT(i->http_status >= 400 && i->http_status <= 599);
+		}
 		/* Public messages are lower case and carry no period. */
-		CU_ASSERT(i->message[strlen(i->message) - 1] != '.');
+		CU_ASSERT(i->message[0] < 'A' || i->message[0] > 'Z');
+		CU_ASSERT(i->message[n - 1] != '.');
 	}
 	/* Out-of-range values fall back to internal_error, never NULL. */
 	CU_ASSERT_EQUAL(ct_err_http_status((enum ct_err)9999), 500);
 	CU_ASSERT_EQUAL(ct_err_http_status((enum ct_err)-1), 500);
+	CU_ASSERT_EQUAL(ct_err_http_status(CT_ERR__MAX), 500);
+	CU_ASSERT_STRING_EQUAL(ct_err_info(CT_ERR__MAX)->code, "internal_error");
 }
 
 /* ---- num ---- */
@@ -232,6 +290,8 @@ suite_err(void)
 	static const struct test_case t[] = {
 		{ "error table matches API.md", test_err_table },
 		{ "every error value has a row", test_err_every_value_has_a_row },
+		{ "codes are unique but for declared aliases",
+		    test_err_codes_unique },
 		{ NULL, NULL } };
 	return add_suite("err", t);
 }
