@@ -70,10 +70,15 @@ all: $(LIBRARY) $(PROG_BINS) $(ADMIN)
 lib: $(LIBRARY)
 
 # Each object depends on the headers it includes, as the compiler found
-# them (-MMD -MP writes build/…/x.d beside x.o).
+# them (-MMD -MP writes build/…/x.d beside x.o).  An object without its
+# .d file (a build directory older than this rule) is made again, since
+# nothing else would tell make which headers it read.
 DEPFLAGS    = -MMD -MP
+DEPFILES    = $(LIB_OBJS:.o=.d) $(PROG_BINS:=.d) $(ADMIN).d \
+              $(BUILD)/bench/fcgi-hello.d $(BUILD)/bench/apply-script.d
+$(DEPFILES):
 
-$(BUILD)/lib/%.o: lib/%.c
+$(BUILD)/lib/%.o: lib/%.c $(BUILD)/lib/%.d
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
@@ -86,7 +91,7 @@ $(BUILD)/gen/reasons.c: lib/data/vapi-ended-reasons.tsv \
 	tools/gen-reasons vapi lib/data/vapi-ended-reasons.tsv \
 	    retell lib/data/retell-disconnection-reasons.tsv >$@
 
-$(BUILD)/gen/reasons.o: $(BUILD)/gen/reasons.c
+$(BUILD)/gen/reasons.o: $(BUILD)/gen/reasons.c $(BUILD)/gen/reasons.d
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(LIBRARY): $(LIB_OBJS)
@@ -94,11 +99,11 @@ $(LIBRARY): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/cgi-bin/%: cgi-bin/%.c $(LIBRARY)
+$(BUILD)/cgi-bin/%: cgi-bin/%.c $(LIBRARY) $(BUILD)/cgi-bin/%.d
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
 
-$(ADMIN): tools/calltrack-admin.c $(LIBRARY)
+$(ADMIN): tools/calltrack-admin.c $(LIBRARY) $(ADMIN).d
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
 
@@ -107,8 +112,7 @@ $(UNIT_BIN): $(UNIT_SRCS) tests/unit/*.h $(LIBRARY)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -Itests/unit \
 	    -o $@ $(UNIT_SRCS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
 
--include $(wildcard $(BUILD)/lib/*.d $(BUILD)/gen/*.d $(BUILD)/cgi-bin/*.d \
-    $(BUILD)/tools/*.d $(BUILD)/bench/*.d)
+-include $(wildcard $(DEPFILES))
 
 # libFuzzer targets (clang), one per parser: the library built again with
 # the fuzzer's instrumentation, ASan and UBSan into build/fuzz.
@@ -149,7 +153,7 @@ fuzz: deps
 # script of the webhook statement.
 BENCH_BINS = $(BUILD)/bench/fcgi-hello $(BUILD)/bench/apply-script
 
-$(BUILD)/bench/%: tests/bench/%.c $(LIBRARY)
+$(BUILD)/bench/%: tests/bench/%.c $(LIBRARY) $(BUILD)/bench/%.d
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
 
