@@ -33,6 +33,9 @@ test_err_table(void)
 		{ CT_ERR_CONTENT_TYPE, 415, "unsupported_media_type" },
 		{ CT_ERR_INTERNAL, 500, "internal_error" },
 		{ CT_ERR_DB_UNAVAILABLE, 503, "unavailable" },
+		/* A body that ends early is the client's doing (err.h). */
+		{ CT_ERR_IO, 400, "bad_request" },
+		{ CT_ERR_RANGE, 400, "invalid_parameter" },
 	};
 	size_t i;
 
