@@ -12,6 +12,7 @@ int suite_err(void);
 int suite_num(void);
 int suite_config(void);
 int suite_crypto(void);
+int suite_crypto_equal(void);
 int suite_form(void);
 int suite_json(void);
 int suite_phone(void);
