@@ -196,12 +196,13 @@ ct_http_abort(struct ct_request *req)
 	 * connection closed early is not enough: nginx without
 	 * fastcgi_keep_conn takes the close for the end of the response and
 	 * sends the final chunk.  A record it cannot parse is an upstream
-	 * error, which makes nginx (and Apache's mod_proxy_fcgi) drop the
-	 * client's connection before that chunk, so that the client sees
-	 * an incomplete transfer (curl: exit code 18).  What was buffered
-	 * goes first, as whole records; libfcgi has no call for this, and
-	 * ipcFd is the request's connection.  FCGX_Finish_r then finds the
-	 * connection shut and only closes it (SIGPIPE is ignored).
+	 * error, which makes nginx drop the client's connection before that
+	 * chunk ("upstream sent unsupported FastCGI protocol version" in its
+	 * error log), so that the client sees an incomplete transfer (curl:
+	 * exit code 18).  What was buffered goes first, as whole records;
+	 * libfcgi has no call for this, and ipcFd is the request's
+	 * connection.  FCGX_Finish_r then finds the connection shut and only
+	 * closes it (SIGPIPE is ignored).
 	 */
 	FCGX_FFlush(req->fcgx->out);
 	if (req->fcgx->ipcFd >= 0) {
