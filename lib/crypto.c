@@ -69,10 +69,26 @@ ct_crypto_sha256_hex(const void *data, size_t len, char hex[65])
 int
 ct_crypto_equal(const void *a, size_t alen, const void *b, size_t blen)
 {
-	/* The length of a signature is public; its content is not. */
-	if (alen != blen)
+	unsigned char da[SHA256_DIGEST_LENGTH], db[SHA256_DIGEST_LENGTH];
+	unsigned int na = 0, nb = 0;
+	int same;
+
+	/*
+	 * One side is often a stored secret (Vapi's x-vapi-secret is compared
+	 * as it is sent), so a comparison that stopped at unequal lengths
+	 * would tell a caller how long the secret is.  Both sides are hashed
+	 * instead and the digests, always 32 bytes, compared with
+	 * CRYPTO_memcmp: the time then depends on each input's own length,
+	 * never on how the two relate.  The lengths are compared as well,
+	 * without a branch, so that equal digests of different inputs (a
+	 * SHA-256 collision) still do not pass.
+	 */
+	if (EVP_Digest(a, alen, da, &na, EVP_sha256(), NULL) != 1 ||
+	    EVP_Digest(b, blen, db, &nb, EVP_sha256(), NULL) != 1 ||
+	    na != sizeof(da) || nb != sizeof(db))
 		return 0;
-	return CRYPTO_memcmp(a, b, alen) == 0;
+	same = CRYPTO_memcmp(da, db, sizeof(da)) == 0;
+	return same & (alen == blen);
 }
 
 void

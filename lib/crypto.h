@@ -25,8 +25,11 @@ enum ct_err ct_crypto_hmac(enum ct_digest md, const void *key, size_t keylen,
 void ct_crypto_sha256_hex(const void *data, size_t len, char hex[65]);
 
 /*
- * Compares a and b in time that depends only on their lengths.  Returns 1
- * when the lengths and contents are equal, else 0.
+ * Compares a and b without telling, by its time, where they differ or
+ * whether their lengths do: each is hashed with SHA-256 and the two
+ * fixed-length digests are compared in constant time.  Returns 1 when the
+ * lengths and contents are equal, else 0 (also when hashing fails).
+ * Either pointer may be NULL when its length is 0.
  */
 int ct_crypto_equal(const void *a, size_t alen, const void *b, size_t blen);
 

@@ -144,36 +144,68 @@ calls_page(struct ct_request *req, const char *org,
 	return CT_OK;
 }
 
+static const char csv_header[] = "id,call_at,provider,direction,status,"
+    "caller_name,name_source,phone_number,duration_seconds,cost,"
+    "booking_status,sentiment,end_call_reason,ended_reason,is_test_call,"
+    "summary\r\n";
+
 struct csv_state {
 	struct ct_request	*req;
 	long			 rows;
+	int			 begun;		/* the status went out */
 };
 
+/* The status, the headers and the header row. */
+static void
+csv_begin(struct csv_state *s)
+{
+	char extra[160];
+
+	snprintf(extra, sizeof(extra), "Content-Disposition: attachment; "
+	    "filename=\"calls.csv\"\r\nX-Row-Cap: %d\r\n", CT_QUERY_CSV_CAP);
+	ct_http_begin(s->req, 200, "text/csv; charset=utf-8", extra);
+	ct_http_write(s->req, csv_header, sizeof(csv_header) - 1);
+	s->begun = 1;
+}
+
+/*
+ * Each row's line break is written before the next row, and the last one
+ * only once the query has ended well: an export cut short ends in the
+ * middle of its last line, as no complete one does.
+ */
 static int
 csv_row(PGresult *row, void *arg)
 {
 	struct csv_state *s = arg;
 
+	if (!s->begun)
+		csv_begin(s);
+	else
+		ct_http_write(s->req, "\r\n", 2);
 	ct_http_write(s->req, PQgetvalue(row, 0, 0),
 	    (size_t)PQgetlength(row, 0, 0));
-	ct_http_write(s->req, "\r\n", 2);
 	s->rows++;
 	return 0;
 }
 
-/* Every matching row as CSV, streamed as the database sends it, at most
- * CT_QUERY_CSV_CAP rows (stated in X-Row-Cap). */
+/*
+ * Every matching row as CSV, streamed as the database sends it, at most
+ * CT_QUERY_CSV_CAP rows (stated in X-Row-Cap).  The status goes out with
+ * the first row, so a query that fails before it is an error answer like
+ * any other (503 while the database is away).  One that fails after it
+ * cannot change the status any more: the response is broken off
+ * (ct_http_abort) rather than ended, so that a client never takes part of
+ * the calls for all of them (over FastCGI an incomplete transfer; under
+ * plain CGI a body whose last line has no line break), and the log line
+ * says so.
+ */
 static enum ct_err
 calls_csv(struct ct_request *req, const char *org,
     const struct ct_calls_query *q)
 {
-	static const char header[] = "id,call_at,provider,direction,status,"
-	    "caller_name,name_source,phone_number,duration_seconds,cost,"
-	    "booking_status,sentiment,end_call_reason,ended_reason,is_test_call,"
-	    "summary\r\n";
-	struct csv_state s = { req, 0 };
+	struct csv_state s = { req, 0, 0 };
 	const char *v[17];
-	char cap[16], extra[160];
+	char cap[16];
 	enum ct_err err;
 	PGresult *r;
 	int n = filter_params(q, org, v);
@@ -193,15 +225,23 @@ calls_csv(struct ct_request *req, const char *org,
 			return bad_parameter(req, "from");
 		n = 17;
 	}
-	snprintf(extra, sizeof(extra), "Content-Disposition: attachment; "
-	    "filename=\"calls.csv\"\r\nX-Row-Cap: %d\r\n", CT_QUERY_CSV_CAP);
-	ct_http_begin(req, 200, "text/csv; charset=utf-8", extra);
-	ct_http_write(req, header, sizeof(header) - 1);
 	err = ct_db_stream("SELECT ct_calls_csv($1, $2, $3, $4, $5, $6, $7, $8,"
 	    " $9, $10, $11, $12, $13, $14, $15, $16, $17)", 17, v, csv_row, &s);
-	ct_http_set_detail(req, "csv %ld rows%s", s.rows,
-	    err != CT_OK ? ", cut short by an error" : "");
-	return CT_OK;		/* the status went out with the first bytes */
+	if (err != CT_OK && !s.begun)
+		return err;
+	if (err != CT_OK) {
+		req->code = ct_err_info(err)->code;
+		ct_http_set_detail(req, "csv export stopped after %ld rows by a "
+		    "database error; the response was broken off", s.rows);
+		ct_http_abort(req);
+		return CT_OK;	/* the status went out with the first row */
+	}
+	if (!s.begun)
+		csv_begin(&s);
+	else
+		ct_http_write(req, "\r\n", 2);
+	ct_http_set_detail(req, "csv %ld rows", s.rows);
+	return CT_OK;
 }
 
 static enum ct_err

@@ -27,7 +27,7 @@ enum ct_err {
 	CT_ERR_NOMEM,			/* 500 allocation failed */
 	CT_ERR_INTERNAL,		/* 500 a bug or an unexpected state */
 	CT_ERR_DB_UNAVAILABLE,		/* 503 database unreachable or too slow */
-	CT_ERR_IO,			/* 500 reading the request failed */
+	CT_ERR_IO,			/* 400 the request body could not be read */
 	CT_ERR_RANGE,			/* 400 a number out of its bounds */
 	CT_ERR_RATE_LIMITED,		/* 429 too many refused requests */
 	CT_ERR__MAX

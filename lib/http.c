@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "http.h"
 #include "num.h"
@@ -171,6 +173,45 @@ void
 ct_http_write(struct ct_request *req, const char *buf, size_t len)
 {
 	put(req, buf, len);
+}
+
+void
+ct_http_abort(struct ct_request *req)
+{
+	/* An 8-byte FastCGI record header of version 0 (FCGI_VERSION_1 is
+	 * the only one there is). */
+	static const unsigned char broken[8];
+
+	if (req->fcgx == NULL) {
+		/*
+		 * Plain CGI: the web server ends the response when the program
+		 * exits, and no byte on stdout can make it do otherwise.  What
+		 * was written goes out, and nothing more: no closing line, so
+		 * the body does not end as a finished one does.
+		 */
+		fflush(stdout);
+		return;
+	}
+	/*
+	 * FastCGI: the response must end without FCGI_END_REQUEST, and a
+	 * connection closed early is not enough: nginx without
+	 * fastcgi_keep_conn takes the close for the end of the response and
+	 * sends the final chunk.  A record it cannot parse is an upstream
+	 * error, which makes nginx drop the client's connection before that
+	 * chunk ("upstream sent unsupported FastCGI protocol version" in its
+	 * error log), so that the client sees an incomplete transfer (curl:
+	 * exit code 18).  What was buffered goes first, as whole records;
+	 * libfcgi has no call for this, and ipcFd is the request's
+	 * connection.  FCGX_Finish_r then finds the connection shut and only
+	 * closes it (SIGPIPE is ignored).
+	 */
+	FCGX_FFlush(req->fcgx->out);
+	if (req->fcgx->ipcFd >= 0) {
+		if (write(req->fcgx->ipcFd, broken, sizeof(broken)) < 0) {
+			/* the server is gone already: nothing to tell it */
+		}
+		shutdown(req->fcgx->ipcFd, SHUT_RDWR);
+	}
 }
 
 void

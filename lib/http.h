@@ -89,6 +89,15 @@ void ct_http_begin(struct ct_request *req, int status, const char *ctype,
 /* Writes len bytes of a streamed body. */
 void ct_http_write(struct ct_request *req, const char *buf, size_t len);
 
+/*
+ * Ends a streamed response that could not be finished, so that it cannot
+ * pass for a complete one: over FastCGI the connection is broken off and
+ * nginx drops the client's before the final chunk; under plain CGI what
+ * was written is flushed and nothing more is (the server ends the
+ * response).  Nothing may be written to req afterwards.
+ */
+void ct_http_abort(struct ct_request *req);
+
 /* Sends obj serialized as JSON with status; does not take obj. */
 void ct_http_send_json(struct ct_request *req, int status, json_object *obj);
 

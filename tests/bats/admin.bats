@@ -73,6 +73,21 @@ admin() { "$CALLTRACK_ADMIN" "$@"; }
 	[ "$output" = from-stdin-secret ]
 }
 
+@test "README's stdin forms: a Twilio token and a rotated secret given as -" {
+	local org id=stdin-tw-$RANDOM
+	org=$(admin org create "Stdin Twilio")
+	run bash -c "printf 'twilio-token-from-stdin\n' | '$CALLTRACK_ADMIN' integration create $org \
+	    --provider twilio --secret - --public-url https://calls.example.com/hooks/twilio/$id --id $id"
+	[ "$status" -eq 0 ]
+	run bash -c "printf 'rotated-from-stdin\n' | '$CALLTRACK_ADMIN' integration rotate $id --secret -"
+	[ "$status" -eq 0 ]
+	run psql -X -At -c "SELECT secret, secret_next FROM integrations WHERE id = '$id'"
+	[ "$output" = "twilio-token-from-stdin|rotated-from-stdin" ]
+	# Nothing on standard input is no secret at all.
+	run bash -c "'$CALLTRACK_ADMIN' integration rotate $id --secret - </dev/null"
+	[ "$status" -eq 2 ]
+}
+
 @test "integration create refuses bad input with exit 2" {
 	local org
 	org=$(admin org create "Bad Input")

@@ -16,6 +16,24 @@ cgi() {	# PROGRAM METHOD PATH [CONTENT_TYPE [CONTENT_LENGTH]] < body
 	    2>>"$BATS_FILE_TMPDIR/cgi.log"	# the log, apart from the response
 }
 
+# A dashboard program run as Apache runs it behind INSTALL's .htaccess
+# ("Shared hosting"): the client's URI in REQUEST_URI, the program in
+# SCRIPT_NAME, the API path in PATH_INFO, and, with CGIPassAuth On (or the
+# rewrite rule that copies the header), the Authorization header in
+# HTTP_AUTHORIZATION when AUTH is given.
+apache_cgi() {	# PROGRAM PATH QUERY [AUTH]
+	local auth=()
+	[ -z "${4:-}" ] || auth=(HTTP_AUTHORIZATION="$4")
+	env -i PATH="$PATH" CALLTRACK_DB="$CALLTRACK_DB" GATEWAY_INTERFACE=CGI/1.1 \
+	    SERVER_PROTOCOL=HTTP/1.1 SERVER_SOFTWARE=Apache REQUEST_METHOD=GET \
+	    SCRIPT_NAME="/cgi-bin/$1" PATH_INFO="$2" QUERY_STRING="$3" \
+	    REQUEST_URI="$2${3:+?$3}" "${auth[@]}" "$CALLTRACK_BUILD/cgi-bin/$1" \
+	    </dev/null 2>>"$BATS_FILE_TMPDIR/cgi.log"
+}
+
+# The body of a CGI response in $output: what follows the blank line.
+cgi_body() { sed '1,/^\r\{0,1\}$/d' <<<"$output"; }
+
 @test "plain CGI: a signed Vapi event is taken" {
 	local f=$FIX/vapi/outbound-busy.1.status-update.queued.json
 	CGI_SECRET=$VAPI_SECRET run cgi vapi-hook POST "/hooks/vapi/vapi-$SUF" application/json \
@@ -73,4 +91,31 @@ cgi() {	# PROGRAM METHOD PATH [CONTENT_TYPE [CONTENT_LENGTH]] < body
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"CALLTRACK_STATEMENT_TIMEOUT_MS"* ]]
 	[[ "$output" != *"Status:"* ]]
+}
+
+@test "plain CGI as under Apache: the bearer token in HTTP_AUTHORIZATION reads the org's calls; no token is a 401" {
+	local f=$FIX/vapi/outbound-busy.1.status-update.queued.json
+	CGI_SECRET=$VAPI_SECRET run cgi vapi-hook POST "/hooks/vapi/vapi-$SUF" application/json \
+	    "$(wc -c <"$f")" <"$f"
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	run apache_cgi dashboard-calls /api/calls "include_test=true&limit=100" "Bearer $TOKEN"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	# Exactly this org's calls, as the database has them.
+	[ "$(cgi_body | jq -r '[.calls[].id] | sort | join(" ")')" = \
+	    "$(psql -X -At -c "SELECT string_agg(id::text, ' ' ORDER BY id::text) FROM calls WHERE org_id = '$ORG'")" ]
+	[ "$(cgi_body | jq '.calls | length')" -ge 1 ]
+	run apache_cgi dashboard-stats /api/stats "from=2020-01-01&to=2030-01-01&include_test=true" "Bearer $TOKEN"
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	[ "$(cgi_body | jq .total_calls)" -ge 1 ]
+	# Without the header (Apache's default: no CGIPassAuth) a 401.
+	run apache_cgi dashboard-calls /api/calls "limit=5"
+	[[ "${lines[0]}" == "Status: 401"* ]]
+	[ "$(cgi_body | jq -r .error.code)" = missing_token ]
+	run apache_cgi dashboard-stats /api/stats ""
+	[[ "${lines[0]}" == "Status: 401"* ]]
+	[ "$(cgi_body | jq -r .error.code)" = missing_token ]
+	# A token of no org is refused the same way over CGI.
+	run apache_cgi dashboard-calls /api/calls "limit=5" "Bearer ct_${TOKEN#ct_}x"
+	[[ "${lines[0]}" == "Status: 401"* ]]
 }

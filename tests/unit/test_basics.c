@@ -1,11 +1,12 @@
 /*
- * test_basics.c: err, num, config and log.
+ * test_basics.c: err, num, config, log and the constant-time comparison.
  */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "crypto.h"
 #include "err.h"
 #include "log.h"
 #include "num.h"
@@ -282,6 +283,65 @@ test_log_escape(void)
 	ct_log_escape(out, 12, "abcdefghijklmnopqrstuvwxyz", 26);
 	CU_ASSERT(strlen(out) < 12);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "..."));
+}
+
+/* ---- crypto: secrets compared through fixed-length digests ---- */
+
+static void
+test_crypto_equal_vectors(void)
+{
+	static const struct {
+		const char	*a;
+		size_t		 alen;
+		const char	*b;
+		size_t		 blen;
+		int		 equal;
+	} t[] = {
+		{ "vapi-test-secret-4f9c2b7e", 25, "vapi-test-secret-4f9c2b7e", 25, 1 },
+		{ "vapi-test-secret-4f9c2b7e", 25, "vapi-test-secret-4f9c2b7f", 25, 0 },
+		{ "vapi-test-secret-4f9c2b7e", 25, "Vapi-test-secret-4f9c2b7e", 25, 0 },
+		/* A prefix of the secret, and the secret with more after it. */
+		{ "vapi-test-secret-4f9c2b7e", 25, "vapi-test-secret", 16, 0 },
+		{ "vapi-test-secret-4f9c2b7e", 25, "vapi-test-secret-4f9c2b7e ", 26, 0 },
+		{ "", 0, "", 0, 1 },
+		{ NULL, 0, "", 0, 1 },
+		{ "", 0, "x", 1, 0 },
+		{ "x", 1, "", 0, 0 },
+		{ NULL, 0, "vapi-test-secret-4f9c2b7e", 25, 0 },
+		/* The bytes count, not the C string: NUL inside, NUL after. */
+		{ "ab\0c", 4, "ab\0d", 4, 0 },
+		{ "ab\0c", 4, "ab\0c", 4, 1 },
+		{ "abc", 3, "abc\0", 4, 0 },
+	};
+	char big1[1000], big2[1000];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL(ct_crypto_equal(t[i].a, t[i].alen, t[i].b,
+		    t[i].blen), t[i].equal);
+		/* Symmetric. */
+		CU_ASSERT_EQUAL(ct_crypto_equal(t[i].b, t[i].blen, t[i].a,
+		    t[i].alen), t[i].equal);
+	}
+	/* Longer than one SHA-256 block, differing in the last byte only. */
+	memset(big1, 'k', sizeof(big1));
+	memcpy(big2, big1, sizeof(big2));
+	CU_ASSERT_TRUE(ct_crypto_equal(big1, sizeof(big1), big2, sizeof(big2)));
+	big2[sizeof(big2) - 1] = 'l';
+	CU_ASSERT_FALSE(ct_crypto_equal(big1, sizeof(big1), big2,
+	    sizeof(big2)));
+	CU_ASSERT_FALSE(ct_crypto_equal(big1, sizeof(big1), big1,
+	    sizeof(big1) - 1));
+}
+
+int
+suite_crypto_equal(void)
+{
+	static const struct test_case t[] = {
+		{ "equal, different, different lengths, empty",
+		    test_crypto_equal_vectors },
+		{ NULL, NULL } };
+	return add_suite("crypto-equal", t);
 }
 
 int
