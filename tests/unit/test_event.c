@@ -587,6 +587,13 @@ test_event_parked(void)
 	CU_ASSERT_EQUAL(admin_exec("SELECT count(*) FROM calls WHERE org_id = "
 	    "$1 AND provider_call_id = $2", 2, v, n, sizeof(n)), 0);
 	ASSERT_STR_EQ(n, "0");
+	/* A fabricated event whose raw bytes map well: left parked, a later
+	 * `calltrack-admin replay --parked` of another suite would apply it. */
+	v[1] = ev.dedup_key;
+	CU_ASSERT_EQUAL(admin_exec("WITH gone AS (DELETE FROM call_events WHERE "
+	    "org_id = $1 AND dedup_key = $2 RETURNING 1) SELECT count(*) FROM gone",
+	    2, v, n, sizeof(n)), 0);
+	ASSERT_STR_EQ(n, "1");
 	event_done(&req, &ev);
 }
 
