@@ -569,6 +569,19 @@ reversed(const char *from, const char *to)
 	return 0;
 }
 
+/* Milliseconds since the epoch of a range bound (a date: its midnight
+ * UTC, within a day of its midnight in any zone). */
+static long long
+bound_ms(const char *v)
+{
+	char t[CT_TIME_MAX];
+
+	if (strlen(v) != 10)
+		return ct_time_epoch_ms(v);
+	snprintf(t, sizeof(t), "%.10sT00:00:00Z", v);
+	return ct_time_epoch_ms(t);
+}
+
 #define BAD(name) do { *bad = (name); return CT_ERR_INVALID_PARAMETER; } while (0)
 
 enum ct_err
@@ -615,27 +628,22 @@ ct_calls_query_free(struct ct_calls_query *q)
 	memset(q, 0, sizeof(*q));
 }
 
-/*
- * Is the file at path a zone PostgreSQL can use: a TZif file (RFC 8536)
- * without leap seconds, which PostgreSQL refuses ("right/…" zones)?
- */
+/* Is the file at path a zone, a TZif file (RFC 8536), and not one of the
+ * directories and text files beside the zones? */
 static int
-tzif_usable(const char *path)
+tzif(const char *path)
 {
-	unsigned char h[44];
+	char magic[4];
 	struct stat st;
-	ssize_t n;
+	ssize_t n = -1;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ?
-	    read(fd, h, sizeof(h)) : -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		n = read(fd, magic, sizeof(magic));
 	close(fd);
-	/* "TZif", version, 15 reserved bytes, then six 4-byte counts of
-	 * which the third (offset 28) is the number of leap seconds. */
-	return n == (ssize_t)sizeof(h) && memcmp(h, "TZif", 4) == 0 &&
-	    h[28] == 0 && h[29] == 0 && h[30] == 0 && h[31] == 0;
+	return n == (ssize_t)sizeof(magic) && memcmp(magic, "TZif", 4) == 0;
 }
 
 int
@@ -651,7 +659,7 @@ ct_query_timezone(const char *tz)
 	    "0123456789/_+-") != n)
 		return 0;
 	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
-	return tzif_usable(path);
+	return tzif(path);
 }
 
 enum ct_err
@@ -666,6 +674,11 @@ ct_stats_query_parse(const char *query, struct ct_stats_query *q,
 		return err;
 	if (reversed(q->from, q->to))
 		BAD("from");
+	/* The answer has a row a day: a range of a million days is a
+	 * statement that cannot finish in time. */
+	if (q->from != NULL && q->to != NULL && bound_ms(q->to) -
+	    bound_ms(q->from) > CT_QUERY_STATS_DAYS_MAX * 86400000LL)
+		BAD("to");
 	return CT_OK;
 }
 

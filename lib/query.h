@@ -19,6 +19,7 @@
 #define CT_QUERY_LIMIT_MAX 100
 #define CT_QUERY_PAGE_MAX 100000
 #define CT_QUERY_CSV_CAP 100000
+#define CT_QUERY_STATS_DAYS_MAX 36525	/* a stats range: 100 years */
 
 struct ct_calls_query {
 	char		*digits;	/* digits of q (≥ 3), or NULL */
@@ -76,7 +77,8 @@ enum ct_err ct_calls_query_parse(const char *query, struct ct_calls_query *q,
     const char **bad) __attribute__((warn_unused_result));
 void ct_calls_query_free(struct ct_calls_query *q);
 
-/* The same for GET /api/stats. */
+/* The same for GET /api/stats; a range (both bounds given) spans at most
+ * CT_QUERY_STATS_DAYS_MAX days, else it is a bad "to". */
 enum ct_err ct_stats_query_parse(const char *query, struct ct_stats_query *q,
     const char **bad) __attribute__((warn_unused_result));
 void ct_stats_query_free(struct ct_stats_query *q);
@@ -91,8 +93,8 @@ char *ct_query_cursor(const char *sort, int desc, const char *value,
 /* Returns 1 when s is a UUID in its text form, else 0. */
 int ct_query_uuid(const char *s);
 
-/* Returns 1 when tz names a zone of the system's time zone database that
- * PostgreSQL can use (a TZif file without leap seconds), else 0. */
+/* Returns 1 when tz names a zone of the system's time zone database (a
+ * TZif file, not a directory or a text file beside the zones), else 0. */
 int ct_query_timezone(const char *tz);
 
 #endif

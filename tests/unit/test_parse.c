@@ -414,8 +414,28 @@ test_query_calendar(void)
 		    "from" },
 	};
 
+	static const struct query_case span[] = {
+		/* A stats range has a row a day: 100 years at most. */
+		{ "from=1970-01-01&to=2070-01-01", CT_OK, NULL },
+		{ "from=1970-01-01&to=2070-01-02", BADP, "to" },
+		{ "from=1970-01-01&to=9999-12-31", BADP, "to" },
+		{ "from=1970-01-01T00:00:00Z&to=2070-01-01T00:00:00Z", CT_OK,
+		    NULL },
+		{ "from=1970-01-01T00:00:00Z&to=2070-01-01T00:00:01Z", BADP,
+		    "to" },
+		{ "from=1970-01-01", CT_OK, NULL },
+		{ "to=9999-12-31", CT_OK, NULL },
+	};
+	struct ct_calls_query q;
+	const char *bad;
+
 	check_calls(t, sizeof(t) / sizeof(t[0]));
 	check_stats(t, sizeof(t) / sizeof(t[0]));
+	check_stats(span, sizeof(span) / sizeof(span[0]));
+	/* The list pages through any range. */
+	CU_ASSERT_EQUAL(ct_calls_query_parse("from=1970-01-01&to=9999-12-31",
+	    &q, &bad), CT_OK);
+	ct_calls_query_free(&q);
 }
 
 /* A cursor of the right sort and order, carrying value and id. */
