@@ -1,6 +1,7 @@
 /*
  * sig.c: Vapi, Retell and Twilio signature verification.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,12 +281,23 @@ ct_sig_twilio(const char *public_url, const char *query,
 	want_hash = url_query_param(url, "bodySHA256", hashbuf,
 	    sizeof(hashbuf));
 	if (want_hash != NULL) {
-		/* JSON body: the URL alone is signed, the body by its hash. */
-		ct_crypto_sha256_hex(body, len, bodyhash);
-		if (strlen(want_hash) != 64 ||
-		    strcasecmp(want_hash, bodyhash) != 0)
+		size_t i;
+
+		/* JSON body: the URL alone is signed, the body by its hash
+		 * (hex, either case). */
+		if (strlen(want_hash) != 64)
+			return CT_ERR_BAD_SIGNATURE;
+		for (i = 0; i < 64; i++)
+			hashbuf[i] = (char)tolower((unsigned char)hashbuf[i]);
+		ct_crypto_sha256_hex(body ? body : "", len, bodyhash);
+		if (!ct_crypto_equal(hashbuf, 64, bodyhash, 64))
 			return CT_ERR_BAD_SIGNATURE;
 		form = NULL;
+	} else if (form == NULL) {
+		/* Without bodySHA256 the signature covers the URL alone, not
+		 * the body; Twilio signs no timestamp, so one signature seen
+		 * once would verify any body forever. */
+		return CT_ERR_BAD_SIGNATURE;
 	}
 	for (v = 0; v < 2; v++) {
 		char *payload;

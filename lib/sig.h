@@ -72,7 +72,10 @@ enum ct_err ct_sig_retell(const char *body, size_t len, const char *header,
  * With form != NULL the pairs are appended (names sorted bytewise, each
  * distinct value of a repeated name in sorted order).  When the URL carries
  * bodySHA256 the signature covers the URL alone and the SHA-256 of body
- * must equal it; form is then ignored.
+ * (hex, either case) must equal it, compared in constant time; form is
+ * then ignored.  A body that is not a form (form == NULL) is refused
+ * (CT_ERR_BAD_SIGNATURE) unless the URL carries bodySHA256: the signature
+ * alone would not cover it.
  */
 enum ct_err ct_sig_twilio(const char *public_url, const char *query,
     const struct ct_form *form, const char *body, size_t len,
