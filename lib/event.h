@@ -41,6 +41,9 @@ struct ct_call_event {
 	const char		*event_type;
 	char			 dedup_key[80];
 	enum ct_event_mode	 mode;
+	/* The identifying field whose NUL refused the body (a static
+	 * string naming it, for the error), or NULL. */
+	const char		*bad_field;
 	/* Status: the status if the call was answered and if it was not
 	 * (equal unless the end code's meaning depends on it); NULL when
 	 * the event says nothing of the status. */

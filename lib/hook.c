@@ -202,6 +202,7 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 	const struct ct_hook_provider *p = ctx;
 	const struct ct_integration *in = NULL;
 	const char *slug = ct_hook_slug(req->path, p->route);
+	const char *field = NULL;
 	struct ct_call_event ev;
 	struct ct_map_ctx mctx;
 	enum ct_err err;
@@ -236,10 +237,16 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 		snprintf(req->event, sizeof(req->event), "%s", ev.event_type);
 	if (err == CT_OK)
 		err = write_event(req, in, &ev);
+	field = ev.bad_field;
 	ct_call_event_free(&ev);
 	if (err == CT_OK || ct_err_http_status(err) >= 500)
 		return err;
 refuse:
+	if (field != NULL) {
+		/* The error names the body's field (a NUL in an id). */
+		ct_http_set_detail(req, "%s holds a NUL", field);
+		ct_http_send_error(req, err, field, NULL);
+	}
 	record_rejection(req, p, in, slug, err);
-	return err;
+	return field != NULL ? CT_OK : err;
 }

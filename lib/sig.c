@@ -160,8 +160,9 @@ pair_cmp(const void *a, const void *b)
 	return c;
 }
 
-char *
-ct_sig_twilio_payload(const char *url, const struct ct_form *form)
+/* The string Twilio signs and its length (a value may hold a NUL). */
+static char *
+payload_of(const char *url, const struct ct_form *form, size_t *len)
 {
 	const struct ct_form_pair **sorted = NULL;
 	size_t total = strlen(url) + 1, i, o;
@@ -196,7 +197,16 @@ ct_sig_twilio_payload(const char *url, const struct ct_form *form)
 	}
 	out[o] = '\0';
 	free(sorted);
+	*len = o;
 	return out;
+}
+
+char *
+ct_sig_twilio_payload(const char *url, const struct ct_form *form)
+{
+	size_t len;
+
+	return payload_of(url, form, &len);
 }
 
 /*
@@ -266,6 +276,7 @@ ct_sig_twilio(const char *public_url, const char *query,
 	char url[2048], variant[2100], expect[ENCODED_MAX], bodyhash[65];
 	char hashbuf[129];
 	const char *want_hash;
+	size_t plen;
 	int ok = 0, v, k, n;
 
 	if (header == NULL || *header == '\0')
@@ -304,13 +315,13 @@ ct_sig_twilio(const char *public_url, const char *query,
 
 		if (url_port_form(url, v, variant, sizeof(variant)) != 0)
 			return CT_ERR_BAD_SIGNATURE;
-		if ((payload = ct_sig_twilio_payload(variant, form)) == NULL)
+		if ((payload = payload_of(variant, form, &plen)) == NULL)
 			return CT_ERR_NOMEM;
 		for (k = 0; k < CT_SIG_MAX_SECRETS; k++) {
 			if (secrets->s[k] == NULL)
 				continue;
 			if (encode_hmac(CT_SHA1, CT_SIG_BASE64, secrets->s[k],
-			    payload, strlen(payload), NULL, 0, expect) !=
+			    payload, plen, NULL, 0, expect) !=
 			    CT_OK) {
 				free(payload);
 				return CT_ERR_INTERNAL;

@@ -378,6 +378,34 @@ test_twilio_json_needs_body_hash(void)
 	    "kalenl8X04wzamHHuczZEaDnBEI=", &k), CT_ERR_BAD_SIGNATURE);
 }
 
+/*
+ * Twilio signs decoded values, NULs included (HMAC computed with Python's
+ * hmac over the bytes): a value holding one is signed whole, not up to its
+ * NUL, so it verifies, and the mapping then judges it.
+ */
+static void
+test_twilio_nul_is_signed(void)
+{
+	struct ct_sig_secrets k = { { TWILIO_TOKEN, NULL } };
+	const char *url = "https://calls.example.com/hooks/twilio/twilio-test";
+	char n1[] = "CallSid", v1[] = "a\0b", n2[] = "CallStatus",
+	    v2[] = "completed";
+	struct ct_form_pair pairs[2] = {
+		{ n1, 7, v1, 3 }, { n2, 10, v2, 9 } };
+	struct ct_form f = { pairs, 2 };
+
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &f, NULL, 0,
+	    "qvbh9BrAjaeOf42m9C86qUDI6wE=", &k), CT_OK);
+	/* The signature of the value cut at its NUL is another one. */
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &f, NULL, 0,
+	    "HW7Pzy3eiiDnrX6/Cs7M+TOMbCk=", &k), CT_ERR_BAD_SIGNATURE);
+	pairs[0].value_len = 1;
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &f, NULL, 0,
+	    "HW7Pzy3eiiDnrX6/Cs7M+TOMbCk=", &k), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &f, NULL, 0,
+	    "qvbh9BrAjaeOf42m9C86qUDI6wE=", &k), CT_ERR_BAD_SIGNATURE);
+}
+
 int
 suite_crypto(void)
 {
@@ -400,6 +428,8 @@ suite_sig(void)
 		{ "Twilio own vectors (T2-T5)", test_twilio_own_vectors },
 		{ "Twilio JSON only with bodySHA256",
 		    test_twilio_json_needs_body_hash },
+		{ "Twilio values holding a NUL are signed whole",
+		    test_twilio_nul_is_signed },
 		{ NULL, NULL } };
 	return add_suite("sig", t);
 }

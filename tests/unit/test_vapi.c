@@ -483,6 +483,78 @@ test_vapi_edges(void)
 	}
 }
 
+/* One body, its mapping, the field its refusal names. */
+struct nul_case {
+	const char	*body;
+	enum ct_err	 want;
+	const char	*field;
+};
+
+/*
+ * A NUL (\u0000) in what names the call or the delivery refuses the body
+ * (400, naming the field): read as C strings, "a\u0000b" and "a\u0000c"
+ * would be one call, and "\u0000x" no id at all.  In free text the field
+ * is dropped, the call kept.
+ */
+static void
+test_vapi_nul(void)
+{
+	static const struct nul_case t[] = {
+		{ "{\"message\":{\"type\":\"status-update\",\"status\":\"queued\","
+		    "\"call\":{\"id\":\"\\u0000x\"}}}", CT_ERR_MALFORMED_BODY,
+		    "message.call.id" },
+		{ "{\"message\":{\"type\":\"status-update\",\"status\":\"queued\","
+		    "\"call\":{\"id\":\"a\\u0000b\"}}}", CT_ERR_MALFORMED_BODY,
+		    "message.call.id" },
+		{ "{\"message\":{\"type\":\"status-update\",\"status\":\"queued\","
+		    "\"call\":{\"id\":\"a\\u0000c\"}}}", CT_ERR_MALFORMED_BODY,
+		    "message.call.id" },
+		{ "{\"message\":{\"type\":\"\\u0000\",\"call\":{\"id\":\"k\"}}}",
+		    CT_ERR_MALFORMED_BODY, "message.type" },
+		{ "{\"message\":{\"type\":\"end-of-call-report\\u0000x\","
+		    "\"call\":{\"id\":\"k\"}}}", CT_ERR_MALFORMED_BODY,
+		    "message.type" },
+		{ "{\"message\":{\"type\":\"status-update\",\"status\":"
+		    "\"ringing\\u0000x\",\"call\":{\"id\":\"k\"}}}",
+		    CT_ERR_MALFORMED_BODY, "message.status" },
+		{ "{\"message\":{\"type\":\"status-update\",\"status\":\"ringing\","
+		    "\"timestamp\":\"17\\u00001\",\"call\":{\"id\":\"k\"}}}",
+		    CT_ERR_MALFORMED_BODY, "message.timestamp" },
+		/* A status of another type is not read: no key. */
+		{ "{\"message\":{\"type\":\"transcript\",\"status\":\"a\\u0000\","
+		    "\"call\":{\"id\":\"k\"}}}", CT_OK, NULL },
+		/* A NUL in a name, a transcript, a summary: dropped. */
+		{ "{\"message\":{\"type\":\"end-of-call-report\",\"endedReason\":"
+		    "\"customer-ended-call\",\"artifact\":{\"transcript\":\"hi"
+		    "\\u0000there\"},\"analysis\":{\"summary\":\"\\u0000\"},"
+		    "\"call\":{\"id\":\"k\",\"metadata\":{\"n\":[\"x\\u0000\"]},"
+		    "\"customer\":{\"name\":\"Ann\\u0000Lee\"}}}}", CT_OK, NULL },
+	};
+	struct ct_call_event ev;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL(ct_vapi_map(t[i].body, strlen(t[i].body), &ctx,
+		    &ev), t[i].want);
+		if (t[i].field == NULL) {
+			CU_ASSERT_PTR_NULL(ev.bad_field);
+		} else {
+			CU_ASSERT_PTR_NOT_NULL(ev.bad_field);
+			if (ev.bad_field != NULL)
+				CU_ASSERT_STRING_EQUAL(ev.bad_field, t[i].field);
+		}
+		if (t[i].want == CT_OK && i == sizeof(t) / sizeof(t[0]) - 1) {
+			CU_ASSERT_PTR_NULL(ev.customer_name);
+			CU_ASSERT_PTR_NULL(ev.transcript);
+			CU_ASSERT_PTR_NULL(ev.summary);
+			CU_ASSERT_PTR_NULL(ev.metadata);
+			CU_ASSERT_STRING_EQUAL(ev.provider_call_id, "k");
+			CU_ASSERT_STRING_EQUAL(ev.status_answered, "completed");
+		}
+		ct_call_event_free(&ev);
+	}
+}
+
 int
 suite_vapi(void)
 {
@@ -500,6 +572,7 @@ suite_vapi(void)
 		{ "Vapi final reports of every scenario", test_vapi_scenarios },
 		{ "Vapi status-updates and other types", test_vapi_status_updates },
 		{ "Vapi malformed bodies and dedup keys", test_vapi_edges },
+		{ "Vapi NUL in ids refused, in free text dropped", test_vapi_nul },
 		{ NULL, NULL } };
 	return add_suite("vapi", t);
 }
