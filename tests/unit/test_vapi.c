@@ -553,6 +553,26 @@ test_vapi_nul(void)
 		}
 		ct_call_event_free(&ev);
 	}
+	/* Statuses too long for the key's buffer, differing only past it:
+	 * two deliveries, not one. */
+	{
+		char a[1200], b[1200], st[601];
+		struct ct_call_event ea, eb;
+
+		memset(st, 'x', 600);
+		st[600] = '\0';
+		snprintf(a, sizeof(a), "{\"message\":{\"type\":\"status-update\","
+		    "\"status\":\"%s1\",\"timestamp\":17,\"call\":{\"id\":"
+		    "\"k\"}}}", st);
+		snprintf(b, sizeof(b), "{\"message\":{\"type\":\"status-update\","
+		    "\"status\":\"%s2\",\"timestamp\":17,\"call\":{\"id\":"
+		    "\"k\"}}}", st);
+		CU_ASSERT_EQUAL(ct_vapi_map(a, strlen(a), &ctx, &ea), CT_OK);
+		CU_ASSERT_EQUAL(ct_vapi_map(b, strlen(b), &ctx, &eb), CT_OK);
+		CU_ASSERT_STRING_NOT_EQUAL(ea.dedup_key, eb.dedup_key);
+		ct_call_event_free(&ea);
+		ct_call_event_free(&eb);
+	}
 }
 
 int
