@@ -49,22 +49,87 @@ digits(const char *s, size_t n)
 	return 1;
 }
 
+static int
+num2(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* Days in month m (1 to 12) of year y, by the Gregorian leap-year rule. */
+static int
+month_days(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return days[m - 1];
+}
+
+/* Is s a day of the calendar, YYYY-MM-DD, followed by anything? */
+static int
+date_prefix(const char *s)
+{
+	int y, m;
+
+	if (!digits(s, 4) || s[4] != '-' ||
+	    !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2))
+		return 0;
+	y = num2(s) * 100 + num2(s + 2);
+	m = num2(s + 5);
+	/* Year 0 is no year of PostgreSQL's (1 BC comes before 1 AD). */
+	return y >= 1 && m >= 1 && m <= 12 && num2(s + 8) >= 1 &&
+	    num2(s + 8) <= month_days(y, m);
+}
+
+int
+ct_time_date(const char *s)
+{
+	return s != NULL && strlen(s) == 10 && date_prefix(s);
+}
+
+/*
+ * Second 60 is a leap second, which RFC 3339 (section 5.7) puts at
+ * 23:59:60 UTC on the last day of a month; anywhere else it is no time.
+ * off is the zone's offset in minutes east of UTC.
+ */
+static int
+leap_second(const char *s, int off)
+{
+	struct tm tm, utc;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = num2(s) * 100 + num2(s + 2) - 1900;
+	tm.tm_mon = num2(s + 5) - 1;
+	tm.tm_mday = num2(s + 8);
+	tm.tm_hour = num2(s + 11);
+	tm.tm_min = num2(s + 14);
+	tm.tm_sec = 59;
+	t = timegm(&tm) - (time_t)off * 60;
+	if (gmtime_r(&t, &utc) == NULL || utc.tm_hour != 23 ||
+	    utc.tm_min != 59)
+		return 0;
+	t += 1;
+	return gmtime_r(&t, &utc) != NULL && utc.tm_mday == 1;
+}
+
 int
 ct_time_iso(const char *s, char out[CT_TIME_MAX])
 {
 	size_t n, i = 19;
+	int off = 0;
 
 	out[0] = '\0';
 	if (s == NULL || (n = strlen(s)) < 19 || n >= CT_TIME_MAX)
 		return 0;
-	/* YYYY-MM-DDTHH:MM:SS */
-	if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
-	    !digits(s + 8, 2) || (s[10] != 'T' && s[10] != ' ') ||
+	/* YYYY-MM-DDTHH:MM:SS, a day of the calendar and a time of day. */
+	if (!date_prefix(s) || (s[10] != 'T' && s[10] != ' ') ||
 	    !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) ||
 	    s[16] != ':' || !digits(s + 17, 2))
 		return 0;
-	if (s[5] > '1' || (s[5] == '1' && s[6] > '2') || s[11] > '2' ||
-	    s[14] > '5' || s[17] > '6')
+	if (num2(s + 11) > 23 || num2(s + 14) > 59 || num2(s + 17) > 60)
 		return 0;
 	if (s[i] == '.') {
 		size_t f = ++i;
@@ -77,24 +142,27 @@ ct_time_iso(const char *s, char out[CT_TIME_MAX])
 	if (s[i] == 'Z' || s[i] == 'z') {
 		i++;
 	} else if (s[i] == '+' || s[i] == '-') {
-		if (n - i == 6 && digits(s + i + 1, 2) && s[i + 3] == ':' &&
-		    digits(s + i + 4, 2))
-			i += 6;
-		else if (n - i == 5 && digits(s + i + 1, 4))
-			i += 5;
+		const char *z = s + i + 1;
+
+		if (n - i == 6 && digits(z, 2) && z[2] == ':' &&
+		    digits(z + 3, 2))
+			off = num2(z) * 60 + num2(z + 3);
+		else if (n - i == 5 && digits(z, 4))
+			off = num2(z) * 60 + num2(z + 2);
 		else
 			return 0;
+		/* No zone is further than 14 hours from UTC (Kiribati's
+		 * +14:00); PostgreSQL refuses minutes past 59. */
+		if (num2(z + (z[2] == ':' ? 3 : 2)) > 59 || off > 14 * 60)
+			return 0;
+		if (s[i] == '-')
+			off = -off;
+		i = n;
 	}
-	if (i != n)
+	if (i != n || (num2(s + 17) == 60 && !leap_second(s, off)))
 		return 0;
 	memcpy(out, s, n + 1);
 	return 1;
-}
-
-static int
-num2(const char *s)
-{
-	return (s[0] - '0') * 10 + (s[1] - '0');
 }
 
 long long

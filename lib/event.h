@@ -41,6 +41,9 @@ struct ct_call_event {
 	const char		*event_type;
 	char			 dedup_key[80];
 	enum ct_event_mode	 mode;
+	/* The identifying field whose NUL refused the body (a static
+	 * string naming it, for the error), or NULL. */
+	const char		*bad_field;
 	/* Status: the status if the call was answered and if it was not
 	 * (equal unless the end code's meaning depends on it); NULL when
 	 * the event says nothing of the status. */
@@ -82,11 +85,21 @@ void ct_call_event_init(struct ct_call_event *ev);
 void ct_call_event_free(struct ct_call_event *ev);
 
 /*
- * Copies an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS, optional fraction,
- * optional Z or ±HH:MM) into out; returns 1, or 0 and leaves out "" when s
- * is not one.
+ * Copies an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS, optional fraction of
+ * up to 9 digits, optional Z, ±HH:MM or ±HHMM) into out; returns 1, or 0
+ * and leaves out "" when s is not one.  The check is calendar-exact: a day
+ * the month has (leap years by the Gregorian rule, years 0001 to 9999),
+ * hours 00-23, minutes 00-59, an offset of at most 14:00.  Second 60 is
+ * accepted only where a leap second can be, 23:59:60 UTC on a month's
+ * last day (RFC 3339 section 5.6 allows it, and PostgreSQL and timegm read
+ * it as the next day's first second): a provider's clock that shows one
+ * keeps its time, and a :60 anywhere else is no time at all.
  */
 int ct_time_iso(const char *s, char out[CT_TIME_MAX]);
+
+/* Returns 1 when s is exactly a day of the calendar, YYYY-MM-DD (years
+ * 0001 to 9999, leap years by the Gregorian rule), else 0. */
+int ct_time_date(const char *s);
 
 /* Returns the milliseconds since the epoch of a time ct_time_iso accepts,
  * or -1. */

@@ -254,6 +254,7 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 	const struct ct_hook_provider *p = ctx;
 	const struct ct_integration *in = NULL;
 	const char *slug = ct_hook_slug(req->path, p->route);
+	const char *field = NULL;
 	struct ct_call_event ev;
 	struct ct_map_ctx mctx;
 	enum ct_err err;
@@ -291,6 +292,7 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 		snprintf(req->event, sizeof(req->event), "%s", ev.event_type);
 	if (err == CT_OK)
 		err = write_event(req, in, &ev);
+	field = ev.bad_field;
 	ct_call_event_free(&ev);
 	if (err == CT_OK || ct_err_http_status(err) >= 500)
 		return err;
@@ -301,7 +303,12 @@ refuse:
 		send_rate_limited(req, err, wait);
 		return CT_OK;
 	}
+	if (field != NULL) {
+		/* The error names the body's field (a NUL in an id). */
+		ct_http_set_detail(req, "%s holds a NUL", field);
+		ct_http_send_error(req, err, field, NULL);
+	}
 	record_rejection(req, p, in, slug, err, verified ?
 	    (size_t)ct_config_get()->rejected_body_cap : CT_HOOK_UNVERIFIED_CAP);
-	return err;
+	return field != NULL ? CT_OK : err;
 }

@@ -130,14 +130,73 @@ ct_json_path(json_object *obj, const char *path)
 	return obj;
 }
 
+/* Does the JSON string s hold a NUL (\u0000) before its end? */
+static int
+holds_nul(json_object *s)
+{
+	return strlen(json_object_get_string(s)) !=
+	    (size_t)json_object_get_string_len(s);
+}
+
 const char *
 ct_json_path_str(json_object *obj, const char *path)
 {
 	obj = ct_json_path(obj, path);
 	if (obj == NULL || !json_object_is_type(obj, json_type_string) ||
-	    json_object_get_string_len(obj) == 0)
+	    json_object_get_string_len(obj) == 0 || holds_nul(obj))
 		return NULL;
 	return json_object_get_string(obj);
+}
+
+enum ct_err
+ct_json_path_key(json_object *obj, const char *path, const char **out)
+{
+	*out = NULL;
+	obj = ct_json_path(obj, path);
+	if (obj == NULL || !json_object_is_type(obj, json_type_string) ||
+	    json_object_get_string_len(obj) == 0)
+		return CT_OK;
+	if (holds_nul(obj))
+		return CT_ERR_MALFORMED_BODY;
+	*out = json_object_get_string(obj);
+	return CT_OK;
+}
+
+int
+ct_json_holds_nul(json_object *obj)
+{
+	size_t i, n;
+
+	if (obj == NULL)
+		return 0;
+	switch (json_object_get_type(obj)) {
+	case json_type_string:
+		return holds_nul(obj);
+	case json_type_array:
+		n = json_object_array_length(obj);
+		for (i = 0; i < n; i++)
+			if (ct_json_holds_nul(json_object_array_get_idx(obj, i)))
+				return 1;
+		return 0;
+	case json_type_object: {
+		json_object_object_foreach(obj, key, v) {
+			(void)key;
+			if (ct_json_holds_nul(v))
+				return 1;
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+int
+ct_json_path_has_nul(json_object *obj, const char *path)
+{
+	obj = ct_json_path(obj, path);
+	return obj != NULL && json_object_is_type(obj, json_type_string) &&
+	    holds_nul(obj);
 }
 
 int

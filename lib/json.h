@@ -30,9 +30,31 @@ int ct_utf8_valid(const char *buf, size_t len);
 /*
  * Returns the string at the dotted path (e.g. "message.call.id") inside obj,
  * or NULL when any step is missing or the leaf is not a non-empty string.
- * The string belongs to obj.
+ * A string holding a NUL (\u0000) is NULL too: no C string holds it whole,
+ * and its text cut at the NUL is not what was sent.  The string belongs to
+ * obj.
  */
 const char *ct_json_path_str(json_object *obj, const char *path);
+
+/*
+ * Reads a string that identifies something (a call id, an event type, an
+ * input of a dedup key) at path: *out is the string, or NULL when it is
+ * missing, empty or not a string (as ct_json_path_str).  Returns CT_OK, or
+ * CT_ERR_MALFORMED_BODY when it is a string holding a NUL: read as a C
+ * string, "a\u0000b" and "a\u0000c" would name one thing.
+ */
+enum ct_err ct_json_path_key(json_object *obj, const char *path,
+    const char **out) __attribute__((warn_unused_result));
+
+/* Returns 1 when the value at path is a string holding a NUL, else 0. */
+int ct_json_path_has_nul(json_object *obj, const char *path);
+
+/*
+ * Returns 1 when obj or any value inside it (at most CT_JSON_MAX_DEPTH
+ * deep, as ct_json_parse allows) is a string holding a NUL, else 0: such a
+ * value cannot go into a jsonb column, which refuses \u0000.
+ */
+int ct_json_holds_nul(json_object *obj);
 
 /*
  * Returns the value at the dotted path inside obj (any type), or NULL when

@@ -1,16 +1,28 @@
 /*
- * query.c: dashboard query parameters.
+ * query.c: dashboard query parameters, declared as tables.
+ *
+ * Each endpoint's parameters are one table (ct_query_calls,
+ * ct_query_stats): a row names a parameter, its validator, its bounds and
+ * where its value goes.  The parse walks the table, so a value reaches the
+ * query struct, and from there SQL, only through its row's validator.
  */
+#include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "event.h"
+#include "json.h"
 #include "num.h"
 #include "query.h"
 
 #define Q_MAX 200		/* longest search */
+#define LIST_MAX 200		/* longest comma list */
+#define CURSOR_MAX 300		/* longest cursor, base64url */
+#define DURATION_MAX 10000000	/* seconds, min_duration and max_duration */
 
 static const char *const statuses[] = { "queued", "ringing", "in-progress",
     "completed", "busy", "no-answer", "failed", "canceled", "voicemail",
@@ -36,28 +48,30 @@ allowed(const char *v, size_t n, const char *const *list)
 	return 0;
 }
 
+/* Where row p's value goes in the query struct q. */
+#define DEST(p, q, type) ((type *)(void *)((char *)(q) + (p)->off))
+
 /*
- * A comma list whose every item is in list, as a text[] literal (the
- * items need no quoting).  NULL and CT_OK when absent.
+ * A comma list of at most p->max bytes whose every item is in p->allowed,
+ * as a text[] literal (the items need no quoting), malloc'd into the
+ * char * at p->off.
  */
 static enum ct_err
-comma_list(const char *v, const char *const *list, char **out)
+valid_list(const struct ct_query_param *prm, const char *v, void *q)
 {
 	const char *p = v;
-	size_t o = 0, len;
+	size_t o = 0, len = strlen(v);
 	char *lit;
 
-	*out = NULL;
-	if (v == NULL)
-		return CT_OK;
-	len = strlen(v);
-	if (len == 0 || len > 200 || (lit = malloc(len + 3)) == NULL)
+	if (len == 0 || len > (size_t)prm->max)
 		return CT_ERR_INVALID_PARAMETER;
+	if ((lit = malloc(len + 3)) == NULL)
+		return CT_ERR_NOMEM;
 	lit[o++] = '{';
 	while (*p != '\0') {
 		size_t n = strcspn(p, ",");
 
-		if (!allowed(p, n, list)) {
+		if (!allowed(p, n, prm->allowed)) {
 			free(lit);
 			return CT_ERR_INVALID_PARAMETER;
 		}
@@ -75,73 +89,29 @@ comma_list(const char *v, const char *const *list, char **out)
 	}
 	lit[o++] = '}';
 	lit[o] = '\0';
-	*out = lit;
+	*DEST(prm, q, char *) = lit;
 	return CT_OK;
 }
 
-/* A date (YYYY-MM-DD, a real day) or an ISO 8601 date-time. */
-static int
-date_or_time(const char *v)
-{
-	char buf[CT_TIME_MAX];
-	int y, m, d, n = 0;
-	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-	    31 };
-
-	if (strlen(v) == 10) {
-		if (sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
-		    v[4] != '-' || v[7] != '-' ||
-		    strspn(v, "0123456789-") != 10 || y < 1970 || m < 1 ||
-		    m > 12 || d < 1 || d > days[m - 1] || (m == 2 && d == 29 &&
-		    !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
-			return 0;
-		return 1;
-	}
-	return ct_time_iso(v, buf) && ct_time_epoch_ms(v) >= 0;
-}
-
 /*
- * Both bounds of one form: is from at or after to?  (A date and a
- * date-time are compared by the database, in the org's zone.)
- */
-static int
-reversed(const char *from, const char *to)
-{
-	if (from == NULL || to == NULL)
-		return 0;
-	if (strlen(from) == 10 && strlen(to) == 10)
-		return strcmp(from, to) >= 0;
-	if (strlen(from) != 10 && strlen(to) != 10)
-		return ct_time_epoch_ms(from) >= ct_time_epoch_ms(to);
-	return 0;
-}
-
-static int
-boolean(const char *v, int *out)
-{
-	if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
-		*out = 1;
-	else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
-		*out = 0;
-	else
-		return 0;
-	return 1;
-}
-
-/*
- * Splits q into its phone digits and its words.  A token with a letter is
- * a word (ILIKE wildcards escaped, then quoted for a text[] literal); the
- * digits of the other tokens together are a phone number to look for, when
- * there are at least 3.
+ * Splits q (at most prm->max bytes of UTF-8) into its phone digits and its
+ * words, both into the struct ct_calls_query itself.  A token with a letter
+ * is a word (ILIKE wildcards escaped, then quoted for a text[] literal);
+ * the digits of the other tokens together are a phone number to look for,
+ * when there are 3 to 15.  An empty q searches nothing.
  */
 static enum ct_err
-search(const char *q, struct ct_calls_query *out)
+valid_search(const struct ct_query_param *prm, const char *q, void *qv)
 {
+	struct ct_calls_query *out = qv;
 	size_t len = strlen(q), i, nd = 0, o = 1;
 	char *words, *digits;
 	const char *p = q;
 
-	if (len > Q_MAX)
+	if (len == 0)
+		return CT_OK;
+	/* The words go to the database as text, which must be UTF-8. */
+	if (len > (size_t)prm->max || !ct_utf8_valid(q, len))
 		return CT_ERR_INVALID_PARAMETER;
 	/* At most 4 bytes a character (a backslash, escaped twice) and 3 a
 	 * word (its quotes and a comma; a word has a character), braces and
@@ -280,15 +250,177 @@ ct_query_uuid(const char *s)
 	return 1;
 }
 
-/* "sort|order|value|id" of this sort and order, its value of the sort's
- * type. */
-static enum ct_err
-cursor(const char *c, struct ct_calls_query *q)
+
+/* A date (YYYY-MM-DD, a day of the calendar) or an ISO 8601 date-time,
+ * both from 1970 on (ct_time_iso's calendar). */
+static int
+date_or_time(const char *v)
 {
-	char raw[256], want[32], *value, *id;
+	char buf[CT_TIME_MAX];
+
+	if (strlen(v) == 10)
+		return ct_time_date(v) && strncmp(v, "1970", 4) >= 0;
+	return ct_time_iso(v, buf) && ct_time_epoch_ms(v) >= 0;
+}
+
+/* A range bound (date_or_time), borrowed into the const char * at
+ * p->off. */
+static enum ct_err
+valid_time(const struct ct_query_param *p, const char *v, void *q)
+{
+	if (!date_or_time(v))
+		return CT_ERR_INVALID_PARAMETER;
+	*DEST(p, q, const char *) = v;
+	return CT_OK;
+}
+
+/* An integer in [p->min, p->max] (no more than an int holds) into the int
+ * at p->off. */
+static enum ct_err
+valid_int(const struct ct_query_param *p, const char *v, void *q)
+{
 	long long n;
 
-	if (strlen(c) > 300 || unb64url(c, raw, sizeof(raw)) < 0)
+	if (ct_num_parse_str(v, p->min, p->max, &n) != CT_OK)
+		return CT_ERR_INVALID_PARAMETER;
+	*DEST(p, q, int) = (int)n;
+	return CT_OK;
+}
+
+/* The same into the long long at p->off. */
+static enum ct_err
+valid_llong(const struct ct_query_param *p, const char *v, void *q)
+{
+	long long n;
+
+	if (ct_num_parse_str(v, p->min, p->max, &n) != CT_OK)
+		return CT_ERR_INVALID_PARAMETER;
+	*DEST(p, q, long long) = n;
+	return CT_OK;
+}
+
+/* An integer in [p->min, p->max], written in decimal into the char[24] at
+ * p->off (the text SQL takes). */
+static enum ct_err
+valid_decimal(const struct ct_query_param *p, const char *v, void *q)
+{
+	long long n;
+
+	if (ct_num_parse_str(v, p->min, p->max, &n) != CT_OK)
+		return CT_ERR_INVALID_PARAMETER;
+	snprintf(DEST(p, q, char), 24, "%lld", n);
+	return CT_OK;
+}
+
+/* true or 1, false or 0, into the int at p->off. */
+static enum ct_err
+valid_bool(const struct ct_query_param *p, const char *v, void *q)
+{
+	if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+		*DEST(p, q, int) = 1;
+	else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+		*DEST(p, q, int) = 0;
+	else
+		return CT_ERR_INVALID_PARAMETER;
+	return CT_OK;
+}
+
+/* One word of p->allowed, whose static copy goes into the const char * at
+ * p->off. */
+static enum ct_err
+valid_word(const struct ct_query_param *p, const char *v, void *q)
+{
+	const char *const *w;
+
+	for (w = p->allowed; *w != NULL; w++) {
+		if (strcmp(v, *w) == 0) {
+			*DEST(p, q, const char *) = *w;
+			return CT_OK;
+		}
+	}
+	return CT_ERR_INVALID_PARAMETER;
+}
+
+/* One word of p->allowed, whose index goes into the int at p->off. */
+static enum ct_err
+valid_choice(const struct ct_query_param *p, const char *v, void *q)
+{
+	int i;
+
+	for (i = 0; p->allowed[i] != NULL; i++) {
+		if (strcmp(v, p->allowed[i]) == 0) {
+			*DEST(p, q, int) = i;
+			return CT_OK;
+		}
+	}
+	return CT_ERR_INVALID_PARAMETER;
+}
+
+/* A zone of the time zone database, borrowed into the const char * at
+ * p->off. */
+static enum ct_err
+valid_tz(const struct ct_query_param *p, const char *v, void *q)
+{
+	if (!ct_query_timezone(v))
+		return CT_ERR_INVALID_PARAMETER;
+	*DEST(p, q, const char *) = v;
+	return CT_OK;
+}
+
+/*
+ * A cost as the list sorts it: a decimal that numeric(14, 6) holds, at
+ * most 8 digits before the point and 6 after, or -1 (no cost).
+ */
+static int
+cost_value(const char *v)
+{
+	size_t i = 0, n;
+
+	if (strcmp(v, "-1") == 0)
+		return 1;
+	n = strspn(v, "0123456789");
+	if (n == 0 || n > 8)
+		return 0;
+	i = n;
+	if (v[i] == '.') {
+		n = strspn(v + i + 1, "0123456789");
+		if (n == 0 || n > 6)
+			return 0;
+		i += 1 + n;
+	}
+	return v[i] == '\0';
+}
+
+/* Is value a value of the sort's column, in the shape the page wrote it? */
+static int
+sort_value(const char *sort, const char *value)
+{
+	char buf[CT_TIME_MAX];
+	long long n;
+
+	if (strcmp(sort, "started_at") == 0)
+		return strlen(value) != 10 && ct_time_iso(value, buf) &&
+		    ct_time_epoch_ms(value) >= 0;
+	if (strcmp(sort, "duration") == 0)	/* -1: no duration */
+		return ct_num_parse_str(value, -1, 100000000, &n) == CT_OK;
+	return cost_value(value);
+}
+
+/*
+ * "sort|order|value|id", base64url-encoded, of the sort and order the rows
+ * above set, its value of the sort's shape and its id a UUID: into
+ * after_value (malloc'd) and after_id of the struct ct_calls_query.
+ */
+static enum ct_err
+valid_cursor(const struct ct_query_param *p, const char *c, void *qv)
+{
+	struct ct_calls_query *q = qv;
+	char raw[256], want[32], *value, *id;
+	int n;
+
+	if (strlen(c) > (size_t)p->max ||
+	    (n = unb64url(c, raw, sizeof(raw))) < 0 ||
+	    memchr(raw, '\0', (size_t)n) != NULL)
 		return CT_ERR_INVALID_PARAMETER;
 	snprintf(want, sizeof(want), "%s|%s|", q->sort, q->desc ? "desc" : "asc");
 	if (strncmp(raw, want, strlen(want)) != 0)
@@ -297,17 +429,157 @@ cursor(const char *c, struct ct_calls_query *q)
 	if ((id = strrchr(value, '|')) == NULL)
 		return CT_ERR_INVALID_PARAMETER;
 	*id++ = '\0';
-	if (!ct_query_uuid(id))
-		return CT_ERR_INVALID_PARAMETER;
-	if (strcmp(q->sort, "started_at") == 0 ? !date_or_time(value) ||
-	    strlen(value) == 10 : strcmp(q->sort, "duration") == 0 ?
-	    ct_num_parse_str(value, -1, 100000000, &n) != CT_OK :
-	    strspn(value, "-0123456789.") != strlen(value) || *value == '\0')
+	if (!ct_query_uuid(id) || !sort_value(q->sort, value))
 		return CT_ERR_INVALID_PARAMETER;
 	if ((q->after_value = strdup(value)) == NULL)
 		return CT_ERR_NOMEM;
 	memcpy(q->after_id, id, 37);
+	q->page = 0;
 	return CT_OK;
+}
+
+static const char *const sorts[] = { "started_at", "duration", "cost", NULL };
+static const char *const orders[] = { "asc", "desc", NULL };
+static const char *const formats[] = { "json", "csv", NULL };
+
+#define CALLS(field) offsetof(struct ct_calls_query, field)
+#define STATS(field) offsetof(struct ct_stats_query, field)
+
+/*
+ * GET /api/calls.  Rows are checked in this order, and a validator may
+ * read what the rows above it stored: the cursor belongs to one sort and
+ * order.
+ */
+const struct ct_query_param ct_query_calls[] = {
+	{ "q", valid_search, 0, Q_MAX, NULL, 0 },
+	{ "status", valid_list, 0, LIST_MAX, statuses, CALLS(status) },
+	{ "direction", valid_list, 0, LIST_MAX, directions, CALLS(direction) },
+	{ "booking_status", valid_list, 0, LIST_MAX, bookings, CALLS(booking) },
+	{ "sentiment", valid_list, 0, LIST_MAX, sentiments, CALLS(sentiment) },
+	{ "lead_status", valid_list, 0, LIST_MAX, lead_statuses,
+	    CALLS(lead_status) },
+	{ "end_call_reason", valid_list, 0, LIST_MAX, end_reasons,
+	    CALLS(end_reason) },
+	{ "from", valid_time, 0, 0, NULL, CALLS(from) },
+	{ "to", valid_time, 0, 0, NULL, CALLS(to) },
+	{ "min_duration", valid_decimal, 0, DURATION_MAX, NULL,
+	    CALLS(min_dur) },
+	{ "max_duration", valid_decimal, 0, DURATION_MAX, NULL,
+	    CALLS(max_dur) },
+	{ "include_test", valid_bool, 0, 1, NULL, CALLS(include_test) },
+	{ "sort", valid_word, 0, 0, sorts, CALLS(sort) },
+	{ "order", valid_choice, 0, 1, orders, CALLS(desc) },
+	{ "limit", valid_int, 1, CT_QUERY_LIMIT_MAX, NULL, CALLS(limit) },
+	{ "page", valid_llong, 1, CT_QUERY_PAGE_MAX, NULL, CALLS(page) },
+	{ "cursor", valid_cursor, 0, CURSOR_MAX, NULL, 0 },
+	{ "format", valid_choice, 0, 1, formats, CALLS(csv) },
+	{ NULL, NULL, 0, 0, NULL, 0 }
+};
+
+/* GET /api/stats. */
+const struct ct_query_param ct_query_stats[] = {
+	{ "from", valid_time, 0, 0, NULL, STATS(from) },
+	{ "to", valid_time, 0, 0, NULL, STATS(to) },
+	{ "tz", valid_tz, 0, 0, NULL, STATS(tz) },
+	{ "include_test", valid_bool, 0, 1, NULL, STATS(include_test) },
+	{ NULL, NULL, 0, 0, NULL, 0 }
+};
+
+/*
+ * Names the parameter of the first pair of query that does not decode (a
+ * bad escape or a NUL), when it is one of table's; else "query".
+ */
+static const char *
+undecodable(const char *query, const struct ct_query_param *table)
+{
+	const char *p = query;
+	const struct ct_query_param *row;
+	char name[32], *value;
+	size_t seg, eq, len;
+	enum ct_err err;
+
+	for (; *p != '\0'; p += seg + (p[seg] == '&')) {
+		seg = strcspn(p, "&");
+		eq = strcspn(p, "=&");
+		if (eq >= sizeof(name) ||
+		    ct_form_decode(p, eq, 1, name, &len) != CT_OK)
+			continue;
+		for (row = table; row->name != NULL; row++)
+			if (strcmp(row->name, name) == 0)
+				break;
+		if (row->name == NULL || eq == seg ||
+		    (value = malloc(seg - eq)) == NULL)
+			continue;
+		err = ct_form_decode(p + eq + 1, seg - eq - 1, 1, value, &len);
+		free(value);
+		if (err != CT_OK)
+			return row->name;
+	}
+	return "query";
+}
+
+/*
+ * Parses query into form and walks table over it: each present parameter
+ * through its row's validator into q.  Returns CT_OK, CT_ERR_NOMEM, or
+ * CT_ERR_INVALID_PARAMETER with *bad the row's name.
+ */
+static enum ct_err
+walk(const struct ct_query_param *table, const char *query,
+    struct ct_form *form, void *q, const char **bad)
+{
+	const struct ct_query_param *p;
+	const char *v;
+	enum ct_err err;
+
+	if (query == NULL)
+		query = "";
+	if ((err = ct_form_parse(query, strlen(query), CT_FORM_MAX_PAIRS,
+	    form)) != CT_OK) {
+		if (err == CT_ERR_NOMEM)
+			return err;
+		*bad = undecodable(query, table);
+		return CT_ERR_INVALID_PARAMETER;
+	}
+	for (p = table; p->name != NULL; p++) {
+		if ((v = ct_form_get(form, p->name)) == NULL)
+			continue;
+		if ((err = p->valid(p, v, q)) != CT_OK) {
+			if (err == CT_ERR_NOMEM)
+				return err;
+			*bad = p->name;
+			return CT_ERR_INVALID_PARAMETER;
+		}
+	}
+	return CT_OK;
+}
+
+/*
+ * Both bounds of one form: is from at or after to?  (A date and a
+ * date-time are compared by the database, in the org's zone.)
+ */
+static int
+reversed(const char *from, const char *to)
+{
+	if (from == NULL || to == NULL)
+		return 0;
+	if (strlen(from) == 10 && strlen(to) == 10)
+		return strcmp(from, to) >= 0;
+	if (strlen(from) != 10 && strlen(to) != 10)
+		return ct_time_epoch_ms(from) >= ct_time_epoch_ms(to);
+	return 0;
+}
+
+/* Milliseconds since the epoch of a range bound (a date: its midnight
+ * UTC, within a day of its midnight in any zone). */
+static long long
+bound_ms(const char *v)
+{
+	char t[CT_TIME_MAX];
+
+	if (strlen(v) != 10)
+		return ct_time_epoch_ms(v);
+	snprintf(t, sizeof(t), "%.10sT00:00:00Z", v);
+	return ct_time_epoch_ms(t);
 }
 
 #define BAD(name) do { *bad = (name); return CT_ERR_INVALID_PARAMETER; } while (0)
@@ -316,9 +588,7 @@ enum ct_err
 ct_calls_query_parse(const char *query, struct ct_calls_query *q,
     const char **bad)
 {
-	const struct ct_form *f = &q->form;
-	const char *v;
-	long long n, lo = -1, hi = -1;
+	long long lo, hi;
 	enum ct_err err;
 
 	memset(q, 0, sizeof(*q));
@@ -327,83 +597,18 @@ ct_calls_query_parse(const char *query, struct ct_calls_query *q,
 	q->desc = 1;
 	q->limit = CT_QUERY_LIMIT_DEFAULT;
 	q->page = 1;
-	if (ct_form_parse(query ? query : "", query ? strlen(query) : 0,
-	    CT_FORM_MAX_PAIRS, &q->form) != CT_OK)
-		BAD("query");
-	if ((v = ct_form_get(f, "q")) != NULL && *v != '\0' &&
-	    (err = search(v, q)) != CT_OK) {
-		if (err == CT_ERR_NOMEM)
-			return err;
-		BAD("q");
-	}
-	if (comma_list(ct_form_get(f, "status"), statuses, &q->status))
-		BAD("status");
-	if (comma_list(ct_form_get(f, "direction"), directions, &q->direction))
-		BAD("direction");
-	if (comma_list(ct_form_get(f, "booking_status"), bookings, &q->booking))
-		BAD("booking_status");
-	if (comma_list(ct_form_get(f, "sentiment"), sentiments, &q->sentiment))
-		BAD("sentiment");
-	if (comma_list(ct_form_get(f, "lead_status"), lead_statuses,
-	    &q->lead_status))
-		BAD("lead_status");
-	if (comma_list(ct_form_get(f, "end_call_reason"), end_reasons,
-	    &q->end_reason))
-		BAD("end_call_reason");
-	if ((q->from = ct_form_get(f, "from")) != NULL && !date_or_time(q->from))
-		BAD("from");
-	if ((q->to = ct_form_get(f, "to")) != NULL && !date_or_time(q->to))
-		BAD("to");
+	if ((err = walk(ct_query_calls, query, &q->form, q, bad)) != CT_OK)
+		return err;
+	/* What one value means beside another. */
 	if (reversed(q->from, q->to))
 		BAD("from");
-	if ((v = ct_form_get(f, "min_duration")) != NULL) {
-		if (ct_num_parse_str(v, 0, 10000000, &lo) != CT_OK)
-			BAD("min_duration");
-		snprintf(q->min_dur, sizeof(q->min_dur), "%lld", lo);
-	}
-	if ((v = ct_form_get(f, "max_duration")) != NULL) {
-		if (ct_num_parse_str(v, 0, 10000000, &hi) != CT_OK ||
-		    (lo >= 0 && hi < lo))
-			BAD("max_duration");
-		snprintf(q->max_dur, sizeof(q->max_dur), "%lld", hi);
-	}
-	if ((v = ct_form_get(f, "include_test")) != NULL &&
-	    !boolean(v, &q->include_test))
-		BAD("include_test");
-	if ((v = ct_form_get(f, "sort")) != NULL) {
-		if (strcmp(v, "started_at") != 0 && strcmp(v, "duration") != 0 &&
-		    strcmp(v, "cost") != 0)
-			BAD("sort");
-		q->sort = v;
-	}
-	if ((v = ct_form_get(f, "order")) != NULL) {
-		if (strcmp(v, "desc") != 0 && strcmp(v, "asc") != 0)
-			BAD("order");
-		q->desc = strcmp(v, "desc") == 0;
-	}
-	if ((v = ct_form_get(f, "limit")) != NULL) {
-		if (ct_num_parse_str(v, 1, CT_QUERY_LIMIT_MAX, &n) != CT_OK)
-			BAD("limit");
-		q->limit = (int)n;
-	}
-	if ((v = ct_form_get(f, "page")) != NULL &&
-	    ct_num_parse_str(v, 1, CT_QUERY_PAGE_MAX, &q->page) != CT_OK)
-		BAD("page");
-	if ((v = ct_form_get(f, "cursor")) != NULL) {
-		if (ct_form_get(f, "page") != NULL)
-			BAD("cursor");	/* one way of paging at a time */
-		if ((err = cursor(v, q)) != CT_OK) {
-			if (err == CT_ERR_NOMEM)
-				return err;
-			BAD("cursor");
-		}
-		q->page = 0;
-	}
-	if ((v = ct_form_get(f, "format")) != NULL) {
-		if (strcmp(v, "json") != 0 && strcmp(v, "csv") != 0)
-			BAD("format");
-		q->csv = strcmp(v, "csv") == 0;
-	}
+	if (q->min_dur[0] != '\0' && q->max_dur[0] != '\0' &&
+	    ct_num_parse_str(q->min_dur, 0, DURATION_MAX, &lo) == CT_OK &&
+	    ct_num_parse_str(q->max_dur, 0, DURATION_MAX, &hi) == CT_OK &&
+	    hi < lo)
+		BAD("max_duration");
+	if (q->after_value != NULL && ct_form_get(&q->form, "page") != NULL)
+		BAD("cursor");	/* one way of paging at a time */
 	return CT_OK;
 }
 
@@ -423,6 +628,24 @@ ct_calls_query_free(struct ct_calls_query *q)
 	memset(q, 0, sizeof(*q));
 }
 
+/* Is the file at path a zone, a TZif file (RFC 8536), and not one of the
+ * directories and text files beside the zones? */
+static int
+tzif(const char *path)
+{
+	char magic[4];
+	struct stat st;
+	ssize_t n = -1;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		n = read(fd, magic, sizeof(magic));
+	close(fd);
+	return n == (ssize_t)sizeof(magic) && memcmp(magic, "TZif", 4) == 0;
+}
+
 int
 ct_query_timezone(const char *tz)
 {
@@ -436,34 +659,26 @@ ct_query_timezone(const char *tz)
 	    "0123456789/_+-") != n)
 		return 0;
 	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
-	return access(path, R_OK) == 0;
+	return tzif(path);
 }
 
 enum ct_err
 ct_stats_query_parse(const char *query, struct ct_stats_query *q,
     const char **bad)
 {
-	const char *v;
+	enum ct_err err;
 
 	memset(q, 0, sizeof(*q));
 	*bad = NULL;
-	if (ct_form_parse(query ? query : "", query ? strlen(query) : 0,
-	    CT_FORM_MAX_PAIRS, &q->form) != CT_OK)
-		BAD("query");
-	if ((q->from = ct_form_get(&q->form, "from")) != NULL &&
-	    !date_or_time(q->from))
-		BAD("from");
-	if ((q->to = ct_form_get(&q->form, "to")) != NULL &&
-	    !date_or_time(q->to))
-		BAD("to");
+	if ((err = walk(ct_query_stats, query, &q->form, q, bad)) != CT_OK)
+		return err;
 	if (reversed(q->from, q->to))
 		BAD("from");
-	if ((q->tz = ct_form_get(&q->form, "tz")) != NULL &&
-	    !ct_query_timezone(q->tz))
-		BAD("tz");
-	if ((v = ct_form_get(&q->form, "include_test")) != NULL &&
-	    !boolean(v, &q->include_test))
-		BAD("include_test");
+	/* The answer has a row a day: a range of a million days is a
+	 * statement that cannot finish in time. */
+	if (q->from != NULL && q->to != NULL && bound_ms(q->to) -
+	    bound_ms(q->from) > CT_QUERY_STATS_DAYS_MAX * 86400000LL)
+		BAD("to");
 	return CT_OK;
 }
 

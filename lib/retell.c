@@ -16,6 +16,10 @@
 #define FIRST(o, ...) \
 	ct_json_first_str((o), (const char *const[]){ __VA_ARGS__, NULL })
 
+/* Refuses the body as malformed, naming its field. */
+#define REFUSE(ev, field) \
+	do { (ev)->bad_field = (field); return CT_ERR_MALFORMED_BODY; } while (0)
+
 /* The events of a call, in order: call_analyzed ⊇ call_ended ⊇
  * call_started (§2.1); a call that never connected has no call_started. */
 static const struct {
@@ -134,8 +138,10 @@ call_fields(json_object *call, const struct ct_map_ctx *ctx,
 		ev->answered = 1;
 	if ((dest = ct_json_path_str(call, "transfer_destination")) != NULL)
 		ev->transfer_destination = dest;
+	/* jsonb refuses \u0000: metadata holding one is dropped. */
 	if ((meta = ct_json_path(call, "metadata")) != NULL &&
-	    json_object_is_type(meta, json_type_object))
+	    json_object_is_type(meta, json_type_object) &&
+	    !ct_json_holds_nul(meta))
 		ev->metadata = strdup(json_object_to_json_string_ext(meta,
 		    JSON_C_TO_STRING_PLAIN));
 }
@@ -184,12 +190,16 @@ ct_retell_map(const char *body, size_t len, const struct ct_map_ctx *ctx,
 	ct_call_event_init(ev);
 	if ((err = ct_json_parse(body, len, &ev->root)) != CT_OK)
 		return err;
-	event = ct_json_path_str(ev->root, "event");
+	/* What names the call and the delivery holds no NUL (json.h). */
+	if (ct_json_path_key(ev->root, "event", &event) != CT_OK)
+		REFUSE(ev, "event");
 	call = ct_json_path(ev->root, "call");
 	if (event == NULL || strlen(event) > 100 || call == NULL ||
 	    !json_object_is_type(call, json_type_object))
 		return CT_ERR_MALFORMED_BODY;
-	if ((id = ct_json_path_str(call, "call_id")) == NULL || strlen(id) > 200)
+	if (ct_json_path_key(call, "call_id", &id) != CT_OK)
+		REFUSE(ev, "call.call_id");
+	if (id == NULL || strlen(id) > 200)
 		return CT_ERR_MISSING_CALL_ID;
 	ev->provider_call_id = id;
 	ev->event_type = event;

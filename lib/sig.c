@@ -1,6 +1,7 @@
 /*
  * sig.c: Vapi, Retell and Twilio signature verification.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,8 +160,9 @@ pair_cmp(const void *a, const void *b)
 	return c;
 }
 
-char *
-ct_sig_twilio_payload(const char *url, const struct ct_form *form)
+/* The string Twilio signs and its length (a value may hold a NUL). */
+static char *
+payload_of(const char *url, const struct ct_form *form, size_t *len)
 {
 	const struct ct_form_pair **sorted = NULL;
 	size_t total = strlen(url) + 1, i, o;
@@ -195,7 +197,16 @@ ct_sig_twilio_payload(const char *url, const struct ct_form *form)
 	}
 	out[o] = '\0';
 	free(sorted);
+	*len = o;
 	return out;
+}
+
+char *
+ct_sig_twilio_payload(const char *url, const struct ct_form *form)
+{
+	size_t len;
+
+	return payload_of(url, form, &len);
 }
 
 /*
@@ -265,6 +276,7 @@ ct_sig_twilio(const char *public_url, const char *query,
 	char url[2048], variant[2100], expect[ENCODED_MAX], bodyhash[65];
 	char hashbuf[129];
 	const char *want_hash;
+	size_t plen;
 	int ok = 0, v, k, n;
 
 	if (header == NULL || *header == '\0')
@@ -280,25 +292,36 @@ ct_sig_twilio(const char *public_url, const char *query,
 	want_hash = url_query_param(url, "bodySHA256", hashbuf,
 	    sizeof(hashbuf));
 	if (want_hash != NULL) {
-		/* JSON body: the URL alone is signed, the body by its hash. */
-		ct_crypto_sha256_hex(body, len, bodyhash);
-		if (strlen(want_hash) != 64 ||
-		    strcasecmp(want_hash, bodyhash) != 0)
+		size_t i;
+
+		/* JSON body: the URL alone is signed, the body by its hash
+		 * (hex, either case). */
+		if (strlen(want_hash) != 64)
+			return CT_ERR_BAD_SIGNATURE;
+		for (i = 0; i < 64; i++)
+			hashbuf[i] = (char)tolower((unsigned char)hashbuf[i]);
+		ct_crypto_sha256_hex(body ? body : "", len, bodyhash);
+		if (!ct_crypto_equal(hashbuf, 64, bodyhash, 64))
 			return CT_ERR_BAD_SIGNATURE;
 		form = NULL;
+	} else if (form == NULL) {
+		/* Without bodySHA256 the signature covers the URL alone, not
+		 * the body; Twilio signs no timestamp, so one signature seen
+		 * once would verify any body forever. */
+		return CT_ERR_BAD_SIGNATURE;
 	}
 	for (v = 0; v < 2; v++) {
 		char *payload;
 
 		if (url_port_form(url, v, variant, sizeof(variant)) != 0)
 			return CT_ERR_BAD_SIGNATURE;
-		if ((payload = ct_sig_twilio_payload(variant, form)) == NULL)
+		if ((payload = payload_of(variant, form, &plen)) == NULL)
 			return CT_ERR_NOMEM;
 		for (k = 0; k < CT_SIG_MAX_SECRETS; k++) {
 			if (secrets->s[k] == NULL)
 				continue;
 			if (encode_hmac(CT_SHA1, CT_SIG_BASE64, secrets->s[k],
-			    payload, strlen(payload), NULL, 0, expect) !=
+			    payload, plen, NULL, 0, expect) !=
 			    CT_OK) {
 				free(payload);
 				return CT_ERR_INTERNAL;

@@ -70,9 +70,13 @@ enum ct_err ct_sig_retell(const char *body, size_t len, const char *header,
  * when public_url has none.  The URL is tried as given with its port
  * removed and with the scheme's default port, as Twilio's validators do.
  * With form != NULL the pairs are appended (names sorted bytewise, each
- * distinct value of a repeated name in sorted order).  When the URL carries
+ * distinct value of a repeated name in sorted order), by their lengths, so
+ * a decoded NUL is signed like any byte.  When the URL carries
  * bodySHA256 the signature covers the URL alone and the SHA-256 of body
- * must equal it; form is then ignored.
+ * (hex, either case) must equal it, compared in constant time; form is
+ * then ignored.  A body that is not a form (form == NULL) is refused
+ * (CT_ERR_BAD_SIGNATURE) unless the URL carries bodySHA256: the signature
+ * alone would not cover it.
  */
 enum ct_err ct_sig_twilio(const char *public_url, const char *query,
     const struct ct_form *form, const char *body, size_t len,
@@ -82,6 +86,8 @@ enum ct_err ct_sig_twilio(const char *public_url, const char *query,
 /*
  * Builds the string Twilio signs for one URL form and the pairs (exposed for
  * tests).  Returns a malloc'd string the caller frees, or NULL on ENOMEM.
+ * Pairs are used by their lengths: a value holding a NUL is signed whole
+ * (ct_sig_twilio signs the whole payload, not up to its first NUL).
  */
 char *ct_sig_twilio_payload(const char *url, const struct ct_form *form);
 

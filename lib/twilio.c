@@ -3,6 +3,7 @@
  * callbacks (providers.md §3) to call events.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto.h"
@@ -39,6 +40,108 @@ is_form(const struct ct_request *req)
 }
 
 /*
+ * Decodes len bytes of a form value or name as ct_form_decode does ('+'
+ * a space), except that %00 is a NUL byte, kept: Twilio signs the decoded
+ * bytes, NULs included.  out has len + 1 bytes.
+ */
+static enum ct_err
+decode_keeping_nul(const char *s, size_t len, char *out, size_t *outlen)
+{
+	const char *end = s + len, *z;
+	size_t o = 0, n;
+	enum ct_err err;
+
+	for (;;) {
+		/* Every '%' of a valid form starts an escape, so "%00" is
+		 * always the escape of a NUL. */
+		for (z = s; end - z >= 3 && memcmp(z, "%00", 3) != 0; z++)
+			;
+		if (end - z < 3)
+			z = NULL;
+		if ((err = ct_form_decode(s, (size_t)((z ? z : end) - s), 1,
+		    out + o, &n)) != CT_OK)
+			return err;
+		o += n;
+		if (z == NULL)
+			break;
+		out[o++] = '\0';
+		s = z + 3;
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return CT_OK;
+}
+
+static enum ct_err
+decode_dup(const char *s, size_t len, char **out, size_t *outlen)
+{
+	enum ct_err err;
+
+	if ((*out = malloc(len + 1)) == NULL)
+		return CT_ERR_NOMEM;
+	if ((err = decode_keeping_nul(s, len, *out, outlen)) != CT_OK) {
+		free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+/*
+ * Parses a form body as Twilio signs it: as ct_form_parse does, but a
+ * decoded NUL is kept (the pair's lengths count it) rather than refused,
+ * so that a signed body with one verifies and is then judged by its
+ * fields.  form is freed with ct_form_free().
+ */
+static enum ct_err
+parse_form(const char *body, size_t len, struct ct_form *form)
+{
+	const char *p = body, *end = body + len;
+	enum ct_err err = CT_OK;
+
+	form->pairs = NULL;
+	form->n = 0;
+	while (p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *seg_end = amp ? amp : end;
+		const char *eq = memchr(p, '=', (size_t)(seg_end - p));
+		struct ct_form_pair *pair;
+
+		if (seg_end == p) {		/* empty segment */
+			p = seg_end + 1;
+			continue;
+		}
+		if (form->n == CT_FORM_MAX_PAIRS) {
+			err = CT_ERR_MALFORMED_BODY;
+			goto fail;
+		}
+		if (form->n == 0 && (form->pairs = calloc(CT_FORM_MAX_PAIRS,
+		    sizeof(*form->pairs))) == NULL) {
+			err = CT_ERR_NOMEM;
+			goto fail;
+		}
+		pair = &form->pairs[form->n];
+		if (eq == NULL)
+			eq = seg_end;
+		if ((err = decode_dup(p, (size_t)(eq - p), &pair->name,
+		    &pair->name_len)) != CT_OK)
+			goto fail;
+		form->n++;
+		if (eq == seg_end)
+			err = decode_dup("", 0, &pair->value, &pair->value_len);
+		else
+			err = decode_dup(eq + 1, (size_t)(seg_end - eq - 1),
+			    &pair->value, &pair->value_len);
+		if (err != CT_OK)
+			goto fail;
+		p = seg_end + 1;
+	}
+	return CT_OK;
+fail:
+	ct_form_free(form);
+	return err;
+}
+
+/*
  * X-Twilio-Signature over the integration's public URL (Twilio signs the
  * URL it called, which behind a TLS terminator is not what nginx sees)
  * plus the sorted form parameters, or the URL alone with bodySHA256 for
@@ -50,8 +153,8 @@ twilio_verify(const struct ct_request *req, const struct ct_integration *in)
 	struct ct_form form = { NULL, 0 };
 	enum ct_err err;
 
-	if (is_form(req) && ct_form_parse(req->body, req->body_len,
-	    CT_FORM_MAX_PAIRS, &form) != CT_OK)
+	if (is_form(req) && parse_form(req->body, req->body_len, &form) !=
+	    CT_OK)
 		return CT_ERR_BAD_SIGNATURE;	/* cannot be what was signed */
 	err = ct_sig_twilio(in->public_url, req->query, is_form(req) ? &form :
 	    NULL, req->body, req->body_len,
@@ -95,13 +198,54 @@ struct params {
 	json_object		*json;
 };
 
+/*
+ * The value of parameter name, NULL when absent or empty.  *nul is set
+ * when the value holds a NUL (a form's %00, a JSON \u0000), and the value
+ * is then NULL too.  A form's names are matched by their whole length.
+ */
+static const char *
+lookup(const struct params *p, const char *name, int *nul)
+{
+	const char *v = NULL;
+	size_t i, n = strlen(name);
+
+	*nul = 0;
+	if (p->form == NULL) {
+		*nul = ct_json_path_has_nul(p->json, name);
+		return ct_json_path_str(p->json, name);
+	}
+	for (i = 0; i < p->form->n; i++) {
+		const struct ct_form_pair *f = &p->form->pairs[i];
+
+		if (f->name_len == n && memcmp(f->name, name, n) == 0) {
+			if (strlen(f->value) != f->value_len)
+				*nul = 1;
+			else
+				v = f->value;
+			break;
+		}
+	}
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* A parameter of free text or state: one holding a NUL is dropped. */
 static const char *
 get(const struct params *p, const char *name)
 {
-	const char *v = p->form ? ct_form_get(p->form, name) :
-	    ct_json_path_str(p->json, name);
+	int nul;
 
-	return v != NULL && *v != '\0' ? v : NULL;
+	return lookup(p, name, &nul);
+}
+
+/* A parameter that names the call or the delivery: one holding a NUL
+ * refuses the body (json.h, ct_json_path_key). */
+static enum ct_err
+ident(const struct params *p, const char *name, const char **out)
+{
+	int nul;
+
+	*out = lookup(p, name, &nul);
+	return nul ? CT_ERR_MALFORMED_BODY : CT_OK;
 }
 
 static void
@@ -186,20 +330,31 @@ ct_twilio_map(const char *body, size_t len, int json,
 			return CT_ERR_MALFORMED_BODY;
 		p.json = ev->root;
 	} else {
-		if ((err = ct_form_parse(body, len, CT_FORM_MAX_PAIRS,
-		    &ev->form)) != CT_OK)
+		if ((err = parse_form(body, len, &ev->form)) != CT_OK)
 			return err;
 		p.form = &ev->form;
 	}
-	if ((sid = get(&p, "CallSid")) == NULL || strlen(sid) > 200)
-		return CT_ERR_MISSING_CALL_ID;
-	if ((status = get(&p, "CallStatus")) == NULL || strlen(status) > 100)
+	/* What names the call and the delivery holds no NUL. */
+	if (ident(&p, "CallSid", &sid) != CT_OK) {
+		ev->bad_field = "CallSid";
 		return CT_ERR_MALFORMED_BODY;
-	ev->provider_call_id = sid;
-	ev->event_type = status;
+	}
+	if (sid == NULL || strlen(sid) > 200)
+		return CT_ERR_MISSING_CALL_ID;
+	if (ident(&p, "CallStatus", &status) != CT_OK) {
+		ev->bad_field = "CallStatus";
+		return CT_ERR_MALFORMED_BODY;
+	}
+	if (status == NULL || strlen(status) > 100)
+		return CT_ERR_MALFORMED_BODY;
 	/* SequenceNumber orders one call's callbacks (§3.2); with the call
 	 * and the status it identifies a delivery (§4). */
-	seq = get(&p, "SequenceNumber");
+	if (ident(&p, "SequenceNumber", &seq) != CT_OK) {
+		ev->bad_field = "SequenceNumber";
+		return CT_ERR_MALFORMED_BODY;
+	}
+	ev->provider_call_id = sid;
+	ev->event_type = status;
 	if (seq != NULL && ct_num_parse_str(seq, 0, 1000000, &v) == CT_OK) {
 		ev->sequence = v;
 		n = snprintf(key, sizeof(key), "%s%c%lld%c%s", sid, 0, v, 0,

@@ -49,6 +49,10 @@ vapi_verify(const struct ct_request *req, const struct ct_integration *in)
 #define FIRST(o, ...) \
 	ct_json_first_str((o), (const char *const[]){ __VA_ARGS__, NULL })
 
+/* Refuses the body as malformed, naming its field. */
+#define REFUSE(ev, field) \
+	do { (ev)->bad_field = (field); return CT_ERR_MALFORMED_BODY; } while (0)
+
 /*
  * The delivery's identity: call id, type, status and timestamp (Vapi sends
  * no event id, §4), hashed to a bounded key; without a timestamp, the
@@ -60,16 +64,17 @@ dedup_key(json_object *msg, const char *id, const char *type,
 {
 	json_object *ts = ct_json_path(msg, "timestamp");
 	char hash[65], buf[512];
-	int n;
+	int n = -1;
 
-	if (ts == NULL) {
-		ct_crypto_sha256_hex(body, len, hash);
-	} else {
+	if (ts != NULL)
 		n = snprintf(buf, sizeof(buf), "%s%c%s%c%s%c%s", id, 0, type, 0,
 		    status ? status : "", 0, json_object_get_string(ts));
-		ct_crypto_sha256_hex(buf, n < 0 ? 0 : (size_t)n < sizeof(buf) ?
-		    (size_t)n : sizeof(buf) - 1, hash);
-	}
+	/* An identity too long for buf would be cut, and two that differ
+	 * past the cut would be one: those are known by their bytes. */
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		ct_crypto_sha256_hex(body, len, hash);
+	else
+		ct_crypto_sha256_hex(buf, (size_t)n, hash);
 	snprintf(out, 80, "vapi:%s", hash);
 }
 
@@ -153,7 +158,9 @@ booking_of(json_object *messages, const struct ct_map_ctx *ctx,
 				if (rid == NULL || strcmp(rid, id) != 0)
 					continue;
 				res = ct_json_path(r, "result");
-				result = res == NULL ? NULL :
+				/* A result holding a NUL is no text. */
+				result = res == NULL ||
+				    ct_json_path_has_nul(r, "result") ? NULL :
 				    json_object_is_type(res, json_type_string) ?
 				    json_object_get_string(res) :
 				    json_object_to_json_string_ext(res,
@@ -188,7 +195,8 @@ call_fields(json_object *msg, const struct ct_map_ctx *ctx,
 		ev->answered = 1;
 	dest = FIRST(msg, "destination.number", "destination.sipUri", "call.destination.number");
 	ev->transfer_destination = dest;
-	if ((meta = metadata_of(msg)) != NULL)
+	/* jsonb refuses \u0000: metadata holding one is dropped. */
+	if ((meta = metadata_of(msg)) != NULL && !ct_json_holds_nul(meta))
 		ev->metadata = strdup(json_object_to_json_string_ext(meta,
 		    JSON_C_TO_STRING_PLAIN));
 }
@@ -244,15 +252,24 @@ ct_vapi_map(const char *body, size_t len, const struct ct_map_ctx *ctx,
 	if ((err = ct_json_parse(body, len, &ev->root)) != CT_OK)
 		return err;
 	msg = ct_json_path(ev->root, "message");
-	if (msg == NULL || !json_object_is_type(msg, json_type_object) ||
-	    (type = ct_json_path_str(msg, "type")) == NULL || strlen(type) > 100)
+	if (msg == NULL || !json_object_is_type(msg, json_type_object))
 		return CT_ERR_MALFORMED_BODY;
-	if ((id = ct_json_path_str(msg, "call.id")) == NULL || strlen(id) > 200)
+	/* What names the call and the delivery holds no NUL (json.h). */
+	if (ct_json_path_key(msg, "type", &type) != CT_OK)
+		REFUSE(ev, "message.type");
+	if (type == NULL || strlen(type) > 100)
+		return CT_ERR_MALFORMED_BODY;
+	if (ct_json_path_key(msg, "call.id", &id) != CT_OK)
+		REFUSE(ev, "message.call.id");
+	if (id == NULL || strlen(id) > 200)
 		return CT_ERR_MISSING_CALL_ID;
+	if (strcmp(type, "status-update") == 0 &&
+	    ct_json_path_key(msg, "status", &status) != CT_OK)
+		REFUSE(ev, "message.status");
+	if (ct_json_path_has_nul(msg, "timestamp"))
+		REFUSE(ev, "message.timestamp");
 	ev->provider_call_id = id;
 	ev->event_type = type;
-	if (strcmp(type, "status-update") == 0)
-		status = ct_json_path_str(msg, "status");
 	dedup_key(msg, id, type, status, body, len, ev->dedup_key);
 
 	if (strcmp(type, "end-of-call-report") == 0) {

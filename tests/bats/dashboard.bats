@@ -344,3 +344,110 @@ mkcall() {	# ID STATUS STARTED [column=value SQL fragments...]
 	TOK=$t get /api/stats
 	jq -e '(.daily | length) == 30 and .total_calls == 0' <<<"$BODY"
 }
+
+@test "days and times that do not exist are a 400 naming the bound, on the list and the stats" {
+	local v p
+	for v in 2026-01-99 2026-02-30 2025-02-29 2026-13-01 2026-00-10 \
+	    2026-02-30T10:00:00Z 2025-02-29T00:00:00Z 2026-13-01T00:00:00Z 2026-01-06T24:00:00Z \
+	    2026-01-06T12:60:00Z 2026-01-06T12:00:61Z 2026-01-06T12:00:60Z \
+	    2026-01-06T12:00:00+14:30 2026-01-06T12:00:00-15:00 2026-01-06T12:00:00+05:60; do
+		for p in from to; do
+			get /api/calls "$p=$v"
+			expect 400 invalid_parameter || { echo "calls $p=$v"; return 1; }
+			[ "$(jq -r .error.parameter <<<"$BODY")" = "$p" ] || { echo "calls $p=$v: $BODY"; return 1; }
+			get /api/stats "$p=$v"
+			expect 400 invalid_parameter || { echo "stats $p=$v"; return 1; }
+			[ "$(jq -r .error.parameter <<<"$BODY")" = "$p" ] || { echo "stats $p=$v: $BODY"; return 1; }
+		done
+	done
+	# What exists still answers: a leap day, a leap second, +14:00.
+	for v in 2024-02-29 2024-02-29T12:00:00Z 2016-12-31T23:59:60Z 2026-01-06T12:00:00+14:00; do
+		get /api/calls "from=$v"
+		expect 200
+		get /api/stats "from=$v"
+		expect 200
+	done
+	# A stats range has a row a day: a hundred years at most.
+	get /api/stats from=1970-01-01 to=9999-12-31
+	expect 400 invalid_parameter
+	[ "$(jq -r .error.parameter <<<"$BODY")" = to ]
+	get /api/calls from=1970-01-01 to=9999-12-31
+	expect 200
+}
+
+# A cursor as the list writes one: sort|order|value|id, base64url.
+cursor() { printf '%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+
+@test "a cursor whose value is not of its sort's shape is a 400 on cursor" {
+	local id=00000000-0000-0000-0000-000000000000 c
+	for c in "cost|desc|1.2.3|$id" "cost|desc|1e5|$id" "cost|desc|123456789012|$id" "cost|desc||$id" \
+	    "cost|desc|0.1234567|$id" "cost|desc|0.42|not-a-uuid"; do
+		get /api/calls sort=cost "cursor=$(cursor "$c")"
+		expect 400 invalid_parameter || { echo "$c"; return 1; }
+		[ "$(jq -r .error.parameter <<<"$BODY")" = cursor ]
+	done
+	for c in "duration|desc|1.5|$id" "duration|desc|99999999999|$id" "duration|desc|-7|$id"; do
+		get /api/calls sort=duration "cursor=$(cursor "$c")"
+		expect 400 invalid_parameter || { echo "$c"; return 1; }
+		[ "$(jq -r .error.parameter <<<"$BODY")" = cursor ]
+	done
+	for c in "started_at|desc|2026-02-30T00:00:00.000000Z|$id" "started_at|desc|2026-01-06T24:00:00Z|$id" \
+	    "started_at|desc|1.2.3|$id"; do
+		get /api/calls "cursor=$(cursor "$c")"
+		expect 400 invalid_parameter || { echo "$c"; return 1; }
+		[ "$(jq -r .error.parameter <<<"$BODY")" = cursor ]
+	done
+	# Well-formed values page on.
+	get /api/calls sort=cost "cursor=$(cursor "cost|desc|0.420000|$id")"
+	expect 200
+	get /api/calls sort=duration order=asc "cursor=$(cursor "duration|asc|-1|$id")"
+	expect 200
+}
+
+# Sends every value of the array values as PATH?NAME=value (and the rest of
+# the query, SUFFIX) through one curl, and fails on a 5xx, or on a 400 that
+# names another parameter.  Counts requests in n.
+sweep() {	# PATH NAME SUFFIX
+	local d=$BATS_TEST_TMPDIR/sweep i args=() codes
+	mkdir -p "$d"
+	for i in "${!values[@]}"; do
+		args+=(-o "$d/$i" "$CALLTRACK_URL$1?$2=${values[$i]}$3")
+	done
+	mapfile -t codes < <(curl -sS --globoff -H "Authorization: Bearer $TOKEN" -w '%{http_code}\n' "${args[@]}")
+	[ "${#codes[@]}" = "${#values[@]}" ] || { echo "$1 $2: ${#codes[@]} answers"; return 1; }
+	for i in "${!values[@]}"; do
+		n=$((n + 1))
+		[ "${codes[$i]}" -lt 500 ] ||
+		    { echo "$1 $2=${values[$i]:0:40}$3: HTTP ${codes[$i]} $(cat "$d/$i")"; return 1; }
+		[ "${codes[$i]}" != 400 ] || grep -qF "\"parameter\":\"$2\"" "$d/$i" ||
+		    { echo "$1 $2=${values[$i]:0:40}$3: $(cat "$d/$i")"; return 1; }
+	done
+}
+
+@test "every parameter of /api/calls and /api/stats, given hostile values, is never a 5xx" {
+	local p n=0 huge vast
+	huge=$(head -c 6000 /dev/zero | tr '\0' '9')
+	vast=$(head -c 20000 /dev/zero | tr '\0' 'a')
+	# Already URL-encoded: empty, huge, NUL, not UTF-8, control, out of
+	# range, negative, wrong types, SQL, bad escapes, edges of the calendar.
+	local values=("" "$huge" "$vast" "%00" "a%00b" "%FF" "%C0%AF" "%ED%A0%80" "a%C3%28b" "%01" "%0D%0A"
+	    "-1" "-0" "-99999999999999999999" "99999999999999999999" "2147483648" "1.5" "1e309" "NaN" "true"
+	    "%5B%5D" "%7B%22a%22%3A1%7D" "%27%3B+DROP+TABLE+calls%3B--" "%5C" "%22" "%25" "%7B%7D" "a,,b"
+	    "0" "9999-12-31" "0001-01-01" "1969-12-31" "2026-02-30" "2026-01-06T24:00:00Z"
+	    "9999-12-31T23:59:59-14:00" "9999-12-31T23:59:59%2B14:00" "1970-01-01T00:00:00%2B14:00"
+	    "America" "leapseconds" "..%2F..%2Fetc%2Fpasswd" "%zz" "%")
+	for p in q status direction booking_status sentiment lead_status end_call_reason from to \
+	    min_duration max_duration include_test sort order limit page cursor format; do
+		sweep /api/calls "$p" ""
+		sweep /api/calls "$p" "&format=csv"
+	done
+	for p in from to tz include_test; do
+		sweep /api/stats "$p" ""
+	done
+	# And as the far end of the widest range a bound can open.
+	sweep /api/stats to "&from=1970-01-01"
+	echo "$n requests" >&3
+	# A CSV answer goes out as 200 before its rows: none was cut short
+	# by an error of the database.
+	! grep -q 'cut short' "$CALLTRACK_STACK/log/dashboard-calls.log"
+}

@@ -94,7 +94,7 @@ rss() {
 	[ "$output" = "failed|t|t" ]
 }
 
-@test "a signed body with \\u0000 in a string is accepted and kept byte for byte" {
+@test "a signed body with \\u0000 in free text is applied without that field and kept byte for byte" {
 	local f=$BATS_TEST_TMPDIR/nul.json
 	printf '%s' '{"message":{"type":"status-update","status":"queued","call":{"id":"nul-1","customer":{"number":"+14155550177","name":"Ann\u0000Lee"}}}}' >"$f"
 	vapi_file "$f"
@@ -103,6 +103,93 @@ rss() {
 	# The raw event is the exact bytes (jsonb would refuse \u0000).
 	[ "$(psql -X -At -c "SELECT md5(payload) FROM call_events WHERE org_id = '$ORG'
 	    AND provider_call_id = 'nul-1'")" = "$(md5sum <"$f" | cut -d' ' -f1)" ]
+	# The name is dropped, not cut to "Ann".
+	[ "$(psql -X -At -c "SELECT count(*) FROM contacts WHERE org_id = '$ORG' AND name IS NOT NULL
+	    AND phone = '+14155550177'")" = 0 ]
+	# Metadata holding one is dropped too (jsonb refuses it): the report
+	# applies instead of being parked.
+	printf '%s' '{"message":{"type":"end-of-call-report","endedReason":"customer-ended-call","call":{"id":"nul-2","metadata":{"note":"a\u0000b"}}}}' >"$f"
+	vapi_file "$f"
+	expect 200
+	[ "$(jq -r .outcome <<<"$BODY")" = applied ]
+	[ "$(psql -X -At -c "SELECT status || '|' || (metadata IS NULL) FROM calls WHERE org_id = '$ORG'
+	    AND provider_call_id = 'nul-2'")" = "completed|true" ]
+}
+
+# Expects the last answer to be a 400 malformed_body naming FIELD, and one
+# more such rejection of INTEGRATION kept, with its bytes, than BEFORE.
+refused_nul() {	# FIELD INTEGRATION BEFORE FILE
+	expect 400 malformed_body
+	[ "$(jq -r .error.parameter <<<"$BODY")" = "$1" ] || { echo "$BODY"; return 1; }
+	[ "$(rejections "$2" malformed_body)" -eq $(($3 + 1)) ]
+	[ "$(psql -X -At -c "SELECT count(*) FROM rejected_events WHERE integration_id = '$2'
+	    AND reason = 'malformed_body' AND detail = '$1 holds a NUL'
+	    AND md5(body) = '$(md5sum <"$4" | cut -d' ' -f1)'")" = 1 ]
+}
+
+@test "vapi: a NUL in the call id, type or status is a 400 naming it, kept, and a\\u0000b never merges with a\\u0000c" {
+	local f=$BATS_TEST_TMPDIR/id.json i=vapi-$SUF before id
+	for id in '\u0000x' 'a\u0000b' 'a\u0000c'; do
+		before=$(rejections "$i" malformed_body)
+		printf '{"message":{"type":"status-update","status":"queued","call":{"id":"%s"}}}' "$id" >"$f"
+		vapi_file "$f"
+		refused_nul message.call.id "$i" "$before" "$f"
+	done
+	before=$(rejections "$i" malformed_body)
+	printf '%s' '{"message":{"type":"status-update\u0000","status":"queued","call":{"id":"t-1"}}}' >"$f"
+	vapi_file "$f"
+	refused_nul message.type "$i" "$before" "$f"
+	before=$(rejections "$i" malformed_body)
+	printf '%s' '{"message":{"type":"status-update","status":"ringing\u0000x","call":{"id":"t-1"}}}' >"$f"
+	vapi_file "$f"
+	refused_nul message.status "$i" "$before" "$f"
+	[ "$(psql -X -At -c "SELECT count(*) FROM calls WHERE org_id = '$ORG'
+	    AND provider_call_id IN ('', 'a', 't-1')")" = 0 ]
+}
+
+@test "retell: a NUL in the call id or the event is a 400 naming it, kept, never one call" {
+	local f=$BATS_TEST_TMPDIR/id.json i=retell-$SUF before id
+	for id in '\u0000x' 'a\u0000b' 'a\u0000c'; do
+		before=$(rejections "$i" malformed_body)
+		printf '{"event":"call_started","call":{"call_id":"%s","call_type":"phone_call"}}' "$id" >"$f"
+		req POST "/hooks/retell/$i" -H 'Content-Type: application/json' \
+		    -H "x-retell-signature: $(retell_sig "$f")" --data-binary @"$f"
+		refused_nul call.call_id "$i" "$before" "$f"
+	done
+	before=$(rejections "$i" malformed_body)
+	printf '%s' '{"event":"call_\u0000started","call":{"call_id":"r-1"}}' >"$f"
+	req POST "/hooks/retell/$i" -H 'Content-Type: application/json' \
+	    -H "x-retell-signature: $(retell_sig "$f")" --data-binary @"$f"
+	refused_nul event "$i" "$before" "$f"
+	[ "$(psql -X -At -c "SELECT count(*) FROM calls WHERE org_id = '$ORG'
+	    AND provider_call_id IN ('', 'a', 'r-1')")" = 0 ]
+}
+
+@test "twilio: %00 in CallSid, CallStatus or SequenceNumber, signed, is a 400 naming it, kept, never one call" {
+	local f=$BATS_TEST_TMPDIR/id.form i=twilio-$SUF before body field
+	for body in 'CallSid=%00x&CallStatus=completed' 'CallSid=a%00b&CallStatus=completed' \
+	    'CallSid=a%00c&CallStatus=completed' 'CallSid=CAn1&CallStatus=completed%00' \
+	    'CallSid=CAn1&CallStatus=completed&SequenceNumber=3%001'; do
+		before=$(rejections "$i" malformed_body)
+		printf '%s' "$body" >"$f"
+		req POST "/hooks/twilio/$i" -H 'Content-Type: application/x-www-form-urlencoded' \
+		    -H "$(twilio_sig "$f" "$TWILIO_PUBLIC_URL")" --data-binary @"$f"
+		case $body in
+		*SequenceNumber*) field=SequenceNumber ;;
+		*completed%00*) field=CallStatus ;;
+		*) field=CallSid ;;
+		esac
+		refused_nul "$field" "$i" "$before" "$f"
+	done
+	[ "$(psql -X -At -c "SELECT count(*) FROM calls WHERE org_id = '$ORG'
+	    AND provider_call_id IN ('', 'a', 'CAn1')")" = 0 ]
+	# In free text it is dropped: the call applies, unnamed.
+	printf '%s' 'CallSid=CAn2&CallStatus=completed&Direction=inbound&From=%2B14155550178&CallerName=ZO%00E' >"$f"
+	req POST "/hooks/twilio/$i" -H 'Content-Type: application/x-www-form-urlencoded' \
+	    -H "$(twilio_sig "$f" "$TWILIO_PUBLIC_URL")" --data-binary @"$f"
+	expect 200
+	[ "$(psql -X -At -c "SELECT count(*) FROM contacts WHERE org_id = '$ORG' AND name IS NOT NULL
+	    AND phone = '+14155550178'")" = 0 ]
 }
 
 @test "a chunked body over the limit: 413 from nginx, as JSON" {

@@ -128,3 +128,39 @@ field() { jq -r ".$2" <<<"$(state "$1")"; }
 	    -H 'X-Twilio-Signature: x' --data-binary @"$BATS_FILE_TMPDIR/bad.form"
 	expect 401 invalid_signature
 }
+
+# "X-Twilio-Signature: …" over a URL alone, as Twilio signs a JSON body.
+url_sig() {	# URL
+	printf 'X-Twilio-Signature: %s' "$(printf '%s' "$1" |
+	    openssl dgst -sha1 -hmac "$TWILIO_TOKEN" -binary | base64)"
+}
+
+@test "a JSON body verifies only through bodySHA256: without it 401 and kept, a wrong hash 401, the right one 200" {
+	local f=$BATS_TEST_TMPDIR/cb.json h wrong before
+	printf '%s' '{"CallSid":"CAjson1","CallStatus":"completed","CallDuration":"12","Direction":"outbound-api","To":"+14155550190"}' >"$f"
+	h=$(sha256sum <"$f" | cut -d' ' -f1)
+	wrong=$(printf '{}' | sha256sum | cut -d' ' -f1)
+	before=$(rejections "twilio-$SUF" invalid_signature)
+	# A signature of the URL alone, as any JSON callback of this
+	# integration without bodySHA256 carries: it covers no body.
+	req POST "/hooks/twilio/twilio-$SUF" -H 'Content-Type: application/json' \
+	    -H "$(url_sig "$TWILIO_PUBLIC_URL")" --data-binary @"$f"
+	expect 401 invalid_signature
+	[ "$(state CAjson1)" = "" ]
+	[ "$(rejections "twilio-$SUF" invalid_signature)" -eq $((before + 1)) ]
+	run psql -X -At -c "SELECT count(*) FROM rejected_events WHERE integration_id = 'twilio-$SUF'
+	    AND reason = 'invalid_signature' AND md5(body) = '$(md5sum <"$f" | cut -d' ' -f1)'"
+	[ "$output" = 1 ]
+	# The hash of another body, in a URL signed right.
+	req POST "/hooks/twilio/twilio-$SUF?bodySHA256=$wrong" -H 'Content-Type: application/json' \
+	    -H "$(url_sig "$TWILIO_PUBLIC_URL?bodySHA256=$wrong")" --data-binary @"$f"
+	expect 401 invalid_signature
+	[ "$(state CAjson1)" = "" ]
+	[ "$(rejections "twilio-$SUF" invalid_signature)" -eq $((before + 2)) ]
+	# The body's own hash.
+	req POST "/hooks/twilio/twilio-$SUF?bodySHA256=$h" -H 'Content-Type: application/json' \
+	    -H "$(url_sig "$TWILIO_PUBLIC_URL?bodySHA256=$h")" --data-binary @"$f"
+	expect 200
+	[ "$(field CAjson1 status)" = completed ]
+	[ "$(field CAjson1 duration_seconds)" = 12 ]
+}

@@ -34,6 +34,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)ct_sig_vapi_secret(header, &secrets);
 	(void)ct_sig_vapi_hmac(&plan, body, blen, header, "1767225600",
 	    1767225600LL, &secrets);
+	/* A JSON body: refused unless the query's bodySHA256 (the header's
+	 * first 64 bytes, here) is the body's hash. */
+	if (hlen >= 64) {
+		char q[11 + 64 + 1] = "bodySHA256=";
+
+		memcpy(q + 11, header, 64);
+		q[75] = '\0';
+		(void)ct_sig_twilio("https://calls.example.com/hooks/twilio/x",
+		    q, NULL, body, blen, header + 64, &secrets);
+	}
+	(void)ct_sig_twilio("https://calls.example.com/hooks/twilio/x", NULL,
+	    NULL, body, blen, header, &secrets);
 	if (ct_form_parse(body, blen, CT_FORM_MAX_PAIRS, &form) == CT_OK) {
 		(void)ct_sig_twilio("https://calls.example.com/hooks/twilio/x",
 		    NULL, &form, body, blen, header, &secrets);

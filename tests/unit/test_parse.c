@@ -1,6 +1,7 @@
 /*
  * test_parse.c: form, JSON, phone numbers, webhook slugs and tokens.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -317,12 +318,404 @@ test_query_search_bounds(void)
 	ct_calls_query_free(&q);
 }
 
+/* One query string and what parsing it gives: the error and the parameter
+ * named. */
+struct query_case {
+	const char	*query;
+	enum ct_err	 want;
+	const char	*bad;
+};
+
+static void
+check_calls(const struct query_case *t, size_t n)
+{
+	struct ct_calls_query q;
+	const char *bad;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		enum ct_err err = ct_calls_query_parse(t[i].query, &q, &bad);
+
+		if (err != t[i].want || (bad == NULL) != (t[i].bad == NULL) ||
+		    (bad != NULL && strcmp(bad, t[i].bad) != 0))
+			fprintf(stderr, "calls \"%s\": %d %s\n", t[i].query,
+			    (int)err, bad ? bad : "-");
+		CU_ASSERT_EQUAL(err, t[i].want);
+		if (t[i].bad == NULL) {
+			CU_ASSERT_PTR_NULL(bad);
+		} else {
+			CU_ASSERT_PTR_NOT_NULL(bad);
+			if (bad != NULL)
+				CU_ASSERT_STRING_EQUAL(bad, t[i].bad);
+		}
+		ct_calls_query_free(&q);
+	}
+}
+
+static void
+check_stats(const struct query_case *t, size_t n)
+{
+	struct ct_stats_query q;
+	const char *bad;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		enum ct_err err = ct_stats_query_parse(t[i].query, &q, &bad);
+
+		if (err != t[i].want || (bad == NULL) != (t[i].bad == NULL) ||
+		    (bad != NULL && strcmp(bad, t[i].bad) != 0))
+			fprintf(stderr, "stats \"%s\": %d %s\n", t[i].query,
+			    (int)err, bad ? bad : "-");
+		CU_ASSERT_EQUAL(err, t[i].want);
+		if (t[i].bad == NULL) {
+			CU_ASSERT_PTR_NULL(bad);
+		} else {
+			CU_ASSERT_PTR_NOT_NULL(bad);
+			if (bad != NULL)
+				CU_ASSERT_STRING_EQUAL(bad, t[i].bad);
+		}
+		ct_stats_query_free(&q);
+	}
+}
+
+#define BADP CT_ERR_INVALID_PARAMETER
+
+/* Range bounds that are no day or no time: refused before any SQL, by
+ * name, on both endpoints. */
+static void
+test_query_calendar(void)
+{
+	static const struct query_case t[] = {
+		{ "from=2026-01-31", CT_OK, NULL },
+		{ "from=2024-02-29&to=2024-03-01", CT_OK, NULL },
+		{ "from=2026-01-06T17:02:12Z", CT_OK, NULL },
+		{ "from=2026-01-06T17:02:12%2B14:00", CT_OK, NULL },
+		{ "from=2016-12-31T23:59:60Z", CT_OK, NULL },
+		{ "from=2026-01-99", BADP, "from" },
+		{ "from=2026-02-30", BADP, "from" },
+		{ "from=2025-02-29", BADP, "from" },
+		{ "from=2026-13-01", BADP, "from" },
+		{ "from=1969-12-31", BADP, "from" },
+		{ "from=0000-01-01", BADP, "from" },
+		{ "to=2026-01-99T00:00:00Z", BADP, "to" },
+		{ "to=2026-02-30T00:00:00Z", BADP, "to" },
+		{ "to=2025-02-29T12:00:00Z", BADP, "to" },
+		{ "to=2026-13-01T00:00:00Z", BADP, "to" },
+		{ "to=2026-01-06T24:00:00Z", BADP, "to" },
+		{ "to=2026-01-06T12:60:00Z", BADP, "to" },
+		{ "to=2026-01-06T12:00:61Z", BADP, "to" },
+		{ "to=2026-01-06T12:00:60Z", BADP, "to" },
+		{ "to=2026-01-06T12:00:00%2B14:30", BADP, "to" },
+		{ "to=2026-01-06T12:00:00-15:00", BADP, "to" },
+		{ "to=2026-01-06T12:00:00%2B05:60", BADP, "to" },
+		{ "to=1969-12-31T23:59:59Z", BADP, "to" },
+		{ "from=2026-02-01&to=2026-01-01", BADP, "from" },
+		{ "from=2026-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", BADP,
+		    "from" },
+	};
+
+	static const struct query_case span[] = {
+		/* A stats range has a row a day: 100 years at most. */
+		{ "from=1970-01-01&to=2070-01-01", CT_OK, NULL },
+		{ "from=1970-01-01&to=2070-01-02", BADP, "to" },
+		{ "from=1970-01-01&to=9999-12-31", BADP, "to" },
+		{ "from=1970-01-01T00:00:00Z&to=2070-01-01T00:00:00Z", CT_OK,
+		    NULL },
+		{ "from=1970-01-01T00:00:00Z&to=2070-01-01T00:00:01Z", BADP,
+		    "to" },
+		{ "from=1970-01-01", CT_OK, NULL },
+		{ "to=9999-12-31", CT_OK, NULL },
+	};
+	struct ct_calls_query q;
+	const char *bad;
+
+	check_calls(t, sizeof(t) / sizeof(t[0]));
+	check_stats(t, sizeof(t) / sizeof(t[0]));
+	check_stats(span, sizeof(span) / sizeof(span[0]));
+	/* The list pages through any range. */
+	CU_ASSERT_EQUAL(ct_calls_query_parse("from=1970-01-01&to=9999-12-31",
+	    &q, &bad), CT_OK);
+	ct_calls_query_free(&q);
+}
+
+/* A cursor of the right sort and order, carrying value and id. */
+static char *
+cursor_of(const char *sort, int desc, const char *value, const char *id)
+{
+	char *c = ct_query_cursor(sort, desc, value, id);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	return c;
+}
+
+/* A cursor's value has its sort's shape, or the cursor is refused. */
+static void
+test_query_cursor_shapes(void)
+{
+	static const char id[] = "00000000-0000-0000-0000-000000000000";
+	static const struct {
+		const char	*sort;
+		const char	*value;
+		const char	*id;
+		enum ct_err	 want;
+	} t[] = {
+		{ "cost", "0.420000", id, CT_OK },
+		{ "cost", "0", id, CT_OK },
+		{ "cost", "-1", id, CT_OK },
+		{ "cost", "99999999.999999", id, CT_OK },
+		{ "cost", "1.2.3", id, BADP },
+		{ "cost", "1.", id, BADP },
+		{ "cost", ".5", id, BADP },
+		{ "cost", "-", id, BADP },
+		{ "cost", "--1", id, BADP },
+		{ "cost", "-2", id, BADP },
+		{ "cost", "1e5", id, BADP },
+		{ "cost", "123456789", id, BADP },
+		{ "cost", "0.1234567", id, BADP },
+		{ "cost", "", id, BADP },
+		{ "duration", "312", id, CT_OK },
+		{ "duration", "-1", id, CT_OK },
+		{ "duration", "1.5", id, BADP },
+		{ "duration", "-2", id, BADP },
+		{ "duration", "100000001", id, BADP },
+		{ "duration", "99999999999999999999", id, BADP },
+		{ "started_at", "2026-01-06T17:02:12.950000Z", id, CT_OK },
+		{ "started_at", "2026-02-30T00:00:00.000000Z", id, BADP },
+		{ "started_at", "2026-01-06T24:00:00Z", id, BADP },
+		{ "started_at", "2026-01-06", id, BADP },
+		{ "started_at", "1.2.3", id, BADP },
+		{ "cost", "0.42", "not-a-uuid", BADP },
+		{ "cost", "0.42", "00000000-0000-0000-0000-00000000000g", BADP },
+		{ "cost", "0.42", "", BADP },
+	};
+	struct ct_calls_query q;
+	const char *bad;
+	char query[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char *c = cursor_of(t[i].sort, 1, t[i].value, t[i].id);
+		enum ct_err err;
+
+		snprintf(query, sizeof(query), "sort=%s&cursor=%s", t[i].sort,
+		    c);
+		err = ct_calls_query_parse(query, &q, &bad);
+		if (err != t[i].want)
+			fprintf(stderr, "cursor %s %s: %d\n", t[i].sort,
+			    t[i].value, (int)err);
+		CU_ASSERT_EQUAL(err, t[i].want);
+		if (t[i].want == CT_OK) {
+			CU_ASSERT_STRING_EQUAL(q.after_value, t[i].value);
+			CU_ASSERT_STRING_EQUAL(q.after_id, t[i].id);
+			CU_ASSERT_EQUAL(q.page, 0);
+		} else {
+			CU_ASSERT_STRING_EQUAL(bad, "cursor");
+			CU_ASSERT_PTR_NULL(q.after_value);
+		}
+		ct_calls_query_free(&q);
+		free(c);
+	}
+	/* Another sort's or order's cursor, a page beside it, bytes that
+	 * are no base64url: refused as the cursor. */
+	{
+		char *c = cursor_of("cost", 1, "0.42", id);
+		static const char *const around[][2] = {
+		    { "sort=duration&cursor=", "" },
+		    { "sort=cost&order=asc&cursor=", "" },
+		    { "sort=cost&page=2&cursor=", "" },
+		    { "sort=cost&cursor=", "%3D" },
+		    { "sort=cost&cursor=", "%00" } };
+		size_t k;
+
+		for (k = 0; k < sizeof(around) / sizeof(around[0]); k++) {
+			snprintf(query, sizeof(query), "%s%s%s", around[k][0],
+			    c, around[k][1]);
+			CU_ASSERT_EQUAL(ct_calls_query_parse(query, &q, &bad),
+			    BADP);
+			CU_ASSERT_STRING_EQUAL(bad, "cursor");
+			ct_calls_query_free(&q);
+		}
+		free(c);
+	}
+}
+
+/* Every row of both tables has a name and a validator; a value no row
+ * takes (a control character, bytes that are not UTF-8, a NUL, 10 KB) is
+ * refused by the row's name: nothing unvalidated reaches the struct. */
+static void
+test_query_tables(void)
+{
+	static const char *const hostile[] = { "%01", "%FF%FE", "%00", "",
+	    "-1", "99999999999999999999", "%27%3B--", NULL };
+	const struct ct_query_param *tables[] = { ct_query_calls,
+	    ct_query_stats };
+	char *query = malloc(10300);
+	size_t t, h, rows = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(query);
+	for (t = 0; t < 2; t++) {
+		const struct ct_query_param *p;
+
+		for (p = tables[t]; p->name != NULL; p++, rows++) {
+			CU_ASSERT_PTR_NOT_NULL(p->valid);
+			for (h = 0; hostile[h] != NULL; h++) {
+				const char *bad = NULL;
+				enum ct_err err;
+
+				snprintf(query, 10300, "%s=%s", p->name,
+				    hostile[h]);
+				if (t == 0) {
+					struct ct_calls_query q;
+
+					err = ct_calls_query_parse(query, &q,
+					    &bad);
+					ct_calls_query_free(&q);
+				} else {
+					struct ct_stats_query q;
+
+					err = ct_stats_query_parse(query, &q,
+					    &bad);
+					ct_stats_query_free(&q);
+				}
+				/* q takes text: a control character, an
+				 * empty or a numeric search is a search. */
+				if (strcmp(p->name, "q") == 0 && err == CT_OK)
+					continue;
+				if (err != BADP || bad == NULL ||
+				    strcmp(bad, p->name) != 0)
+					fprintf(stderr, "%s: %d %s\n", query,
+					    (int)err, bad ? bad : "-");
+				CU_ASSERT_EQUAL(err, BADP);
+				CU_ASSERT_PTR_NOT_NULL(bad);
+				if (bad != NULL)
+					CU_ASSERT_STRING_EQUAL(bad, p->name);
+			}
+			/* 10 KB of one letter. */
+			snprintf(query, 10300, "%s=", p->name);
+			memset(query + strlen(query), 'a', 10000);
+			query[strlen(p->name) + 1 + 10000] = '\0';
+			{
+				const char *bad = NULL;
+				enum ct_err err;
+
+				if (t == 0) {
+					struct ct_calls_query q;
+
+					err = ct_calls_query_parse(query, &q,
+					    &bad);
+					ct_calls_query_free(&q);
+				} else {
+					struct ct_stats_query q;
+
+					err = ct_stats_query_parse(query, &q,
+					    &bad);
+					ct_stats_query_free(&q);
+				}
+				CU_ASSERT_EQUAL(err, BADP);
+				CU_ASSERT_PTR_NOT_NULL(bad);
+				if (bad != NULL)
+					CU_ASSERT_STRING_EQUAL(bad, p->name);
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(rows, 18 + 4);
+	free(query);
+}
+
+/* What today's callers rely on: defaults, values in place, the first bad
+ * parameter named. */
+static void
+test_query_values(void)
+{
+	static const struct query_case t[] = {
+		{ "", CT_OK, NULL },
+		{ "color=blue&limit=2", CT_OK, NULL },
+		{ "limit=0", BADP, "limit" },
+		{ "limit=101", BADP, "limit" },
+		{ "page=0", BADP, "page" },
+		{ "page=100001", BADP, "page" },
+		{ "min_duration=-5", BADP, "min_duration" },
+		{ "max_duration=1e3", BADP, "max_duration" },
+		{ "min_duration=50&max_duration=10", BADP, "max_duration" },
+		{ "status=completed,", BADP, "status" },
+		{ "status=,completed", BADP, "status" },
+		{ "status=done", BADP, "status" },
+		{ "sort=caller", BADP, "sort" },
+		{ "order=up", BADP, "order" },
+		{ "format=xml", BADP, "format" },
+		{ "include_test=maybe", BADP, "include_test" },
+		{ "q=%FF", BADP, "q" },
+		{ "q=a%C3%28", BADP, "q" },
+		{ "q=Jos%C3%A9", CT_OK, NULL },
+		{ "from=%00", BADP, "from" },
+		{ "limit=5&to=2026%zz", BADP, "to" },
+		{ "a%zz=1", BADP, "query" },
+	};
+	struct ct_calls_query q;
+	struct ct_stats_query sq;
+	const char *bad;
+
+	check_calls(t, sizeof(t) / sizeof(t[0]));
+	CU_ASSERT_EQUAL(ct_calls_query_parse(NULL, &q, &bad), CT_OK);
+	CU_ASSERT_STRING_EQUAL(q.sort, "started_at");
+	CU_ASSERT_EQUAL(q.desc, 1);
+	CU_ASSERT_EQUAL(q.limit, CT_QUERY_LIMIT_DEFAULT);
+	CU_ASSERT_EQUAL(q.page, 1);
+	CU_ASSERT_EQUAL(q.csv, 0);
+	CU_ASSERT_EQUAL(q.include_test, 0);
+	CU_ASSERT_STRING_EQUAL(q.min_dur, "");
+	ct_calls_query_free(&q);
+	CU_ASSERT_EQUAL(ct_calls_query_parse("status=busy,no-answer&sort=cost&"
+	    "order=asc&limit=7&page=3&min_duration=5&max_duration=50&"
+	    "include_test=1&format=csv&from=2026-01-01&to=2026-01-06T17:02:12Z&"
+	    "lead_status=new", &q, &bad), CT_OK);
+	CU_ASSERT_STRING_EQUAL(q.status, "{busy,no-answer}");
+	CU_ASSERT_STRING_EQUAL(q.lead_status, "{new}");
+	CU_ASSERT_STRING_EQUAL(q.sort, "cost");
+	CU_ASSERT_EQUAL(q.desc, 0);
+	CU_ASSERT_EQUAL(q.limit, 7);
+	CU_ASSERT_EQUAL(q.page, 3);
+	CU_ASSERT_STRING_EQUAL(q.min_dur, "5");
+	CU_ASSERT_STRING_EQUAL(q.max_dur, "50");
+	CU_ASSERT_EQUAL(q.include_test, 1);
+	CU_ASSERT_EQUAL(q.csv, 1);
+	CU_ASSERT_STRING_EQUAL(q.from, "2026-01-01");
+	CU_ASSERT_STRING_EQUAL(q.to, "2026-01-06T17:02:12Z");
+	CU_ASSERT_PTR_NULL(q.direction);
+	ct_calls_query_free(&q);
+	CU_ASSERT_EQUAL(ct_stats_query_parse("tz=America/New_York&"
+	    "include_test=true&from=2026-03-07", &sq, &bad), CT_OK);
+	CU_ASSERT_STRING_EQUAL(sq.tz, "America/New_York");
+	CU_ASSERT_EQUAL(sq.include_test, 1);
+	CU_ASSERT_STRING_EQUAL(sq.from, "2026-03-07");
+	CU_ASSERT_PTR_NULL(sq.to);
+	ct_stats_query_free(&sq);
+	/* Zones: a TZif file of the database, not a directory, not a text
+	 * file beside the zones, not a path out of it. */
+	CU_ASSERT_EQUAL(ct_query_timezone("UTC"), 1);
+	CU_ASSERT_EQUAL(ct_query_timezone("Europe/Berlin"), 1);
+	CU_ASSERT_EQUAL(ct_query_timezone("America"), 0);
+	CU_ASSERT_EQUAL(ct_query_timezone("leapseconds"), 0);
+	CU_ASSERT_EQUAL(ct_query_timezone("Mars/Olympus"), 0);
+	CU_ASSERT_EQUAL(ct_query_timezone("../../etc/passwd"), 0);
+	CU_ASSERT_EQUAL(ct_query_timezone(""), 0);
+	CU_ASSERT_EQUAL(ct_query_timezone(NULL), 0);
+}
+
 int
 suite_query(void)
 {
 	static const struct test_case t[] = {
 		{ "search words and digits, escaped, within bounds",
 		    test_query_search_bounds },
+		{ "values, defaults and the first bad one named",
+		    test_query_values },
+		{ "range bounds are days and times of the calendar",
+		    test_query_calendar },
+		{ "a cursor's value has its sort's shape",
+		    test_query_cursor_shapes },
+		{ "every parameter is a row with a validator",
+		    test_query_tables },
 		{ NULL, NULL } };
 	return add_suite("query", t);
 }

@@ -140,6 +140,50 @@ test_retell_edges(void)
 	ct_call_event_free(&b);
 }
 
+/* A NUL in the call id or the event refuses the body, naming the field;
+ * in free text the field is dropped. */
+static void
+test_retell_nul(void)
+{
+	static const struct {
+		const char	*body;
+		enum ct_err	 want;
+		const char	*field;
+	} t[] = {
+		{ "{\"event\":\"call_started\",\"call\":{\"call_id\":\"\\u0000x\"}}",
+		    CT_ERR_MALFORMED_BODY, "call.call_id" },
+		{ "{\"event\":\"call_started\",\"call\":{\"call_id\":\"a\\u0000b\"}}",
+		    CT_ERR_MALFORMED_BODY, "call.call_id" },
+		{ "{\"event\":\"call_started\\u0000\",\"call\":{\"call_id\":\"a\"}}",
+		    CT_ERR_MALFORMED_BODY, "event" },
+		{ "{\"event\":\"\\u0000\",\"call\":{\"call_id\":\"a\"}}",
+		    CT_ERR_MALFORMED_BODY, "event" },
+		{ "{\"event\":\"call_ended\",\"call\":{\"call_id\":\"a\","
+		    "\"transcript\":\"Agent: hi\\u0000\",\"metadata\":{\"k\":"
+		    "\"\\u0000\"},\"retell_llm_dynamic_variables\":{\"customer_name\":"
+		    "\"Bo\\u0000b\"}}}", CT_OK, NULL },
+	};
+	struct ct_call_event ev;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL(ct_retell_map(t[i].body, strlen(t[i].body), &ctx,
+		    &ev), t[i].want);
+		if (t[i].field == NULL) {
+			CU_ASSERT_PTR_NULL(ev.bad_field);
+			CU_ASSERT_STRING_EQUAL(ev.provider_call_id, "a");
+			CU_ASSERT_PTR_NULL(ev.transcript);
+			CU_ASSERT_PTR_NULL(ev.metadata);
+			CU_ASSERT_PTR_NULL(ev.customer_name);
+		} else {
+			CU_ASSERT_PTR_NOT_NULL(ev.bad_field);
+			if (ev.bad_field != NULL)
+				CU_ASSERT_STRING_EQUAL(ev.bad_field, t[i].field);
+		}
+		ct_call_event_free(&ev);
+	}
+}
+
 int
 suite_retell(void)
 {
@@ -148,6 +192,8 @@ suite_retell(void)
 		{ "Retell final events of every scenario", test_retell_scenarios },
 		{ "Retell call_started and other events", test_retell_started_and_others },
 		{ "Retell malformed bodies and dedup keys", test_retell_edges },
+		{ "Retell NUL in ids refused, in free text dropped",
+		    test_retell_nul },
 		{ NULL, NULL } };
 	return add_suite("retell", t);
 }

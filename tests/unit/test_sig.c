@@ -329,6 +329,83 @@ test_twilio_own_vectors(void)
 	ct_form_free(&f5);
 }
 
+/*
+ * A JSON body is authenticated only through bodySHA256: without it the
+ * signature covers the URL alone (computed here with openssl over the
+ * URL), which one leaked signature would replay with any body.
+ */
+static void
+test_twilio_json_needs_body_hash(void)
+{
+	struct ct_sig_secrets k = { { TWILIO_TOKEN, NULL } };
+	const char *url = "https://calls.example.com/hooks/twilio/twilio-test";
+	const char *t4 = "{\"CallSid\":\"CA0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e\","
+	    "\"CallStatus\":\"completed\"}";
+	const char *other = "{\"CallSid\":\"CAforged\",\"CallStatus\":"
+	    "\"completed\"}";
+	struct ct_form empty = { NULL, 0 };
+
+	/* The URL alone, signed right: a form of no pairs verifies, a body
+	 * that is not a form does not, whatever it is. */
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &empty, "", 0,
+	    "4qlK1kPMrIvjn9c7ps0hk+dcJ0k=", &k), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, NULL, t4, strlen(t4),
+	    "4qlK1kPMrIvjn9c7ps0hk+dcJ0k=", &k), CT_ERR_BAD_SIGNATURE);
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, NULL, other, strlen(other),
+	    "4qlK1kPMrIvjn9c7ps0hk+dcJ0k=", &k), CT_ERR_BAD_SIGNATURE);
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, NULL, "", 0,
+	    "4qlK1kPMrIvjn9c7ps0hk+dcJ0k=", &k), CT_ERR_BAD_SIGNATURE);
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, NULL, NULL, 0,
+	    "4qlK1kPMrIvjn9c7ps0hk+dcJ0k=", &k), CT_ERR_BAD_SIGNATURE);
+	/* T4 with its hash: accepted; another body under the same signed
+	 * URL: refused. */
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, "bodySHA256=01772b6df57982015a1ad153ec6"
+	    "c072b06b5fe605dc22fbdcaa45f1cbf1e1eb2", NULL, t4, strlen(t4),
+	    "DepMY0av+sUDOtw2GKqQmInNA9I=", &k), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, "bodySHA256=01772b6df57982015a1ad153ec6"
+	    "c072b06b5fe605dc22fbdcaa45f1cbf1e1eb2", NULL, other, strlen(other),
+	    "DepMY0av+sUDOtw2GKqQmInNA9I=", &k), CT_ERR_BAD_SIGNATURE);
+	/* The hash in capitals, signed as sent: the same hash. */
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, "bodySHA256=01772B6DF57982015A1AD153EC6"
+	    "C072B06B5FE605DC22FBDCAA45F1CBF1E1EB2", NULL, t4, strlen(t4),
+	    "b6lI8RhhHoRM+UDWfIXguLuvtL0=", &k), CT_OK);
+	/* A hash one digit short, or of zeros, each signed right. */
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, "bodySHA256=01772b6df57982015a1ad153ec6"
+	    "c072b06b5fe605dc22fbdcaa45f1cbf1e1eb", NULL, t4, strlen(t4),
+	    "muMp4BwUNCuYshOEhHWVPUG6f2s=", &k), CT_ERR_BAD_SIGNATURE);
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, "bodySHA256=0000000000000000000000000"
+	    "000000000000000000000000000000000000000", NULL, t4, strlen(t4),
+	    "kalenl8X04wzamHHuczZEaDnBEI=", &k), CT_ERR_BAD_SIGNATURE);
+}
+
+/*
+ * Twilio signs decoded values, NULs included (HMAC computed with Python's
+ * hmac over the bytes): a value holding one is signed whole, not up to its
+ * NUL, so it verifies, and the mapping then judges it.
+ */
+static void
+test_twilio_nul_is_signed(void)
+{
+	struct ct_sig_secrets k = { { TWILIO_TOKEN, NULL } };
+	const char *url = "https://calls.example.com/hooks/twilio/twilio-test";
+	char n1[] = "CallSid", v1[] = "a\0b", n2[] = "CallStatus",
+	    v2[] = "completed";
+	struct ct_form_pair pairs[2] = {
+		{ n1, 7, v1, 3 }, { n2, 10, v2, 9 } };
+	struct ct_form f = { pairs, 2 };
+
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &f, NULL, 0,
+	    "qvbh9BrAjaeOf42m9C86qUDI6wE=", &k), CT_OK);
+	/* The signature of the value cut at its NUL is another one. */
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &f, NULL, 0,
+	    "HW7Pzy3eiiDnrX6/Cs7M+TOMbCk=", &k), CT_ERR_BAD_SIGNATURE);
+	pairs[0].value_len = 1;
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &f, NULL, 0,
+	    "HW7Pzy3eiiDnrX6/Cs7M+TOMbCk=", &k), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_twilio(url, NULL, &f, NULL, 0,
+	    "qvbh9BrAjaeOf42m9C86qUDI6wE=", &k), CT_ERR_BAD_SIGNATURE);
+}
+
 int
 suite_crypto(void)
 {
@@ -349,6 +426,10 @@ suite_sig(void)
 		{ "Retell vectors and window (R1-R3)", test_retell_vectors },
 		{ "Twilio published vectors (T1)", test_twilio_published_vectors },
 		{ "Twilio own vectors (T2-T5)", test_twilio_own_vectors },
+		{ "Twilio JSON only with bodySHA256",
+		    test_twilio_json_needs_body_hash },
+		{ "Twilio values holding a NUL are signed whole",
+		    test_twilio_nul_is_signed },
 		{ NULL, NULL } };
 	return add_suite("sig", t);
 }

@@ -142,6 +142,64 @@ test_twilio_edges(void)
 	}
 }
 
+/*
+ * A NUL (%00 in a form, \u0000 in JSON) in CallSid, CallStatus or
+ * SequenceNumber refuses the body, naming the parameter; "a%00b" and
+ * "a%00c" are never one call.  In free text the parameter is dropped.
+ */
+static void
+test_twilio_nul(void)
+{
+	static const struct {
+		const char	*body;
+		int		 json;
+		enum ct_err	 want;
+		const char	*field;
+	} t[] = {
+		{ "CallSid=%00x&CallStatus=completed", 0, CT_ERR_MALFORMED_BODY,
+		    "CallSid" },
+		{ "CallSid=a%00b&CallStatus=completed", 0, CT_ERR_MALFORMED_BODY,
+		    "CallSid" },
+		{ "CallSid=CA1&CallStatus=completed%00x", 0,
+		    CT_ERR_MALFORMED_BODY, "CallStatus" },
+		{ "CallSid=CA1&CallStatus=completed&SequenceNumber=1%002", 0,
+		    CT_ERR_MALFORMED_BODY, "SequenceNumber" },
+		{ "{\"CallSid\":\"a\\u0000b\",\"CallStatus\":\"completed\"}", 1,
+		    CT_ERR_MALFORMED_BODY, "CallSid" },
+		{ "{\"CallSid\":\"\\u0000x\",\"CallStatus\":\"completed\"}", 1,
+		    CT_ERR_MALFORMED_BODY, "CallSid" },
+		{ "{\"CallSid\":\"CA1\",\"CallStatus\":\"busy\\u0000\"}", 1,
+		    CT_ERR_MALFORMED_BODY, "CallStatus" },
+		/* A name that only begins like CallSid is another name. */
+		{ "CallSid%00x=a&CallSid=CA1&CallStatus=completed", 0, CT_OK,
+		    NULL },
+		/* Free text: dropped. */
+		{ "CallSid=CA1&CallStatus=completed&Direction=inbound&"
+		    "From=%2B14155550101&CallerName=ZO%00E", 0, CT_OK, NULL },
+		/* Still refused: a bad escape. */
+		{ "CallSid=CA1&CallStatus=%zz", 0, CT_ERR_MALFORMED_BODY, NULL },
+	};
+	struct ct_call_event ev;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL(ct_twilio_map(t[i].body, strlen(t[i].body),
+		    t[i].json, &ctx, &ev), t[i].want);
+		if (t[i].field == NULL) {
+			CU_ASSERT_PTR_NULL(ev.bad_field);
+		} else {
+			CU_ASSERT_PTR_NOT_NULL(ev.bad_field);
+			if (ev.bad_field != NULL)
+				CU_ASSERT_STRING_EQUAL(ev.bad_field, t[i].field);
+		}
+		if (t[i].want == CT_OK) {
+			CU_ASSERT_STRING_EQUAL(ev.provider_call_id, "CA1");
+			CU_ASSERT_PTR_NULL(ev.customer_name);
+		}
+		ct_call_event_free(&ev);
+	}
+}
+
 int
 suite_twilio(void)
 {
@@ -150,6 +208,8 @@ suite_twilio(void)
 		{ "Twilio callbacks of every fixture", test_twilio_lifecycle },
 		{ "Twilio numbers, names and direction", test_twilio_numbers_and_names },
 		{ "Twilio malformed callbacks", test_twilio_edges },
+		{ "Twilio NUL in ids refused, in free text dropped",
+		    test_twilio_nul },
 		{ NULL, NULL } };
 	return add_suite("twilio", t);
 }

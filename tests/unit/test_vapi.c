@@ -241,6 +241,95 @@ test_times(void)
 	CU_ASSERT_FALSE(ct_time_from_ms(-1, out));
 }
 
+/* Calendar-exact: every field within the calendar and the clock, leap
+ * years and leap seconds included; what PostgreSQL would refuse is refused
+ * here, before any SQL. */
+static void
+test_times_calendar(void)
+{
+	static const struct { const char *in; int ok; long long ms; } t[] = {
+		/* Days the month has, leap years by the Gregorian rule. */
+		{ "2026-01-31T00:00:00Z", 1, 1769817600000LL },
+		{ "2026-01-32T00:00:00Z", 0, -1 },
+		{ "2026-01-99T00:00:00Z", 0, -1 },
+		{ "2026-01-00T00:00:00Z", 0, -1 },
+		{ "2026-02-28T12:00:00Z", 1, 1772280000000LL },
+		{ "2026-02-29T12:00:00Z", 0, -1 },
+		{ "2026-02-30T00:00:00Z", 0, -1 },
+		{ "2024-02-29T00:00:00Z", 1, 1709164800000LL },
+		{ "2025-02-29T00:00:00Z", 0, -1 },
+		{ "2000-02-29T00:00:00Z", 1, 951782400000LL },	/* ÷400 */
+		{ "1900-02-29T00:00:00Z", 0, -1 },		/* ÷100 */
+		{ "2026-04-31T00:00:00Z", 0, -1 },
+		{ "2026-04-30T23:59:59Z", 1, 1777593599000LL },
+		{ "2026-00-10T00:00:00Z", 0, -1 },
+		{ "2026-13-01T00:00:00Z", 0, -1 },
+		{ "0000-01-01T00:00:00Z", 0, -1 },		/* no year 0 */
+		/* The clock. */
+		{ "2026-01-06T23:59:59Z", 1, 1767743999000LL },
+		{ "2026-01-06T24:00:00Z", 0, -1 },
+		{ "2026-01-06T30:00:00Z", 0, -1 },
+		{ "2026-01-06T12:60:00Z", 0, -1 },
+		{ "2026-01-06T12:00:61Z", 0, -1 },
+		{ "2026-01-06T12:00:99Z", 0, -1 },
+		/* Second 60 only as a leap second: 23:59:60 UTC at a
+		 * month's end, read as the next day's first second. */
+		{ "2016-12-31T23:59:60Z", 1, 1483228800000LL },
+		{ "2016-12-31T18:59:60-05:00", 1, 1483228800000LL },
+		{ "2015-06-30T23:59:60.5Z", 1, 1435708800500LL },
+		{ "2026-01-06T12:00:60Z", 0, -1 },
+		{ "2016-12-30T23:59:60Z", 0, -1 },
+		{ "2016-12-31T23:59:60+01:00", 0, -1 },
+		/* Offsets: at most 14 hours, minutes below 60. */
+		{ "2026-01-06T17:02:12+14:00", 1, 1767668532000LL },
+		{ "2026-01-06T17:02:12-14:00", 1, 1767769332000LL },
+		{ "2026-01-06T17:02:12+1400", 1, 1767668532000LL },
+		{ "2026-01-06T17:02:12+14:01", 0, -1 },
+		{ "2026-01-06T17:02:12-15:00", 0, -1 },
+		{ "2026-01-06T17:02:12+99:00", 0, -1 },
+		{ "2026-01-06T17:02:12+05:60", 0, -1 },
+		{ "2026-01-06T17:02:12+0560", 0, -1 },
+		{ "2026-01-06T17:02:12+05:3", 0, -1 },
+		/* Fractions of 1 to 9 digits. */
+		{ "2026-01-06T17:02:12.123456789Z", 1, 1767718932123LL },
+		{ "2026-01-06T17:02:12.1234567890Z", 0, -1 },
+	};
+	char out[CT_TIME_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (ct_time_iso(t[i].in, out) != t[i].ok)
+			fprintf(stderr, "ct_time_iso(%s) is not %d\n", t[i].in,
+			    t[i].ok);
+		CU_ASSERT_EQUAL(ct_time_iso(t[i].in, out), t[i].ok);
+		CU_ASSERT_EQUAL(ct_time_epoch_ms(t[i].in), t[i].ms);
+		if (t[i].ok) {
+			CU_ASSERT_STRING_EQUAL(out, t[i].in);
+		} else {
+			CU_ASSERT_STRING_EQUAL(out, "");
+		}
+	}
+}
+
+/* Dates alone: the same calendar. */
+static void
+test_dates_calendar(void)
+{
+	static const struct { const char *in; int ok; } t[] = {
+		{ "2026-01-31", 1 }, { "2026-01-99", 0 }, { "2026-02-30", 0 },
+		{ "2025-02-29", 0 }, { "2024-02-29", 1 }, { "2000-02-29", 1 },
+		{ "2100-02-29", 0 }, { "2026-13-01", 0 }, { "2026-00-01", 0 },
+		{ "2026-12-00", 0 }, { "0000-06-01", 0 }, { "9999-12-31", 1 },
+		{ "2026-1-01", 0 }, { "2026-01-011", 0 }, { "2026/01/01", 0 },
+		{ "+026-01-01", 0 }, { "", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		CU_ASSERT_EQUAL(ct_time_date(t[i].in), t[i].ok);
+	CU_ASSERT_EQUAL(ct_time_date(NULL), 0);
+}
+
 /* ---- the Vapi mapping ---- */
 
 static struct ct_call_event
@@ -394,6 +483,98 @@ test_vapi_edges(void)
 	}
 }
 
+/* One body, its mapping, the field its refusal names. */
+struct nul_case {
+	const char	*body;
+	enum ct_err	 want;
+	const char	*field;
+};
+
+/*
+ * A NUL (\u0000) in what names the call or the delivery refuses the body
+ * (400, naming the field): read as C strings, "a\u0000b" and "a\u0000c"
+ * would be one call, and "\u0000x" no id at all.  In free text the field
+ * is dropped, the call kept.
+ */
+static void
+test_vapi_nul(void)
+{
+	static const struct nul_case t[] = {
+		{ "{\"message\":{\"type\":\"status-update\",\"status\":\"queued\","
+		    "\"call\":{\"id\":\"\\u0000x\"}}}", CT_ERR_MALFORMED_BODY,
+		    "message.call.id" },
+		{ "{\"message\":{\"type\":\"status-update\",\"status\":\"queued\","
+		    "\"call\":{\"id\":\"a\\u0000b\"}}}", CT_ERR_MALFORMED_BODY,
+		    "message.call.id" },
+		{ "{\"message\":{\"type\":\"status-update\",\"status\":\"queued\","
+		    "\"call\":{\"id\":\"a\\u0000c\"}}}", CT_ERR_MALFORMED_BODY,
+		    "message.call.id" },
+		{ "{\"message\":{\"type\":\"\\u0000\",\"call\":{\"id\":\"k\"}}}",
+		    CT_ERR_MALFORMED_BODY, "message.type" },
+		{ "{\"message\":{\"type\":\"end-of-call-report\\u0000x\","
+		    "\"call\":{\"id\":\"k\"}}}", CT_ERR_MALFORMED_BODY,
+		    "message.type" },
+		{ "{\"message\":{\"type\":\"status-update\",\"status\":"
+		    "\"ringing\\u0000x\",\"call\":{\"id\":\"k\"}}}",
+		    CT_ERR_MALFORMED_BODY, "message.status" },
+		{ "{\"message\":{\"type\":\"status-update\",\"status\":\"ringing\","
+		    "\"timestamp\":\"17\\u00001\",\"call\":{\"id\":\"k\"}}}",
+		    CT_ERR_MALFORMED_BODY, "message.timestamp" },
+		/* A status of another type is not read: no key. */
+		{ "{\"message\":{\"type\":\"transcript\",\"status\":\"a\\u0000\","
+		    "\"call\":{\"id\":\"k\"}}}", CT_OK, NULL },
+		/* A NUL in a name, a transcript, a summary: dropped. */
+		{ "{\"message\":{\"type\":\"end-of-call-report\",\"endedReason\":"
+		    "\"customer-ended-call\",\"artifact\":{\"transcript\":\"hi"
+		    "\\u0000there\"},\"analysis\":{\"summary\":\"\\u0000\"},"
+		    "\"call\":{\"id\":\"k\",\"metadata\":{\"n\":[\"x\\u0000\"]},"
+		    "\"customer\":{\"name\":\"Ann\\u0000Lee\"}}}}", CT_OK, NULL },
+	};
+	struct ct_call_event ev;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL(ct_vapi_map(t[i].body, strlen(t[i].body), &ctx,
+		    &ev), t[i].want);
+		if (t[i].field == NULL) {
+			CU_ASSERT_PTR_NULL(ev.bad_field);
+		} else {
+			CU_ASSERT_PTR_NOT_NULL(ev.bad_field);
+			if (ev.bad_field != NULL)
+				CU_ASSERT_STRING_EQUAL(ev.bad_field, t[i].field);
+		}
+		if (t[i].want == CT_OK && i == sizeof(t) / sizeof(t[0]) - 1) {
+			CU_ASSERT_PTR_NULL(ev.customer_name);
+			CU_ASSERT_PTR_NULL(ev.transcript);
+			CU_ASSERT_PTR_NULL(ev.summary);
+			CU_ASSERT_PTR_NULL(ev.metadata);
+			CU_ASSERT_STRING_EQUAL(ev.provider_call_id, "k");
+			CU_ASSERT_STRING_EQUAL(ev.status_answered, "completed");
+		}
+		ct_call_event_free(&ev);
+	}
+	/* Statuses too long for the key's buffer, differing only past it:
+	 * two deliveries, not one. */
+	{
+		char a[1200], b[1200], st[601];
+		struct ct_call_event ea, eb;
+
+		memset(st, 'x', 600);
+		st[600] = '\0';
+		snprintf(a, sizeof(a), "{\"message\":{\"type\":\"status-update\","
+		    "\"status\":\"%s1\",\"timestamp\":17,\"call\":{\"id\":"
+		    "\"k\"}}}", st);
+		snprintf(b, sizeof(b), "{\"message\":{\"type\":\"status-update\","
+		    "\"status\":\"%s2\",\"timestamp\":17,\"call\":{\"id\":"
+		    "\"k\"}}}", st);
+		CU_ASSERT_EQUAL(ct_vapi_map(a, strlen(a), &ctx, &ea), CT_OK);
+		CU_ASSERT_EQUAL(ct_vapi_map(b, strlen(b), &ctx, &eb), CT_OK);
+		CU_ASSERT_STRING_NOT_EQUAL(ea.dedup_key, eb.dedup_key);
+		ct_call_event_free(&ea);
+		ct_call_event_free(&eb);
+	}
+}
+
 int
 suite_vapi(void)
 {
@@ -405,10 +586,13 @@ suite_vapi(void)
 		{ "booking evidence stays UTF-8", test_booking_evidence_utf8 },
 		{ "lead score", test_lead_score },
 		{ "ISO 8601 times", test_times },
+		{ "times are calendar-exact", test_times_calendar },
+		{ "dates are calendar-exact", test_dates_calendar },
 		{ "Vapi report of the full lifecycle", test_vapi_report },
 		{ "Vapi final reports of every scenario", test_vapi_scenarios },
 		{ "Vapi status-updates and other types", test_vapi_status_updates },
 		{ "Vapi malformed bodies and dedup keys", test_vapi_edges },
+		{ "Vapi NUL in ids refused, in free text dropped", test_vapi_nul },
 		{ NULL, NULL } };
 	return add_suite("vapi", t);
 }
