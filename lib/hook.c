@@ -98,7 +98,10 @@ write_event(struct ct_request *req, const struct ct_integration *in,
 	json_object *resp;
 	enum ct_err err;
 
-	err = ct_event_apply(req, in, ev, outcome, call_id);
+	/* A stale copy (the database was away) verified it for the spool
+	 * only: the drain checks the integration again before applying. */
+	err = in->stale ? CT_ERR_DB_UNAVAILABLE :
+	    ct_event_apply(req, in, ev, outcome, call_id);
 	if (err == CT_ERR_DB_UNAVAILABLE) {
 		/* Verified, but the database cannot take it now: keep it on
 		 * disk for the drain rather than lose it. */
@@ -226,7 +229,9 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 		/* The cached secrets may predate a rotation: look again. */
 		if ((err = ct_integration_get(slug, 1, &in)) != CT_OK)
 			goto refuse;
-		err = p->verify(req, in);
+		/* It may have been disabled since the copy that failed. */
+		err = ct_integration_refusal(in, p->provider, NULL) != NULL ?
+		    CT_ERR_UNKNOWN_INTEGRATION : p->verify(req, in);
 	}
 	if (err != CT_OK)
 		goto refuse;
