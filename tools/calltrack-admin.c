@@ -574,17 +574,19 @@ hook_of(const char *provider)
  * Applies every file of the spool (CALLTRACK_SPOOL_DIR, or --dir), oldest
  * first, through the webhook programs' own mapping and statement, and
  * removes each once its event is in the database (applied, duplicate or
- * parked).  A file that can never apply (its integration gone, a body
- * that does not map) is renamed *.failed and reported.  Stops, exit 1,
- * when the database cannot be reached: what is left stays for the next
- * drain.  Prints "drained N: applied A, duplicate D, parked P; failed F;
- * left L".
+ * parked).  A file that is not exactly a spool file, or whose integration
+ * is gone, disabled, of another org or of another provider, is never
+ * applied: it is renamed *.refused beside *.reason and reported.  A file
+ * whose body can never apply (it does not map) is renamed *.failed, also
+ * beside *.reason.  Stops, exit 1, when the database cannot be reached:
+ * what is left stays for the next drain.  Prints "drained N: applied A,
+ * duplicate D, parked P; failed F; refused R; left L".
  */
 static int
 spool_drain(int argc, char **argv)
 {
 	const char *dir = getenv("CALLTRACK_SPOOL_DIR");
-	long n, i, counts[4] = { 0 }, left = 0;
+	long n, i, counts[5] = { 0 }, left = 0;
 	char **names;
 	int rc = EXIT_SUCCESS;
 
@@ -609,53 +611,67 @@ spool_drain(int argc, char **argv)
 		const struct ct_hook_provider *p;
 		struct ct_spooled sp;
 		struct ct_request req;
-		char path[4200], moved[4300], ctype[160], outcome[16];
+		char path[4200], ctype[160], outcome[16];
 		char *envp[2] = { ctype, NULL };
+		const char *why, *kind;
 		enum ct_err e;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (ct_spool_read(path, &sp) != 0) {
-			fprintf(stderr, "calltrack-admin: %s is not a whole spool "
-			    "file; left\n", names[i]);
+		memset(&req, 0, sizeof(req));
+		if ((e = ct_spool_read(path, &sp, &why)) == CT_ERR_IO ||
+		    e == CT_ERR_NOMEM) {
+			fprintf(stderr, "calltrack-admin: could not read %s: %s; "
+			    "left\n", names[i], why);
 			left++;
 			continue;
 		}
-		p = hook_of(sp.provider);
-		memset(&req, 0, sizeof(req));
-		snprintf(ctype, sizeof(ctype), "CONTENT_TYPE=%s", sp.content_type);
-		snprintf(req.id, sizeof(req.id), "spool");
-		req.envp = envp;
-		req.body = sp.body;
-		req.body_len = sp.body_len;
-		e = p ? ct_hook_replay(p, sp.integration, &req, outcome) :
-		    CT_ERR_UNKNOWN_INTEGRATION;
-		ct_spooled_free(&sp);
+		if (e == CT_OK) {
+			p = hook_of(sp.provider);
+			snprintf(ctype, sizeof(ctype), "CONTENT_TYPE=%s",
+			    sp.content_type);
+			snprintf(req.id, sizeof(req.id), "spool");
+			req.envp = envp;
+			req.body = sp.body;
+			req.body_len = sp.body_len;
+			e = p ? ct_hook_replay(p, sp.integration, sp.org, &req,
+			    outcome) : CT_ERR_UNKNOWN_INTEGRATION;
+			ct_spooled_free(&sp);
+			why = req.detail[0] ? req.detail : ct_err_info(e)->code;
+		} else {
+			/* Not a file the programs write: never applied. */
+			e = CT_ERR_UNKNOWN_INTEGRATION;
+		}
 		if (e == CT_OK) {
 			counts[strcmp(outcome, "applied") == 0 ? 0 :
 			    strcmp(outcome, "duplicate") == 0 ? 1 : 2]++;
 			if (unlink(path) != 0)
 				fprintf(stderr, "calltrack-admin: could not remove "
 				    "%s: %s\n", names[i], strerror(errno));
-		} else if (ct_err_http_status(e) >= 500) {
+			continue;
+		}
+		if (ct_err_http_status(e) >= 500) {
 			fprintf(stderr, "calltrack-admin: could not drain the spool: "
 			    "the database is unavailable\n");
 			left += n - i;
 			rc = EXIT_FAILURE;
 			break;
-		} else {
-			snprintf(moved, sizeof(moved), "%s.failed", path);
-			if (rename(path, moved) != 0)
-				left++;
-			fprintf(stderr, "calltrack-admin: %s can never apply (%s); "
-			    "kept as %s.failed\n", names[i], ct_err_info(e)->code,
-			    names[i]);
-			counts[3]++;
 		}
+		kind = e == CT_ERR_UNKNOWN_INTEGRATION ? "refused" : "failed";
+		if (ct_spool_set_aside(dir, names[i], kind, why) != CT_OK) {
+			fprintf(stderr, "calltrack-admin: %s %s (%s); could not "
+			    "keep it aside: %s; left\n", names[i], kind, why,
+			    strerror(errno));
+			left++;
+			continue;
+		}
+		fprintf(stderr, "calltrack-admin: %s %s (%s); kept as %s.%s\n",
+		    names[i], kind, why, names[i], kind);
+		counts[e == CT_ERR_UNKNOWN_INTEGRATION ? 4 : 3]++;
 	}
 	ct_spool_list_free(names, n);
 	printf("drained %ld: applied %ld, duplicate %ld, parked %ld; failed %ld; "
-	    "left %ld\n", counts[0] + counts[1] + counts[2], counts[0], counts[1],
-	    counts[2], counts[3], left);
+	    "refused %ld; left %ld\n", counts[0] + counts[1] + counts[2],
+	    counts[0], counts[1], counts[2], counts[3], counts[4], left);
 	return rc;
 }
 

@@ -57,7 +57,7 @@ main(void)
 	int (*suites[])(void) = { suite_err, suite_num, suite_config,
 	    suite_crypto, suite_form, suite_json, suite_phone, suite_sig,
 	    suite_log, suite_hook, suite_auth, suite_vapi, suite_retell,
-	    suite_twilio, suite_query };
+	    suite_twilio, suite_query, suite_spool };
 	unsigned run, failed;
 	size_t i;
 

@@ -23,6 +23,7 @@ int suite_vapi(void);
 int suite_retell(void);
 int suite_twilio(void);
 int suite_query(void);
+int suite_spool(void);
 
 /* Reads tests/fixtures/<rel> (or $CALLTRACK_FIXTURES/<rel>) into a malloc'd
  * buffer with a NUL after it; NULL when unreadable. */
