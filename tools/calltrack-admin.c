@@ -22,7 +22,8 @@
  * it need not appear in the process list.  Connects with CALLTRACK_ADMIN_DB
  * (a libpq connection string) or libpq's PG* variables, as a role that
  * owns the schema and bypasses row-level security (every org is its
- * business).  Exit status: 0 done, 1 failed, 2 usage error.
+ * business); `spool drain` connects as the programs do, with CALLTRACK_DB,
+ * when that is set.  Exit status: 0 done, 1 failed, 2 usage error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "db.h"
 #include "hook.h"
 #include "log.h"
 #include "retell.h"
@@ -63,6 +65,7 @@ static const char usage_text[] =
     "       calltrack-admin sweep\n"
     "       calltrack-admin stats ingest [--since INTERVAL]\n"
     "       calltrack-admin spool drain [--dir DIR]\n"
+    "           (connects with CALLTRACK_DB, the programs' role, when it is set)\n"
     "       calltrack-admin replay --parked | --call CALL-ID | --org ORG\n"
     "           [--from TIME] [--to TIME]\n";
 
@@ -571,6 +574,32 @@ hook_of(const char *provider)
 }
 
 /*
+ * The drain's connection: CALLTRACK_DB when it is set, as the programs
+ * connect (the program role, calltrack_app: the apply statement pins each
+ * event's org itself and needs nothing more); else, as before, the
+ * administrator's (CALLTRACK_ADMIN_DB or PG*).
+ */
+static int
+drain_setup(void)
+{
+	const char *db = getenv("CALLTRACK_DB");
+	struct ct_config cfg;
+	char err[200];
+
+	if (db == NULL || *db == '\0') {
+		if (library_setup() != 0)
+			return -1;
+	} else {
+		ct_log_init("calltrack-admin");
+		if (ct_config_load(&cfg, err, sizeof(err)) != CT_OK)
+			return fail("read the configuration", err);
+		ct_config_set(&cfg);
+	}
+	ct_db_configure("calltrack-admin", 0);
+	return 0;
+}
+
+/*
  * Applies every file of the spool (CALLTRACK_SPOOL_DIR, or --dir), oldest
  * first, through the webhook programs' own mapping and statement, and
  * removes each once its event is in the database (applied, duplicate or
@@ -603,7 +632,7 @@ spool_drain(int argc, char **argv)
 	}
 	if (dir == NULL || *dir == '\0')
 		return usage("spool drain needs CALLTRACK_SPOOL_DIR or --dir");
-	if (library_setup() != 0)
+	if (drain_setup() != 0)
 		return EXIT_FAILURE;
 	if ((n = ct_spool_list(dir, &names)) < 0)
 		return fail("read the spool", strerror(errno));

@@ -208,6 +208,46 @@ make_victim() {
 	[ "$(refused)" -eq 3 ]
 }
 
+@test "the drain connects with CALLTRACK_DB, as calltrack_app, when it is set" {
+	rm -f "$SPOOL"/*
+	vapi spool-role-warm
+	expect 200
+	pg_down
+	vapi spool-role-1
+	expect 202
+	pg_up
+	mkdir -p "$BATS_FILE_TMPDIR/role" && cp "$SPOOL"/*.spool "$BATS_FILE_TMPDIR/role/"
+	psql -X -q -c "ALTER SYSTEM SET log_connections = on" -c "SELECT pg_reload_conf()" >/dev/null
+	for _ in $(seq 50); do
+		[ "$(psql -X -At -c 'SHOW log_connections')" = on ] && break
+		sleep 0.1
+	done
+	# The administrator's settings name a role that does not exist: only
+	# CALLTRACK_DB can have connected.
+	run env CALLTRACK_SPOOL_DIR="$SPOOL" PGUSER=no_such_role \
+	    CALLTRACK_ADMIN_DB="host=$PGHOST dbname=calltrack user=no_such_role" \
+	    CALLTRACK_DB="host=$PGHOST dbname=calltrack user=calltrack_app" \
+	    "$CALLTRACK_ADMIN" spool drain
+	psql -X -q -c "ALTER SYSTEM RESET log_connections" -c "SELECT pg_reload_conf()" >/dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "drained 1: applied 1, duplicate 0, parked 0; failed 0; refused 0; left 0" ]
+	[ "$(calls_of "$ORG" spool-role-1)" = 1 ]
+	grep -E 'connection authorized: user=calltrack_app database=calltrack application_name=calltrack-admin\[[0-9]+\]' \
+	    "$CALLTRACK_STACK/log/postgres.log"
+	# Without CALLTRACK_DB, the administrator's connection, as before.
+	cp "$BATS_FILE_TMPDIR/role/"*.spool "$SPOOL/"
+	run env -u CALLTRACK_DB CALLTRACK_SPOOL_DIR="$SPOOL" \
+	    CALLTRACK_ADMIN_DB="host=$PGHOST dbname=calltrack user=no_such_role" "$CALLTRACK_ADMIN" spool drain
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -q 'no_such_role' <<<"$output"
+	[ "$(spooled)" -eq 1 ]
+	run env -u CALLTRACK_DB CALLTRACK_SPOOL_DIR="$SPOOL" "$CALLTRACK_ADMIN" spool drain
+	[ "$status" -eq 0 ]
+	[ "$output" = "drained 1: applied 0, duplicate 1, parked 0; failed 0; refused 0; left 0" ]
+}
+
 @test "disabled, then the database away: not spooled once the worker saw it (404), nor past CALLTRACK_SPOOL_SECRET_MAX_AGE (503); what it spooled before it knew is refused by the drain" {
 	rm -f "$SPOOL"/*
 	local i
