@@ -338,10 +338,16 @@ make_victim() {
 		vapi_to "evict$i-$SUF" "spool-evict-warm-$i"
 		expect 200
 	done
+	# Each unknown slug looked up would, before, have evicted the oldest
+	# valid one.  (A refusal limit may answer some with 429 without a
+	# look; one look is enough to evict.)
+	local looked=0
 	for i in $(seq 100); do
 		vapi_to "nosuch$i-$SUF" "spool-evict-unknown-$i"
-		expect 404 unknown_integration
+		[ "$CODE" = 404 ] || [ "$CODE" = 429 ]
+		[ "$CODE" = 429 ] || looked=$((looked + 1))
 	done
+	[ "$looked" -ge 1 ]
 	pg_down
 	for i in $(seq 32); do
 		vapi_to "evict$i-$SUF" "spool-evict-$i"
