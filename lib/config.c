@@ -46,6 +46,8 @@ static const struct setting settings[] = {
 	{ "CALLTRACK_SPOOL_DIR", SETTING_STRING, OFF(spool_dir), NULL, 0, 0 },
 	{ "CALLTRACK_SPOOL_MAX_MB", SETTING_INT, OFF(spool_max_mb), "1024", 1,
 	    1024 * 1024 },
+	{ "CALLTRACK_SPOOL_SECRET_MAX_AGE", SETTING_INT,
+	    OFF(spool_secret_max_age_s), "3600", 0, 86400 },
 };
 
 static struct ct_config current;

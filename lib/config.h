@@ -44,6 +44,10 @@ struct ct_config {
 	long long	 refused_window_s;
 	const char	*spool_dir;	/* CALLTRACK_SPOOL_DIR; NULL: no spool */
 	long long	 spool_max_mb;
+	/* CALLTRACK_SPOOL_SECRET_MAX_AGE: seconds a worker's copy of an
+	 * integration may still verify a webhook to spool while the database
+	 * is away (0: never). */
+	long long	 spool_secret_max_age_s;
 	long long	 workers;	/* CALLTRACK_WORKERS: processes sharing
 					   one inherited socket (systemd) */
 };

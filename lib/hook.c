@@ -150,12 +150,14 @@ write_event(struct ct_request *req, const struct ct_integration *in,
 	json_object *resp;
 	enum ct_err err;
 
-	err = ct_event_apply(req, in, ev, outcome, call_id);
+	/* A stale copy (the database was away) verified it for the spool
+	 * only: the drain checks the integration again before applying. */
+	err = in->stale ? CT_ERR_DB_UNAVAILABLE :
+	    ct_event_apply(req, in, ev, outcome, call_id);
 	if (err == CT_ERR_DB_UNAVAILABLE) {
 		/* Verified, but the database cannot take it now: keep it on
 		 * disk for the drain rather than lose it. */
-		if ((err = ct_spool_write(req, ct_provider_name(in->provider),
-		    in->id)) != CT_OK)
+		if ((err = ct_spool_write(req, in)) != CT_OK)
 			return err;
 		snprintf(outcome, sizeof(outcome), "spooled");
 		call_id[0] = '\0';
@@ -187,21 +189,29 @@ map_ctx(const struct ct_integration *in, struct ct_map_ctx *mctx)
 
 enum ct_err
 ct_hook_replay(const struct ct_hook_provider *p, const char *integration,
-    struct ct_request *req, char outcome[16])
+    const char *org, struct ct_request *req, char outcome[16])
 {
 	const struct ct_integration *in;
 	struct ct_call_event ev;
 	struct ct_map_ctx mctx;
+	const char *why;
 	char call_id[37];
 	enum ct_err err;
 
 	outcome[0] = '\0';
-	if ((err = ct_integration_get(integration, 1, &in)) != CT_OK)
+	if ((err = ct_integration_get(integration, 1, &in)) != CT_OK) {
+		if (err == CT_ERR_UNKNOWN_INTEGRATION)
+			ct_http_set_detail(req, "integration is gone");
 		return err;
+	}
 	if (in->stale)
 		return CT_ERR_DB_UNAVAILABLE;
-	if (in->provider != p->provider)
+	/* The file was verified when it arrived; what it names must still
+	 * be that org's integration, of this provider, and enabled. */
+	if ((why = ct_integration_refusal(in, p->provider, org)) != NULL) {
+		ct_http_set_detail(req, "%s", why);
 		return CT_ERR_UNKNOWN_INTEGRATION;
+	}
 	map_ctx(in, &mctx);
 	err = p->map(req, &mctx, &ev);
 	if (err == CT_OK)
@@ -281,7 +291,9 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 		/* The cached secrets may predate a rotation: look again. */
 		if ((err = ct_integration_get(slug, 1, &in)) != CT_OK)
 			goto refuse;
-		err = p->verify(req, in);
+		/* It may have been disabled since the copy that failed. */
+		err = ct_integration_refusal(in, p->provider, NULL) != NULL ?
+		    CT_ERR_UNKNOWN_INTEGRATION : p->verify(req, in);
 	}
 	if (err != CT_OK)
 		goto refuse;

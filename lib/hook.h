@@ -54,13 +54,16 @@ void ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx);
  * mapping and statement as a live request, with the integration looked up
  * afresh, and no signature check (it was checked when it arrived; Retell's
  * and Vapi's timestamps would have expired since).  req needs body,
- * body_len and envp with CONTENT_TYPE.  On CT_OK, outcome is applied,
- * duplicate or parked; a 4xx error means the request can never apply
- * (it is not an integration of this provider, or does not map).
+ * body_len and envp with CONTENT_TYPE; org is the org the request was
+ * verified for.  On CT_OK, outcome is applied, duplicate or parked.
+ * CT_ERR_UNKNOWN_INTEGRATION (why in req->detail) means it must never
+ * apply: the integration is gone, disabled, of another provider or of
+ * another org than org.  Another 4xx error means it can never apply (it
+ * does not map).
  */
 enum ct_err ct_hook_replay(const struct ct_hook_provider *p,
-    const char *integration, struct ct_request *req, char outcome[16])
-    __attribute__((warn_unused_result));
+    const char *integration, const char *org, struct ct_request *req,
+    char outcome[16]) __attribute__((warn_unused_result));
 
 /*
  * Applies an event kept in call_events again, by the current mapping (a

@@ -12,8 +12,6 @@
 #include "num.h"
 
 #define CACHE_SLOTS 32
-/* How old a copy may be and still verify a webhook to spool. */
-#define STALE_MAX_S (24 * 60 * 60)
 
 struct slot {
 	struct ct_integration	 in;
@@ -173,7 +171,7 @@ ct_integration_get(const char *id, int refresh,
 {
 	const struct ct_config *cfg = ct_config_get();
 	time_t now = time(NULL);
-	struct slot *s = NULL, *oldest = &cache[0];
+	struct slot *s = NULL, *oldest = &cache[0], fresh;
 	const char *params[1] = { id };
 	enum ct_err err;
 	PGresult *r;
@@ -191,34 +189,55 @@ ct_integration_get(const char *id, int refresh,
 	}
 	if (s != NULL && !refresh && now - s->fetched < cfg->integration_ttl_s &&
 	    now >= s->fetched) {
+		s->in.stale = 0;
 		*out = &s->in;
 		return CT_OK;
 	}
 	if ((err = ct_db_exec(&r, "SELECT * FROM ct_integration_lookup($1)",
 	    1, params, NULL, NULL, NULL)) != CT_OK) {
-		if (err == CT_ERR_DB_UNAVAILABLE && s != NULL &&
-		    now - s->fetched < STALE_MAX_S && now >= s->fetched) {
+		/* Verified by a copy this old, a request may still be spooled
+		 * (INSTALL: CALLTRACK_SPOOL_SECRET_MAX_AGE); nothing else. */
+		if (err == CT_ERR_DB_UNAVAILABLE && s != NULL && now >= s->fetched &&
+		    now - s->fetched < cfg->spool_secret_max_age_s) {
 			s->in.stale = 1;
 			*out = &s->in;
 			return CT_OK;
 		}
 		return err;
 	}
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		/* Gone: its copy goes too.  A slug never found takes no slot. */
+		if (s != NULL)
+			slot_free(s);
+		return CT_ERR_UNKNOWN_INTEGRATION;
+	}
+	memset(&fresh, 0, sizeof(fresh));
+	err = slot_fill(&fresh, r);
+	PQclear(r);
+	if (err != CT_OK) {
+		slot_free(&fresh);
+		return err;
+	}
 	if (s == NULL)
 		s = oldest;
 	slot_free(s);
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return CT_ERR_UNKNOWN_INTEGRATION;
-	}
-	err = slot_fill(s, r);
-	PQclear(r);
-	if (err != CT_OK) {
-		slot_free(s);
-		return err;
-	}
+	*s = fresh;
 	s->used = 1;
 	s->fetched = now;
 	*out = &s->in;
 	return CT_OK;
+}
+
+const char *
+ct_integration_refusal(const struct ct_integration *in,
+    enum ct_provider provider, const char *org)
+{
+	if (in->disabled)
+		return "integration is disabled";
+	if (in->provider != provider)
+		return "integration is for another provider";
+	if (org != NULL && strcmp(in->org_id, org) != 0)
+		return "integration belongs to another org";
+	return NULL;
 }

@@ -42,12 +42,28 @@ int ct_integration_id_valid(const char *id);
  * webhooks then cost one database round trip); refresh forces a new look,
  * as after a signature failure, so a rotated secret works at once.
  * Returns CT_OK, CT_ERR_UNKNOWN_INTEGRATION (no such id; a disabled one is
- * returned with disabled set) or CT_ERR_DB_UNAVAILABLE.  When the database
- * cannot be reached, a copy looked up within the last day is returned
- * with stale set, so that a webhook can still be verified and spooled.
+ * returned with disabled set) or CT_ERR_DB_UNAVAILABLE.  Only an
+ * integration that exists takes one of the worker's slots: a slug that is
+ * not found never displaces one that is.
+ *
+ * When the database cannot be reached, the copy of the last look is
+ * returned with stale set if it is younger than
+ * CALLTRACK_SPOOL_SECRET_MAX_AGE seconds (disabled as it was then).  A stale copy may verify a
+ * request only to spool it (the drain checks the integration again before
+ * it applies anything); every other use must refuse it.
  * *out stays valid until the next call.
  */
 enum ct_err ct_integration_get(const char *id, int refresh,
     const struct ct_integration **out) __attribute__((warn_unused_result));
+
+/*
+ * Says whether in may take a request of provider (and, when org is not
+ * NULL, one recorded for org): returns NULL when it may, else why not, a
+ * fixed sentence ("integration is disabled", "integration is for another
+ * provider", "integration belongs to another org").  Checked after every
+ * look that may have changed in, and before a spooled request is applied.
+ */
+const char *ct_integration_refusal(const struct ct_integration *in,
+    enum ct_provider provider, const char *org);
 
 #endif

@@ -22,7 +22,8 @@
  * it need not appear in the process list.  Connects with CALLTRACK_ADMIN_DB
  * (a libpq connection string) or libpq's PG* variables, as a role that
  * owns the schema and bypasses row-level security (every org is its
- * business).  Exit status: 0 done, 1 failed, 2 usage error.
+ * business); `spool drain` connects as the programs do, with CALLTRACK_DB,
+ * when that is set.  Exit status: 0 done, 1 failed, 2 usage error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "db.h"
 #include "hook.h"
 #include "log.h"
 #include "retell.h"
@@ -63,6 +65,7 @@ static const char usage_text[] =
     "       calltrack-admin sweep\n"
     "       calltrack-admin stats ingest [--since INTERVAL]\n"
     "       calltrack-admin spool drain [--dir DIR]\n"
+    "           (connects with CALLTRACK_DB, the programs' role, when it is set)\n"
     "       calltrack-admin replay --parked | --call CALL-ID | --org ORG\n"
     "           [--from TIME] [--to TIME]\n";
 
@@ -598,20 +601,48 @@ hook_of(const char *provider)
 }
 
 /*
+ * The drain's connection: CALLTRACK_DB when it is set, as the programs
+ * connect (the program role, calltrack_app: the apply statement pins each
+ * event's org itself and needs nothing more); else, as before, the
+ * administrator's (CALLTRACK_ADMIN_DB or PG*).
+ */
+static int
+drain_setup(void)
+{
+	const char *db = getenv("CALLTRACK_DB");
+	struct ct_config cfg;
+	char err[200];
+
+	if (db == NULL || *db == '\0') {
+		if (library_setup() != 0)
+			return -1;
+	} else {
+		ct_log_init("calltrack-admin");
+		if (ct_config_load(&cfg, err, sizeof(err)) != CT_OK)
+			return fail("read the configuration", err);
+		ct_config_set(&cfg);
+	}
+	ct_db_configure("calltrack-admin", 0);
+	return 0;
+}
+
+/*
  * Applies every file of the spool (CALLTRACK_SPOOL_DIR, or --dir), oldest
  * first, through the webhook programs' own mapping and statement, and
  * removes each once its event is in the database (applied, duplicate or
- * parked).  A file that can never apply (its integration gone, a body
- * that does not map) is renamed *.failed and reported.  Stops, exit 1,
- * when the database cannot be reached: what is left stays for the next
- * drain.  Prints "drained N: applied A, duplicate D, parked P; failed F;
- * left L".
+ * parked).  A file that is not exactly a spool file, or whose integration
+ * is gone, disabled, of another org or of another provider, is never
+ * applied: it is renamed *.refused beside *.reason and reported.  A file
+ * whose body can never apply (it does not map) is renamed *.failed, also
+ * beside *.reason.  Stops, exit 1, when the database cannot be reached:
+ * what is left stays for the next drain.  Prints "drained N: applied A,
+ * duplicate D, parked P; failed F; refused R; left L".
  */
 static int
 spool_drain(int argc, char **argv)
 {
 	const char *dir = getenv("CALLTRACK_SPOOL_DIR");
-	long n, i, counts[4] = { 0 }, left = 0;
+	long n, i, counts[5] = { 0 }, left = 0;
 	char **names;
 	int rc = EXIT_SUCCESS;
 
@@ -628,7 +659,7 @@ spool_drain(int argc, char **argv)
 	}
 	if (dir == NULL || *dir == '\0')
 		return usage("spool drain needs CALLTRACK_SPOOL_DIR or --dir");
-	if (library_setup() != 0)
+	if (drain_setup() != 0)
 		return EXIT_FAILURE;
 	if ((n = ct_spool_list(dir, &names)) < 0)
 		return fail("read the spool", strerror(errno));
@@ -636,53 +667,67 @@ spool_drain(int argc, char **argv)
 		const struct ct_hook_provider *p;
 		struct ct_spooled sp;
 		struct ct_request req;
-		char path[4200], moved[4300], ctype[160], outcome[16];
+		char path[4200], ctype[160], outcome[16];
 		char *envp[2] = { ctype, NULL };
+		const char *why, *kind;
 		enum ct_err e;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (ct_spool_read(path, &sp) != 0) {
-			fprintf(stderr, "calltrack-admin: %s is not a whole spool "
-			    "file; left\n", names[i]);
+		memset(&req, 0, sizeof(req));
+		if ((e = ct_spool_read(path, &sp, &why)) == CT_ERR_IO ||
+		    e == CT_ERR_NOMEM) {
+			fprintf(stderr, "calltrack-admin: could not read %s: %s; "
+			    "left\n", names[i], why);
 			left++;
 			continue;
 		}
-		p = hook_of(sp.provider);
-		memset(&req, 0, sizeof(req));
-		snprintf(ctype, sizeof(ctype), "CONTENT_TYPE=%s", sp.content_type);
-		snprintf(req.id, sizeof(req.id), "spool");
-		req.envp = envp;
-		req.body = sp.body;
-		req.body_len = sp.body_len;
-		e = p ? ct_hook_replay(p, sp.integration, &req, outcome) :
-		    CT_ERR_UNKNOWN_INTEGRATION;
-		ct_spooled_free(&sp);
+		if (e == CT_OK) {
+			p = hook_of(sp.provider);
+			snprintf(ctype, sizeof(ctype), "CONTENT_TYPE=%s",
+			    sp.content_type);
+			snprintf(req.id, sizeof(req.id), "spool");
+			req.envp = envp;
+			req.body = sp.body;
+			req.body_len = sp.body_len;
+			e = p ? ct_hook_replay(p, sp.integration, sp.org, &req,
+			    outcome) : CT_ERR_UNKNOWN_INTEGRATION;
+			ct_spooled_free(&sp);
+			why = req.detail[0] ? req.detail : ct_err_info(e)->code;
+		} else {
+			/* Not a file the programs write: never applied. */
+			e = CT_ERR_UNKNOWN_INTEGRATION;
+		}
 		if (e == CT_OK) {
 			counts[strcmp(outcome, "applied") == 0 ? 0 :
 			    strcmp(outcome, "duplicate") == 0 ? 1 : 2]++;
 			if (unlink(path) != 0)
 				fprintf(stderr, "calltrack-admin: could not remove "
 				    "%s: %s\n", names[i], strerror(errno));
-		} else if (ct_err_http_status(e) >= 500) {
+			continue;
+		}
+		if (ct_err_http_status(e) >= 500) {
 			fprintf(stderr, "calltrack-admin: could not drain the spool: "
 			    "the database is unavailable\n");
 			left += n - i;
 			rc = EXIT_FAILURE;
 			break;
-		} else {
-			snprintf(moved, sizeof(moved), "%s.failed", path);
-			if (rename(path, moved) != 0)
-				left++;
-			fprintf(stderr, "calltrack-admin: %s can never apply (%s); "
-			    "kept as %s.failed\n", names[i], ct_err_info(e)->code,
-			    names[i]);
-			counts[3]++;
 		}
+		kind = e == CT_ERR_UNKNOWN_INTEGRATION ? "refused" : "failed";
+		if (ct_spool_set_aside(dir, names[i], kind, why) != CT_OK) {
+			fprintf(stderr, "calltrack-admin: %s %s (%s); could not "
+			    "keep it aside: %s; left\n", names[i], kind, why,
+			    strerror(errno));
+			left++;
+			continue;
+		}
+		fprintf(stderr, "calltrack-admin: %s %s (%s); kept as %s.%s\n",
+		    names[i], kind, why, names[i], kind);
+		counts[e == CT_ERR_UNKNOWN_INTEGRATION ? 4 : 3]++;
 	}
 	ct_spool_list_free(names, n);
 	printf("drained %ld: applied %ld, duplicate %ld, parked %ld; failed %ld; "
-	    "left %ld\n", counts[0] + counts[1] + counts[2], counts[0], counts[1],
-	    counts[2], counts[3], left);
+	    "refused %ld; left %ld\n", counts[0] + counts[1] + counts[2],
+	    counts[0], counts[1], counts[2], counts[3], counts[4], left);
 	return rc;
 }
 

@@ -20,6 +20,7 @@ int suite_num(void);
 int suite_config(void);
 int suite_crypto(void);
 int suite_crypto_equal(void);
+int suite_spool(void);
 int suite_form(void);
 int suite_json(void);
 int suite_phone(void);
