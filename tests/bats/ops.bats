@@ -18,12 +18,13 @@ teardown() {
 		    "$CALLTRACK_ROOT/tools/stack" restart-program "$CALLTRACK_STACK" "$p"
 	done
 	[ -z "${CGI_NGINX:-}" ] || nginx -p "$CGI_NGINX" -c "$CGI_NGINX/nginx.conf" -s stop 2>/dev/null || true
-	# fcgiwrap -c 2 forks two children that outlive their parent.
+	# fcgiwrap -c 2 forks two children that outlive their parent and do
+	# not end on SIGTERM: they are killed by name of their socket.
 	if [ -n "${CGI_WRAP_PID:-}" ]; then
-		pkill -TERM -P "$CGI_WRAP_PID" 2>/dev/null || true
 		kill "$CGI_WRAP_PID" 2>/dev/null || true
+		pkill -KILL -f "fcgiwrap .*$CGI_NGINX/fcgiwrap.sock" 2>/dev/null || true
 		for _ in $(seq 50); do
-			kill -0 "$CGI_WRAP_PID" 2>/dev/null || pgrep -P "$CGI_WRAP_PID" >/dev/null || break
+			pgrep -f "fcgiwrap .*$CGI_NGINX/fcgiwrap.sock" >/dev/null || break
 			sleep 0.1
 		done
 	fi
