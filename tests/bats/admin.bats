@@ -122,7 +122,7 @@ admin() { "$CALLTRACK_ADMIN" "$@"; }
 	local org
 	org=$(admin org create "Listed $RANDOM" --country GB --timezone Europe/London)
 	psql -X -q -c "INSERT INTO calls (org_id, provider, provider_call_id, status)
-	    VALUES ('$org', 'vapi', 'listed-$RANDOM', 'ended')"
+	    VALUES ('$org', 'vapi', 'listed-$RANDOM', 'completed')"
 	run admin org list
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "$(printf 'id\tname\tcountry\tzone\tcalls')" ]
