@@ -68,6 +68,8 @@ LIBRARY     = $(BUILD)/lib/libcalltrack.a
 PROGRAMS    = vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats
 PROG_BINS   = $(PROGRAMS:%=$(BUILD)/cgi-bin/%)
 ADMIN       = $(BUILD)/tools/calltrack-admin
+ADMIN_SRCS  = $(wildcard tools/admin/*.c)
+ADMIN_OBJS  = $(ADMIN_SRCS:tools/admin/%.c=$(BUILD)/tools/admin/%.o)
 
 UNIT_SRCS   = $(wildcard tests/unit/*.c)
 UNIT_BIN    = $(BUILD)/tests/unit-tests
@@ -86,7 +88,7 @@ lib: $(LIBRARY)
 # .d file (a build directory older than this rule) is made again, since
 # nothing else would tell make which headers it read.
 DEPFLAGS    = -MMD -MP
-DEPFILES    = $(LIB_OBJS:.o=.d) $(PROG_BINS:=.d) $(ADMIN).d \
+DEPFILES    = $(LIB_OBJS:.o=.d) $(PROG_BINS:=.d) $(ADMIN_OBJS:.o=.d) \
               $(BUILD)/bench/fcgi-hello.d $(BUILD)/bench/apply-script.d
 $(DEPFILES):
 
@@ -115,9 +117,14 @@ $(BUILD)/cgi-bin/%: cgi-bin/%.c $(LIBRARY) $(BUILD)/cgi-bin/%.d
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
 
-$(ADMIN): tools/calltrack-admin.c $(LIBRARY) $(ADMIN).d
+# The admin command: one file per noun under tools/admin/ (admin.h).
+$(BUILD)/tools/admin/%.o: tools/admin/%.c $(BUILD)/tools/admin/%.d
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(ADMIN): $(ADMIN_OBJS) $(LIBRARY)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
 
 $(UNIT_BIN): $(UNIT_SRCS) tests/unit/*.h $(LIBRARY)
 	@mkdir -p $(@D)

@@ -25,9 +25,7 @@ admin() { "$CALLTRACK_ADMIN" "$@"; }
 @test "token create prints the token once and stores only its SHA-256" {
 	local org tok hash
 	org=$(admin org create "Tokens Inc")
-	run admin token create "$org" --label ci
-	[ "$status" -eq 0 ]
-	tok=$output
+	tok=$(admin token create "$org" --label ci 2>/dev/null)
 	[[ "$tok" =~ ^ct_[A-Za-z0-9_-]{43}$ ]]
 	hash=$(printf '%s' "$tok" | openssl dgst -sha256 -r | cut -d' ' -f1)
 	run psql -X -At -c "SELECT count(*) FROM api_tokens WHERE token_hash = '$hash' AND label = 'ci'"
@@ -40,6 +38,47 @@ admin() { "$CALLTRACK_ADMIN" "$@"; }
 	[[ "$output" != *"$tok"* ]]
 }
 
+@test "token create says the token's id, which token revoke takes; standard output is the token alone" {
+	local org out err id
+	org=$(admin org create "Token ids")
+	out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err
+	admin token create "$org" --label ids >"$out" 2>"$err"
+	[ "$(wc -l <"$out")" -eq 1 ]
+	grep -qE '^ct_[A-Za-z0-9_-]{43}$' "$out"
+	id=$(grep -oE 'token id [0-9a-f-]{36}' "$err" | cut -d' ' -f3)
+	[ "$id" = "$(psql -X -At -c "SELECT id FROM api_tokens WHERE org_id = '$org' AND label = 'ids'")" ]
+	grep -q 'shown only this once' "$err"
+	run admin token revoke "$id"
+	[ "$status" -eq 0 ]
+	[ "$(psql -X -At -c "SELECT revoked_at IS NOT NULL FROM api_tokens WHERE id = '$id'")" = t ]
+}
+
+@test "token list has a header line; an unknown org is an error on stderr, exit 1" {
+	local org
+	org=$(admin org create "Token list")
+	admin token create "$org" --label one >/dev/null 2>&1
+	run admin token list "$org"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(printf 'id\tlabel\tcreated\tlast used\tstate')" ]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[1]}" == *"one"*"active" ]]
+	run admin token list 00000000-0000-0000-0000-000000000000
+	[ "$status" -eq 1 ]
+	[ "$output" = "calltrack-admin: could not list tokens: no such org" ]
+	run bash -c "'$CALLTRACK_ADMIN' token list 00000000-0000-0000-0000-000000000000 2>/dev/null"
+	[ -z "$output" ]
+}
+
+@test "token revoke: a malformed id is exit 2 and says so, an unknown one exit 1" {
+	run admin token revoke nonsense
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == *"TOKEN-ID is malformed"* ]]
+	[[ "$output" != *"needs a TOKEN-ID"* ]]
+	run admin token revoke 00000000-0000-0000-0000-000000000000
+	[ "$status" -eq 1 ]
+	[ "$output" = "calltrack-admin: could not revoke the token: no such token" ]
+}
+
 @test "token create for an org that does not exist fails with exit 1" {
 	run admin token create 00000000-0000-0000-0000-000000000000
 	[ "$status" -eq 1 ]
@@ -49,12 +88,14 @@ admin() { "$CALLTRACK_ADMIN" "$@"; }
 @test "integration create prints the webhook URL; twilio needs its public URL" {
 	local org
 	org=$(admin org create "Hooks LLC")
-	run admin integration create "$org" --provider vapi --secret s3cr3t-value --id "acme-vapi-$RANDOM"
+	CALLTRACK_PUBLIC_URL=https://calls.example.com/ run admin integration create "$org" \
+	    --provider vapi --secret s3cr3t-value --id "acme-vapi-$RANDOM"
 	[ "$status" -eq 0 ]
-	[[ "$output" == http*"/hooks/vapi/acme-vapi-"* ]]
-	run admin integration create "$org" --provider retell --secret key_abcdefgh
+	[[ "$output" =~ ^https://calls\.example\.com/hooks/vapi/acme-vapi-[0-9]+$ ]]
+	CALLTRACK_PUBLIC_URL=https://calls.example.com run admin integration create "$org" \
+	    --provider retell --secret key_abcdefgh
 	[ "$status" -eq 0 ]
-	[[ "$output" =~ /hooks/retell/retell-[0-9a-f]{12}$ ]]
+	[[ "$output" =~ ^https://calls\.example\.com/hooks/retell/retell-[0-9a-f]{12}$ ]]
 	run admin integration create "$org" --provider twilio --secret abcdefgh12345678
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--public-url"* ]]
@@ -62,6 +103,59 @@ admin() { "$CALLTRACK_ADMIN" "$@"; }
 	    --public-url https://calls.example.com/hooks/twilio/acme-tw --id "acme-tw-$RANDOM"
 	[ "$status" -eq 0 ]
 	[ "$output" = https://calls.example.com/hooks/twilio/acme-tw ]
+}
+
+@test "integration create without CALLTRACK_PUBLIC_URL prints the path and says it is relative, never a guessed host" {
+	local org id=rel-$RANDOM out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err
+	org=$(admin org create "Relative")
+	env -u CALLTRACK_PUBLIC_URL "$CALLTRACK_ADMIN" integration create "$org" --provider vapi \
+	    --secret abcdefgh-rel --id "$id" >"$out" 2>"$err"
+	[ "$(cat "$out")" = "/hooks/vapi/$id" ]
+	grep -q 'relative to wherever nginx serves calltrack' "$err"
+	grep -q CALLTRACK_PUBLIC_URL "$err"
+	! grep -q '127.0.0.1' "$out" "$err"
+	run admin help
+	[[ "$output" == *CALLTRACK_PUBLIC_URL* ]]
+}
+
+@test "org list: a header, then id, name, country, zone and calls of each org" {
+	local org
+	org=$(admin org create "Listed $RANDOM" --country GB --timezone Europe/London)
+	psql -X -q -c "INSERT INTO calls (org_id, provider, provider_call_id, status)
+	    VALUES ('$org', 'vapi', 'listed-$RANDOM', 'completed')"
+	run admin org list
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(printf 'id\tname\tcountry\tzone\tcalls')" ]
+	grep -qP "^$org\tListed [0-9]+\tGB\tEurope/London\t1\$" <<<"$output"
+	run admin org list extra
+	[ "$status" -eq 2 ]
+}
+
+@test "integration list [ORG] and integration enable: a disabled integration enabled again" {
+	local org other id=en-$RANDOM
+	org=$(admin org create "Enable")
+	other=$(admin org create "Enable other")
+	admin integration create "$org" --provider vapi --secret abcdefgh-en --id "$id" >/dev/null 2>&1
+	admin integration create "$other" --provider vapi --secret abcdefgh-en --id "o$id" >/dev/null 2>&1
+	run admin integration list "$org"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(printf 'id\torg\tprovider\tcreated\tdisabled')" ]
+	[ "${#lines[@]}" -eq 2 ]
+	grep -qP "^$id\t$org\tvapi\t[0-9-]+ [0-9:.+]+\t-\$" <<<"$output"
+	run admin integration list
+	[[ "$output" == *"o$id"* ]] && [[ "$output" == *"$id"* ]]
+	admin integration disable "$id"
+	run admin integration list "$org"
+	grep -qP "^$id\t.*\t[0-9-]+ [0-9:.+]+\$" <<<"$output"
+	[[ "${lines[1]}" != *$'\t-' ]]
+	run admin integration enable "$id"
+	[ "$status" -eq 0 ]
+	[ "$(psql -X -At -c "SELECT disabled_at IS NULL FROM integrations WHERE id = '$id'")" = t ]
+	run admin integration enable "no-such-$id"
+	[ "$status" -eq 1 ]
+	run admin integration list 00000000-0000-0000-0000-000000000000
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no such org"* ]]
 }
 
 @test "integration create reads a secret given as - from standard input" {
@@ -126,17 +220,46 @@ admin() { "$CALLTRACK_ADMIN" "$@"; }
 	[ "$status" -eq 1 ]
 }
 
-@test "sweep prints how many stuck calls it closed" {
+@test "sweep says what it did: stuck calls closed, rollup changes folded, rejected requests pruned" {
 	local org
 	org=$(admin org create "Sweep")
 	psql -X -q -c "INSERT INTO calls (org_id, provider, provider_call_id, status, last_event_at)
 	    VALUES ('$org', 'vapi', 'stuck-$RANDOM', 'ringing', now() - interval '1 day')"
+	psql -X -q -c "INSERT INTO rejected_events (integration_id, received_at, http_status, reason)
+	    VALUES ('sweep-admin-$RANDOM', now() - interval '400 days', 404, 'unknown_integration')"
 	run admin sweep
 	[ "$status" -eq 0 ]
-	[[ "$output" =~ ^[0-9]+$ ]]
-	[ "$output" -ge 1 ]
+	[[ "$output" =~ ^closed\ ([0-9]+)\ stuck\ calls\;\ folded\ ([0-9]+)\ rollup\ changes\;\ pruned\ ([0-9]+)\ rejected\ requests$ ]]
+	[ "${BASH_REMATCH[1]}" -ge 1 ]
+	[ "${BASH_REMATCH[2]}" -ge 1 ]
+	[ "${BASH_REMATCH[3]}" -ge 1 ]
 	run psql -X -At -c "SELECT status, ended_reason FROM calls WHERE org_id = '$org'"
 	[ "$output" = "failed|no-final-report" ]
+}
+
+@test "replay --from/--to bound the call's time, --received-from/--received-to the event's arrival" {
+	local org id=rp-$RANDOM f=$FIX/vapi/inbound-booking-failed.end-of-call-report.json
+	org=$(admin org create "Replay window")
+	admin integration create "$org" --provider vapi --secret "$VAPI_SECRET" --id "$id" >/dev/null 2>&1
+	req POST "/hooks/vapi/$id" -H 'Content-Type: application/json' \
+	    -H "x-vapi-secret: $VAPI_SECRET" --data-binary @"$f"
+	expect 200
+	# The call started 2026-01-07T17:12:04Z; the event arrived now.
+	run admin replay --org "$org" --from 2026-01-07T00:00:00Z --to 2026-01-08T00:00:00Z
+	[ "$status" -eq 0 ]
+	[ "$output" = "replayed 1: applied 1, parked 0; failed 0" ]
+	run admin replay --org "$org" --from 2026-01-08T00:00:00Z
+	[ "$output" = "replayed 0: applied 0, parked 0; failed 0" ]
+	run admin replay --org "$org" --to 2026-01-07T00:00:00Z
+	[ "$output" = "replayed 0: applied 0, parked 0; failed 0" ]
+	run admin replay --org "$org" --received-from "$(date -u -d '-1 hour' +%FT%TZ)"
+	[ "$output" = "replayed 1: applied 1, parked 0; failed 0" ]
+	run admin replay --org "$org" --received-to 2026-01-08T00:00:00Z
+	[ "$output" = "replayed 0: applied 0, parked 0; failed 0" ]
+	run admin replay --org "$org" --from yesterday-ish
+	[ "$status" -eq 1 ]
+	run admin help
+	[[ "$output" == *"--received-from"* ]]
 }
 
 @test "usage errors exit 2 and say how to use it" {
@@ -149,6 +272,21 @@ admin() { "$CALLTRACK_ADMIN" "$@"; }
 	[ "$status" -eq 2 ]
 	run admin --help
 	[ "$status" -eq 0 ]
+}
+
+@test "help prints the usage on stdout, exit 0; an unknown command prints it on stderr, exit 2" {
+	run bash -c "'$CALLTRACK_ADMIN' help 2>/dev/null"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "usage: calltrack-admin org create NAME"* ]]
+	[[ "$output" == *"calltrack-admin integration enable ID"* ]]
+	[[ "$output" == *"calltrack-admin org list"* ]]
+	run bash -c "'$CALLTRACK_ADMIN' token frobnicate 2>&1 >/dev/null"
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "calltrack-admin: unknown command" ]
+	[[ "${lines[1]}" == "usage: calltrack-admin"* ]]
+	run admin token create 00000000-0000-0000-0000-000000000000 --colour red
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == *"takes no option --colour"* ]]
 }
 
 @test "a database it cannot reach is exit 1 with a clear message" {

@@ -50,6 +50,8 @@ int suite_integration_db(void);
 int suite_event_db(void);
 int suite_dashboard_db(void);
 int suite_serve_db(void);
+int suite_drain_db(void);
+int suite_replay_db(void);
 
 /* Reads tests/fixtures/<rel> (or $CALLTRACK_FIXTURES/<rel>) into a malloc'd
  * buffer with a NUL after it; NULL when unreadable. */

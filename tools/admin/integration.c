@@ -1,0 +1,223 @@
+/*
+ * integration.c: calltrack-admin integration create, list, rotate,
+ * retire-secret, disable, enable.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "crypto.h"
+#include "integration.h"
+#include "query.h"
+
+/* An option's value, or def when it was not given. */
+static const char *
+opt_or(const struct adm_args *a, const char *name, const char *def)
+{
+	const char *v = adm_opt(a, name);
+
+	return v != NULL ? v : def;
+}
+
+/*
+ * Prints where the provider is to send the integration's webhooks: the
+ * public URL given, else CALLTRACK_PUBLIC_URL followed by the path, else
+ * the path alone with a note on stderr (the host is wherever nginx serves
+ * calltrack, which this command cannot know).
+ */
+static void
+print_webhook_url(const char *url, const char *provider, const char *id)
+{
+	const char *base = getenv("CALLTRACK_PUBLIC_URL");
+	size_t n;
+
+	if (url != NULL) {
+		printf("%s\n", url);
+		return;
+	}
+	if (base != NULL && *base != '\0') {
+		n = strlen(base);
+		while (n > 0 && base[n - 1] == '/')
+			n--;
+		printf("%.*s/hooks/%s/%s\n", (int)n, base, provider, id);
+		return;
+	}
+	printf("/hooks/%s/%s\n", provider, id);
+	fflush(stdout);
+	fprintf(stderr, "calltrack-admin: the webhook path above is relative to "
+	    "wherever nginx serves calltrack (set CALLTRACK_PUBLIC_URL, such as "
+	    "https://calls.example.com, to print the whole URL)\n");
+}
+
+/* Creates an integration of an org; prints its webhook URL. */
+int
+adm_integration_create(const struct adm_args *a)
+{
+	static const char *const providers[] = { "vapi", "retell", "twilio",
+	    NULL };
+	static const char *const auths[] = { "secret", "hmac", NULL };
+	static const char *const algos[] = { "sha1", "sha256", "sha512",
+	    NULL };
+	static const char *const encs[] = { "hex", "base64", NULL };
+	const char *org = a->pos[0], *provider = adm_opt(a, "--provider");
+	const char *id = adm_opt(a, "--id"), *url = adm_opt(a, "--public-url");
+	const char *auth = opt_or(a, "--vapi-auth", "secret");
+	const char *algo = opt_or(a, "--hmac-algorithm", "sha256");
+	const char *enc = opt_or(a, "--hmac-encoding", "hex");
+	const char *prefix = opt_or(a, "--hmac-prefix", ""), *secret;
+	const char *params[9];
+	char slug[CT_INTEGRATION_ID_MAX + 1];
+	PGresult *r;
+
+	if (!ct_query_uuid(org))
+		return adm_usage("integration create needs an ORG id");
+	if (provider == NULL || !adm_one_of(provider, providers))
+		return adm_usage("--provider must be vapi, retell or twilio");
+	if (!adm_one_of(auth, auths) || !adm_one_of(algo, algos) ||
+	    !adm_one_of(enc, encs))
+		return adm_usage("--vapi-auth, --hmac-algorithm or "
+		    "--hmac-encoding has an unknown value");
+	if (!adm_secret_ok(secret = adm_secret_arg(adm_opt(a, "--secret"))))
+		return adm_usage("--secret must be 8 to 512 printable characters "
+		    "without spaces");
+	if (strcmp(provider, "twilio") == 0 && url == NULL)
+		return adm_usage("a twilio integration needs --public-url, the "
+		    "exact URL Twilio calls");
+	if (url != NULL && strncmp(url, "https://", 8) != 0 &&
+	    strncmp(url, "http://", 7) != 0)
+		return adm_usage("--public-url must start with https:// or "
+		    "http://");
+	if (id == NULL) {
+		unsigned char rnd[6];
+		char hex[13];
+
+		if (ct_crypto_random(rnd, sizeof(rnd)) != CT_OK)
+			return adm_fail("create the integration",
+			    "no random bytes");
+		ct_crypto_hex(rnd, sizeof(rnd), hex);
+		snprintf(slug, sizeof(slug), "%s-%s", provider, hex);
+		id = slug;
+	}
+	if (!ct_integration_id_valid(id))
+		return adm_usage("--id must be 1 to 64 letters, digits, '-' or "
+		    "'_'");
+	params[0] = id;
+	params[1] = org;
+	params[2] = provider;
+	params[3] = secret;
+	params[4] = url;
+	params[5] = auth;
+	params[6] = algo;
+	params[7] = enc;
+	params[8] = prefix;
+	if ((r = adm_run("create the integration", "INSERT INTO integrations "
+	    "(id, org_id, provider, secret, public_url, vapi_auth, "
+	    "hmac_algorithm, hmac_encoding, hmac_prefix) SELECT $1, o.id, $3, "
+	    "$4, $5, $6, $7, $8, $9 FROM orgs o WHERE o.id = $2 RETURNING id",
+	    9, params)) == NULL)
+		return ADM_FAIL;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return adm_fail("create the integration", "no such org");
+	}
+	PQclear(r);
+	print_webhook_url(url, provider, id);
+	return ADM_OK;
+}
+
+/* Lists the integrations of every org, or of one, under a header line. */
+int
+adm_integration_list(const struct adm_args *a)
+{
+	const char *params[1] = { a->npos > 0 ? a->pos[0] : NULL };
+	PGresult *r;
+	int i;
+
+	if (params[0] != NULL && !ct_query_uuid(params[0]))
+		return adm_usage("integration list takes an ORG id");
+	if (params[0] != NULL) {
+		if ((r = adm_run("list integrations", "SELECT 1 FROM orgs "
+		    "WHERE id = $1", 1, params)) == NULL)
+			return ADM_FAIL;
+		i = PQntuples(r);
+		PQclear(r);
+		if (i != 1)
+			return adm_fail("list integrations", "no such org");
+	}
+	if ((r = adm_run("list integrations", "SELECT id, org_id, provider, "
+	    "created_at, COALESCE(disabled_at::text, '-') FROM integrations "
+	    "WHERE $1::uuid IS NULL OR org_id = $1 ORDER BY created_at, id", 1,
+	    params)) == NULL)
+		return ADM_FAIL;
+	printf("id\torg\tprovider\tcreated\tdisabled\n");
+	for (i = 0; i < PQntuples(r); i++)
+		printf("%s\t%s\t%s\t%s\t%s\n", PQgetvalue(r, i, 0),
+		    PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+		    PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
+	PQclear(r);
+	return ADM_OK;
+}
+
+/* Runs one UPDATE of the integration a names; nparams 1 or 2 (the
+ * second: value).  ADM_OK when it changed one row, else says nowhy. */
+static int
+update_one(const struct adm_args *a, const char *sql, const char *value,
+    const char *nowhy)
+{
+	const char *params[2] = { a->pos[0], value };
+	PGresult *r;
+	long long n;
+
+	if (!ct_integration_id_valid(a->pos[0]))
+		return adm_usage("the integration ID is malformed");
+	if ((r = adm_run("update the integration", sql, value ? 2 : 1,
+	    params)) == NULL)
+		return ADM_FAIL;
+	n = adm_rows_changed(r);
+	PQclear(r);
+	if (n != 1)
+		return adm_fail("update the integration", nowhy);
+	return ADM_OK;
+}
+
+/* Adds a new secret, accepted beside the old one until retire-secret. */
+int
+adm_integration_rotate(const struct adm_args *a)
+{
+	const char *secret;
+
+	if (adm_opt(a, "--secret") == NULL)
+		return adm_usage("integration rotate needs --secret S");
+	if (!adm_secret_ok(secret = adm_secret_arg(adm_opt(a, "--secret"))))
+		return adm_usage("--secret must be 8 to 512 printable "
+		    "characters without spaces");
+	return update_one(a, "UPDATE integrations SET secret_next = $2 "
+	    "WHERE id = $1", secret, "no such integration");
+}
+
+/* Makes the rotated secret the only one. */
+int
+adm_integration_retire_secret(const struct adm_args *a)
+{
+	return update_one(a, "UPDATE integrations SET secret = secret_next, "
+	    "secret_next = NULL WHERE id = $1 AND secret_next IS NOT NULL",
+	    NULL, "no such integration, or no rotated secret to keep");
+}
+
+/* Disables an integration: its webhooks are refused from now on. */
+int
+adm_integration_disable(const struct adm_args *a)
+{
+	return update_one(a, "UPDATE integrations SET disabled_at = COALESCE("
+	    "disabled_at, now()) WHERE id = $1", NULL, "no such integration");
+}
+
+/* Enables a disabled integration again (the programs see it once their
+ * cached copy expires, CALLTRACK_INTEGRATION_TTL). */
+int
+adm_integration_enable(const struct adm_args *a)
+{
+	return update_one(a, "UPDATE integrations SET disabled_at = NULL "
+	    "WHERE id = $1", NULL, "no such integration");
+}

@@ -1,0 +1,96 @@
+/*
+ * token.c: calltrack-admin token create, token revoke, token list.
+ */
+#include <stdio.h>
+
+#include "admin.h"
+#include "auth.h"
+#include "query.h"
+
+/* Creates a dashboard token of an org.  Standard output gets the token
+ * alone, shown this once (only its hash is kept), so that scripts can take
+ * it as `$(calltrack-admin token create ORG)`; standard error gets its id,
+ * which token revoke takes. */
+int
+adm_token_create(const struct adm_args *a)
+{
+	const char *org = a->pos[0], *params[3];
+	char token[48], hash[65];
+	PGresult *r;
+
+	if (!ct_query_uuid(org))
+		return adm_usage("token create needs an ORG id");
+	if (ct_auth_token_new(token, hash) != CT_OK)
+		return adm_fail("create a token", "no random bytes");
+	params[0] = org;
+	params[1] = hash;
+	params[2] = adm_opt(a, "--label");
+	if ((r = adm_run("create the token", "INSERT INTO api_tokens (org_id, "
+	    "token_hash, label) SELECT id, $2, $3 FROM orgs WHERE id = $1 "
+	    "RETURNING id", 3, params)) == NULL)
+		return ADM_FAIL;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return adm_fail("create the token", "no such org");
+	}
+	printf("%s\n", token);
+	fflush(stdout);
+	fprintf(stderr, "calltrack-admin: token id %s (token revoke takes it); "
+	    "the token above is shown only this once\n", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return ADM_OK;
+}
+
+/* Revokes a token by its id (token list shows it). */
+int
+adm_token_revoke(const struct adm_args *a)
+{
+	const char *params[1] = { a->pos[0] };
+	PGresult *r;
+	long long n;
+
+	if (!ct_query_uuid(a->pos[0]))
+		return adm_usage("token revoke: the TOKEN-ID is malformed (a "
+		    "UUID, as token list and token create show it)");
+	if ((r = adm_run("revoke the token", "UPDATE api_tokens SET revoked_at "
+	    "= COALESCE(revoked_at, now()) WHERE id = $1", 1, params)) == NULL)
+		return ADM_FAIL;
+	n = adm_rows_changed(r);
+	PQclear(r);
+	if (n != 1)
+		return adm_fail("revoke the token", "no such token");
+	return ADM_OK;
+}
+
+/* Lists an org's tokens, oldest first, under a header line; an org that
+ * does not exist is a failure, not an empty list. */
+int
+adm_token_list(const struct adm_args *a)
+{
+	const char *params[1] = { a->pos[0] };
+	PGresult *r;
+	int i;
+
+	if (!ct_query_uuid(a->pos[0]))
+		return adm_usage("token list needs an ORG id");
+	if ((r = adm_run("list tokens", "SELECT t.id, COALESCE(t.label, ''), "
+	    "t.created_at, COALESCE(t.last_used_at::text, '-'), "
+	    "CASE WHEN t.revoked_at IS NULL THEN 'active' ELSE 'revoked' END "
+	    "FROM orgs o LEFT JOIN api_tokens t ON t.org_id = o.id "
+	    "WHERE o.id = $1 ORDER BY t.created_at, t.id", 1, params)) == NULL)
+		return ADM_FAIL;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return adm_fail("list tokens", "no such org");
+	}
+	printf("id\tlabel\tcreated\tlast used\tstate\n");
+	for (i = 0; i < PQntuples(r); i++) {
+		if (PQgetisnull(r, i, 0))
+			continue;	/* the org, without a token */
+		printf("%s\t%s\t%s\t%s\t%s\n", PQgetvalue(r, i, 0),
+		    PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+		    PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
+	}
+	PQclear(r);
+	return ADM_OK;
+}
