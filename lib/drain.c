@@ -8,7 +8,6 @@
 
 #include "drain.h"
 #include "hook.h"
-#include "http.h"
 #include "replay.h"
 #include "spool.h"
 
@@ -25,20 +24,17 @@ noted(ct_drain_note_fn note, void *arg, const char *name, const char *kind,
  * Applies the spool file path.  Returns what ct_hook_replay returned, or
  * CT_ERR_UNKNOWN_INTEGRATION for a file that is not exactly a spool file or
  * names no known provider, CT_ERR_IO or CT_ERR_NOMEM when it could not be
- * read; *why says why not (a static string or into req->detail).
+ * read; *why says why not (a static string).
  */
 static enum ct_err
-drain_one(const char *path, struct ct_request *req, char outcome[16],
-    const char **why)
+drain_one(const char *path, char outcome[16], const char **why)
 {
 	const struct ct_hook_provider *p;
+	struct ct_delivery d;
 	struct ct_spooled sp;
-	char ctype[160];
-	char *envp[2] = { ctype, NULL };
 	enum ct_err err;
 
 	outcome[0] = '\0';
-	memset(req, 0, sizeof(*req));
 	err = ct_spool_read(path, &sp, why);
 	if (err == CT_ERR_IO || err == CT_ERR_NOMEM) {
 		ct_spooled_free(&sp);
@@ -49,21 +45,21 @@ drain_one(const char *path, struct ct_request *req, char outcome[16],
 		ct_spooled_free(&sp);
 		return CT_ERR_UNKNOWN_INTEGRATION;
 	}
-	snprintf(ctype, sizeof(ctype), "CONTENT_TYPE=%s", sp.content_type);
-	snprintf(req->id, sizeof(req->id), "spool");
-	req->envp = envp;
-	req->body = sp.body;
-	req->body_len = sp.body_len;
+	d.body = sp.body;
+	d.body_len = sp.body_len;
+	d.content_type = sp.content_type;
+	d.query = "";
+	d.log_id = "spool";
+	*why = NULL;
 	if ((p = ct_replay_provider(sp.provider)) == NULL) {
 		err = CT_ERR_UNKNOWN_INTEGRATION;
-		ct_http_set_detail(req, "no such provider");
+		*why = "no such provider";
 	} else {
-		err = ct_hook_replay(p, sp.integration, sp.org, req, outcome);
+		err = ct_hook_replay(p, sp.integration, sp.org, &d, outcome, why);
 	}
-	req->envp = NULL;
-	req->body = NULL;
 	ct_spooled_free(&sp);
-	*why = req->detail[0] != '\0' ? req->detail : ct_err_info(err)->code;
+	if (*why == NULL)
+		*why = ct_err_info(err)->code;
 	return err;
 }
 
@@ -85,7 +81,6 @@ ct_drain_spool(const char *dir, struct ct_drain_counts *counts,
 	if ((n = ct_spool_list(dir, &names)) < 0)
 		return CT_ERR_IO;
 	for (i = 0; i < n; i++) {
-		struct ct_request req;
 		char path[4200], outcome[16];
 		const char *why = "", *kind;
 		enum ct_err e;
@@ -96,7 +91,7 @@ ct_drain_spool(const char *dir, struct ct_drain_counts *counts,
 			counts->left++;
 			continue;
 		}
-		e = drain_one(path, &req, outcome, &why);
+		e = drain_one(path, outcome, &why);
 		if (e == CT_ERR_IO || e == CT_ERR_NOMEM) {
 			noted(note, arg, names[i], "left", why);
 			counts->left++;

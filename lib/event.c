@@ -311,7 +311,7 @@ opt(const char *s)
 static const char *const modes[] = { "apply", "record" };
 
 void
-ct_event_params(const char *body, size_t body_len, const char *content_type,
+ct_event_params(const struct ct_delivery *d,
     const struct ct_integration *in, const struct ct_call_event *ev,
     struct ct_event_params *p)
 {
@@ -328,10 +328,10 @@ ct_event_params(const char *body, size_t body_len, const char *content_type,
 	v[3] = ev->provider_call_id;
 	v[4] = ev->event_type;
 	v[5] = ev->dedup_key;
-	v[6] = body;		/* the raw bytes, sent as binary */
-	p->lengths[6] = (int)body_len;
+	v[6] = d->body;		/* the raw bytes, sent as binary */
+	p->lengths[6] = (int)d->body_len;
 	p->formats[6] = 1;
-	v[7] = content_type;
+	v[7] = d->content_type;
 	v[8] = modes[ev->mode];
 	v[9] = NULL;		/* the error of a parked event: none */
 	v[10] = ev->status_answered;
@@ -363,7 +363,7 @@ ct_event_params(const char *body, size_t body_len, const char *content_type,
 }
 
 enum ct_err
-ct_event_apply(const struct ct_request *req, const struct ct_integration *in,
+ct_event_apply(const struct ct_delivery *d, const struct ct_integration *in,
     const struct ct_call_event *ev, char outcome[16], char call_id[37])
 {
 	struct ct_event_params p;
@@ -371,8 +371,7 @@ ct_event_apply(const struct ct_request *req, const struct ct_integration *in,
 	PGresult *r;
 
 	outcome[0] = call_id[0] = '\0';
-	ct_event_params(req->body, req->body_len,
-	    ct_http_param(req, "CONTENT_TYPE"), in, ev, &p);
+	ct_event_params(d, in, ev, &p);
 	err = ct_db_exec(&r, CT_EVENT_APPLY_SQL, CT_EVENT_NPARAMS, p.values,
 	    p.lengths, p.formats, NULL);
 	if (err != CT_OK)

@@ -14,7 +14,7 @@
 
 #include "err.h"
 #include "form.h"
-#include "http.h"
+#include "delivery.h"
 #include "integration.h"
 #include "phone.h"
 #include "reason.h"
@@ -157,21 +157,20 @@ struct ct_event_params {
 };
 
 /*
- * Fills p with the parameters of CT_EVENT_APPLY_SQL for ev, whose raw
- * request was body (body_len bytes) of content_type.  The values point
- * into body, in, ev and p.
+ * Fills p with the parameters of CT_EVENT_APPLY_SQL for ev, mapped from
+ * delivery d.  The values point into d, in, ev and p.
  */
-void ct_event_params(const char *body, size_t body_len,
-    const char *content_type, const struct ct_integration *in,
-    const struct ct_call_event *ev, struct ct_event_params *p);
+void ct_event_params(const struct ct_delivery *d,
+    const struct ct_integration *in, const struct ct_call_event *ev,
+    struct ct_event_params *p);
 
 /*
  * Writes the event with one statement (ct_apply_event): the raw bytes of
- * req's body, deduplicated by ev->dedup_key, then the call, contact, lead
+ * d's body, deduplicated by ev->dedup_key, then the call, contact, lead
  * and alert.  On CT_OK, outcome is "applied", "duplicate" or "parked" and
  * call_id the call's id or "".
  */
-enum ct_err ct_event_apply(const struct ct_request *req,
+enum ct_err ct_event_apply(const struct ct_delivery *d,
     const struct ct_integration *in, const struct ct_call_event *ev,
     char outcome[16], char call_id[37]) __attribute__((warn_unused_result));
 

@@ -143,8 +143,8 @@ ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx)
  * call's id when there is one), 202 parked.
  */
 static enum ct_err
-write_event(struct ct_request *req, const struct ct_integration *in,
-    const struct ct_call_event *ev)
+write_event(struct ct_request *req, const struct ct_delivery *d,
+    const struct ct_integration *in, const struct ct_call_event *ev)
 {
 	char outcome[16], call_id[37];
 	json_object *resp;
@@ -153,11 +153,11 @@ write_event(struct ct_request *req, const struct ct_integration *in,
 	/* A stale copy (the database was away) verified it for the spool
 	 * only: the drain checks the integration again before applying. */
 	err = in->stale ? CT_ERR_DB_UNAVAILABLE :
-	    ct_event_apply(req, in, ev, outcome, call_id);
+	    ct_event_apply(d, in, ev, outcome, call_id);
 	if (err == CT_ERR_DB_UNAVAILABLE) {
 		/* Verified, but the database cannot take it now: keep it on
 		 * disk for the drain rather than lose it. */
-		if ((err = ct_spool_write(req, in)) != CT_OK)
+		if ((err = ct_spool_write(d, in)) != CT_OK)
 			return err;
 		snprintf(outcome, sizeof(outcome), "spooled");
 		call_id[0] = '\0';
@@ -178,6 +178,17 @@ write_event(struct ct_request *req, const struct ct_integration *in,
 	return CT_OK;
 }
 
+/* The delivery a live request carries, for everything below the hook. */
+static void
+delivery_of(const struct ct_request *req, struct ct_delivery *d)
+{
+	d->body = req->body ? req->body : "";
+	d->body_len = req->body_len;
+	d->content_type = ct_http_param(req, "CONTENT_TYPE");
+	d->query = req->query ? req->query : "";
+	d->log_id = req->id;
+}
+
 /* The integration's settings for the mapping. */
 static void
 map_ctx(const struct ct_integration *in, struct ct_map_ctx *mctx)
@@ -189,40 +200,39 @@ map_ctx(const struct ct_integration *in, struct ct_map_ctx *mctx)
 
 enum ct_err
 ct_hook_replay(const struct ct_hook_provider *p, const char *integration,
-    const char *org, struct ct_request *req, char outcome[16])
+    const char *org, const struct ct_delivery *d, char outcome[16],
+    const char **why)
 {
 	const struct ct_integration *in;
 	struct ct_call_event ev;
 	struct ct_map_ctx mctx;
-	const char *why;
 	char call_id[37];
 	enum ct_err err;
 
 	outcome[0] = '\0';
+	*why = NULL;
 	if ((err = ct_integration_get(integration, 1, &in)) != CT_OK) {
 		if (err == CT_ERR_UNKNOWN_INTEGRATION)
-			ct_http_set_detail(req, "integration is gone");
+			*why = "integration is gone";
 		return err;
 	}
 	if (in->stale)
 		return CT_ERR_DB_UNAVAILABLE;
 	/* The file was verified when it arrived; what it names must still
 	 * be that org's integration, of this provider, and enabled. */
-	if ((why = ct_integration_refusal(in, p->provider, org)) != NULL) {
-		ct_http_set_detail(req, "%s", why);
+	if ((*why = ct_integration_refusal(in, p->provider, org)) != NULL)
 		return CT_ERR_UNKNOWN_INTEGRATION;
-	}
 	map_ctx(in, &mctx);
-	err = p->map(req, &mctx, &ev);
+	err = p->map(d, &mctx, &ev);
 	if (err == CT_OK)
-		err = ct_event_apply(req, in, &ev, outcome, call_id);
+		err = ct_event_apply(d, in, &ev, outcome, call_id);
 	ct_call_event_free(&ev);
 	return err;
 }
 
 enum ct_err
 ct_hook_reapply(const struct ct_hook_provider *p, const char *integration,
-    struct ct_request *req, const char *dedup_key, char outcome[16])
+    const struct ct_delivery *d, const char *dedup_key, char outcome[16])
 {
 	const struct ct_integration *in;
 	struct ct_event_params prm;
@@ -237,9 +247,8 @@ ct_hook_reapply(const struct ct_hook_provider *p, const char *integration,
 	if (in->stale)
 		return CT_ERR_DB_UNAVAILABLE;
 	map_ctx(in, &mctx);
-	if ((err = p->map(req, &mctx, &ev)) == CT_OK) {
-		ct_event_params(req->body, req->body_len,
-		    ct_http_param(req, "CONTENT_TYPE"), in, &ev, &prm);
+	if ((err = p->map(d, &mctx, &ev)) == CT_OK) {
+		ct_event_params(d, in, &ev, &prm);
 		/* The event keeps the key it was kept under. */
 		prm.values[5] = dedup_key;
 		prm.values[8] = ev.mode == CT_EVENT_RECORD ? "replay-record" :
@@ -265,6 +274,7 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 	const struct ct_integration *in = NULL;
 	const char *slug = ct_hook_slug(req->path, p->route);
 	const char *field = NULL;
+	struct ct_delivery d;
 	struct ct_call_event ev;
 	struct ct_map_ctx mctx;
 	enum ct_err err;
@@ -299,11 +309,12 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 		goto refuse;
 	verified = 1;
 	map_ctx(in, &mctx);
-	err = p->map(req, &mctx, &ev);
+	delivery_of(req, &d);
+	err = p->map(&d, &mctx, &ev);
 	if (ev.event_type != NULL)
 		snprintf(req->event, sizeof(req->event), "%s", ev.event_type);
 	if (err == CT_OK)
-		err = write_event(req, in, &ev);
+		err = write_event(req, &d, in, &ev);
 	field = ev.bad_field;
 	ct_call_event_free(&ev);
 	if (err == CT_OK || ct_err_http_status(err) >= 500)

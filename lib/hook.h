@@ -17,6 +17,7 @@
 #define CT_HOOK_H
 
 #include "err.h"
+#include "delivery.h"
 #include "event.h"
 #include "http.h"
 #include "integration.h"
@@ -32,9 +33,9 @@ struct ct_hook_provider {
 	/* Verifies the request's signature; CT_OK or a 401 error. */
 	enum ct_err		(*verify)(const struct ct_request *req,
 				    const struct ct_integration *in);
-	/* Turns the verified body into a call event (which the pipeline
+	/* Turns a verified delivery into a call event (which the pipeline
 	 * frees); CT_OK or a 400 error. */
-	enum ct_err		(*map)(const struct ct_request *req,
+	enum ct_err		(*map)(const struct ct_delivery *d,
 				    const struct ct_map_ctx *ctx,
 				    struct ct_call_event *ev);
 };
@@ -50,30 +51,29 @@ enum ct_err ct_hook_handle(struct ct_request *req, const void *ctx);
 void ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx);
 
 /*
- * Applies a request that was verified before (a spooled one): the same
+ * Applies a delivery that was verified before (a spooled one): the same
  * mapping and statement as a live request, with the integration looked up
  * afresh, and no signature check (it was checked when it arrived; Retell's
- * and Vapi's timestamps would have expired since).  req needs body,
- * body_len and envp with CONTENT_TYPE; org is the org the request was
+ * and Vapi's timestamps would have expired since); org is the org it was
  * verified for.  On CT_OK, outcome is applied, duplicate or parked.
- * CT_ERR_UNKNOWN_INTEGRATION (why in req->detail) means it must never
- * apply: the integration is gone, disabled, of another provider or of
- * another org than org.  Another 4xx error means it can never apply (it
- * does not map).
+ * CT_ERR_UNKNOWN_INTEGRATION (with *why, a static sentence) means it must
+ * never apply: the integration is gone, disabled, of another provider or
+ * of another org than org.  Another 4xx error means it can never apply
+ * (it does not map).
  */
 enum ct_err ct_hook_replay(const struct ct_hook_provider *p,
-    const char *integration, const char *org, struct ct_request *req,
-    char outcome[16]) __attribute__((warn_unused_result));
+    const char *integration, const char *org, const struct ct_delivery *d,
+    char outcome[16], const char **why) __attribute__((warn_unused_result));
 
 /*
  * Applies an event kept in call_events again, by the current mapping (a
- * fix repairs old calls): req carries its payload and content type, and
+ * fix repairs old calls): d carries its payload and content type, and
  * dedup_key the key it is kept under.  The kept row stays (its id and
  * received time) with the new outcome.  On CT_OK, outcome is applied or
  * parked.
  */
 enum ct_err ct_hook_reapply(const struct ct_hook_provider *p,
-    const char *integration, struct ct_request *req, const char *dedup_key,
+    const char *integration, const struct ct_delivery *d, const char *dedup_key,
     char outcome[16]) __attribute__((warn_unused_result));
 
 /* Returns the integration slug of path under route ("/hooks/vapi/"), or

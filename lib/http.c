@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "delivery.h"
 #include "http.h"
 #include "num.h"
 
@@ -39,18 +40,10 @@ ct_http_header(const struct ct_request *req, const char *name)
 	return ct_http_param(req, var);
 }
 
-int
+bool
 ct_http_content_type_is(const struct ct_request *req, const char *type)
 {
-	const char *ct = ct_http_param(req, "CONTENT_TYPE");
-	size_t n;
-
-	if (ct == NULL)
-		return 0;
-	n = strcspn(ct, ";");
-	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
-		n--;
-	return n == strlen(type) && strncasecmp(ct, type, n) == 0;
+	return ct_media_type_is(ct_http_param(req, "CONTENT_TYPE"), type);
 }
 
 /* Reads up to len bytes from the request's input; returns the count. */

@@ -8,6 +8,7 @@
 #ifndef CT_HTTP_H
 #define CT_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -58,9 +59,9 @@ const char *ct_http_param(const struct ct_request *req, const char *name);
  */
 const char *ct_http_header(const struct ct_request *req, const char *name);
 
-/* Returns 1 when the request's media type (before any ';') equals type,
- * compared case-insensitively, else 0. */
-int ct_http_content_type_is(const struct ct_request *req, const char *type);
+/* Returns true when the request's media type (before any ';') equals
+ * type, compared case-insensitively (ct_media_type_is). */
+bool ct_http_content_type_is(const struct ct_request *req, const char *type);
 
 /*
  * Reads the body: CONTENT_LENGTH is parsed with bounds [0, limit] (absent

@@ -61,9 +61,9 @@ replay_one(const char *org, const char *id, char outcome[16])
 	const char *params[2] = { org, id };
 	const struct ct_hook_provider *p;
 	char ctype[160], key[301], integration[CT_INTEGRATION_ID_MAX + 1];
-	char *envp[2] = { ctype, NULL };
-	struct ct_request req;
+	struct ct_delivery d;
 	unsigned char *body = NULL;
+	char *copy;
 	size_t body_len = 0;
 	enum ct_err err;
 	PGresult *r;
@@ -77,7 +77,7 @@ replay_one(const char *org, const char *id, char outcome[16])
 		goto clear;
 	}
 	snprintf(integration, sizeof(integration), "%s", PQgetvalue(r, 0, 0));
-	snprintf(ctype, sizeof(ctype), "CONTENT_TYPE=%s", PQgetvalue(r, 0, 2));
+	snprintf(ctype, sizeof(ctype), "%s", PQgetvalue(r, 0, 2));
 	snprintf(key, sizeof(key), "%s", PQgetvalue(r, 0, 3));
 	if ((p = ct_replay_provider(PQgetvalue(r, 0, 1))) == NULL) {
 		err = CT_ERR_UNKNOWN_INTEGRATION;
@@ -90,19 +90,20 @@ replay_one(const char *org, const char *id, char outcome[16])
 		err = CT_ERR_NOMEM;
 		goto clear;
 	}
-	memset(&req, 0, sizeof(req));
-	snprintf(req.id, sizeof(req.id), "replay");
-	req.envp = envp;
-	req.body_len = body_len;
 	/* The mappers read a NUL-terminated body. */
-	if ((req.body = malloc(body_len + 1)) == NULL) {
+	if ((copy = malloc(body_len + 1)) == NULL) {
 		err = CT_ERR_NOMEM;
 		goto unescaped;
 	}
-	memcpy(req.body, body, body_len);
-	req.body[body_len] = '\0';
-	err = ct_hook_reapply(p, integration, &req, key, outcome);
-	free(req.body);
+	memcpy(copy, body, body_len);
+	copy[body_len] = '\0';
+	d.body = copy;
+	d.body_len = body_len;
+	d.content_type = ctype[0] != '\0' ? ctype : NULL;
+	d.query = "";
+	d.log_id = "replay";
+	err = ct_hook_reapply(p, integration, &d, key, outcome);
+	free(copy);
 unescaped:
 	PQfreemem(body);
 clear:

@@ -139,12 +139,12 @@ static const struct {
 };
 
 const char *
-ct_spool_media_type(const struct ct_request *req)
+ct_spool_media_type(const char *content_type)
 {
 	const char *const *m;
 
 	for (m = media_types; *m != NULL; m++)
-		if (ct_http_content_type_is(req, *m))
+		if (ct_media_type_is(content_type, *m))
 			return *m;
 	return NULL;
 }
@@ -190,12 +190,12 @@ write_all(int fd, const char *p, size_t n)
 }
 
 enum ct_err
-ct_spool_write(const struct ct_request *req, const struct ct_integration *in)
+ct_spool_write(const struct ct_delivery *d, const struct ct_integration *in)
 {
 	const struct ct_config *cfg = ct_config_get();
 	static unsigned long long counter;
 	const char *provider = ct_provider_name(in->provider);
-	const char *media = ct_spool_media_type(req);
+	const char *media = ct_spool_media_type(d->content_type);
 	char tmp[4200], final[4200], head[512], when[24];
 	struct timespec now;
 	struct tm tm;
@@ -207,15 +207,15 @@ ct_spool_write(const struct ct_request *req, const struct ct_integration *in)
 	/* Only what the reader takes back: never a value as sent. */
 	if (media == NULL || !provider_valid(provider) ||
 	    !ct_integration_id_valid(in->id) || !org_valid(in->org_id) ||
-	    (long long)req->body_len > CT_SPOOL_BODY_MAX) {
-		ct_log_msg(req->id, "not spooled: %s", media == NULL ?
+	    (long long)d->body_len > CT_SPOOL_BODY_MAX) {
+		ct_log_msg(d->log_id, "not spooled: %s", media == NULL ?
 		    "content type not accepted" : "not a spool file's fields");
 		return CT_ERR_DB_UNAVAILABLE;
 	}
 	used = spool_bytes(cfg->spool_dir);
-	if (used < 0 || used + (long long)req->body_len + (long long)sizeof(head) >
+	if (used < 0 || used + (long long)d->body_len + (long long)sizeof(head) >
 	    cfg->spool_max_mb * 1024 * 1024) {
-		ct_log_msg(req->id, used < 0 ? "spool directory unreadable" :
+		ct_log_msg(d->log_id, used < 0 ? "spool directory unreadable" :
 		    "spool full: not spooled");
 		return CT_ERR_DB_UNAVAILABLE;
 	}
@@ -224,7 +224,7 @@ ct_spool_write(const struct ct_request *req, const struct ct_integration *in)
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	n = snprintf(head, sizeof(head), MAGIC "provider: %s\nintegration: %s\n"
 	    "org: %s\ncontent-type: %s\nreceived-at: %s\nlength: %zu\n\n",
-	    provider, in->id, in->org_id, media, when, req->body_len);
+	    provider, in->id, in->org_id, media, when, d->body_len);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return CT_ERR_DB_UNAVAILABLE;
 	counter++;
@@ -235,14 +235,14 @@ ct_spool_write(const struct ct_request *req, const struct ct_integration *in)
 	    cfg->spool_dir, (long long)now.tv_sec * 1000 +
 	    now.tv_nsec / 1000000, (long)getpid(), counter % 1000000) >=
 	    (int)sizeof(final)) {
-		ct_log_msg(req->id, "could not spool: the directory's name is "
+		ct_log_msg(d->log_id, "could not spool: the directory's name is "
 		    "too long");
 		return CT_ERR_DB_UNAVAILABLE;
 	}
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
 		goto fail;
 	if (write_all(fd, head, (size_t)n) != 0 ||
-	    write_all(fd, req->body, req->body_len) != 0 || fsync(fd) != 0)
+	    write_all(fd, d->body, d->body_len) != 0 || fsync(fd) != 0)
 		goto fail_close;
 	if (close(fd) != 0)
 		goto fail_unlink;
@@ -263,7 +263,7 @@ fail_unlink:
 	unlink(tmp);
 	errno = saved;
 fail:
-	ct_log_msg(req->id, "could not spool: %s", strerror(errno));
+	ct_log_msg(d->log_id, "could not spool: %s", strerror(errno));
 	return CT_ERR_DB_UNAVAILABLE;
 }
 

@@ -43,7 +43,7 @@
 #include <stddef.h>
 
 #include "err.h"
-#include "http.h"
+#include "delivery.h"
 #include "integration.h"
 
 /* The largest body a spool file holds: CALLTRACK_WEBHOOK_BODY_LIMIT's
@@ -62,20 +62,20 @@ struct ct_spooled {
 };
 
 /*
- * Returns the spooled form of req's media type: "application/json" or
- * "application/x-www-form-urlencoded" (a static string), or NULL for any
- * other content type.
+ * Returns the spooled form of content_type's media type:
+ * "application/json" or "application/x-www-form-urlencoded" (a static
+ * string), or NULL for any other content type.
  */
-const char *ct_spool_media_type(const struct ct_request *req);
+const char *ct_spool_media_type(const char *content_type);
 
 /*
- * Writes req's body with in's provider, slug and org and the request's
- * media type to the spool.  Returns CT_OK once the file is durable, else
+ * Writes d's body with in's provider, slug and org and d's media type to
+ * the spool.  Returns CT_OK once the file is durable, else
  * CT_ERR_DB_UNAVAILABLE (no spool, spool full, a content type or field
  * that a spool file cannot hold, or the write failed: the caller answers
  * 503); after a failure no file of it is left, whole or partial.
  */
-enum ct_err ct_spool_write(const struct ct_request *req,
+enum ct_err ct_spool_write(const struct ct_delivery *d,
     const struct ct_integration *in) __attribute__((warn_unused_result));
 
 /*

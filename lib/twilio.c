@@ -32,11 +32,12 @@ static const struct {
 	{ "canceled", "canceled", "canceled", 3, 0 },
 };
 
-static int
+#define FORM_TYPE "application/x-www-form-urlencoded"
+
+static bool
 is_form(const struct ct_request *req)
 {
-	return ct_http_content_type_is(req,
-	    "application/x-www-form-urlencoded");
+	return ct_http_content_type_is(req, FORM_TYPE);
 }
 
 /*
@@ -369,10 +370,11 @@ ct_twilio_map(const char *body, size_t len, int json,
 }
 
 static enum ct_err
-twilio_map(const struct ct_request *req, const struct ct_map_ctx *ctx,
+twilio_map(const struct ct_delivery *d, const struct ct_map_ctx *ctx,
     struct ct_call_event *ev)
 {
-	return ct_twilio_map(req->body, req->body_len, !is_form(req), ctx, ev);
+	return ct_twilio_map(d->body, d->body_len,
+	    !ct_delivery_type_is(d, FORM_TYPE), ctx, ev);
 }
 
 const struct ct_hook_provider ct_twilio_hook = {

@@ -307,10 +307,10 @@ ct_vapi_map(const char *body, size_t len, const struct ct_map_ctx *ctx,
 }
 
 static enum ct_err
-vapi_map(const struct ct_request *req, const struct ct_map_ctx *ctx,
+vapi_map(const struct ct_delivery *d, const struct ct_map_ctx *ctx,
     struct ct_call_event *ev)
 {
-	return ct_vapi_map(req->body, req->body_len, ctx, ev);
+	return ct_vapi_map(d->body, d->body_len, ctx, ev);
 }
 
 const struct ct_hook_provider ct_vapi_hook = {

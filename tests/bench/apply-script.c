@@ -57,6 +57,7 @@ main(int argc, char **argv)
 	struct ct_call_event ev;
 	struct ct_map_ctx ctx = { .country = "US" };
 	struct ct_event_params p;
+	struct ct_delivery d;
 	static char body[16 << 20];
 	size_t n;
 	FILE *f;
@@ -86,7 +87,12 @@ main(int argc, char **argv)
 		ct_call_event_free(&ev);
 		return 1;
 	}
-	ct_event_params(body, n, "application/json", &in, &ev, &p);
+	d.body = body;
+	d.body_len = n;
+	d.content_type = "application/json";
+	d.query = "";
+	d.log_id = "bench";
+	ct_event_params(&d, &in, &ev, &p);
 	puts("\\set n random(1, 1000000000000)");
 	puts("\\set p :n % 10000");
 	fputs("SELECT outcome, call_id FROM ct_apply_event(", stdout);

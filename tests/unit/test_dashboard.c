@@ -145,13 +145,11 @@ static const char *const fixtures_a[3] = {
 static int
 apply_fixture(const char *id, const char *rel, char call_id[37])
 {
-	static const char *const vars[] = { "CONTENT_TYPE=application/json",
-	    NULL };
 	const struct ct_integration *in;
 	struct ct_call_event ev;
 	struct ct_map_ctx ctx;
-	struct ct_request req;
-	char outcome[16];
+	struct ct_delivery d = { NULL, 0, "application/json", "", "unit" };
+	char outcome[16], *body;
 	int rc = -1;
 
 	if (ct_integration_get(id, 1, &in) != CT_OK)
@@ -159,17 +157,16 @@ apply_fixture(const char *id, const char *rel, char call_id[37])
 	ctx.country = in->default_country;
 	ctx.booking_tools = (const char *const *)in->booking_tools;
 	ctx.n_booking_tools = in->n_booking_tools;
-	memset(&req, 0, sizeof(req));
 	ct_call_event_init(&ev);
-	if ((req.body = fixture_read(rel, &req.body_len)) != NULL &&
-	    (req.envp = envp_new(vars)) != NULL &&
-	    ct_vapi_map(req.body, req.body_len, &ctx, &ev) == CT_OK &&
-	    ct_event_apply(&req, in, &ev, outcome, call_id) == CT_OK &&
-	    strcmp(outcome, "applied") == 0)
-		rc = 0;
+	if ((body = fixture_read(rel, &d.body_len)) != NULL) {
+		d.body = body;
+		if (ct_vapi_map(d.body, d.body_len, &ctx, &ev) == CT_OK &&
+		    ct_event_apply(&d, in, &ev, outcome, call_id) == CT_OK &&
+		    strcmp(outcome, "applied") == 0)
+			rc = 0;
+	}
 	ct_call_event_free(&ev);
-	free(req.body);
-	envp_free(req.envp);
+	free(body);
 	return rc;
 }
 

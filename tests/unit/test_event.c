@@ -253,6 +253,9 @@ test_event_sql_arity(void)
 	CU_ASSERT_EQUAL(max, CT_EVENT_NPARAMS);
 }
 
+/* A delivery of no body, no content type. */
+static const struct ct_delivery empty_delivery = { "", 0, NULL, "", "unit" };
+
 static const struct ct_integration params_in = {
 	.id = "vapi-params", .org_id = "0b5d3f7e-1c2a-4e6b-9d8f-a1b2c3d4e5f6",
 	.provider = CT_PROVIDER_RETELL,
@@ -275,6 +278,7 @@ test_event_params_full(void)
 		"85", "{\"tried to book\"}", "{\"m\":1}", "+14155550999",
 	};
 	struct ct_call_event ev;
+	struct ct_delivery d = { NULL, 0, NULL, "", "unit" };
 	struct ct_event_params p;
 	size_t i;
 
@@ -309,8 +313,10 @@ test_event_params_full(void)
 	ev.metadata = strdup("{\"m\":1}");
 	ev.transfer_destination = "+14155550999";
 	memset(&p, 0x5a, sizeof(p));
-	ct_event_params(body, sizeof(body) - 1, "application/json", &params_in,
-	    &ev, &p);
+	d.body = body;
+	d.body_len = sizeof(body) - 1;
+	d.content_type = "application/json";
+	ct_event_params(&d, &params_in, &ev, &p);
 	for (i = 0; i < CT_EVENT_NPARAMS; i++) {
 		if (i == 6 || i == 9)
 			continue;
@@ -347,7 +353,7 @@ test_event_params_empty(void)
 	ev.customer_name = "";
 	ev.recording_url = "";
 	memset(&p, 0x5a, sizeof(p));
-	ct_event_params("", 0, NULL, &params_in, &ev, &p);
+	ct_event_params(&empty_delivery, &params_in, &ev, &p);
 	ASSERT_STR_EQ(p.values[3], "call-2");
 	ASSERT_STR_EQ(p.values[4], "transcript");
 	ASSERT_STR_EQ(p.values[5], "k2");
@@ -369,7 +375,7 @@ test_event_params_empty(void)
 	ev.duration_seconds = 0;
 	ev.lead_score = 0;
 	ev.is_test_call = 1;
-	ct_event_params("", 0, NULL, &params_in, &ev, &p);
+	ct_event_params(&empty_delivery, &params_in, &ev, &p);
 	ASSERT_STR_EQ(p.values[13], "0");
 	ASSERT_STR_EQ(p.values[24], "0");
 	ASSERT_STR_EQ(p.values[32], "0");
@@ -407,38 +413,39 @@ event_db_init(void)
 	    ev_integration) != 0 ? -1 : 0;
 }
 
-/* Maps a Vapi fixture as the program does, into ev and a request whose
+/* Maps a Vapi fixture as the program does, into ev and a delivery whose
  * body it is (both freed with event_done). */
 static int
 map_fixture(const char *rel, const struct ct_integration *in,
-    struct ct_request *req, struct ct_call_event *ev)
+    struct ct_delivery *req, struct ct_call_event *ev)
 {
-	static const char *const vars[] = { "CONTENT_TYPE=application/json",
-	    NULL };
 	struct ct_map_ctx ctx = { in->default_country,
 	    (const char *const *)in->booking_tools, in->n_booking_tools };
+	char *body;
 
 	memset(req, 0, sizeof(*req));
+	req->content_type = "application/json";
+	req->query = "";
+	req->log_id = "unit";
 	ct_call_event_init(ev);
-	if ((req->body = fixture_read(rel, &req->body_len)) == NULL ||
-	    (req->envp = envp_new(vars)) == NULL)
+	if ((body = fixture_read(rel, &req->body_len)) == NULL)
 		return -1;
+	req->body = body;
 	return ct_vapi_map(req->body, req->body_len, &ctx, ev) == CT_OK ? 0 : -1;
 }
 
 static void
-event_done(struct ct_request *req, struct ct_call_event *ev)
+event_done(struct ct_delivery *req, struct ct_call_event *ev)
 {
 	ct_call_event_free(ev);
-	free(req->body);
-	envp_free(req->envp);
+	free((char *)req->body);
 }
 
 static void
 test_event_apply_then_duplicate(void)
 {
 	const struct ct_integration *in = NULL;
-	struct ct_request req;
+	struct ct_delivery req;
 	struct ct_call_event ev;
 	char outcome[16], call_id[37], again[37], sha[65];
 	const char *v[3];
@@ -524,7 +531,7 @@ static void
 test_event_record_only(void)
 {
 	const struct ct_integration *in = NULL;
-	struct ct_request req;
+	struct ct_delivery req;
 	struct ct_call_event ev;
 	char outcome[16], call_id[37], before[64], after[64];
 	const char *v[2] = { ev_org, "019b94d2-6a1f-7c3e-9b2d-4f8a1e6c0d21" };
@@ -554,7 +561,7 @@ static void
 test_event_parked(void)
 {
 	const struct ct_integration *in = NULL;
-	struct ct_request req;
+	struct ct_delivery req;
 	struct ct_call_event ev;
 	char outcome[16], call_id[37], suf[17], pcid[64], n[16];
 	const char *v[2];
@@ -603,7 +610,7 @@ static void
 test_event_db_unavailable(void)
 {
 	const struct ct_integration *in = NULL;
-	struct ct_request req;
+	struct ct_delivery req;
 	struct ct_call_event ev;
 	char outcome[16] = "x", call_id[37] = "x", n[16];
 	const char *v[2];

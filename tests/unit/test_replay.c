@@ -45,19 +45,18 @@ replay_db_init(void)
 	    rp_integration) != 0)
 		return -1;
 	for (i = 0; rp_fixtures[i] != NULL; i++) {
-		char ctype[] = "CONTENT_TYPE=application/json";
-		char *envp[2] = { ctype, NULL };
-		struct ct_request req;
+		struct ct_delivery d = { NULL, 0, "application/json", "",
+		    "unit" };
+		const char *why;
 		enum ct_err err;
+		char *body;
 
-		memset(&req, 0, sizeof(req));
-		req.envp = envp;
-		if ((req.body = fixture_read(rp_fixtures[i], &req.body_len)) ==
-		    NULL)
+		if ((body = fixture_read(rp_fixtures[i], &d.body_len)) == NULL)
 			return -1;
-		err = ct_hook_replay(&ct_vapi_hook, rp_integration, rp_org, &req,
-		    outcome);
-		free(req.body);
+		d.body = body;
+		err = ct_hook_replay(&ct_vapi_hook, rp_integration, rp_org, &d,
+		    outcome, &why);
+		free(body);
 		if (err != CT_OK)
 			return -1;
 	}

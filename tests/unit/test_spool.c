@@ -106,19 +106,17 @@ integration_of(struct ct_integration *in, enum ct_provider p, const char *id,
 	snprintf(in->org_id, sizeof(in->org_id), "%s", org);
 }
 
-/* A request with ctype (NULL: none) and body; env holds the variable. */
+/* A delivery with ctype (NULL: none) and body. */
 static void
-request_of(struct ct_request *req, char *env[2], char *envbuf, size_t envlen,
-    const char *ctype, const char *body, size_t len)
+delivery_of(struct ct_delivery *d, const char *ctype, const char *body,
+    size_t len)
 {
-	memset(req, 0, sizeof(*req));
-	snprintf(envbuf, envlen, "CONTENT_TYPE=%s", ctype ? ctype : "");
-	env[0] = ctype ? envbuf : NULL;
-	env[1] = NULL;
-	req->envp = env;
-	req->body = (char *)body;
-	req->body_len = len;
-	snprintf(req->id, sizeof(req->id), "unit");
+	memset(d, 0, sizeof(*d));
+	d->content_type = ctype;
+	d->body = body;
+	d->body_len = len;
+	d->query = "";
+	d->log_id = "unit";
 }
 
 static int
@@ -189,16 +187,16 @@ test_round_trip(void)
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct ct_integration in;
-		struct ct_request req;
+		struct ct_delivery req;
 		struct ct_spooled sp;
-		char *env[2], envbuf[128], path[512];
+		char path[512];
 		const char *why = "unset";
 
 		CU_ASSERT_FATAL(spool_begin(16) == 0);
 		integration_of(&in, t[i].provider, t[i].id, ORG);
-		request_of(&req, env, envbuf, sizeof(envbuf), t[i].ctype, t[i].body,
+		delivery_of(&req, t[i].ctype, t[i].body,
 		    t[i].len);
-		CU_ASSERT_STRING_EQUAL(ct_spool_media_type(&req), t[i].stored);
+		CU_ASSERT_STRING_EQUAL(ct_spool_media_type(req.content_type), t[i].stored);
 		CU_ASSERT_EQUAL(ct_spool_write(&req, &in), CT_OK);
 		CU_ASSERT_EQUAL(entries(), 1);	/* no temporary file left */
 		CU_ASSERT_FATAL(only_file(path, sizeof(path)) == 0);
@@ -225,14 +223,14 @@ test_list(void)
 	static const char *const others[] = { ".tmp-1-1", "x.spool.refused",
 	    "x.spool.reason", "x.spool.failed", "notes.txt", ".spool" };
 	struct ct_integration in;
-	struct ct_request req;
-	char *env[2], envbuf[64], path[512], **names;
+	struct ct_delivery req;
+	char path[512], **names;
 	long n;
 	size_t i;
 
 	CU_ASSERT_FATAL(spool_begin(16) == 0);
 	integration_of(&in, CT_PROVIDER_VAPI, "acme", ORG);
-	request_of(&req, env, envbuf, sizeof(envbuf), "application/json", "{}", 2);
+	delivery_of(&req, "application/json", "{}", 2);
 	for (i = 0; i < 3; i++)
 		CU_ASSERT_EQUAL(ct_spool_write(&req, &in), CT_OK);
 	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
@@ -255,9 +253,9 @@ static void
 test_content_type_injection(void)
 {
 	struct ct_integration in;
-	struct ct_request req;
+	struct ct_delivery req;
 	struct ct_spooled sp;
-	char *env[2], envbuf[1024], ctype[600], path[512], *raw;
+	char ctype[600], path[512], *raw;
 	const char *why;
 	size_t n;
 
@@ -267,7 +265,7 @@ test_content_type_injection(void)
 	    "victim-org", 0);
 	CU_ASSERT_FATAL(spool_begin(16) == 0);
 	integration_of(&in, CT_PROVIDER_VAPI, "tenant", ORG);
-	request_of(&req, env, envbuf, sizeof(envbuf), ctype, "{}", 2);
+	delivery_of(&req, ctype, "{}", 2);
 	CU_ASSERT_EQUAL(ct_spool_write(&req, &in), CT_OK);
 	CU_ASSERT_FATAL(only_file(path, sizeof(path)) == 0);
 	raw = read_bytes(path, &n);
@@ -307,12 +305,11 @@ test_write_refuses(void)
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct ct_integration in;
-		struct ct_request req;
-		char *env[2], envbuf[128];
+		struct ct_delivery req;
 
 		CU_ASSERT_FATAL(spool_begin(16) == 0);
 		integration_of(&in, CT_PROVIDER_VAPI, t[i].id, t[i].org);
-		request_of(&req, env, envbuf, sizeof(envbuf), t[i].ctype, "{}", 2);
+		delivery_of(&req, t[i].ctype, "{}", 2);
 		CU_ASSERT_EQUAL(ct_spool_write(&req, &in), CT_ERR_DB_UNAVAILABLE);
 		CU_ASSERT_EQUAL(entries(), 0);
 		spool_end();
@@ -468,15 +465,15 @@ static void
 test_torn_files(void)
 {
 	struct ct_integration in;
-	struct ct_request req;
+	struct ct_delivery req;
 	struct ct_spooled sp;
-	char *env[2], envbuf[64], path[512], torn[600], *raw, *more;
+	char path[512], torn[600], *raw, *more;
 	const char *why;
 	size_t n, k, refused = 0;
 
 	CU_ASSERT_FATAL(spool_begin(16) == 0);
 	integration_of(&in, CT_PROVIDER_RETELL, "retell-1", ORG);
-	request_of(&req, env, envbuf, sizeof(envbuf), "application/json",
+	delivery_of(&req, "application/json",
 	    "{\"event\":\"call_started\"}", 24);
 	CU_ASSERT_EQUAL_FATAL(ct_spool_write(&req, &in), CT_OK);
 	CU_ASSERT_FATAL(only_file(path, sizeof(path)) == 0);
@@ -516,10 +513,10 @@ static void
 test_full_disk(void)
 {
 	struct ct_integration in;
-	struct ct_request req;
+	struct ct_delivery req;
 	struct rlimit old, small;
 	void (*prev)(int);
-	char *env[2], envbuf[64], *body;
+	char *body;
 	size_t len = 64 * 1024;
 	enum ct_err e;
 
@@ -527,7 +524,7 @@ test_full_disk(void)
 	CU_ASSERT_FATAL((body = malloc(len)) != NULL);
 	memset(body, 'x', len);
 	integration_of(&in, CT_PROVIDER_VAPI, "acme", ORG);
-	request_of(&req, env, envbuf, sizeof(envbuf), "application/json", body,
+	delivery_of(&req, "application/json", body,
 	    len);
 	CU_ASSERT_FATAL(getrlimit(RLIMIT_FSIZE, &old) == 0);
 	small = old;
@@ -552,9 +549,9 @@ static void
 test_cap(void)
 {
 	struct ct_integration in;
-	struct ct_request req;
+	struct ct_delivery req;
 	struct ct_config c;
-	char *env[2], envbuf[64], *body, **names;
+	char *body, **names;
 	size_t len = 600 * 1024;
 	long n;
 
@@ -562,7 +559,7 @@ test_cap(void)
 	CU_ASSERT_FATAL((body = malloc(len)) != NULL);
 	memset(body, 'x', len);
 	integration_of(&in, CT_PROVIDER_VAPI, "acme", ORG);
-	request_of(&req, env, envbuf, sizeof(envbuf), "application/json", body,
+	delivery_of(&req, "application/json", body,
 	    len);
 	CU_ASSERT_EQUAL(ct_spool_write(&req, &in), CT_OK);
 	CU_ASSERT_EQUAL(ct_spool_write(&req, &in), CT_ERR_DB_UNAVAILABLE);
@@ -589,8 +586,8 @@ static void
 test_set_aside(void)
 {
 	struct ct_integration in;
-	struct ct_request req;
-	char *env[2], envbuf[64], path[512], moved[600], reason[600], *text;
+	struct ct_delivery req;
+	char path[512], moved[600], reason[600], *text;
 	char **names;
 	const char *name;
 	size_t n;
@@ -598,7 +595,7 @@ test_set_aside(void)
 
 	CU_ASSERT_FATAL(spool_begin(16) == 0);
 	integration_of(&in, CT_PROVIDER_VAPI, "acme", ORG);
-	request_of(&req, env, envbuf, sizeof(envbuf), "application/json", "{}", 2);
+	delivery_of(&req, "application/json", "{}", 2);
 	CU_ASSERT_EQUAL(ct_spool_write(&req, &in), CT_OK);
 	CU_ASSERT_FATAL(only_file(path, sizeof(path)) == 0);
 	name = strrchr(path, '/') + 1;
