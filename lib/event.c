@@ -310,6 +310,37 @@ opt(const char *s)
 
 static const char *const modes[] = { "apply", "record" };
 
+const char *const ct_event_param_names[CT_EP__MAX] = {
+#define CT_EP_NAME(id, name) [CT_EP_##id] = name,
+	CT_EVENT_PARAMS(CT_EP_NAME)
+#undef CT_EP_NAME
+};
+
+const char *
+ct_event_apply_sql(void)
+{
+	static char sql[2048];
+	size_t o, i;
+	int n;
+
+	if (sql[0] != '\0')
+		return sql;
+	o = (size_t)snprintf(sql, sizeof(sql),
+	    "SELECT outcome, call_id FROM ct_apply_event(");
+	for (i = 0; i < CT_EP__MAX; i++) {
+		n = snprintf(sql + o, sizeof(sql) - o, "%s%s => $%zu",
+		    i > 0 ? ", " : "", ct_event_param_names[i], i + 1);
+		/* The buffer holds every name: a new one that overflows it
+		 * is a build's mistake, found by the first statement. */
+		if (n < 0 || (size_t)n >= sizeof(sql) - o - 1)
+			abort();
+		o += (size_t)n;
+	}
+	sql[o++] = ')';
+	sql[o] = '\0';
+	return sql;
+}
+
 void
 ct_event_params(const struct ct_delivery *d,
     const struct ct_integration *in, const struct ct_call_event *ev,
@@ -322,44 +353,44 @@ ct_event_params(const struct ct_delivery *d,
 	snprintf(p->seq, sizeof(p->seq), "%lld", ev->sequence);
 	snprintf(p->dur, sizeof(p->dur), "%lld", ev->duration_seconds);
 	snprintf(p->score, sizeof(p->score), "%d", ev->lead_score);
-	v[0] = in->org_id;
-	v[1] = in->id;
-	v[2] = ct_provider_name(in->provider);
-	v[3] = ev->provider_call_id;
-	v[4] = ev->event_type;
-	v[5] = ev->dedup_key;
-	v[6] = d->body;		/* the raw bytes, sent as binary */
-	p->lengths[6] = (int)d->body_len;
-	p->formats[6] = 1;
-	v[7] = d->content_type;
-	v[8] = modes[ev->mode];
-	v[9] = NULL;		/* the error of a parked event: none */
-	v[10] = ev->status_answered;
-	v[11] = ev->status_unanswered;
-	v[12] = ev->answered ? "t" : "f";
-	v[13] = ev->sequence >= 0 ? p->seq : NULL;
-	v[14] = opt(ev->ended_reason);
-	v[15] = ev->end_call_reason;
-	v[16] = ev->direction;
-	v[17] = opt(ev->phone_number);
-	v[18] = opt(ev->phone_raw);
-	v[19] = opt(ev->agent_number);
-	v[20] = opt(ev->customer_name);
-	v[21] = ev->is_test_call < 0 ? NULL : ev->is_test_call ? "t" : "f";
-	v[22] = opt(ev->started_at);
-	v[23] = opt(ev->ended_at);
-	v[24] = ev->duration_seconds >= 0 ? p->dur : NULL;
-	v[25] = opt(ev->cost);
-	v[26] = opt(ev->recording_url);
-	v[27] = opt(ev->transcript);
-	v[28] = opt(ev->summary);
-	v[29] = ev->sentiment;
-	v[30] = ev->booking_status;
-	v[31] = ev->booking_evidence;
-	v[32] = ev->lead_score >= 0 ? p->score : NULL;
-	v[33] = ev->lead_reasons;
-	v[34] = ev->metadata;
-	v[35] = opt(ev->transfer_destination);
+	v[CT_EP_ORG] = in->org_id;
+	v[CT_EP_INTEGRATION] = in->id;
+	v[CT_EP_PROVIDER] = ct_provider_name(in->provider);
+	v[CT_EP_CALL_ID] = ev->provider_call_id;
+	v[CT_EP_EVENT_TYPE] = ev->event_type;
+	v[CT_EP_DEDUP_KEY] = ev->dedup_key;
+	v[CT_EP_PAYLOAD] = d->body;		/* the raw bytes, sent as binary */
+	p->lengths[CT_EP_PAYLOAD] = (int)d->body_len;
+	p->formats[CT_EP_PAYLOAD] = 1;
+	v[CT_EP_CONTENT_TYPE] = d->content_type;
+	v[CT_EP_MODE] = modes[ev->mode];
+	v[CT_EP_ERROR] = NULL;		/* the error of a parked event: none */
+	v[CT_EP_STATUS_ANSWERED] = ev->status_answered;
+	v[CT_EP_STATUS_UNANSWERED] = ev->status_unanswered;
+	v[CT_EP_ANSWERED] = ev->answered ? "t" : "f";
+	v[CT_EP_SEQUENCE] = ev->sequence >= 0 ? p->seq : NULL;
+	v[CT_EP_ENDED_REASON] = opt(ev->ended_reason);
+	v[CT_EP_END_CALL_REASON] = ev->end_call_reason;
+	v[CT_EP_DIRECTION] = ev->direction;
+	v[CT_EP_PHONE_NUMBER] = opt(ev->phone_number);
+	v[CT_EP_PHONE_RAW] = opt(ev->phone_raw);
+	v[CT_EP_AGENT_NUMBER] = opt(ev->agent_number);
+	v[CT_EP_CUSTOMER_NAME] = opt(ev->customer_name);
+	v[CT_EP_IS_TEST_CALL] = ev->is_test_call < 0 ? NULL : ev->is_test_call ? "t" : "f";
+	v[CT_EP_STARTED_AT] = opt(ev->started_at);
+	v[CT_EP_ENDED_AT] = opt(ev->ended_at);
+	v[CT_EP_DURATION_SECONDS] = ev->duration_seconds >= 0 ? p->dur : NULL;
+	v[CT_EP_COST] = opt(ev->cost);
+	v[CT_EP_RECORDING_URL] = opt(ev->recording_url);
+	v[CT_EP_TRANSCRIPT] = opt(ev->transcript);
+	v[CT_EP_SUMMARY] = opt(ev->summary);
+	v[CT_EP_SENTIMENT] = ev->sentiment;
+	v[CT_EP_BOOKING_STATUS] = ev->booking_status;
+	v[CT_EP_BOOKING_EVIDENCE] = ev->booking_evidence;
+	v[CT_EP_LEAD_SCORE] = ev->lead_score >= 0 ? p->score : NULL;
+	v[CT_EP_LEAD_REASONS] = ev->lead_reasons;
+	v[CT_EP_METADATA] = ev->metadata;
+	v[CT_EP_TRANSFER_DESTINATION] = opt(ev->transfer_destination);
 }
 
 enum ct_err
@@ -372,7 +403,7 @@ ct_event_apply(const struct ct_delivery *d, const struct ct_integration *in,
 
 	outcome[0] = call_id[0] = '\0';
 	ct_event_params(d, in, ev, &p);
-	err = ct_db_exec(&r, CT_EVENT_APPLY_SQL, CT_EVENT_NPARAMS, p.values,
+	err = ct_db_exec(&r, ct_event_apply_sql(), CT_EVENT_NPARAMS, p.values,
 	    p.lengths, p.formats, NULL);
 	if (err != CT_OK)
 		return err;

@@ -142,22 +142,79 @@ void ct_event_finish(struct ct_call_event *ev, struct ct_booking *b);
  */
 void ct_event_default_duration(struct ct_call_event *ev);
 
-/* The one statement a webhook sends, and its parameters. */
-#define CT_EVENT_NPARAMS 36
-#define CT_EVENT_APPLY_SQL "SELECT outcome, call_id FROM ct_apply_event(" \
-	"$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, " \
-	"$16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, " \
-	"$29, $30, $31, $32, $33, $34, $35, $36)"
+/*
+ * The parameters of the one statement a webhook sends, each with the name
+ * ct_apply_event gives it (sql/functions/03_ingest.sql).  The statement
+ * binds them by name (p_org => $1, ...), so the function's own order does
+ * not matter, and a name the function does not have fails the statement
+ * (and the unit test that compares the two lists).  A new parameter is one
+ * row here and one argument there.
+ */
+#define CT_EVENT_PARAMS(X) \
+	X(ORG, "p_org") \
+	X(INTEGRATION, "p_integration") \
+	X(PROVIDER, "p_provider") \
+	X(CALL_ID, "p_provider_call_id") \
+	X(EVENT_TYPE, "p_event_type") \
+	X(DEDUP_KEY, "p_dedup_key") \
+	X(PAYLOAD, "p_payload") \
+	X(CONTENT_TYPE, "p_content_type") \
+	X(MODE, "p_mode") \
+	X(ERROR, "p_error") \
+	X(STATUS_ANSWERED, "p_status_answered") \
+	X(STATUS_UNANSWERED, "p_status_unanswered") \
+	X(ANSWERED, "p_answered") \
+	X(SEQUENCE, "p_sequence") \
+	X(ENDED_REASON, "p_ended_reason") \
+	X(END_CALL_REASON, "p_end_call_reason") \
+	X(DIRECTION, "p_direction") \
+	X(PHONE_NUMBER, "p_phone_number") \
+	X(PHONE_RAW, "p_phone_raw") \
+	X(AGENT_NUMBER, "p_agent_number") \
+	X(CUSTOMER_NAME, "p_customer_name") \
+	X(IS_TEST_CALL, "p_is_test_call") \
+	X(STARTED_AT, "p_started_at") \
+	X(ENDED_AT, "p_ended_at") \
+	X(DURATION_SECONDS, "p_duration_seconds") \
+	X(COST, "p_cost") \
+	X(RECORDING_URL, "p_recording_url") \
+	X(TRANSCRIPT, "p_transcript") \
+	X(SUMMARY, "p_summary") \
+	X(SENTIMENT, "p_sentiment") \
+	X(BOOKING_STATUS, "p_booking_status") \
+	X(BOOKING_EVIDENCE, "p_booking_evidence") \
+	X(LEAD_SCORE, "p_lead_score") \
+	X(LEAD_REASONS, "p_lead_reasons") \
+	X(METADATA, "p_metadata") \
+	X(TRANSFER_DESTINATION, "p_transfer_destination")
+
+enum ct_event_param {
+#define CT_EP_ENUM(id, name) CT_EP_##id,
+	CT_EVENT_PARAMS(CT_EP_ENUM)
+#undef CT_EP_ENUM
+	CT_EP__MAX
+};
+#define CT_EVENT_NPARAMS CT_EP__MAX
+
+/* The name of each parameter, by enum ct_event_param. */
+extern const char *const ct_event_param_names[CT_EP__MAX];
+
+/*
+ * Returns the statement: "SELECT outcome, call_id FROM ct_apply_event(
+ * p_org => $1, p_integration => $2, ...)", one placeholder per parameter
+ * in the order of enum ct_event_param.  A static string, made once.
+ */
+const char *ct_event_apply_sql(void);
 
 struct ct_event_params {
 	const char	*values[CT_EVENT_NPARAMS];
 	int		 lengths[CT_EVENT_NPARAMS];
-	int		 formats[CT_EVENT_NPARAMS];	/* 1: binary ($7) */
+	int		 formats[CT_EVENT_NPARAMS];	/* 1: binary (payload) */
 	char		 seq[24], dur[24], score[8];
 };
 
 /*
- * Fills p with the parameters of CT_EVENT_APPLY_SQL for ev, mapped from
+ * Fills p with the parameters of ct_event_apply_sql() for ev, mapped from
  * delivery d.  The values point into d, in, ev and p.
  */
 void ct_event_params(const struct ct_delivery *d,

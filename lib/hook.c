@@ -250,10 +250,10 @@ ct_hook_reapply(const struct ct_hook_provider *p, const char *integration,
 	if ((err = p->map(d, &mctx, &ev)) == CT_OK) {
 		ct_event_params(d, in, &ev, &prm);
 		/* The event keeps the key it was kept under. */
-		prm.values[5] = dedup_key;
-		prm.values[8] = ev.mode == CT_EVENT_RECORD ? "replay-record" :
+		prm.values[CT_EP_DEDUP_KEY] = dedup_key;
+		prm.values[CT_EP_MODE] = ev.mode == CT_EVENT_RECORD ? "replay-record" :
 		    "replay-apply";
-		err = ct_db_exec(&r, CT_EVENT_APPLY_SQL, CT_EVENT_NPARAMS,
+		err = ct_db_exec(&r, ct_event_apply_sql(), CT_EVENT_NPARAMS,
 		    prm.values, prm.lengths, prm.formats, NULL);
 		if (err == CT_OK) {
 			if (PQntuples(r) == 1)

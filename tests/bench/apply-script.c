@@ -5,7 +5,7 @@
  *   apply-script ORG INTEGRATION vapi|retell BODY-FILE
  *
  * The body is mapped by the same code as the webhook program, and the
- * statement is the one the program sends (CT_EVENT_APPLY_SQL) with the
+ * statement is the one the program sends (ct_event_apply_sql()) with the
  * same parameter values, written as literals; only the call id, the
  * dedup key and the caller's number change per transaction (pgbench
  * variables), so every transaction records a new event of a new call
@@ -99,14 +99,15 @@ main(int argc, char **argv)
 	for (i = 0; i < CT_EVENT_NPARAMS; i++) {
 		if (i > 0)
 			fputs(", ", stdout);
-		if (i == 3)
+		printf("%s => ", ct_event_param_names[i]);
+		if (i == CT_EP_CALL_ID)
 			fputs("'pgbench-' || :client_id || '-' || :n", stdout);
-		else if (i == 5)
+		else if (i == CT_EP_DEDUP_KEY)
 			fputs("'key-' || :client_id || '-' || :n", stdout);
-		else if (i == 17 || i == 18)	/* 10,000 callers, as the load */
+		else if (i == CT_EP_PHONE_NUMBER || i == CT_EP_PHONE_RAW)	/* 10,000 callers, as the load */
 			fputs("'+1415' || lpad(:p::text, 7, '0')",
 			    stdout);
-		else if (i == 6)
+		else if (i == CT_EP_PAYLOAD)
 			bytes(body, n);
 		else
 			literal(p.values[i]);

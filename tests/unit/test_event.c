@@ -234,23 +234,28 @@ test_event_set_end(void)
 	}
 }
 
-/* The statement names exactly CT_EVENT_NPARAMS parameters, $1 to $N. */
+/* The statement binds each named parameter once, "name => $i" for the
+ * i-th, and every name is a distinct p_ name. */
 static void
 test_event_sql_arity(void)
 {
-	const char *p = CT_EVENT_APPLY_SQL;
-	int n = 0, max = 0;
+	const char *sql = ct_event_apply_sql();
+	char want[96];
+	size_t i, j;
 
-	while ((p = strchr(p, '$')) != NULL) {
-		int v = atoi(++p);
-
-		n++;
-		CU_ASSERT(v == n);
-		if (v > max)
-			max = v;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(strstr(sql, "ct_apply_event("));
+	for (i = 0; i < CT_EVENT_NPARAMS; i++) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ct_event_param_names[i]);
+		CU_ASSERT_EQUAL(strncmp(ct_event_param_names[i], "p_", 2), 0);
+		snprintf(want, sizeof(want), "%s => $%zu%c",
+		    ct_event_param_names[i], i + 1,
+		    i + 1 < CT_EVENT_NPARAMS ? ',' : ')');
+		CU_ASSERT_PTR_NOT_NULL(strstr(sql, want));
+		for (j = 0; j < i; j++)
+			CU_ASSERT_STRING_NOT_EQUAL(ct_event_param_names[i],
+			    ct_event_param_names[j]);
 	}
-	CU_ASSERT_EQUAL(n, CT_EVENT_NPARAMS);
-	CU_ASSERT_EQUAL(max, CT_EVENT_NPARAMS);
+	CU_ASSERT_PTR_NULL(strchr(strchr(sql, ')') + 1, '$'));
 }
 
 /* A delivery of no body, no content type. */
@@ -318,21 +323,21 @@ test_event_params_full(void)
 	d.content_type = "application/json";
 	ct_event_params(&d, &params_in, &ev, &p);
 	for (i = 0; i < CT_EVENT_NPARAMS; i++) {
-		if (i == 6 || i == 9)
+		if (i == CT_EP_PAYLOAD || i == CT_EP_ERROR)
 			continue;
 		ASSERT_STR_EQ(p.values[i], want[i]);
 		if (p.values[i] == NULL || strcmp(p.values[i], want[i]) != 0)
-			fprintf(stderr, "event param $%zu: %s\n", i + 1,
+			fprintf(stderr, "event param %s: %s\n", ct_event_param_names[i],
 			    p.values[i] ? p.values[i] : "NULL");
 		/* Text parameters: no length, text format. */
 		CU_ASSERT_EQUAL(p.lengths[i], 0);
 		CU_ASSERT_EQUAL(p.formats[i], 0);
 	}
-	/* $7: the raw bytes, NUL and all, in binary. */
-	CU_ASSERT_PTR_EQUAL(p.values[6], body);
-	CU_ASSERT_EQUAL(p.lengths[6], (int)sizeof(body) - 1);
-	CU_ASSERT_EQUAL(p.formats[6], 1);
-	CU_ASSERT_PTR_NULL(p.values[9]);
+	/* The payload: the raw bytes, NUL and all, in binary. */
+	CU_ASSERT_PTR_EQUAL(p.values[CT_EP_PAYLOAD], body);
+	CU_ASSERT_EQUAL(p.lengths[CT_EP_PAYLOAD], (int)sizeof(body) - 1);
+	CU_ASSERT_EQUAL(p.formats[CT_EP_PAYLOAD], 1);
+	CU_ASSERT_PTR_NULL(p.values[CT_EP_ERROR]);
 	ct_call_event_free(&ev);
 }
 
@@ -354,19 +359,19 @@ test_event_params_empty(void)
 	ev.recording_url = "";
 	memset(&p, 0x5a, sizeof(p));
 	ct_event_params(&empty_delivery, &params_in, &ev, &p);
-	ASSERT_STR_EQ(p.values[3], "call-2");
-	ASSERT_STR_EQ(p.values[4], "transcript");
-	ASSERT_STR_EQ(p.values[5], "k2");
-	CU_ASSERT_EQUAL(p.lengths[6], 0);
-	CU_ASSERT_PTR_NULL(p.values[7]);		/* no content type */
-	ASSERT_STR_EQ(p.values[8], "record");
-	ASSERT_STR_EQ(p.values[12], "f");		/* not answered */
-	for (i = 9; i < CT_EVENT_NPARAMS; i++) {
-		if (i == 12)
+	ASSERT_STR_EQ(p.values[CT_EP_CALL_ID], "call-2");
+	ASSERT_STR_EQ(p.values[CT_EP_EVENT_TYPE], "transcript");
+	ASSERT_STR_EQ(p.values[CT_EP_DEDUP_KEY], "k2");
+	CU_ASSERT_EQUAL(p.lengths[CT_EP_PAYLOAD], 0);
+	CU_ASSERT_PTR_NULL(p.values[CT_EP_CONTENT_TYPE]);		/* no content type */
+	ASSERT_STR_EQ(p.values[CT_EP_MODE], "record");
+	ASSERT_STR_EQ(p.values[CT_EP_ANSWERED], "f");		/* not answered */
+	for (i = CT_EP_ERROR; i < CT_EVENT_NPARAMS; i++) {
+		if (i == CT_EP_ANSWERED)
 			continue;
 		CU_ASSERT_PTR_NULL(p.values[i]);
 		if (p.values[i] != NULL)
-			fprintf(stderr, "event param $%zu: %s\n", i + 1,
+			fprintf(stderr, "event param %s: %s\n", ct_event_param_names[i],
 			    p.values[i]);
 	}
 	/* Zero is a value: a first sequence, a zero duration, a zero score;
@@ -376,10 +381,10 @@ test_event_params_empty(void)
 	ev.lead_score = 0;
 	ev.is_test_call = 1;
 	ct_event_params(&empty_delivery, &params_in, &ev, &p);
-	ASSERT_STR_EQ(p.values[13], "0");
-	ASSERT_STR_EQ(p.values[24], "0");
-	ASSERT_STR_EQ(p.values[32], "0");
-	ASSERT_STR_EQ(p.values[21], "t");
+	ASSERT_STR_EQ(p.values[CT_EP_SEQUENCE], "0");
+	ASSERT_STR_EQ(p.values[CT_EP_DURATION_SECONDS], "0");
+	ASSERT_STR_EQ(p.values[CT_EP_LEAD_SCORE], "0");
+	ASSERT_STR_EQ(p.values[CT_EP_IS_TEST_CALL], "t");
 	ct_call_event_free(&ev);
 }
 
@@ -644,6 +649,46 @@ test_event_db_unavailable(void)
 	event_done(&req, &ev);
 }
 
+/*
+ * The C side and the SQL side name the same parameters: every name the
+ * statement binds is an argument of the one ct_apply_event, and every
+ * argument of it is bound.  A parameter renamed or added on one side
+ * only fails here before it fails a webhook.
+ */
+static void
+test_event_params_named_as_sql(void)
+{
+	PGresult *r;
+	int i, j, n;
+
+	r = admin_query("SELECT unnest(p.proargnames) FROM pg_proc p "
+	    "WHERE p.proname = 'ct_apply_event' AND p.pronamespace = "
+	    "'public'::regnamespace AND (SELECT count(*) FROM pg_proc q "
+	    "WHERE q.proname = 'ct_apply_event') = 1", 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	n = PQntuples(r);
+	CU_ASSERT_EQUAL(n, CT_EVENT_NPARAMS);
+	for (i = 0; i < CT_EVENT_NPARAMS; i++) {
+		for (j = 0; j < n; j++)
+			if (strcmp(PQgetvalue(r, j, 0), ct_event_param_names[i]) == 0)
+				break;
+		CU_ASSERT(j < n);
+		if (j == n)
+			fprintf(stderr, "ct_apply_event has no %s\n",
+			    ct_event_param_names[i]);
+	}
+	for (j = 0; j < n; j++) {
+		for (i = 0; i < CT_EVENT_NPARAMS; i++)
+			if (strcmp(PQgetvalue(r, j, 0), ct_event_param_names[i]) == 0)
+				break;
+		CU_ASSERT(i < CT_EVENT_NPARAMS);
+		if (i == CT_EVENT_NPARAMS)
+			fprintf(stderr, "the statement does not bind %s\n",
+			    PQgetvalue(r, j, 0));
+	}
+	PQclear(r);
+}
+
 int
 suite_event_db(void)
 {
@@ -653,6 +698,8 @@ suite_event_db(void)
 		{ "a record-only event changes no call", test_event_record_only },
 		{ "a refused value parks the event", test_event_parked },
 		{ "the database away", test_event_db_unavailable },
+		{ "the statement's parameters are ct_apply_event's, by name",
+		    test_event_params_named_as_sql },
 		{ NULL, NULL } };
 	return add_suite_with("event-db", event_db_init, NULL, t);
 }
