@@ -254,44 +254,44 @@ ct_event_params(const char *body, size_t body_len, const char *content_type,
 	snprintf(p->seq, sizeof(p->seq), "%lld", ev->sequence);
 	snprintf(p->dur, sizeof(p->dur), "%lld", ev->duration_seconds);
 	snprintf(p->score, sizeof(p->score), "%d", ev->lead_score);
-	v[0] = in->org_id;
-	v[1] = in->id;
-	v[2] = ct_provider_name(in->provider);
-	v[3] = ev->provider_call_id;
-	v[4] = ev->event_type;
-	v[5] = ev->dedup_key;
-	v[6] = body;		/* the raw bytes, sent as binary */
-	p->lengths[6] = (int)body_len;
-	p->formats[6] = 1;
-	v[7] = content_type;
-	v[8] = modes[ev->mode];
-	v[9] = NULL;		/* the error of a parked event: none */
-	v[10] = ev->status_answered;
-	v[11] = ev->status_unanswered;
-	v[12] = ev->answered ? "t" : "f";
-	v[13] = ev->sequence >= 0 ? p->seq : NULL;
-	v[14] = opt(ev->ended_reason);
-	v[15] = ev->end_call_reason;
-	v[16] = ev->direction;
-	v[17] = opt(ev->phone_number);
-	v[18] = opt(ev->phone_raw);
-	v[19] = opt(ev->agent_number);
-	v[20] = opt(ev->customer_name);
-	v[21] = ev->is_test_call < 0 ? NULL : ev->is_test_call ? "t" : "f";
-	v[22] = opt(ev->started_at);
-	v[23] = opt(ev->ended_at);
-	v[24] = ev->duration_seconds >= 0 ? p->dur : NULL;
-	v[25] = opt(ev->cost);
-	v[26] = opt(ev->recording_url);
-	v[27] = opt(ev->transcript);
-	v[28] = opt(ev->summary);
-	v[29] = ev->sentiment;
-	v[30] = ev->booking_status;
-	v[31] = ev->booking_evidence;
-	v[32] = ev->lead_score >= 0 ? p->score : NULL;
-	v[33] = ev->lead_reasons;
-	v[34] = ev->metadata;
-	v[35] = opt(ev->transfer_destination);
+	v[0] = in->id;
+	v[1] = ct_provider_name(in->provider);
+	v[CT_EVENT_P_CALL_ID] = ev->provider_call_id;
+	v[3] = ev->event_type;
+	v[CT_EVENT_P_DEDUP_KEY] = ev->dedup_key;
+	/* The raw bytes, sent as binary. */
+	v[CT_EVENT_P_PAYLOAD] = body;
+	p->lengths[CT_EVENT_P_PAYLOAD] = (int)body_len;
+	p->formats[CT_EVENT_P_PAYLOAD] = 1;
+	v[6] = content_type;
+	v[CT_EVENT_P_MODE] = modes[ev->mode];
+	v[8] = NULL;		/* the error of a parked event: none */
+	v[9] = ev->status_answered;
+	v[10] = ev->status_unanswered;
+	v[11] = ev->answered ? "t" : "f";
+	v[12] = ev->sequence >= 0 ? p->seq : NULL;
+	v[13] = opt(ev->ended_reason);
+	v[14] = ev->end_call_reason;
+	v[15] = ev->direction;
+	v[CT_EVENT_P_PHONE] = opt(ev->phone_number);
+	v[CT_EVENT_P_PHONE_RAW] = opt(ev->phone_raw);
+	v[18] = opt(ev->agent_number);
+	v[19] = opt(ev->customer_name);
+	v[20] = ev->is_test_call < 0 ? NULL : ev->is_test_call ? "t" : "f";
+	v[21] = opt(ev->started_at);
+	v[22] = opt(ev->ended_at);
+	v[23] = ev->duration_seconds >= 0 ? p->dur : NULL;
+	v[24] = opt(ev->cost);
+	v[25] = opt(ev->recording_url);
+	v[26] = opt(ev->transcript);
+	v[27] = opt(ev->summary);
+	v[28] = ev->sentiment;
+	v[29] = ev->booking_status;
+	v[30] = ev->booking_evidence;
+	v[31] = ev->lead_score >= 0 ? p->score : NULL;
+	v[32] = ev->lead_reasons;
+	v[33] = ev->metadata;
+	v[34] = opt(ev->transfer_destination);
 }
 
 enum ct_err

@@ -129,17 +129,29 @@ void ct_event_finish(struct ct_call_event *ev, struct ct_booking *b);
  */
 void ct_event_default_duration(struct ct_call_event *ev);
 
-/* The one statement a webhook sends, and its parameters. */
-#define CT_EVENT_NPARAMS 36
+/*
+ * The one statement a webhook sends, and its parameters.  It names the
+ * integration, never the org: the database pins the integration's org
+ * itself (ct_pin_integration, sql/010_privileges.sql).
+ */
+#define CT_EVENT_NPARAMS 35
 #define CT_EVENT_APPLY_SQL "SELECT outcome, call_id FROM ct_apply_event(" \
 	"$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, " \
 	"$16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, " \
-	"$29, $30, $31, $32, $33, $34, $35, $36)"
+	"$29, $30, $31, $32, $33, $34, $35)"
+/* Where in the values some parameters are, for those who replace them
+ * (a replay, the benchmark's script). */
+#define CT_EVENT_P_CALL_ID	2
+#define CT_EVENT_P_DEDUP_KEY	4
+#define CT_EVENT_P_PAYLOAD	5
+#define CT_EVENT_P_MODE		7
+#define CT_EVENT_P_PHONE	16
+#define CT_EVENT_P_PHONE_RAW	17
 
 struct ct_event_params {
 	const char	*values[CT_EVENT_NPARAMS];
 	int		 lengths[CT_EVENT_NPARAMS];
-	int		 formats[CT_EVENT_NPARAMS];	/* 1: binary ($7) */
+	int		 formats[CT_EVENT_NPARAMS];	/* 1: binary ($6) */
 	char		 seq[24], dur[24], score[8];
 };
 

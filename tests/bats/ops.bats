@@ -41,6 +41,19 @@ teardown() {
 	[ "$(jq -r .outcome <<<"$BODY")" = applied ]
 }
 
+@test "roles: the dashboard programs connect as calltrack_dashboard, the webhooks as calltrack_app" {
+	local p want
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats; do
+		req GET "/healthz/$p"
+		expect 200
+		want=calltrack_app
+		[[ $p == dashboard-* ]] && want=calltrack_dashboard
+		# Every connection of the program, none of another role.
+		[ "$(psql -X -At -c "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity
+		    WHERE application_name LIKE '$p[%'")" = "$want" ]
+	done
+}
+
 @test "health: a program that is down is reported down, the others ok" {
 	"$CALLTRACK_ROOT/tools/stack" stop-program "$CALLTRACK_STACK" retell-hook
 	req GET /healthz/retell-hook
@@ -85,13 +98,15 @@ http {
         client_max_body_size 16m;
         location ~ ^/(hooks/vapi|hooks/retell|hooks/twilio|api/calls|api/stats) {
             set \$program "";
+            set \$role calltrack_app;
             if (\$uri ~ ^/hooks/vapi/) { set \$program vapi-hook; }
             if (\$uri ~ ^/hooks/retell/) { set \$program retell-hook; }
             if (\$uri ~ ^/hooks/twilio/) { set \$program twilio-status; }
             if (\$uri ~ ^/api/calls) { set \$program dashboard-calls; }
             if (\$uri ~ ^/api/stats) { set \$program dashboard-stats; }
+            if (\$uri ~ ^/api/) { set \$role calltrack_dashboard; }
             fastcgi_param SCRIPT_FILENAME $RT/cgi-bin/\$program;
-            fastcgi_param CALLTRACK_DB "host=$RT/run dbname=calltrack user=calltrack_app";
+            fastcgi_param CALLTRACK_DB "host=$RT/run dbname=calltrack user=\$role";
             fastcgi_param REQUEST_METHOD \$request_method;
             fastcgi_param CONTENT_TYPE \$content_type;
             fastcgi_param CONTENT_LENGTH \$content_length;

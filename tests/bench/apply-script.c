@@ -9,7 +9,8 @@
  * same parameter values, written as literals; only the call id, the
  * dedup key and the caller's number change per transaction (pgbench
  * variables), so every transaction records a new event of a new call
- * from one of 10,000 callers, as the load does.
+ * from one of 10,000 callers, as the load does.  The statement names the
+ * integration, not ORG: the database pins the integration's org itself.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,14 +94,15 @@ main(int argc, char **argv)
 	for (i = 0; i < CT_EVENT_NPARAMS; i++) {
 		if (i > 0)
 			fputs(", ", stdout);
-		if (i == 3)
+		if (i == CT_EVENT_P_CALL_ID)
 			fputs("'pgbench-' || :client_id || '-' || :n", stdout);
-		else if (i == 5)
+		else if (i == CT_EVENT_P_DEDUP_KEY)
 			fputs("'key-' || :client_id || '-' || :n", stdout);
-		else if (i == 17 || i == 18)	/* 10,000 callers, as the load */
+		else if (i == CT_EVENT_P_PHONE || i == CT_EVENT_P_PHONE_RAW)
+			/* 10,000 callers, as the load */
 			fputs("'+1415' || lpad(:p::text, 7, '0')",
 			    stdout);
-		else if (i == 6)
+		else if (i == CT_EVENT_P_PAYLOAD)
 			bytes(body, n);
 		else
 			literal(p.values[i]);
