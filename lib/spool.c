@@ -105,7 +105,10 @@ ct_spool_write(const struct ct_request *req, const char *provider,
 	snprintf(final, sizeof(final), "%s/%013lld-%07ld-%06llu" SUFFIX,
 	    cfg->spool_dir, (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000,
 	    (long)getpid(), counter % 1000000);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+	/* Readable by the group: the sweeper, a user of its own in the
+	 * programs' group, drains the spool (nginx/systemd); the umask
+	 * still decides. */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)) < 0)
 		goto fail;
 	if (write_all(fd, head, (size_t)n) != 0 ||
 	    write_all(fd, req->body, req->body_len) != 0 || fsync(fd) != 0) {

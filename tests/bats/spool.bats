@@ -69,6 +69,9 @@ spooled() { find "$SPOOL" -maxdepth 1 -name '*.spool' | wc -l; }
 	for s in "$SPOOL"/*.spool; do
 		head -1 "$s" | grep -qx 'calltrack-spool 1'
 	done
+	# Readable by the programs' group, which the sweeper joins, and not
+	# writable by it (nginx/systemd); the stack's umask is 022.
+	for s in "$SPOOL"/*.spool; do [ "$(stat -c %a "$s")" = 640 ]; done
 	grep -l "integration: retell-$SUF" "$SPOOL"/*.spool | xargs tail -c "$(wc -c <"$f")" | cmp - "$f"
 	mkdir -p "$BATS_FILE_TMPDIR/copy" && cp "$SPOOL"/*.spool "$BATS_FILE_TMPDIR/copy/"
 
