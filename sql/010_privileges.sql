@@ -439,7 +439,6 @@ BEGIN
 END
 $$;
 
-
 DROP FUNCTION ct_apply_event(
     uuid, text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
@@ -492,7 +491,7 @@ DECLARE
     v_call uuid;
 BEGIN
     -- The integration's org, pinned for this transaction: every row below
-    -- is that org's, whatever the program believed.
+    -- is that org's, and the policies refuse any other.
     v_org := ct_pin_integration(p_integration);
     IF v_org IS NULL THEN
         RAISE EXCEPTION 'no such integration' USING ERRCODE = 'no_data_found';

@@ -82,7 +82,7 @@ CREATE FUNCTION pg_temp.apply(p_slug text, p_call text) RETURNS text LANGUAGE sq
                                        p_status_unanswered => 'queued')
 $$;
 
-SELECT plan(77);
+SELECT plan(78);
 
 -- ---- The roles and the key ----
 SELECT ok(NOT rolsuper AND NOT rolbypassrls, 'the dashboard''s role is neither superuser nor bypasses RLS')
@@ -233,6 +233,9 @@ SELECT is((SELECT org_id FROM calls WHERE provider_call_id = 'p7-a-2'),
     '00000000-0000-0000-0000-0000000007a1'::uuid, 'into the slug''s org');
 SELECT throws_ok($$SELECT pg_temp.apply('p7-nope', 'p7-x')$$, 'P0002', NULL,
     'an unknown slug applies nothing');
+SELECT throws_ok($$SELECT outcome FROM ct_apply_event_once('00000000-0000-0000-0000-0000000007b2', 'p7-b',
+    'vapi', 'p7-b-2', 'status-update', 'p7-b-2', '\x7b7d', 'application/json', 'apply')$$, '42501', NULL,
+    'the helper that takes an org writes nothing into another than the pinned one');
 SELECT lives_ok($$SELECT ct_record_rejection(true, 'p7-b', 'vapi', 401, 'invalid_signature', NULL,
     'POST', NULL, 'application/json', '\x7b7d', 2, NULL, false)$$, 'a rejection is kept');
 COMMIT;
