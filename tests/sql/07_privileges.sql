@@ -92,7 +92,7 @@ SELECT ok(NOT pg_has_role('calltrack_dashboard', 'calltrack_app', 'USAGE')
     'neither program role has the other''s rights');
 SELECT is((SELECT count(*)::int FROM pin_key), 1, 'the pin''s key is one row');
 SELECT ok(NOT has_table_privilege(r, 'pin_key', 'SELECT') AND NOT has_table_privilege(r, 'pin_key', 'UPDATE')
-          AND NOT has_function_privilege(r, 'ct_pin_mac(uuid)', 'EXECUTE'),
+          AND NOT has_function_privilege(r, 'ct_pin_mac(uuid, bytea)', 'EXECUTE'),
     format('%s can neither read the pin''s key nor make a MAC with it', r))
   FROM unnest(ARRAY['calltrack_app', 'calltrack_dashboard', 'public']) r;
 
@@ -101,7 +101,7 @@ SET LOCAL ROLE calltrack_app;
 SELECT throws_ok('SELECT key FROM pin_key', '42501', NULL, 'the webhooks'' role cannot read the pin''s key');
 SET LOCAL ROLE calltrack_dashboard;
 SELECT throws_ok('SELECT key FROM pin_key', '42501', NULL, 'the dashboard''s role cannot read the pin''s key');
-SELECT throws_ok($$SELECT ct_pin_mac('00000000-0000-0000-0000-0000000007b2')$$, '42501', NULL,
+SELECT throws_ok($$SELECT ct_pin_mac('00000000-0000-0000-0000-0000000007b2', '\x00')$$, '42501', NULL,
     'nor make a MAC with it');
 COMMIT;
 
