@@ -48,15 +48,14 @@ ct_auth_token_new(char token[48], char hash[65])
 }
 
 enum ct_err
-ct_auth_bearer(const struct ct_request *req, char org_id[37])
+ct_auth_bearer(const struct ct_request *req, char org_id[37], char hash[65])
 {
 	const char *h = ct_http_param(req, "HTTP_AUTHORIZATION");
 	const char *params[1];
-	char hash[65];
 	enum ct_err err;
 	PGresult *r;
 
-	org_id[0] = '\0';
+	org_id[0] = hash[0] = '\0';
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
 		return CT_ERR_MISSING_TOKEN;
 	h += 7;
@@ -69,10 +68,13 @@ ct_auth_bearer(const struct ct_request *req, char org_id[37])
 	ct_crypto_sha256_hex(h, strlen(h), hash);
 	params[0] = hash;
 	if ((err = ct_db_exec(&r, "SELECT ct_token_org($1)", 1, params, NULL,
-	    NULL, NULL)) != CT_OK)
+	    NULL, NULL)) != CT_OK) {
+		hash[0] = '\0';
 		return err;
+	}
 	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
 		PQclear(r);
+		hash[0] = '\0';
 		return CT_ERR_BAD_TOKEN;
 	}
 	snprintf(org_id, 37, "%s", PQgetvalue(r, 0, 0));

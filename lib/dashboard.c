@@ -1,7 +1,8 @@
 /*
  * dashboard.c: the dashboard API: a bearer token names one org, the query
- * is validated in C, and one SQL function (sql/005_dashboard.sql), pinned
- * to that org, answers.
+ * is validated in C, and one SQL function answers, given the token's
+ * SHA-256: it pins the token's org itself (ct_pin_token,
+ * sql/010_privileges.sql), so no org the program names is ever trusted.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +31,13 @@ opt(const char *s)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
-/* The parameters ct_calls_page and ct_calls_csv share, $1 to $16. */
+/* The parameters ct_calls_page and ct_calls_csv share, $1 to $16; $1 is
+ * the token's hash. */
 static int
-filter_params(const struct ct_calls_query *q, const char *org,
+filter_params(const struct ct_calls_query *q, const char *hash,
     const char **v)
 {
-	v[0] = org;
+	v[0] = hash;
 	v[1] = q->digits;
 	v[2] = q->words;
 	v[3] = q->status;
@@ -81,7 +83,7 @@ sql_json(PGresult *r, json_object **out, const char **bad)
 }
 
 static enum ct_err
-calls_page(struct ct_request *req, const char *org,
+calls_page(struct ct_request *req, const char *hash,
     const struct ct_calls_query *q)
 {
 	const char *v[20], *next, *bad = NULL;
@@ -89,7 +91,7 @@ calls_page(struct ct_request *req, const char *org,
 	json_object *page;
 	enum ct_err err;
 	PGresult *r;
-	int n = filter_params(q, org, v);
+	int n = filter_params(q, hash, v);
 
 	snprintf(limit, sizeof(limit), "%d", q->limit);
 	snprintf(offset, sizeof(offset), "%lld",
@@ -106,8 +108,9 @@ calls_page(struct ct_request *req, const char *org,
 	PQclear(r);
 	if (err == CT_ERR_INVALID_PARAMETER)
 		return bad_parameter(req, bad);
+	/* No page at all: the token was revoked since the sign-in. */
 	if (err != CT_OK)
-		return err == CT_ERR_NOT_FOUND ? CT_ERR_INTERNAL : err;
+		return err == CT_ERR_NOT_FOUND ? CT_ERR_BAD_TOKEN : err;
 	/* A search is counted up to one past CT_SEARCH_COUNT_CAP
 	 * (ct_calls_total, sql/008_name_search.sql). */
 	if (q->digits != NULL || q->words != NULL) {
@@ -200,7 +203,7 @@ csv_row(PGresult *row, void *arg)
  * says so.
  */
 static enum ct_err
-calls_csv(struct ct_request *req, const char *org,
+calls_csv(struct ct_request *req, const char *hash,
     const struct ct_calls_query *q)
 {
 	struct csv_state s = { req, 0, 0 };
@@ -208,13 +211,13 @@ calls_csv(struct ct_request *req, const char *org,
 	char cap[16];
 	enum ct_err err;
 	PGresult *r;
-	int n = filter_params(q, org, v);
+	int n = filter_params(q, hash, v);
 
 	snprintf(cap, sizeof(cap), "%d", CT_QUERY_CSV_CAP);
 	v[n++] = cap;
 	/* A reversed range is found before the first byte goes out. */
 	if (q->from != NULL && q->to != NULL) {
-		const char *b[3] = { org, q->from, q->to };
+		const char *b[3] = { hash, q->from, q->to };
 
 		if ((err = ct_db_exec(&r, "SELECT ct_range_reversed($1, $2, $3)",
 		    3, b, NULL, NULL, NULL)) != CT_OK)
@@ -245,9 +248,9 @@ calls_csv(struct ct_request *req, const char *org,
 }
 
 static enum ct_err
-call_detail(struct ct_request *req, const char *org, const char *id)
+call_detail(struct ct_request *req, const char *hash, const char *id)
 {
-	const char *v[2] = { org, id }, *bad = NULL;
+	const char *v[2] = { hash, id }, *bad = NULL;
 	json_object *call;
 	enum ct_err err;
 	PGresult *r;
@@ -272,16 +275,16 @@ ct_dashboard_calls(struct ct_request *req, const void *ctx)
 {
 	struct ct_calls_query q;
 	const char *bad;
-	char org[37];
+	char org[37], hash[65];
 	enum ct_err err;
 
 	(void)ctx;
-	if ((err = ct_auth_bearer(req, org)) == CT_OK)
+	if ((err = ct_auth_bearer(req, org, hash)) == CT_OK)
 		snprintf(req->org, sizeof(req->org), "%s", org);
 	if (err != CT_OK)
 		return err;
 	if (strncmp(req->path, "/api/calls/", 11) == 0 && req->path[11] != '\0')
-		return call_detail(req, org, req->path + 11);
+		return call_detail(req, hash, req->path + 11);
 	if (strcmp(req->path, "/api/calls") != 0 &&
 	    strcmp(req->path, "/api/calls/") != 0)
 		return CT_ERR_NOT_FOUND;
@@ -289,7 +292,7 @@ ct_dashboard_calls(struct ct_request *req, const void *ctx)
 	if (err == CT_ERR_INVALID_PARAMETER)
 		err = bad_parameter(req, bad);
 	else if (err == CT_OK)
-		err = q.csv ? calls_csv(req, org, &q) : calls_page(req, org, &q);
+		err = q.csv ? calls_csv(req, hash, &q) : calls_page(req, hash, &q);
 	ct_calls_query_free(&q);
 	return err;
 }
@@ -300,12 +303,12 @@ ct_dashboard_stats(struct ct_request *req, const void *ctx)
 	struct ct_stats_query q;
 	const char *bad, *v[5];
 	json_object *stats;
-	char org[37];
+	char org[37], hash[65];
 	enum ct_err err;
 	PGresult *r;
 
 	(void)ctx;
-	if ((err = ct_auth_bearer(req, org)) == CT_OK)
+	if ((err = ct_auth_bearer(req, org, hash)) == CT_OK)
 		snprintf(req->org, sizeof(req->org), "%s", org);
 	if (err != CT_OK)
 		return err;
@@ -315,7 +318,7 @@ ct_dashboard_stats(struct ct_request *req, const void *ctx)
 		ct_stats_query_free(&q);
 		return err;
 	}
-	v[0] = org;
+	v[0] = hash;
 	v[1] = q.from;
 	v[2] = q.to;
 	v[3] = q.tz;
@@ -329,8 +332,9 @@ ct_dashboard_stats(struct ct_request *req, const void *ctx)
 	PQclear(r);
 	if (err == CT_ERR_INVALID_PARAMETER)
 		return bad_parameter(req, bad);
+	/* No stats at all: the token was revoked since the sign-in. */
 	if (err != CT_OK)
-		return err == CT_ERR_NOT_FOUND ? CT_ERR_INTERNAL : err;
+		return err == CT_ERR_NOT_FOUND ? CT_ERR_BAD_TOKEN : err;
 	ct_http_send_json(req, 200, stats);
 	json_object_put(stats);
 	return CT_OK;

@@ -353,7 +353,6 @@ ct_event_params(const struct ct_delivery *d,
 	snprintf(p->seq, sizeof(p->seq), "%lld", ev->sequence);
 	snprintf(p->dur, sizeof(p->dur), "%lld", ev->duration_seconds);
 	snprintf(p->score, sizeof(p->score), "%d", ev->lead_score);
-	v[CT_EP_ORG] = in->org_id;
 	v[CT_EP_INTEGRATION] = in->id;
 	v[CT_EP_PROVIDER] = ct_provider_name(in->provider);
 	v[CT_EP_CALL_ID] = ev->provider_call_id;

@@ -145,13 +145,14 @@ void ct_event_default_duration(struct ct_call_event *ev);
 /*
  * The parameters of the one statement a webhook sends, each with the name
  * ct_apply_event gives it (sql/functions/03_ingest.sql).  The statement
- * binds them by name (p_org => $1, ...), so the function's own order does
+ * binds them by name (p_integration => $1, ...), so the function's own order does
  * not matter, and a name the function does not have fails the statement
  * (and the unit test that compares the two lists).  A new parameter is one
- * row here and one argument there.
+ * row here and one argument there.  The statement names the integration,
+ * never the org: the database pins the integration's org itself
+ * (ct_pin_integration, sql/functions/01_base.sql).
  */
 #define CT_EVENT_PARAMS(X) \
-	X(ORG, "p_org") \
 	X(INTEGRATION, "p_integration") \
 	X(PROVIDER, "p_provider") \
 	X(CALL_ID, "p_provider_call_id") \
@@ -201,7 +202,7 @@ extern const char *const ct_event_param_names[CT_EP__MAX];
 
 /*
  * Returns the statement: "SELECT outcome, call_id FROM ct_apply_event(
- * p_org => $1, p_integration => $2, ...)", one placeholder per parameter
+ * p_integration => $1, p_provider => $2, ...)", one placeholder per parameter
  * in the order of enum ct_event_param.  A static string, made once.
  */
 const char *ct_event_apply_sql(void);

@@ -54,7 +54,9 @@ record_rejection(struct ct_request *req, const struct ct_hook_provider *p,
 	/* An unknown slug is kept only when it has a slug's shape. */
 	snprintf(sid, sizeof(sid), "%s", slug && ct_integration_id_valid(slug) ?
 	    slug : "");
-	params[0] = in ? in->org_id : NULL;
+	/* Attributed to the integration's org (which the database looks up
+	 * from the slug) only when the slug belongs to this route. */
+	params[0] = in ? "t" : "f";
 	params[1] = sid[0] ? sid : NULL;
 	params[2] = ct_provider_name(p->provider);
 	params[3] = status;
@@ -251,8 +253,8 @@ ct_hook_reapply(const struct ct_hook_provider *p, const char *integration,
 		ct_event_params(d, in, &ev, &prm);
 		/* The event keeps the key it was kept under. */
 		prm.values[CT_EP_DEDUP_KEY] = dedup_key;
-		prm.values[CT_EP_MODE] = ev.mode == CT_EVENT_RECORD ? "replay-record" :
-		    "replay-apply";
+		prm.values[CT_EP_MODE] = ev.mode == CT_EVENT_RECORD ?
+		    "replay-record" : "replay-apply";
 		err = ct_db_exec(&r, ct_event_apply_sql(), CT_EVENT_NPARAMS,
 		    prm.values, prm.lengths, prm.formats, NULL);
 		if (err == CT_OK) {

@@ -239,7 +239,10 @@ ct_spool_write(const struct ct_delivery *d, const struct ct_integration *in)
 		    "too long");
 		return CT_ERR_DB_UNAVAILABLE;
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+	/* Readable by the group: the sweeper, a user of its own in the
+	 * programs' group, drains the spool (nginx/systemd); the umask
+	 * still decides. */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)) < 0)
 		goto fail;
 	if (write_all(fd, head, (size_t)n) != 0 ||
 	    write_all(fd, d->body, d->body_len) != 0 || fsync(fd) != 0)

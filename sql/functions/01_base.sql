@@ -6,13 +6,127 @@
 -- else.  A change of signature or return type also needs a numbered
 -- migration that drops the old one.
 
--- The org pinned for this transaction, or NULL when none is: an empty or
--- missing setting matches no row.
-CREATE OR REPLACE FUNCTION ct_current_org() RETURNS uuid
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$ SELECT nullif(current_setting('calltrack.org_id', true), '')::uuid $$;
+-- The pin.
+--
+-- Before 009, every every function pinned the org it was given with a bare
+-- set_config('calltrack.org_id', …), and the policies trusted that
+-- setting, so any session of the programs' role could read or write any
+-- org by setting it.  Now:
+--
+-- - The pin is calltrack.pin = '<org>:<mac>', where mac is an HMAC, under
+--   a key only the owner can read (pin_key), of the org, the backend's pid
+--   and the transaction's start: a value seen in one transaction or
+--   session is refused in any other, and none can be made without the
+--   key.  Only two SECURITY DEFINER functions make one, each from a
+--   credential: ct_pin_integration (a webhook's integration slug) and
+--   ct_pin_token (a dashboard token's SHA-256).  ct_current_org() checks
+--   the pin; the policies compare with (SELECT ct_current_org()), an
+--   InitPlan run once per statement, so index scans are unchanged.
+-- - The functions the programs call take the credential, not the org:
+--   ct_apply_event and ct_record_rejection the slug, the dashboard's the
+--   token's hash.  Helpers that still take an org (ct_apply_event_once,
+--   ct_calls_total, ct_counts_*) run as the caller, under the policies:
+--   any org but the pinned one shows them nothing.
+-- - calltrack_dashboard, the dashboard programs' role, reads what the
+--   dashboard shows and nothing else: no integrations, no raw payloads,
+--   no writes.  calltrack_app, the webhooks' role, reads integrations
+--   only through ct_integration_lookup.  Neither reads api_tokens.
+-- - What spans orgs (ct_sweep, ct_rollup_fold, ct_rollup_rebuild,
+--   ct_ingest_stats, calltrack-admin) is the owner's alone: it bypasses
+--   row-level security.
 
-GRANT EXECUTE ON FUNCTION ct_current_org() TO calltrack_app;
+-- The MAC of a pin of p_org, under p_key, for this backend and this
+-- transaction.  The time is written as seconds since the epoch, which no
+-- session setting changes.  Its names are bound here (a SQL-standard
+-- body), and it is inlined where it is called; only the owner may call
+-- it, and only the owner can read the key it needs.
+CREATE OR REPLACE FUNCTION ct_pin_mac(p_org uuid, p_key bytea) RETURNS bytea
+    LANGUAGE sql STABLE PARALLEL RESTRICTED
+    RETURN hmac(convert_to(p_org::text || ':' || pg_backend_pid()::text || ':'
+                           || extract(epoch FROM now())::text, 'UTF8'), p_key, 'sha256');
+
+REVOKE ALL ON FUNCTION ct_pin_mac(uuid, bytea) FROM PUBLIC;
+
+-- The org pinned for this transaction by ct_pin_integration or
+-- ct_pin_token, or NULL: no pin, a malformed one, or one made for another
+-- org, backend or transaction (or by anything but those two) matches no
+-- row.  The policies call it once per statement and table, so it is
+-- cheap: no regular expression, no query with parameters (each would
+-- cost more than the rest together).  The MACs are compared over all
+-- their bits (XOR, then a count), so the time taken does not depend on
+-- where they differ.  Parallel restricted: a parallel worker has a pid of
+-- its own.
+CREATE OR REPLACE FUNCTION ct_current_org() RETURNS uuid
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+    SET search_path = pg_catalog, public
+    AS $$
+DECLARE
+    v_pin text := current_setting('calltrack.pin', true);
+    v_key bytea;
+BEGIN
+    -- '<org, lowercase>:<64 hex digits>'.
+    IF length(v_pin) IS DISTINCT FROM 101
+       OR translate(v_pin, '0123456789abcdef', '0000000000000000')
+          <> '00000000-0000-0000-0000-000000000000:' || repeat('0', 64) THEN
+        RETURN NULL;
+    END IF;
+    SELECT k.key INTO v_key FROM pin_key k;
+    IF bit_count(('x' || right(v_pin, 64))::bit(256)
+                 # ('x' || encode(ct_pin_mac(left(v_pin, 36)::uuid, v_key), 'hex'))::bit(256)) = 0 THEN
+        RETURN left(v_pin, 36)::uuid;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+REVOKE ALL ON FUNCTION ct_current_org() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ct_current_org() TO calltrack_app, calltrack_dashboard;
+
+-- Pins the org of the integration named by a webhook slug for the rest of
+-- the transaction and returns it; an unknown slug (or NULL) clears the
+-- pin and returns NULL.  The webhooks' role only: the slug is what the
+-- program verified the request's signature for.
+CREATE OR REPLACE FUNCTION ct_pin_integration(p_slug text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, public
+    AS $$
+DECLARE
+    v_org uuid;
+    v_key bytea;
+BEGIN
+    SELECT i.org_id INTO v_org FROM integrations i WHERE i.id = p_slug;
+    SELECT k.key INTO v_key FROM pin_key k;
+    PERFORM set_config('calltrack.pin', CASE WHEN v_org IS NULL THEN ''
+        ELSE v_org::text || ':' || encode(ct_pin_mac(v_org, v_key), 'hex') END, true);
+    RETURN v_org;
+END
+$$;
+
+REVOKE ALL ON FUNCTION ct_pin_integration(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ct_pin_integration(text) TO calltrack_app;
+
+-- Pins the org of a live (not revoked) dashboard token, by the token's
+-- SHA-256 (hex), for the rest of the transaction and returns it; any
+-- other hash clears the pin and returns NULL.  The dashboard's role only.
+CREATE OR REPLACE FUNCTION ct_pin_token(p_hash text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, public
+    AS $$
+DECLARE
+    v_org uuid;
+    v_key bytea;
+BEGIN
+    SELECT t.org_id INTO v_org FROM api_tokens t
+     WHERE t.token_hash = p_hash AND t.revoked_at IS NULL;
+    SELECT k.key INTO v_key FROM pin_key k;
+    PERFORM set_config('calltrack.pin', CASE WHEN v_org IS NULL THEN ''
+        ELSE v_org::text || ':' || encode(ct_pin_mac(v_org, v_key), 'hex') END, true);
+    RETURN v_org;
+END
+$$;
+
+REVOKE ALL ON FUNCTION ct_pin_token(text) FROM PUBLIC, calltrack_app;
+GRANT EXECUTE ON FUNCTION ct_pin_token(text) TO calltrack_dashboard;
 
 -- Order of call statuses: a status never moves to a lower rank.
 CREATE OR REPLACE FUNCTION ct_status_rank(status text) RETURNS int

@@ -1,54 +1,39 @@
--- 02_lookup.sql: what a program looks up before it knows the org: an
--- integration by its webhook slug, a token by its hash.
---
--- Re-applied by every migrate, after the numbered migrations, in one
--- transaction with the other files of sql/functions/ (sql/README.md):
--- each function, view, trigger and policy is defined here and nowhere
--- else.  A change of signature or return type also needs a numbered
--- migration that drops the old one.
 
 -- The integration named by a webhook slug with its org's settings, or no
--- row.  Pins the slug, then the org, for the rest of the transaction.
+-- row: the only way the webhooks' role reads an integration (it holds the
+-- secrets).  Pins nothing; ct_apply_event pins for itself.
 CREATE OR REPLACE FUNCTION ct_integration_lookup(p_id text)
 RETURNS TABLE (id text, org_id uuid, provider text, secret text,
                secret_next text, public_url text, vapi_auth text,
                hmac_algorithm text, hmac_encoding text, hmac_prefix text,
                disabled boolean, default_country text, timezone text,
                hot_lead_threshold int, booking_tools text[])
-    LANGUAGE plpgsql
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, public
     AS $$
-DECLARE
-    v_org uuid;
-BEGIN
-    PERFORM set_config('calltrack.integration_id', p_id, true);
-    SELECT i.org_id INTO v_org FROM integrations i WHERE i.id = p_id;
-    IF NOT FOUND THEN
-        RETURN;
-    END IF;
-    PERFORM set_config('calltrack.org_id', v_org::text, true);
-    RETURN QUERY
-        SELECT i.id, i.org_id, i.provider, i.secret, i.secret_next,
-               i.public_url, i.vapi_auth, i.hmac_algorithm, i.hmac_encoding,
-               i.hmac_prefix, i.disabled_at IS NOT NULL, o.default_country,
-               o.timezone, o.hot_lead_threshold, o.booking_tools
-          FROM integrations i JOIN orgs o ON o.id = i.org_id
-         WHERE i.id = p_id;
-END
+    SELECT i.id, i.org_id, i.provider, i.secret, i.secret_next,
+           i.public_url, i.vapi_auth, i.hmac_algorithm, i.hmac_encoding,
+           i.hmac_prefix, i.disabled_at IS NOT NULL, o.default_country,
+           o.timezone, o.hot_lead_threshold, o.booking_tools
+      FROM integrations i JOIN orgs o ON o.id = i.org_id
+     WHERE i.id = p_id
 $$;
 
+REVOKE ALL ON FUNCTION ct_integration_lookup(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ct_integration_lookup(text) TO calltrack_app;
 
--- A token's org.  On a read replica (the dashboard's CALLTRACK_DB_READ)
--- last_used_at is left alone: a replica cannot write, and the primary
--- sees the token's use whenever a dashboard reads there.
+-- The org of a live dashboard token, by the token's SHA-256 (hex), or
+-- NULL: the dashboard's sign-in.  Notes the use at most once a minute, so
+-- reads stay reads, and never on a read replica (which cannot write; the
+-- primary sees the token's use whenever a dashboard reads there).
 CREATE OR REPLACE FUNCTION ct_token_org(p_hash text) RETURNS uuid
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, public
     AS $$
 DECLARE
     v_org uuid;
     v_used timestamptz;
 BEGIN
-    PERFORM set_config('calltrack.token_hash', p_hash, true);
     SELECT t.org_id, t.last_used_at INTO v_org, v_used
       FROM api_tokens t
      WHERE t.token_hash = p_hash AND t.revoked_at IS NULL;
@@ -60,4 +45,5 @@ BEGIN
 END
 $$;
 
-GRANT EXECUTE ON FUNCTION ct_token_org(text) TO calltrack_app;
+REVOKE ALL ON FUNCTION ct_token_org(text) FROM PUBLIC, calltrack_app;
+GRANT EXECUTE ON FUNCTION ct_token_org(text) TO calltrack_dashboard;

@@ -26,24 +26,11 @@ $$;
 CREATE OR REPLACE TRIGGER calls_status_guard BEFORE UPDATE ON calls
     FOR EACH ROW EXECUTE FUNCTION ct_calls_status_guard();
 
--- One event applied once: ct_apply_event (below) is what the programs call;
--- it wraps this, counts a duplicate delivery, and replays a kept event.
---
--- p_mode: 'apply' (change the call), 'record' (a message that carries no
--- call state: logged and linked to its call, nothing changed) or 'park'
--- (kept for replay, with p_error, and not applied).
---
--- Status: the program passes the status the event means when the call was
--- answered and when it was not (they differ only for end codes whose
--- meaning depends on it); what is already known of the call decides.  A
--- status never moves to a lower rank; a terminal status replaces another
--- only when it comes from the sweeper or from an event at least as late in
--- the provider's order (p_sequence).  Every other value: an event as late
--- as the call's latest replaces what it carries and keeps the rest; an
--- older one only fills what is still unknown.  Nothing is set to NULL.
---
--- When applying fails (a value the schema refuses), the raw event stays,
--- parked with the error, and the call is untouched: nothing is lost.
+-- ---- The webhooks ----
+
+-- ct_apply_event_once of 004 (under 007's name), without its own pin: the
+-- org is the one ct_apply_event pinned from the integration, and the
+-- policies refuse any other p_org.
 CREATE OR REPLACE FUNCTION ct_apply_event_once(
     p_org uuid, p_integration text, p_provider text, p_provider_call_id text,
     p_event_type text, p_dedup_key text, p_payload bytea, p_content_type text,
@@ -92,8 +79,6 @@ DECLARE
     v_metadata jsonb;
     c calls%ROWTYPE;
 BEGIN
-    PERFORM set_config('calltrack.org_id', p_org::text, true);
-
     -- The raw event first; a second delivery of the same event stops here.
     INSERT INTO call_events AS e (org_id, integration_id, provider, provider_call_id,
                                   event_type, dedup_key, payload, content_type,
@@ -271,17 +256,21 @@ BEGIN
 END
 $$;
 
+REVOKE ALL ON FUNCTION ct_apply_event_once(
+    uuid, text, text, text, text, text, bytea, text, text, text, text, text, boolean,
+    bigint, text, text, text, text, text, text, text, boolean, text, text,
+    int, text, text, text, text, text, text, text, int, text[], text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ct_apply_event_once(
     uuid, text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
     int, text, text, text, text, text, text, text, int, text[], text, text) TO calltrack_app;
 
--- The webhook's one statement: ct_apply_event_once, plus the count of a
--- duplicate delivery (call_event_duplicates) and the replay of a kept event
--- (p_mode 'replay-apply' or 'replay-record': the kept row steps aside, the
--- event is applied as new, and the row takes back its key and the outcome).
+-- One callback, one round trip, one transaction (007's, which see): the
+-- raw event, the call, its contact, lead and alert, all in the org of
+-- the integration p_integration names, pinned here from the slug.  An
+-- unknown slug changes nothing (no_data_found).
 CREATE OR REPLACE FUNCTION ct_apply_event(
-    p_org uuid, p_integration text, p_provider text, p_provider_call_id text,
+    p_integration text, p_provider text, p_provider_call_id text,
     p_event_type text, p_dedup_key text, p_payload bytea, p_content_type text,
     p_mode text,
     p_error text DEFAULT NULL,
@@ -315,24 +304,31 @@ RETURNS TABLE (outcome text, call_id uuid)
     LANGUAGE plpgsql
     AS $$
 DECLARE
+    v_org uuid;
     r record;
     v_old bigint;
     v_outcome text;
     v_error text;
     v_call uuid;
 BEGIN
+    -- The integration's org, pinned for this transaction: every row below
+    -- is that org's, and the policies refuse any other.
+    v_org := ct_pin_integration(p_integration);
+    IF v_org IS NULL THEN
+        RAISE EXCEPTION 'no such integration' USING ERRCODE = 'no_data_found';
+    END IF;
     IF p_mode IN ('replay-apply', 'replay-record') THEN
         -- An event already kept, applied to its call again by the current
         -- code (calltrack-admin replay).  The kept row steps aside while
         -- the event is applied as new, then takes back its key with the
         -- new outcome: its id and received_at stay.
         UPDATE call_events e SET dedup_key = left(p_dedup_key, 280) || ' (replay)'
-         WHERE e.org_id = p_org AND e.dedup_key = p_dedup_key
+         WHERE e.org_id = v_org AND e.dedup_key = p_dedup_key
         RETURNING e.id INTO v_old;
         IF v_old IS NULL THEN
             RAISE EXCEPTION 'no such event to replay' USING ERRCODE = 'no_data_found';
         END IF;
-        SELECT * INTO r FROM ct_apply_event_once(p_org, p_integration, p_provider,
+        SELECT * INTO r FROM ct_apply_event_once(v_org, p_integration, p_provider,
             p_provider_call_id, p_event_type, p_dedup_key, p_payload, p_content_type,
             substr(p_mode, 8), p_error, p_status_answered, p_status_unanswered, p_answered,
             p_sequence, p_ended_reason, p_end_call_reason, p_direction, p_phone_number,
@@ -340,15 +336,15 @@ BEGIN
             p_ended_at, p_duration_seconds, p_cost, p_recording_url, p_transcript, p_summary,
             p_sentiment, p_booking_status, p_booking_evidence, p_lead_score, p_lead_reasons,
             p_metadata, p_transfer_destination);
-        DELETE FROM call_events e WHERE e.org_id = p_org AND e.dedup_key = p_dedup_key
+        DELETE FROM call_events e WHERE e.org_id = v_org AND e.dedup_key = p_dedup_key
         RETURNING e.outcome, e.error, e.call_id INTO v_outcome, v_error, v_call;
         UPDATE call_events e SET dedup_key = p_dedup_key, outcome = v_outcome, error = v_error,
                                  call_id = COALESCE(v_call, e.call_id)
-         WHERE e.org_id = p_org AND e.id = v_old;
+         WHERE e.org_id = v_org AND e.id = v_old;
         RETURN QUERY SELECT r.outcome, r.call_id;
         RETURN;
     END IF;
-    SELECT * INTO r FROM ct_apply_event_once(p_org, p_integration, p_provider,
+    SELECT * INTO r FROM ct_apply_event_once(v_org, p_integration, p_provider,
         p_provider_call_id, p_event_type, p_dedup_key, p_payload, p_content_type, p_mode,
         p_error, p_status_answered, p_status_unanswered, p_answered, p_sequence,
         p_ended_reason, p_end_call_reason, p_direction, p_phone_number, p_phone_raw,
@@ -359,21 +355,27 @@ BEGIN
     IF r.outcome = 'duplicate' THEN
         INSERT INTO call_event_duplicates (org_id, event_id)
         SELECT e.org_id, e.id FROM call_events e
-         WHERE e.org_id = p_org AND e.dedup_key = p_dedup_key;
+         WHERE e.org_id = v_org AND e.dedup_key = p_dedup_key;
     END IF;
     RETURN QUERY SELECT r.outcome, r.call_id;
 END
 $$;
 
+REVOKE ALL ON FUNCTION ct_apply_event(
+    text, text, text, text, text, bytea, text, text, text, text, text, boolean,
+    bigint, text, text, text, text, text, text, text, boolean, text, text,
+    int, text, text, text, text, text, text, text, int, text[], text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ct_apply_event(
-    uuid, text, text, text, text, text, bytea, text, text, text, text, text, boolean,
+    text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
     int, text, text, text, text, text, text, text, int, text[], text, text) TO calltrack_app;
 
--- Keeps a refused request for forensics.  p_org is NULL when the
--- integration was unknown; the body is stored up to the caller's cap.
--- Returns nothing: with no org pinned the new row is not readable back.
-CREATE OR REPLACE FUNCTION ct_record_rejection(p_org uuid, p_integration text, p_provider text,
+-- Keeps a refused request for forensics.  With p_attributed the row
+-- belongs to the org of the integration p_integration names (pinned from
+-- the slug); without it, or when the slug is unknown, to no org
+-- (administrators read those).  The body is stored up to the caller's
+-- cap.  Returns nothing: a row of no org is not readable back.
+CREATE OR REPLACE FUNCTION ct_record_rejection(p_attributed boolean, p_integration text, p_provider text,
                                     p_http_status int, p_reason text, p_detail text,
                                     p_method text, p_path text, p_content_type text,
                                     p_body bytea, p_body_size bigint,
@@ -381,16 +383,20 @@ CREATE OR REPLACE FUNCTION ct_record_rejection(p_org uuid, p_integration text, p
 RETURNS void
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    v_org uuid;
 BEGIN
-    PERFORM set_config('calltrack.org_id', COALESCE(p_org::text, ''), true);
+    v_org := ct_pin_integration(CASE WHEN p_attributed THEN p_integration END);
     INSERT INTO rejected_events (org_id, integration_id, provider, http_status, reason,
                                  detail, method, path, content_type, body, body_size,
                                  body_sha256, body_truncated)
-    VALUES (p_org, p_integration, p_provider, p_http_status, p_reason, p_detail,
+    VALUES (v_org, p_integration, p_provider, p_http_status, p_reason, p_detail,
             p_method, p_path, p_content_type, p_body, p_body_size, p_body_sha256,
             p_truncated);
 END
 $$;
 
-GRANT EXECUTE ON FUNCTION ct_record_rejection(uuid, text, text, int, text, text, text, text, text, bytea,
-    bigint, text, boolean) TO calltrack_app;
+REVOKE ALL ON FUNCTION ct_record_rejection(boolean, text, text, int, text, text, text, text, text,
+    bytea, bigint, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ct_record_rejection(boolean, text, text, int, text, text, text, text, text,
+    bytea, bigint, text, boolean) TO calltrack_app;

@@ -186,3 +186,11 @@ GRANT EXECUTE ON FUNCTION ct_rollup_row(calls, int), ct_rollup_track(),
     ct_counts_rolled(uuid, date, date, boolean),
     ct_counts_live(uuid, timestamptz, timestamptz, text, boolean),
     ct_is_midnight(timestamptz, text) TO calltrack_app;
+
+-- What spans orgs is the owner's (the sweeper and calltrack-admin, which
+-- bypass row-level security).
+REVOKE EXECUTE ON FUNCTION ct_rollup_fold(), ct_rollup_rebuild(uuid) FROM PUBLIC, calltrack_app;
+GRANT EXECUTE ON FUNCTION ct_counts_rolled(uuid, date, date, boolean),
+    ct_counts_live(uuid, timestamptz, timestamptz, text, boolean),
+    ct_is_midnight(timestamptz, text)
+    TO calltrack_dashboard;

@@ -28,7 +28,7 @@ SELECT c.*,
   FROM calls c
   LEFT JOIN contacts ct ON ct.org_id = c.org_id AND ct.id = c.contact_id;
 
-GRANT SELECT ON calls_with_caller_names TO calltrack_app;
+GRANT SELECT ON calls_with_caller_names TO calltrack_app, calltrack_dashboard;
 
 -- A time as the API writes it: UTC, milliseconds, "Z".
 CREATE OR REPLACE FUNCTION ct_iso(t timestamptz) RETURNS text
@@ -207,7 +207,8 @@ $$;
 GRANT EXECUTE ON FUNCTION ct_calls_total(uuid, text, text, text[], text[], text[], text[], text[], text[], text[],
     timestamptz, timestamptz, int, int, boolean, text, boolean) TO calltrack_app;
 
-CREATE OR REPLACE FUNCTION ct_calls_page(p_org uuid, p_digits text, p_words text[], p_status text[],
+-- One page of calls (006).
+CREATE OR REPLACE FUNCTION ct_calls_page(p_token_hash text, p_digits text, p_words text[], p_status text[],
     p_direction text[], p_booking text[], p_sentiment text[], p_lead_status text[],
     p_end_reason text[], p_from text, p_to text, p_min_dur int, p_max_dur int,
     p_include_test boolean, p_sort text, p_desc boolean, p_limit int, p_offset int,
@@ -216,6 +217,7 @@ RETURNS json
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
+    v_org uuid;
     v_tz text;
     v_from timestamptz;
     v_to timestamptz;
@@ -230,8 +232,13 @@ BEGIN
     IF v_sort IS NULL OR p_limit NOT BETWEEN 1 AND 1000 THEN
         RAISE EXCEPTION 'invalid sort or limit' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM set_config('calltrack.org_id', p_org::text, true);
-    SELECT o.timezone INTO v_tz FROM orgs o WHERE o.id = p_org;
+    -- The org of a live token, pinned for this transaction (ct_pin_token);
+    -- a revoked or unknown token sees nothing.
+    v_org := ct_pin_token(p_token_hash);
+    IF v_org IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT o.timezone INTO v_tz FROM orgs o WHERE o.id = v_org;
     v_from := ct_bound(p_from, v_tz);
     v_to := ct_bound(p_to, v_tz);
     IF v_from >= v_to THEN
@@ -240,7 +247,7 @@ BEGIN
     v_where := ct_calls_where(p_digits, p_words, p_status, p_direction, p_booking,
                               p_sentiment, p_lead_status, p_end_reason, p_from, p_to,
                               p_min_dur, p_max_dur, p_include_test);
-    v_total := ct_calls_total(p_org, v_where, p_digits, p_words, p_status, p_direction,
+    v_total := ct_calls_total(v_org, v_where, p_digits, p_words, p_status, p_direction,
                               p_booking, p_sentiment, p_lead_status, p_end_reason, v_from,
                               v_to, p_min_dur, p_max_dur, p_include_test, v_tz, true);
     -- The page's ids first, from calls alone (an index-only scan of the
@@ -267,22 +274,28 @@ BEGIN
              ELSE 'p.sort_value::text' END,
         CASE WHEN p_lead_status IS NULL THEN 'calls' ELSE 'calls_with_caller_names' END)
        INTO v_rows, v_next
-       USING p_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
+       USING v_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
              p_lead_status, p_end_reason, v_from, v_to, p_min_dur, p_max_dur,
              p_after_value, p_after_id, p_limit, COALESCE(p_offset, 0);
     RETURN json_build_object('calls', v_rows, 'total', v_total, 'next', v_next);
 END
 $$;
 
--- True when [p_from, p_to) is empty or reversed in the org's zone.
-CREATE OR REPLACE FUNCTION ct_range_reversed(p_org uuid, p_from text, p_to text) RETURNS boolean
+-- True when [p_from, p_to) is empty or reversed in the org's zone (005).
+CREATE OR REPLACE FUNCTION ct_range_reversed(p_token_hash text, p_from text, p_to text) RETURNS boolean
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
+    v_org uuid;
     v_tz text;
 BEGIN
-    PERFORM set_config('calltrack.org_id', p_org::text, true);
-    SELECT o.timezone INTO v_tz FROM orgs o WHERE o.id = p_org;
+    -- The org of a live token, pinned for this transaction (ct_pin_token);
+    -- a revoked or unknown token sees nothing.
+    v_org := ct_pin_token(p_token_hash);
+    IF v_org IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT o.timezone INTO v_tz FROM orgs o WHERE o.id = v_org;
     RETURN ct_bound(p_from, v_tz) >= ct_bound(p_to, v_tz);
 END
 $$;
@@ -305,9 +318,8 @@ CREATE OR REPLACE FUNCTION ct_csv(v text) RETURNS text
                       WHEN v ~ '[",\r\n]' THEN '"' || replace(v, '"', '""') || '"'
                       ELSE v END $$;
 
--- Every matching call as one CSV line each (no header), newest first, at
--- most p_cap lines.
-CREATE OR REPLACE FUNCTION ct_calls_csv(p_org uuid, p_digits text, p_words text[], p_status text[],
+-- Every matching call as one CSV line each, newest first, at most p_cap lines (005).
+CREATE OR REPLACE FUNCTION ct_calls_csv(p_token_hash text, p_digits text, p_words text[], p_status text[],
     p_direction text[], p_booking text[], p_sentiment text[], p_lead_status text[],
     p_end_reason text[], p_from text, p_to text, p_min_dur int, p_max_dur int,
     p_include_test boolean, p_sort text, p_desc boolean, p_cap int)
@@ -315,6 +327,7 @@ RETURNS SETOF text
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
+    v_org uuid;
     v_tz text;
     v_sort text := ct_calls_sort_expr(p_sort);
     v_dir text := CASE WHEN p_desc THEN 'DESC' ELSE 'ASC' END;
@@ -322,8 +335,13 @@ BEGIN
     IF v_sort IS NULL THEN
         RAISE EXCEPTION 'invalid sort' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM set_config('calltrack.org_id', p_org::text, true);
-    SELECT o.timezone INTO v_tz FROM orgs o WHERE o.id = p_org;
+    -- The org of a live token, pinned for this transaction (ct_pin_token);
+    -- a revoked or unknown token sees nothing.
+    v_org := ct_pin_token(p_token_hash);
+    IF v_org IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT o.timezone INTO v_tz FROM orgs o WHERE o.id = v_org;
     RETURN QUERY EXECUTE format(
         'SELECT concat_ws('','', ct_csv(v.id::text), ct_csv(ct_iso(v.call_at)),'
         ' ct_csv(v.provider), ct_csv(v.direction), ct_csv(v.status),'
@@ -336,23 +354,27 @@ BEGIN
                        p_lead_status, p_end_reason, p_from, p_to, p_min_dur, p_max_dur,
                        p_include_test),
         v_sort, v_dir, v_dir)
-       USING p_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
+       USING v_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
              p_lead_status, p_end_reason, ct_bound(p_from, v_tz), ct_bound(p_to, v_tz),
              p_min_dur, p_max_dur, p_cap;
 END
 $$;
 
--- One call in full, or NULL when the org has no such call: the list row,
--- the transcript, the metadata, the booking evidence, the hot-lead alert
--- and the timeline of raw events, oldest first.
-CREATE OR REPLACE FUNCTION ct_call_detail(p_org uuid, p_id uuid) RETURNS json
+-- One call in full, or NULL when the org has no such call (005).
+CREATE OR REPLACE FUNCTION ct_call_detail(p_token_hash text, p_id uuid) RETURNS json
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
+    v_org uuid;
     v calls_with_caller_names;
 BEGIN
-    PERFORM set_config('calltrack.org_id', p_org::text, true);
-    SELECT * INTO v FROM calls_with_caller_names c WHERE c.org_id = p_org AND c.id = p_id;
+    -- The org of a live token, pinned for this transaction (ct_pin_token);
+    -- a revoked or unknown token sees nothing.
+    v_org := ct_pin_token(p_token_hash);
+    IF v_org IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO v FROM calls_with_caller_names c WHERE c.org_id = v_org AND c.id = p_id;
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
@@ -366,24 +388,23 @@ BEGIN
         'hot_lead_alert', (SELECT json_build_object('score', a.score, 'reasons', a.reasons,
                                    'created_at', ct_iso(a.created_at),
                                    'acknowledged_at', ct_iso(a.acknowledged_at))
-                             FROM hot_lead_alerts a WHERE a.org_id = p_org AND a.call_id = v.id),
+                             FROM hot_lead_alerts a WHERE a.org_id = v_org AND a.call_id = v.id),
         'events', (SELECT COALESCE(json_agg(json_build_object(
                               'type', e.event_type, 'received_at', ct_iso(e.received_at),
                               'outcome', e.outcome, 'error', e.error)
                           ORDER BY e.received_at, e.id), '[]')
-                     FROM call_events e WHERE e.org_id = p_org AND e.call_id = v.id)))::json);
+                     FROM call_events e WHERE e.org_id = v_org AND e.call_id = v.id)))::json);
 END
 $$;
 
--- The stats cards over [p_from, p_to) (dates are days in p_tz), test
--- calls included only when asked (docs/API.md "GET /api/stats").  The counts
--- come from the rollup when the range is whole days of the org's zone.
-CREATE OR REPLACE FUNCTION ct_stats(p_org uuid, p_from text, p_to text, p_tz text,
+-- The stats cards (006).
+CREATE OR REPLACE FUNCTION ct_stats(p_token_hash text, p_from text, p_to text, p_tz text,
     p_include_test boolean)
 RETURNS json
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
+    v_org uuid;
     v_org_tz text;
     v_tz text;
     v_from timestamptz;
@@ -393,8 +414,13 @@ DECLARE
     v_rolled boolean;
     r json;
 BEGIN
-    PERFORM set_config('calltrack.org_id', p_org::text, true);
-    SELECT o.timezone INTO v_org_tz FROM orgs o WHERE o.id = p_org;
+    -- The org of a live token, pinned for this transaction (ct_pin_token);
+    -- a revoked or unknown token sees nothing.
+    v_org := ct_pin_token(p_token_hash);
+    IF v_org IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT o.timezone INTO v_org_tz FROM orgs o WHERE o.id = v_org;
     v_tz := COALESCE(p_tz, v_org_tz);
     v_to := COALESCE(ct_bound(p_to, v_tz),
                      ((now() AT TIME ZONE v_tz)::date + 1)::timestamp AT TIME ZONE v_tz);
@@ -407,9 +433,9 @@ BEGIN
     v_last := ((v_to - interval '1 microsecond') AT TIME ZONE v_tz)::date;
     v_rolled := v_tz = v_org_tz AND ct_is_midnight(v_from, v_tz) AND ct_is_midnight(v_to, v_tz);
     WITH c AS MATERIALIZED (
-        SELECT * FROM ct_counts_rolled(p_org, v_first, v_last, p_include_test) WHERE v_rolled
+        SELECT * FROM ct_counts_rolled(v_org, v_first, v_last, p_include_test) WHERE v_rolled
         UNION ALL
-        SELECT * FROM ct_counts_live(p_org, v_from, v_to, v_tz, p_include_test) WHERE NOT v_rolled
+        SELECT * FROM ct_counts_live(v_org, v_from, v_to, v_tz, p_include_test) WHERE NOT v_rolled
     ), totals AS (
         SELECT COALESCE(sum(calls), 0) AS total,
                COALESCE(sum(calls) FILTER (WHERE status IN ('completed', 'in-progress')), 0) AS answered,
@@ -445,7 +471,7 @@ BEGIN
         -- the scan to the range's alerts.
         'hot_leads', (SELECT count(*) FROM hot_lead_alerts a
                         JOIN calls k ON k.org_id = a.org_id AND k.id = a.call_id
-                       WHERE a.org_id = p_org AND a.created_at >= v_from - interval '1 day'
+                       WHERE a.org_id = v_org AND a.created_at >= v_from - interval '1 day'
                          AND k.call_at >= v_from AND k.call_at < v_to
                          AND (p_include_test OR NOT k.is_test_call)),
         'end_call_reasons', (SELECT COALESCE(json_agg(json_build_object('reason', reason, 'calls', n)
@@ -466,7 +492,7 @@ BEGIN
                                         'phone_number', w.phone_number, 'score', h.score) AS a
                  FROM hot_lead_alerts h
                  JOIN calls_with_caller_names w ON w.org_id = h.org_id AND w.id = h.call_id
-                WHERE h.org_id = p_org AND h.created_at >= v_from - interval '1 day'
+                WHERE h.org_id = v_org AND h.created_at >= v_from - interval '1 day'
                   AND w.call_at >= v_from AND w.call_at < v_to
                   AND (p_include_test OR NOT w.is_test_call)
                 ORDER BY h.created_at DESC LIMIT 10)
@@ -476,7 +502,7 @@ BEGIN
                                         'phone_number', w.phone_number,
                                         'duration_seconds', w.duration_seconds)
                  FROM calls_with_caller_names w
-                WHERE w.org_id = p_org AND w.call_at >= v_from AND w.call_at < v_to
+                WHERE w.org_id = v_org AND w.call_at >= v_from AND w.call_at < v_to
                   AND (p_include_test OR NOT w.is_test_call) AND w.status = 'completed'
                 ORDER BY w.call_at DESC, w.id DESC LIMIT 10)) r
               (a)))
@@ -490,12 +516,38 @@ GRANT EXECUTE ON FUNCTION ct_iso(timestamptz), ct_bound(text, text),
     ct_call_summary(calls_with_caller_names),
     ct_calls_where(text, text[], text[], text[], text[], text[], text[], text[], text, text,
                    int, int, boolean),
-    ct_calls_sort_expr(text),
-    ct_calls_page(uuid, text, text[], text[], text[], text[], text[], text[], text[], text, text,
-                  int, int, boolean, text, boolean, int, int, text, uuid),
-    ct_csv(text), ct_range_reversed(uuid, text, text),
-    ct_calls_csv(uuid, text, text[], text[], text[], text[], text[], text[], text[], text, text,
-                 int, int, boolean, text, boolean, int),
-    ct_call_detail(uuid, uuid),
-    ct_stats(uuid, text, text, text, boolean)
+    ct_calls_sort_expr(text), ct_csv(text)
     TO calltrack_app;
+
+REVOKE EXECUTE ON FUNCTION ct_pin_token(text), ct_token_org(text),
+    ct_range_reversed(text, text, text),
+    ct_calls_page(text, text, text[], text[], text[], text[], text[], text[], text[], text, text,
+                  int, int, boolean, text, boolean, int, int, text, uuid),
+    ct_calls_csv(text, text, text[], text[], text[], text[], text[], text[], text[], text, text,
+                 int, int, boolean, text, boolean, int),
+    ct_call_detail(text, uuid),
+    ct_stats(text, text, text, text, boolean)
+    FROM PUBLIC, calltrack_app;
+
+GRANT EXECUTE ON FUNCTION ct_pin_token(text), ct_token_org(text),
+    ct_range_reversed(text, text, text),
+    ct_calls_page(text, text, text[], text[], text[], text[], text[], text[], text[], text, text,
+                  int, int, boolean, text, boolean, int, int, text, uuid),
+    ct_calls_csv(text, text, text[], text[], text[], text[], text[], text[], text[], text, text,
+                 int, int, boolean, text, boolean, int),
+    ct_call_detail(text, uuid),
+    ct_stats(text, text, text, text, boolean),
+    -- What those call, which PUBLIC may run too.
+    ct_current_org(), ct_iso(timestamptz), ct_bound(text, text),
+    ct_call_summary(calls_with_caller_names),
+    ct_calls_where(text, text[], text[], text[], text[], text[], text[], text[], text, text,
+                   int, int, boolean),
+    ct_calls_sort_expr(text), ct_csv(text), ct_is_midnight(timestamptz, text),
+    ct_calls_total(uuid, text, text, text[], text[], text[], text[], text[], text[], text[],
+                   timestamptz, timestamptz, int, int, boolean, text, boolean),
+    ct_calls_total_exact(uuid, text, text, text[], text[], text[], text[], text[], text[],
+                         text[], timestamptz, timestamptz, int, int, boolean, text, boolean),
+    ct_counts_rolled(uuid, date, date, boolean),
+    ct_counts_live(uuid, timestamptz, timestamptz, text, boolean),
+    ct_trigrams(text), ct_like_unescape(text), ct_words_trigrams(text[])
+    TO calltrack_dashboard;

@@ -32,7 +32,8 @@ CREATE OR REPLACE FUNCTION ct_sweep(p_now timestamptz DEFAULT now()) RETURNS int
     SELECT count(*)::int FROM closed
 $$;
 
-GRANT EXECUTE ON FUNCTION ct_sweep(timestamptz) TO calltrack_app;
+-- The owner's alone (it spans orgs).
+REVOKE EXECUTE ON FUNCTION ct_sweep(timestamptz) FROM PUBLIC, calltrack_app;
 
 -- Ingestion over [p_from, p_to), every org the caller may see (the
 -- administrator: all): one row per figure, (what, key, n).
@@ -108,3 +109,5 @@ END
 $$;
 
 REVOKE ALL ON FUNCTION ct_prune_rejected(int, int, timestamptz) FROM PUBLIC;
+
+REVOKE EXECUTE ON FUNCTION ct_ingest_stats(timestamptz, timestamptz) FROM PUBLIC, calltrack_app;

@@ -1,11 +1,14 @@
--- 08_security.sql: row-level security and the program role's grants.
+-- 08_security.sql: row-level security and the programs' roles' grants.
 --
 -- RLS is enabled and forced on every org table, so even the owner is
 -- filtered unless it is a superuser or has BYPASSRLS (the administrator's
--- role).  Policies read the per-transaction setting calltrack.org_id; an
--- empty setting matches nothing.  Two narrow policies let the programs find
--- the one row they can name before the org is known: an integration by its
--- webhook slug, a token by its hash.
+-- role).  Policies compare with the org of the transaction's pin, checked
+-- once per statement ((SELECT ct_current_org()), sql/functions/01_base.sql);
+-- no pin matches nothing.  What a program looks up before it knows the
+-- org (an integration by slug, a token by hash) it looks up through a
+-- SECURITY DEFINER function, never a policy.  calltrack_app is the
+-- webhooks' role, calltrack_dashboard the dashboard's: it reads what the
+-- dashboard shows and writes nothing.
 --
 -- Re-applied by every migrate, after the numbered migrations, in one
 -- transaction with the other files of sql/functions/ (sql/README.md):
@@ -19,7 +22,7 @@ ALTER TABLE orgs FORCE ROW LEVEL SECURITY;
 
 DROP POLICY IF EXISTS org_isolation ON orgs;
 CREATE POLICY org_isolation ON orgs
-    USING (id = ct_current_org()) WITH CHECK (id = ct_current_org());
+    USING (id = (SELECT ct_current_org())) WITH CHECK (id = (SELECT ct_current_org()));
 
 DO $$
 DECLARE
@@ -31,8 +34,8 @@ BEGIN
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format('DROP POLICY IF EXISTS org_isolation ON %I', t);
-        EXECUTE format('CREATE POLICY org_isolation ON %I USING (org_id = ct_current_org()) '
-                       'WITH CHECK (org_id = ct_current_org())', t);
+        EXECUTE format('CREATE POLICY org_isolation ON %I USING (org_id = (SELECT ct_current_org())) '
+                       'WITH CHECK (org_id = (SELECT ct_current_org()))', t);
     END LOOP;
 END
 $$;
@@ -45,57 +48,47 @@ ALTER TABLE rejected_events FORCE ROW LEVEL SECURITY;
 
 DROP POLICY IF EXISTS org_isolation ON rejected_events;
 CREATE POLICY org_isolation ON rejected_events
-    USING (org_id = ct_current_org())
-    WITH CHECK (org_id IS NOT DISTINCT FROM ct_current_org());
+    USING (org_id = (SELECT ct_current_org()))
+    WITH CHECK (org_id IS NOT DISTINCT FROM (SELECT ct_current_org()));
 
-DROP POLICY IF EXISTS by_slug ON integrations;
-CREATE POLICY by_slug ON integrations FOR SELECT
-    USING (id = current_setting('calltrack.integration_id', true));
 
-DROP POLICY IF EXISTS by_hash ON api_tokens;
-CREATE POLICY by_hash ON api_tokens FOR SELECT
-    USING (token_hash = current_setting('calltrack.token_hash', true));
 
-DROP POLICY IF EXISTS by_hash_touch ON api_tokens;
-CREATE POLICY by_hash_touch ON api_tokens FOR UPDATE
-    USING (token_hash = current_setting('calltrack.token_hash', true));
 
 ALTER TABLE call_rollup ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE call_rollup FORCE ROW LEVEL SECURITY;
 
 DROP POLICY IF EXISTS org_isolation ON call_rollup;
-CREATE POLICY org_isolation ON call_rollup USING (org_id = ct_current_org());
+CREATE POLICY org_isolation ON call_rollup USING (org_id = (SELECT ct_current_org()));
 
 ALTER TABLE call_rollup_delta ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE call_rollup_delta FORCE ROW LEVEL SECURITY;
 
 DROP POLICY IF EXISTS org_isolation ON call_rollup_delta;
-CREATE POLICY org_isolation ON call_rollup_delta USING (org_id = ct_current_org())
-    WITH CHECK (org_id = ct_current_org());
+CREATE POLICY org_isolation ON call_rollup_delta USING (org_id = (SELECT ct_current_org()))
+    WITH CHECK (org_id = (SELECT ct_current_org()));
 
 ALTER TABLE call_event_duplicates ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE call_event_duplicates FORCE ROW LEVEL SECURITY;
 
 DROP POLICY IF EXISTS org_isolation ON call_event_duplicates;
-CREATE POLICY org_isolation ON call_event_duplicates USING (org_id = ct_current_org())
-    WITH CHECK (org_id = ct_current_org());
+CREATE POLICY org_isolation ON call_event_duplicates USING (org_id = (SELECT ct_current_org()))
+    WITH CHECK (org_id = (SELECT ct_current_org()));
 
 ALTER TABLE contact_name_trigrams ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE contact_name_trigrams FORCE ROW LEVEL SECURITY;
 
 DROP POLICY IF EXISTS org_isolation ON contact_name_trigrams;
-CREATE POLICY org_isolation ON contact_name_trigrams USING (org_id = ct_current_org())
-    WITH CHECK (org_id = ct_current_org());
+CREATE POLICY org_isolation ON contact_name_trigrams USING (org_id = (SELECT ct_current_org()))
+    WITH CHECK (org_id = (SELECT ct_current_org()));
 
 GRANT USAGE ON SCHEMA public TO calltrack_app;
 
-GRANT SELECT ON orgs, integrations TO calltrack_app;
+GRANT SELECT ON orgs TO calltrack_app;
 
-GRANT SELECT, UPDATE (last_used_at) ON api_tokens TO calltrack_app;
 
 GRANT SELECT, INSERT, UPDATE ON contacts, calls, call_sessions, hot_lead_alerts
     TO calltrack_app;
@@ -114,3 +107,15 @@ GRANT SELECT, INSERT ON call_rollup_delta TO calltrack_app;
 GRANT SELECT, INSERT ON call_event_duplicates TO calltrack_app;
 
 GRANT SELECT, INSERT, DELETE ON contact_name_trigrams TO calltrack_app;
+
+-- The dashboard (calltrack_dashboard): what its functions read, and no
+-- more.  No integrations, no tokens (ct_token_org and ct_pin_token look
+-- them up), no raw payloads, no writes.
+GRANT USAGE ON SCHEMA public TO calltrack_dashboard;
+
+GRANT SELECT ON orgs, calls, contacts, hot_lead_alerts, call_rollup, call_rollup_delta,
+    contact_name_trigrams
+    TO calltrack_dashboard;
+
+GRANT SELECT (org_id, id, call_id, event_type, received_at, outcome, error) ON call_events
+    TO calltrack_dashboard;

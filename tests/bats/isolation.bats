@@ -41,7 +41,8 @@ own_only() {	# O
 	# Server connections of the programs die at random while we work.
 	( for _ in $(seq 40); do
 		psql -X -q -At -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-		    WHERE usename = 'calltrack_app' AND pid <> pg_backend_pid()" >/dev/null 2>&1
+		    WHERE usename IN ('calltrack_app', 'calltrack_dashboard')
+		      AND pid <> pg_backend_pid()" >/dev/null 2>&1
 		sleep 0.15
 	  done ) 3>&- &
 	killer=$!

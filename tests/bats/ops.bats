@@ -50,6 +50,19 @@ teardown() {
 	[ "$(jq -r .outcome <<<"$BODY")" = applied ]
 }
 
+@test "roles: the dashboard programs connect as calltrack_dashboard, the webhooks as calltrack_app" {
+	local p want
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats; do
+		req GET "/healthz/$p"
+		expect 200
+		want=calltrack_app
+		[[ $p == dashboard-* ]] && want=calltrack_dashboard
+		# Every connection of the program, none of another role.
+		[ "$(psql -X -At -c "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity
+		    WHERE application_name LIKE '$p[%'")" = "$want" ]
+	done
+}
+
 @test "health: a program that is down is reported down, the others ok" {
 	"$CALLTRACK_ROOT/tools/stack" stop-program "$CALLTRACK_STACK" retell-hook
 	req GET /healthz/retell-hook
@@ -94,13 +107,15 @@ http {
         client_max_body_size 16m;
         location ~ ^/(hooks/vapi|hooks/retell|hooks/twilio|api/calls|api/stats) {
             set \$program "";
+            set \$role calltrack_app;
             if (\$uri ~ ^/hooks/vapi/) { set \$program vapi-hook; }
             if (\$uri ~ ^/hooks/retell/) { set \$program retell-hook; }
             if (\$uri ~ ^/hooks/twilio/) { set \$program twilio-status; }
             if (\$uri ~ ^/api/calls) { set \$program dashboard-calls; }
             if (\$uri ~ ^/api/stats) { set \$program dashboard-stats; }
+            if (\$uri ~ ^/api/) { set \$role calltrack_dashboard; }
             fastcgi_param SCRIPT_FILENAME $RT/cgi-bin/\$program;
-            fastcgi_param CALLTRACK_DB "host=$RT/run dbname=calltrack user=calltrack_app";
+            fastcgi_param CALLTRACK_DB "host=$RT/run dbname=calltrack user=\$role";
             fastcgi_param REQUEST_METHOD \$request_method;
             fastcgi_param CONTENT_TYPE \$content_type;
             fastcgi_param CONTENT_LENGTH \$content_length;
@@ -229,7 +244,7 @@ figure() {	# WHAT KEY
 	"$CALLTRACK_ROOT/tools/stack" restart-program "$CALLTRACK_STACK" vapi-hook 3>&-
 }
 
-@test "systemd units: make install puts them in place; systemd-analyze finds no error and rates them well hardened" {
+@test "systemd units: make install puts them in place; systemd-analyze finds no error and rates them well hardened; the sweeper is a user of its own" {
 	command -v systemd-analyze >/dev/null
 	local d=$BATS_TEST_TMPDIR/root u=$BATS_TEST_TMPDIR/units out
 	make -s -C "$CALLTRACK_ROOT" install DESTDIR="$d" PREFIX=/usr/local >/dev/null
@@ -254,6 +269,28 @@ figure() {	# WHAT KEY
 		grep -qE "^$directive" "$u/calltrack@.service" || { echo "missing $directive"; return 1; }
 	done
 	grep -q '^ListenStream=/run/calltrack/%i.sock' "$u/calltrack@.socket"
+	# The sweeper is a user of its own, and the only unit given the
+	# administrator's connection string; the programs get theirs, and the
+	# dashboard programs their own role's, from /etc/calltrack/<program>.env.
+	local prog_user sweep_user group named
+	prog_user=$(sed -n 's/^User=//p' "$u/calltrack@.service")
+	sweep_user=$(sed -n 's/^User=//p' "$u/calltrack-sweep.service")
+	[ -n "$prog_user" ] && [ -n "$sweep_user" ]
+	[ "$prog_user" != "$sweep_user" ] || { echo "the sweeper runs as the programs' user"; return 1; }
+	named=$(cd "$u" && grep -l '^[^#]*/etc/calltrack/admin\.env' -- * | tr '\n' ' ')
+	[ "$named" = "calltrack-sweep.service " ] || { echo "admin.env named in: $named"; return 1; }
+	grep -qx 'EnvironmentFile=-/etc/calltrack/%i.env' "$u/calltrack@.service"
+	# The spool: the programs' unit makes it, for their group, which the
+	# sweeper joins; a spooled file is the group's to read, not to change.
+	group=$(sed -n 's/^Group=//p' "$u/calltrack@.service")
+	[ -n "$group" ]
+	grep -qx "SupplementaryGroups=$group" "$u/calltrack-sweep.service"
+	grep -qx 'StateDirectoryMode=0770' "$u/calltrack@.service"
+	grep -qx 'UMask=0027' "$u/calltrack@.service"
+	! grep -q '^StateDirectory=' "$u/calltrack-sweep.service"
+	grep -qx 'ReadWritePaths=-/var/lib/calltrack/spool' "$u/calltrack-sweep.service"
+	run systemd-analyze security --offline=true --threshold=20 "$u/calltrack-sweep.service"
+	[ "$status" -eq 0 ]
 	# The installed units name the installed programs.
 	grep -q '^ExecStart=/usr/local/lib/calltrack/%i$' "$u/calltrack@.service"
 	[ -x "$d/usr/local/lib/calltrack/vapi-hook" ]

@@ -9,7 +9,8 @@
  * same parameter values, written as literals; only the call id, the
  * dedup key and the caller's number change per transaction (pgbench
  * variables), so every transaction records a new event of a new call
- * from one of 10,000 callers, as the load does.
+ * from one of 10,000 callers, as the load does.  The statement names the
+ * integration, not ORG: the database pins the integration's org itself.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +105,8 @@ main(int argc, char **argv)
 			fputs("'pgbench-' || :client_id || '-' || :n", stdout);
 		else if (i == CT_EP_DEDUP_KEY)
 			fputs("'key-' || :client_id || '-' || :n", stdout);
-		else if (i == CT_EP_PHONE_NUMBER || i == CT_EP_PHONE_RAW)	/* 10,000 callers, as the load */
+		else if (i == CT_EP_PHONE_NUMBER || i == CT_EP_PHONE_RAW)
+			/* 10,000 callers, as the load */
 			fputs("'+1415' || lpad(:p::text, 7, '0')",
 			    stdout);
 		else if (i == CT_EP_PAYLOAD)

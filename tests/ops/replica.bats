@@ -28,9 +28,9 @@ setup_file() {
 	chmod 0755 "$REP"
 	start_replica
 	export RT REP
-	CALLTRACK_DB_READ="host=$REP/run dbname=calltrack user=calltrack_app" \
+	CALLTRACK_DB_READ="host=$REP/run dbname=calltrack user=calltrack_dashboard" \
 	    "$CALLTRACK_ROOT/tools/stack" restart-program "$CALLTRACK_STACK" dashboard-calls 3>&-
-	CALLTRACK_DB_READ="host=$REP/run dbname=calltrack user=calltrack_app" \
+	CALLTRACK_DB_READ="host=$REP/run dbname=calltrack user=calltrack_dashboard" \
 	    "$CALLTRACK_ROOT/tools/stack" restart-program "$CALLTRACK_STACK" dashboard-stats 3>&-
 	# The webhook too is given the replica: it must not use it.
 	CALLTRACK_DB_READ="host=$REP/run dbname=calltrack user=calltrack_app" \

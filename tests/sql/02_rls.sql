@@ -1,4 +1,6 @@
--- 02_rls.sql: row-level security, as the programs' role sees it.
+-- 02_rls.sql: row-level security, as the programs' role sees it.  The org
+-- is pinned the only way there is (ct_pin_integration, from a webhook's
+-- slug); 07_privileges.sql shows that nothing else pins one.
 BEGIN;
 
 -- Fixtures, written by the owner before switching roles.
@@ -36,7 +38,7 @@ INSERT INTO rejected_events (org_id, http_status, reason) VALUES
     (NULL, 404, 'unknown_integration');
 
 SET LOCAL ROLE calltrack_app;
-SELECT plan(46);
+SELECT plan(49);
 
 -- The role itself.
 SELECT ok(NOT rolsuper AND NOT rolbypassrls, 'the programs'' role is neither superuser nor bypasses RLS')
@@ -66,14 +68,16 @@ SELECT is((SELECT count(*)::int FROM orgs), 0, 'no org setting: no orgs');
 SELECT is((SELECT count(*)::int FROM calls), 0, 'no org setting: no calls');
 SELECT is((SELECT count(*)::int FROM contacts), 0, 'no org setting: no contacts');
 SELECT is((SELECT count(*)::int FROM calls_with_caller_names), 0, 'no org setting: the view is empty');
-SELECT is((SELECT count(*)::int FROM integrations), 0, 'no org setting: no integrations');
-SELECT is((SELECT count(*)::int FROM api_tokens), 0, 'no org setting: no tokens');
-SELECT set_config('calltrack.org_id', '', true) \g /dev/null
-SELECT is((SELECT count(*)::int FROM calls), 0, 'an empty org setting sees no calls');
-SELECT is((SELECT count(*)::int FROM call_events), 0, 'an empty org setting sees no events');
+SELECT throws_ok('SELECT count(*) FROM integrations', '42501', NULL,
+    'integrations are not readable at all (only through ct_integration_lookup)');
+SELECT throws_ok('SELECT count(*) FROM api_tokens', '42501', NULL, 'nor are tokens');
+SELECT set_config('calltrack.pin', '', true) \g /dev/null
+SELECT is((SELECT count(*)::int FROM calls), 0, 'an empty pin sees no calls');
+SELECT is((SELECT count(*)::int FROM call_events), 0, 'an empty pin sees no events');
 
--- Pinned to org A: exactly org A.
-SELECT set_config('calltrack.org_id', '00000000-0000-0000-0000-0000000000a1', true) \g /dev/null
+-- Pinned to org A (from its integration's slug): exactly org A.
+SELECT is(ct_pin_integration('rls-a'), '00000000-0000-0000-0000-0000000000a1'::uuid,
+    'a slug pins its integration''s org');
 SELECT results_eq($$SELECT provider_call_id FROM calls$$, ARRAY['a-1'], 'org A sees its call only');
 SELECT results_eq($$SELECT name FROM contacts$$, ARRAY['Ann A'], 'org A sees its contact only');
 SELECT results_eq($$SELECT resolved_caller_name FROM calls_with_caller_names$$, ARRAY['Ann A'],
@@ -100,20 +104,21 @@ SELECT throws_ok($$UPDATE call_events SET payload = '\x00'$$, '42501', NULL,
     'a raw event''s payload cannot be changed');
 
 -- Lookups before the org is known.
-SELECT set_config('calltrack.org_id', '', true) \g /dev/null
+SELECT is(ct_pin_integration('nope'), NULL, 'an unknown slug pins no org');
+SELECT is((SELECT count(*)::int FROM calls), 0, 'and clears the pin it replaces');
 SELECT is((SELECT org_id FROM ct_integration_lookup('rls-b')), '00000000-0000-0000-0000-0000000000b2'::uuid,
     'an integration is found by its slug');
 SELECT is((SELECT count(*)::int FROM ct_integration_lookup('nope')), 0, 'an unknown slug finds nothing');
+SET LOCAL ROLE calltrack_dashboard;
 SELECT is(ct_token_org(repeat('a', 64)), '00000000-0000-0000-0000-0000000000a1'::uuid, 'a token hash names its org');
 SELECT is(ct_token_org(repeat('c', 64)), NULL, 'a revoked token names no org');
 SELECT is(ct_token_org(repeat('d', 64)), NULL, 'an unknown token names no org');
-SELECT set_config('calltrack.token_hash', '', true) \g /dev/null
-SELECT set_config('calltrack.integration_id', '', true) \g /dev/null
-SELECT set_config('calltrack.org_id', '', true) \g /dev/null
-SELECT is((SELECT count(*)::int FROM api_tokens), 0, 'tokens are invisible again once the hash is cleared');
+SELECT throws_ok('SELECT count(*) FROM api_tokens', '42501', NULL,
+    'the dashboard''s role reads no token either (ct_token_org looks it up)');
+SET LOCAL ROLE calltrack_app;
 
 -- A rejection of an unknown integration is kept without an org.
-SELECT lives_ok($$SELECT ct_record_rejection(NULL, 'ghost', 'vapi', 404, 'unknown_integration', NULL,
+SELECT lives_ok($$SELECT ct_record_rejection(true, 'ghost', 'vapi', 404, 'unknown_integration', NULL,
     'POST', NULL, 'application/json', '\x7b7d', 2, NULL, false)$$,
     'a rejection with no org is kept by the programs'' role');
 

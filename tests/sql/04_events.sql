@@ -15,7 +15,7 @@ CREATE FUNCTION pg_temp.ev(p_call text, p_key text, p_mode text DEFAULT 'apply',
     p_test boolean DEFAULT NULL, p_direction text DEFAULT NULL)
 RETURNS text LANGUAGE sql AS $$
     SELECT outcome FROM ct_apply_event(
-        p_org => '00000000-0000-0000-0000-0000000000a1', p_integration => 'ev-a',
+        p_integration => 'ev-a',
         p_provider => 'vapi', p_provider_call_id => p_call, p_event_type => 'test',
         p_dedup_key => p_key, p_payload => convert_to('{"k":"' || p_key || '"}', 'UTF8'),
         p_content_type => 'application/json', p_mode => p_mode,
@@ -42,7 +42,9 @@ SELECT plan(41);
 SELECT is(pg_temp.ev('c1', 'c1-q', p_su => 'queued', p_seq => 1, p_phone => '+14155550123',
                      p_name => 'Unknown Caller', p_direction => 'inbound'),
     'applied', 'the first callback is applied');
-SELECT set_config('calltrack.org_id', '00000000-0000-0000-0000-0000000000a1', true) \g /dev/null
+-- The event pinned its integration's org for the transaction; again, to
+-- read what it wrote.
+SELECT ct_pin_integration('ev-a') \g /dev/null
 SELECT is(pg_temp.col('c1', 'status'), 'queued', 'a queued call exists from its first callback');
 SELECT is(pg_temp.ev('c1', 'c1-q', p_su => 'queued', p_seq => 1), 'duplicate', 'the same key again is a duplicate');
 SELECT is((SELECT count(*)::int FROM call_events WHERE provider_call_id = 'c1'), 1, 'a duplicate adds no event');

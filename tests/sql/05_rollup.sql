@@ -9,6 +9,10 @@ SELECT plan(18);
 INSERT INTO orgs (id, name, timezone) VALUES
     ('00000000-0000-0000-0000-0000000000a1', 'Org A', 'America/New_York'),
     ('00000000-0000-0000-0000-0000000000b2', 'Org B', 'Asia/Kolkata');
+-- The dashboard's functions take a token's hash.
+INSERT INTO api_tokens (org_id, token_hash) VALUES
+    ('00000000-0000-0000-0000-0000000000a1', repeat('a', 64)),
+    ('00000000-0000-0000-0000-0000000000b2', repeat('b', 64));
 
 -- 3,000 calls over 60 days around the March DST change, every status,
 -- reason, sentiment, booking and direction, some without a start.
@@ -117,7 +121,7 @@ SELECT ok(bool_and(t[1] = t[2] AND cardinality(t) = 2), 'each filter the rollup 
 -- The stats cards: from the rollup in the org's zone, counted live when
 -- the zone is another name for it.
 CREATE FUNCTION pg_temp.stats(p_from text, p_to text, p_tz text) RETURNS jsonb LANGUAGE sql AS $$
-    SELECT ct_stats('00000000-0000-0000-0000-0000000000a1', p_from, p_to, p_tz, false)::jsonb - 'range'
+    SELECT ct_stats(repeat('a', 64), p_from, p_to, p_tz, false)::jsonb - 'range'
 $$;
 SELECT is(pg_temp.stats('2026-02-01', '2026-04-15', NULL),
           pg_temp.stats('2026-02-01', '2026-04-15', 'US/Eastern'),
@@ -133,9 +137,9 @@ UPDATE orgs SET timezone = 'Pacific/Chatham' WHERE id = '00000000-0000-0000-0000
 SELECT ok(pg_temp.same('00000000-0000-0000-0000-0000000000a1', true),
     'after the org changes zone the counts are by the new local day');
 
--- The programs' role sees its own org's counts only.
-SET LOCAL ROLE calltrack_app;
-SET LOCAL calltrack.org_id = '00000000-0000-0000-0000-0000000000b2';
+-- The dashboard's role sees its own org's counts only.
+SET LOCAL ROLE calltrack_dashboard;
+SELECT ct_pin_token(repeat('b', 64)) \g /dev/null
 SELECT is((SELECT count(*) FROM call_rollup WHERE org_id = '00000000-0000-0000-0000-0000000000a1'),
     0::bigint, 'another org''s counts are invisible');
 

@@ -272,7 +272,7 @@ test_event_params_full(void)
 {
 	static const char body[] = "{\"a\":1}\0tail";
 	static const char *const want[CT_EVENT_NPARAMS] = {
-		"0b5d3f7e-1c2a-4e6b-9d8f-a1b2c3d4e5f6", "vapi-params", "retell",
+		"vapi-params", "retell",
 		"call-1", "call_ended", "call-1:ended", NULL /* body */,
 		"application/json", "apply", NULL /* no error */, "completed",
 		"canceled", "t", "6", "manual_stopped", "canceled", "outbound",
