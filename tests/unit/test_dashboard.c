@@ -170,11 +170,19 @@ apply_fixture(const char *id, const char *rel, char call_id[37])
 	return rc;
 }
 
+/* Back to the webhooks' role for the suites after this one. */
+static int
+dashboard_db_done(void)
+{
+	config_with_db(getenv("CALLTRACK_DB"));
+	return 0;
+}
+
 static int
 dashboard_db_init(void)
 {
 	char vapi_a[CT_INTEGRATION_ID_MAX + 1], vapi_b[CT_INTEGRATION_ID_MAX + 1];
-	const char *v[1];
+	const char *v[1], *dsn;
 	char hash[65];
 	size_t i;
 
@@ -199,7 +207,16 @@ dashboard_db_init(void)
 		if (apply_fixture(vapi_a, fixtures_a[i], call_a[i]) != 0)
 			return -1;
 	/* The same provider call id in another org: another call. */
-	return apply_fixture(vapi_b, fixtures_a[0], call_b);
+	if (apply_fixture(vapi_b, fixtures_a[0], call_b) != 0)
+		return -1;
+	/* The handlers read as the dashboard programs do: their role reads
+	 * what the dashboard shows and cannot write what setup wrote. */
+	if ((dsn = getenv("CALLTRACK_TEST_DASHBOARD_DB")) == NULL) {
+		fprintf(stderr, "unit-db: CALLTRACK_TEST_DASHBOARD_DB is not set\n");
+		return -1;
+	}
+	config_with_db(dsn);
+	return 0;
 }
 
 /* 1 when s is one of org A's call ids. */
@@ -534,5 +551,5 @@ suite_dashboard_db(void)
 		{ "stats", test_dashboard_stats },
 		{ "the database away", test_dashboard_db_unavailable },
 		{ NULL, NULL } };
-	return add_suite_with("dashboard-db", dashboard_db_init, NULL, t);
+	return add_suite_with("dashboard-db", dashboard_db_init, dashboard_db_done, t);
 }
