@@ -16,6 +16,19 @@
 #                        CALLTRACK_ADMIN_DB
 #   make install PREFIX=/usr/local DESTDIR=
 #   make clean
+#
+# The library is one static library in floors, each a folder of lib/:
+#   lib/core/    the serve loop, HTTP, errors, settings, logs, the database
+#                connection, crypto, JSON, forms, numbers, the delivery type
+#   lib/ingest/  the webhook pipeline: hook, event, spool, signatures, the
+#                three providers, reasons, booking, leads, phones,
+#                integrations, the refusal limit
+#   lib/read/    the dashboard: its handlers, query parameters, tokens
+#   lib/ops/     what the admin command and the sweeper run: the spool's
+#                drain, the replay of kept events
+# A header is included by its floor's path ("core/db.h").  A floor includes
+# only its own headers and those of the floors before it in that list,
+# never one after (tests/bats/floors.bats holds every include to it).
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -61,7 +74,8 @@ PKG_LIBS    = $(shell pkg-config --libs $(PKGS)) -lm
 TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
 TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
 
-LIB_SRCS    = $(wildcard lib/*.c)
+FLOORS      = core ingest read ops
+LIB_SRCS    = $(foreach f,$(FLOORS),$(wildcard lib/$(f)/*.c))
 LIB_OBJS    = $(LIB_SRCS:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/gen/reasons.o
 LIBRARY     = $(BUILD)/lib/libcalltrack.a
 
@@ -96,7 +110,7 @@ $(BUILD)/lib/%.o: lib/%.c $(BUILD)/lib/%.d
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/lib/serve.o: CPPFLAGS += -DCT_VERSION='"$(VERSION)"'
+$(BUILD)/lib/core/serve.o: CPPFLAGS += -DCT_VERSION='"$(VERSION)"'
 
 # The providers' end-code tables are data; the build turns them into C.
 $(BUILD)/gen/reasons.c: lib/data/vapi-ended-reasons.tsv \

@@ -1,8 +1,8 @@
 /*
  * dashboard-calls: GET /api/calls (JSON or CSV) and GET /api/calls/<id>.
  */
-#include "dashboard.h"
-#include "serve.h"
+#include "read/dashboard.h"
+#include "core/serve.h"
 
 static const struct ct_endpoint endpoint = {
 	.name = "dashboard-calls",

@@ -1,8 +1,8 @@
 /*
  * dashboard-stats: GET /api/stats.
  */
-#include "dashboard.h"
-#include "serve.h"
+#include "read/dashboard.h"
+#include "core/serve.h"
 
 static const struct ct_endpoint endpoint = {
 	.name = "dashboard-stats",

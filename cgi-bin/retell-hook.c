@@ -1,8 +1,8 @@
 /*
  * retell-hook: POST /hooks/retell/<integration>, Retell's call webhooks.
  */
-#include "retell.h"
-#include "serve.h"
+#include "ingest/retell.h"
+#include "core/serve.h"
 
 static const char *const content_types[] = { "application/json", NULL };
 

@@ -2,8 +2,8 @@
  * twilio-status: POST /hooks/twilio/<integration>, Twilio's Voice status
  * callbacks (form-encoded; JSON when the URL carries bodySHA256).
  */
-#include "serve.h"
-#include "twilio.h"
+#include "core/serve.h"
+#include "ingest/twilio.h"
 
 static const char *const content_types[] = {
 	"application/x-www-form-urlencoded", "application/json", NULL

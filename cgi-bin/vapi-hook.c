@@ -1,8 +1,8 @@
 /*
  * vapi-hook: POST /hooks/vapi/<integration>, Vapi's server messages.
  */
-#include "serve.h"
-#include "vapi.h"
+#include "core/serve.h"
+#include "ingest/vapi.h"
 
 static const char *const content_types[] = { "application/json", NULL };
 

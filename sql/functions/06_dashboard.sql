@@ -178,7 +178,7 @@ GRANT EXECUTE ON FUNCTION ct_calls_total_exact(uuid, text, text, text[], text[],
 -- search can match a large part of an org, and counting every match
 -- would cost what the page itself does not.  A search is counted up to
 -- 1,001 matches; the program reports more than 1,000 as 1,000 with
--- "total_capped": true (lib/dashboard.c).
+-- "total_capped": true (lib/read/dashboard.c).
 CREATE OR REPLACE FUNCTION ct_calls_total(p_org uuid, p_where text, p_digits text, p_words text[],
     p_status text[], p_direction text[], p_booking text[], p_sentiment text[],
     p_lead_status text[], p_end_reason text[], p_from timestamptz, p_to timestamptz,

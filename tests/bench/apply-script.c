@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
-#include "retell.h"
-#include "vapi.h"
+#include "ingest/event.h"
+#include "ingest/retell.h"
+#include "ingest/vapi.h"
 
 static void
 literal(const char *v)

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "form.h"
-#include "sig.h"
+#include "core/form.h"
+#include "ingest/sig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "query.h"
+#include "read/query.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
-#include "retell.h"
+#include "ingest/event.h"
+#include "ingest/retell.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

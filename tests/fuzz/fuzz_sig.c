@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form.h"
-#include "sig.h"
+#include "core/form.h"
+#include "ingest/sig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

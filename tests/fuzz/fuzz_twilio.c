@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
-#include "twilio.h"
+#include "ingest/event.h"
+#include "ingest/twilio.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
-#include "vapi.h"
+#include "ingest/event.h"
+#include "ingest/vapi.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,8 +8,8 @@
 
 #include <CUnit/Basic.h>
 
-#include "config.h"
-#include "db.h"
+#include "core/config.h"
+#include "core/db.h"
 #include "suites.h"
 
 char *

@@ -12,7 +12,7 @@
 #include <json-c/json.h>
 #include <libpq-fe.h>
 
-#include "integration.h"
+#include "ingest/integration.h"
 
 /* Each registers its suite with the CUnit registry; 0 on success. */
 int suite_err(void);

@@ -10,10 +10,10 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "auth.h"
-#include "config.h"
-#include "crypto.h"
-#include "db.h"
+#include "read/auth.h"
+#include "core/config.h"
+#include "core/crypto.h"
+#include "core/db.h"
 #include "suites.h"
 
 char **

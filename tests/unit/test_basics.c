@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "crypto.h"
-#include "err.h"
-#include "log.h"
-#include "num.h"
+#include "core/config.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/num.h"
 #include "suites.h"
 
 /* ---- err: every value has a row, and the rows are docs/API.md's ---- */

@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "crypto.h"
-#include "dashboard.h"
-#include "event.h"
-#include "query.h"
+#include "read/auth.h"
+#include "core/crypto.h"
+#include "read/dashboard.h"
+#include "ingest/event.h"
+#include "read/query.h"
 #include "suites.h"
-#include "vapi.h"
+#include "ingest/vapi.h"
 
 typedef enum ct_err (*handler_fn)(struct ct_request *, const void *);
 

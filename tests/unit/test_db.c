@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "db.h"
+#include "core/config.h"
+#include "core/db.h"
 #include "suites.h"
 
 /* The first value of a one-row result of sql as the programs' role, into

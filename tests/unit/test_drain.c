@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "drain.h"
+#include "core/db.h"
+#include "ops/drain.h"
 #include "suites.h"
 
 static char dr_org[37], dr_other[37];

@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "db.h"
-#include "event.h"
-#include "query.h"
-#include "reason.h"
+#include "core/crypto.h"
+#include "core/db.h"
+#include "ingest/event.h"
+#include "read/query.h"
+#include "ingest/reason.h"
 #include "suites.h"
-#include "vapi.h"
+#include "ingest/vapi.h"
 
 /* ---- pure ---- */
 

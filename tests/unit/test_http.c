@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
+#include "core/http.h"
 #include "suites.h"
 
 /* ---- parameters and headers ---- */

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "db.h"
-#include "integration.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "ingest/integration.h"
 #include "suites.h"
 
 /* ---- pure ---- */

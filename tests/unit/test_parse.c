@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "crypto.h"
-#include "form.h"
-#include "hook.h"
-#include "json.h"
-#include "phone.h"
+#include "read/auth.h"
+#include "core/crypto.h"
+#include "core/form.h"
+#include "ingest/hook.h"
+#include "core/json.h"
+#include "ingest/phone.h"
 #include "suites.h"
 
 /* ---- form ---- */
@@ -285,7 +285,7 @@ suite_auth(void)
 
 /* ---- query ---- */
 
-#include "query.h"
+#include "read/query.h"
 
 static void
 test_query_search_bounds(void)

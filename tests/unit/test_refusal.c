@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "err.h"
-#include "refusal.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "ingest/refusal.h"
 #include "suites.h"
 
 static struct ct_refusal_table t;

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "db.h"
-#include "replay.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "ops/replay.h"
 #include "suites.h"
-#include "vapi.h"
+#include "ingest/vapi.h"
 
 static char rp_org[37];
 static char rp_integration[CT_INTEGRATION_ID_MAX + 1];

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
-#include "retell.h"
+#include "ingest/event.h"
+#include "ingest/retell.h"
 #include "suites.h"
 
 static const char *const tools[] = { "book_appointment", "book_service" };

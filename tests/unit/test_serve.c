@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "db.h"
-#include "log.h"
-#include "serve.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "core/serve.h"
 #include "suites.h"
 
 static const char *const json_types[] = { "application/json", NULL };

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "form.h"
-#include "sig.h"
+#include "core/crypto.h"
+#include "core/form.h"
+#include "ingest/sig.h"
 #include "suites.h"
 
 #define VAPI_SECRET "vapi-test-secret-4f9c2b7e"

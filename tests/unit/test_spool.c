@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "integration.h"
-#include "spool.h"
+#include "core/config.h"
+#include "ingest/integration.h"
+#include "ingest/spool.h"
 #include "suites.h"
 
 #define ORG "0b6c1c1e-2d3f-4a5b-8c7d-9e0f1a2b3c4d"

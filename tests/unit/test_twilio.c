@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
+#include "ingest/event.h"
 #include "suites.h"
-#include "twilio.h"
+#include "ingest/twilio.h"
 
 static const struct ct_map_ctx ctx = { "US", NULL, 0 };
 

@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "booking.h"
-#include "event.h"
-#include "json.h"
-#include "lead.h"
-#include "reason.h"
+#include "ingest/booking.h"
+#include "ingest/event.h"
+#include "core/json.h"
+#include "ingest/lead.h"
+#include "ingest/reason.h"
 #include "suites.h"
-#include "vapi.h"
+#include "ingest/vapi.h"
 
 static const char *const tools[] = { "book_appointment", "book_service" };
 static const struct ct_map_ctx ctx = { "US", tools, 2 };

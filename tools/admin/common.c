@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "admin.h"
-#include "config.h"
-#include "db.h"
-#include "log.h"
-#include "num.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "core/num.h"
 
 static PGconn *conn;
 static char secret_buf[600];

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "admin.h"
-#include "crypto.h"
-#include "integration.h"
-#include "query.h"
+#include "core/crypto.h"
+#include "ingest/integration.h"
+#include "read/query.h"
 
 /* An option's value, or def when it was not given. */
 static const char *

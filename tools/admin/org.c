@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "admin.h"
-#include "phone.h"
+#include "ingest/phone.h"
 
 /* Creates an org; prints its id. */
 int

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "admin.h"
-#include "query.h"
-#include "replay.h"
+#include "read/query.h"
+#include "ops/replay.h"
 
 /* A progress line on a terminal, every hundred events and at the end. */
 static void

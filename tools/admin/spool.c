@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "admin.h"
-#include "drain.h"
+#include "ops/drain.h"
 
 /* Says on stderr what became of a file the drain did not remove. */
 static void

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "admin.h"
-#include "spool.h"
+#include "ingest/spool.h"
 
 /*
  * Ingestion over the last INTERVAL (a PostgreSQL interval: "1 hour",

@@ -4,8 +4,8 @@
 #include <stdio.h>
 
 #include "admin.h"
-#include "config.h"
-#include "num.h"
+#include "core/config.h"
+#include "core/num.h"
 
 /*
  * Closes stuck calls, folds the per-day counts, and deletes rejected

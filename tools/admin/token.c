@@ -4,8 +4,8 @@
 #include <stdio.h>
 
 #include "admin.h"
-#include "auth.h"
-#include "query.h"
+#include "read/auth.h"
+#include "read/query.h"
 
 /* Creates a dashboard token of an org.  Standard output gets the token
  * alone, shown this once (only its hash is kept), so that scripts can take

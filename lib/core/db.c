@@ -1,0 +1,179 @@
+/*
+ * db.c: lazy connection, reconnect, parameterized statements.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+
+static PGconn *conn;
+static const char *app_name = "calltrack";
+static int is_reader;
+
+void
+ct_db_configure(const char *program, int reader)
+{
+	app_name = program;
+	is_reader = reader;
+}
+
+void
+ct_db_close(void)
+{
+	if (conn != NULL)
+		PQfinish(conn);
+	conn = NULL;
+}
+
+static enum ct_err
+connect_db(void)
+{
+	const struct ct_config *cfg = ct_config_get();
+	char timeout[16], options[64], app[64];
+	const char *keys[5], *vals[5];
+	int n = 0;
+
+	snprintf(timeout, sizeof(timeout), "%lld", cfg->connect_timeout_s);
+	snprintf(options, sizeof(options), "-c statement_timeout=%lld",
+	    cfg->statement_timeout_ms);
+	/* The connection string first, so that the settings after it win
+	 * over the same keywords inside it; without one, PG* apply. */
+	if (is_reader && cfg->db_read != NULL) {
+		keys[n] = "dbname";
+		vals[n++] = cfg->db_read;
+	} else if (cfg->db != NULL) {
+		keys[n] = "dbname";
+		vals[n++] = cfg->db;
+	}
+	keys[n] = "connect_timeout";
+	vals[n++] = timeout;
+	keys[n] = "options";
+	vals[n++] = options;
+	/* "vapi-hook[812]": the program and the worker's pid. */
+	snprintf(app, sizeof(app), "%s[%ld]", app_name, (long)getpid());
+	keys[n] = "application_name";
+	vals[n++] = app;
+	keys[n] = NULL;
+	vals[n] = NULL;
+	conn = PQconnectdbParams(keys, vals, 1);
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+		/* libpq's message names hosts, not secrets. */
+		ct_log_msg(NULL, "could not connect to the database: %s",
+		    conn ? PQerrorMessage(conn) : "out of memory");
+		ct_db_close();
+		return CT_ERR_DB_UNAVAILABLE;
+	}
+	return CT_OK;
+}
+
+static enum ct_err
+ensure_connected(void)
+{
+	if (conn != NULL && PQstatus(conn) != CONNECTION_OK)
+		ct_db_close();
+	return conn == NULL ? connect_db() : CT_OK;
+}
+
+/*
+ * Classifies a failed result r (may be NULL): logs it, and says what the
+ * request gets.  A lost connection is dropped for the next request to
+ * reconnect.
+ */
+static enum ct_err
+failure(PGresult *r, char sqlstate[6])
+{
+	const char *code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) :
+	    NULL;
+
+	if (sqlstate != NULL)
+		snprintf(sqlstate, 6, "%s", code ? code : "");
+	ct_log_msg(NULL, "query failed: %s %s", code ? code : "-",
+	    msg ? msg : PQerrorMessage(conn));
+	/* Connection lost (class 08, admin shutdown 57P0x) or no result at
+	 * all. */
+	if (PQstatus(conn) != CONNECTION_OK || code == NULL ||
+	    strncmp(code, "08", 2) == 0 || strncmp(code, "57P", 3) == 0) {
+		ct_db_close();
+		return CT_ERR_DB_UNAVAILABLE;
+	}
+	/* Statement timeout (57014) and lock timeout (55P03): too slow. */
+	if (strcmp(code, "57014") == 0 || strcmp(code, "55P03") == 0)
+		return CT_ERR_DB_UNAVAILABLE;
+	return CT_ERR_INTERNAL;
+}
+
+enum ct_err
+ct_db_exec(PGresult **res, const char *sql, int nparams,
+    const char *const *values, const int *lengths, const int *formats,
+    char sqlstate[6])
+{
+	ExecStatusType st;
+	enum ct_err err;
+	PGresult *r;
+	int attempt, reused;
+
+	*res = NULL;
+	if (sqlstate != NULL)
+		sqlstate[0] = '\0';
+	for (attempt = 0; attempt < 2; attempt++) {
+		reused = conn != NULL;
+		if ((err = ensure_connected()) != CT_OK)
+			return err;
+		r = PQexecParams(conn, sql, nparams, NULL, values, lengths,
+		    formats, 0);
+		st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+			*res = r;
+			return CT_OK;
+		}
+		err = failure(r, sqlstate);
+		PQclear(r);
+		/* A kept connection found dead (the server restarted since
+		 * the last request) costs a reconnect, not the request: its
+		 * transaction rolled back, so running it again is safe. */
+		if (!(err == CT_ERR_DB_UNAVAILABLE && conn == NULL && reused))
+			break;
+	}
+	return err;
+}
+
+enum ct_err
+ct_db_stream(const char *sql, int nparams, const char *const *values,
+    int (*each_row)(PGresult *row, void *arg), void *arg)
+{
+	enum ct_err err;
+	int stop = 0;
+	PGresult *r;
+
+	if ((err = ensure_connected()) != CT_OK)
+		return err;
+	if (!PQsendQueryParams(conn, sql, nparams, NULL, values, NULL, NULL,
+	    0)) {
+		/* A kept connection found dead: reconnect once, as above. */
+		(void)failure(NULL, NULL);
+		if ((err = ensure_connected()) != CT_OK)
+			return err;
+		if (!PQsendQueryParams(conn, sql, nparams, NULL, values, NULL,
+		    NULL, 0))
+			return failure(NULL, NULL);
+	}
+	if (!PQsetSingleRowMode(conn))
+		return failure(NULL, NULL);
+	while (conn != NULL && (r = PQgetResult(conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+
+		if (st == PGRES_SINGLE_TUPLE) {
+			if (!stop && each_row(r, arg) != 0)
+				stop = 1;
+		} else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
+		    err == CT_OK) {
+			err = failure(r, NULL);	/* may drop the connection */
+		}
+		PQclear(r);
+	}
+	return err;
+}

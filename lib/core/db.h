@@ -1,0 +1,52 @@
+/*
+ * db.h: the process's one database connection.
+ *
+ * Connected lazily on the first query, with the configured statement and
+ * connect timeouts.  A kept connection found dead when used (the server
+ * restarted) is replaced at once and the statement run again; otherwise a
+ * connection failure drops it for the next query to retry, and until the
+ * database is back each query fails with CT_ERR_DB_UNAVAILABLE, which the
+ * request answers with 503.
+ */
+#ifndef CT_DB_H
+#define CT_DB_H
+
+#include <libpq-fe.h>
+
+#include "core/err.h"
+
+/*
+ * Names the program to the database (application_name) and says whether
+ * it only reads: a reader connects to CALLTRACK_DB_READ when that is set
+ * (a streaming replica), every other program to CALLTRACK_DB.
+ */
+void ct_db_configure(const char *program, int reader);
+
+/*
+ * Runs one parameterized statement (text parameters; lengths and formats
+ * may be NULL, as for PQexecParams) and returns its result in *res for the
+ * caller to PQclear.  Returns CT_OK for a command or tuples result;
+ * CT_ERR_DB_UNAVAILABLE when the database cannot be reached, the
+ * connection broke or the statement timed out; CT_ERR_INTERNAL for any
+ * other SQL error (logged with its SQLSTATE, never sent to a client).
+ * *res is NULL unless CT_OK.  When sqlstate is not NULL it receives the
+ * five-character SQLSTATE of a failure ("" otherwise).
+ */
+enum ct_err ct_db_exec(PGresult **res, const char *sql, int nparams,
+    const char *const *values, const int *lengths, const int *formats,
+    char sqlstate[6]) __attribute__((warn_unused_result));
+
+/*
+ * Runs one parameterized statement and hands its rows to each_row one at a
+ * time as they arrive (libpq's single-row mode), so a large result is never
+ * held whole.  each_row returns 0 to go on, non-zero to skip the rest.
+ * Errors as for ct_db_exec.
+ */
+enum ct_err ct_db_stream(const char *sql, int nparams,
+    const char *const *values, int (*each_row)(PGresult *row, void *arg),
+    void *arg) __attribute__((warn_unused_result));
+
+/* Closes the connection (the next query reconnects).  Safe to repeat. */
+void ct_db_close(void);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * phone.h: customer numbers normalized to E.164 with the org's country.
+ */
+#ifndef CT_PHONE_H
+#define CT_PHONE_H
+
+#include <stddef.h>
+#include "core/err.h"
+
+#define CT_PHONE_E164_MAX 17	/* '+', 15 digits, NUL */
+
+/*
+ * Normalizes raw (as a provider sent it) to E.164 in out, reading national
+ * numbers with the rules of country (ISO 3166 alpha-2, e.g. "US").
+ * Separators (space, '(', ')', '-', '.', '/') are dropped; "tel:" is
+ * stripped; "+" or the international prefix "00" (or "011" in North
+ * America) starts an international number of 8 to 15 digits; a national
+ * number is read with the country's calling code, trunk prefix and length.
+ * Returns CT_OK, or CT_ERR_INVALID_PARAMETER when raw is no phone number
+ * (empty, "Anonymous", "client:...", "sip:...", letters, wrong length) or
+ * the country is not known.  out is "" unless CT_OK.
+ */
+enum ct_err ct_phone_e164(const char *raw, const char *country,
+    char out[CT_PHONE_E164_MAX]) __attribute__((warn_unused_result));
+
+/* Returns 1 when country is an ISO code this module can read, else 0. */
+int ct_phone_country_known(const char *country);
+
+#endif

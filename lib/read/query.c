@@ -1,0 +1,690 @@
+/*
+ * query.c: dashboard query parameters, declared as tables.
+ *
+ * Each endpoint's parameters are one table (ct_query_calls,
+ * ct_query_stats): a row names a parameter, its validator, its bounds and
+ * where its value goes.  The parse walks the table, so a value reaches the
+ * query struct, and from there SQL, only through its row's validator.
+ */
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ingest/event.h"
+#include "core/json.h"
+#include "core/num.h"
+#include "read/query.h"
+
+#define Q_MAX 200		/* longest search */
+#define LIST_MAX 200		/* longest comma list */
+#define CURSOR_MAX 300		/* longest cursor, base64url */
+#define DURATION_MAX 10000000	/* seconds, min_duration and max_duration */
+
+static const char *const statuses[] = { "queued", "ringing", "in-progress",
+    "completed", "busy", "no-answer", "failed", "canceled", "voicemail",
+    NULL };
+static const char *const directions[] = { "inbound", "outbound", "web",
+    NULL };
+static const char *const bookings[] = { "confirmed", "attempted_failed",
+    "not_requested", NULL };
+static const char *const sentiments[] = { "positive", "neutral",
+    "negative", "unknown", NULL };
+static const char *const lead_statuses[] = { "new", "contacted",
+    "qualified", "booked", "lost", NULL };
+static const char *const end_reasons[] = { "customer_hangup",
+    "agent_hangup", "no_answer", "busy", "voicemail", "transfer", "timeout",
+    "error", "canceled", "other", NULL };
+
+static int
+allowed(const char *v, size_t n, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strlen(*list) == n && strncmp(v, *list, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Where row p's value goes in the query struct q. */
+#define DEST(p, q, type) ((type *)(void *)((char *)(q) + (p)->off))
+
+/*
+ * A comma list of at most p->max bytes whose every item is in p->allowed,
+ * as a text[] literal (the items need no quoting), malloc'd into the
+ * char * at p->off.
+ */
+static enum ct_err
+valid_list(const struct ct_query_param *prm, const char *v, void *q)
+{
+	const char *p = v;
+	size_t o = 0, len = strlen(v);
+	char *lit;
+
+	if (len == 0 || len > (size_t)prm->max)
+		return CT_ERR_INVALID_PARAMETER;
+	if ((lit = malloc(len + 3)) == NULL)
+		return CT_ERR_NOMEM;
+	lit[o++] = '{';
+	while (*p != '\0') {
+		size_t n = strcspn(p, ",");
+
+		if (!allowed(p, n, prm->allowed)) {
+			free(lit);
+			return CT_ERR_INVALID_PARAMETER;
+		}
+		memcpy(lit + o, p, n);
+		o += n;
+		p += n;
+		if (*p == ',') {
+			lit[o++] = ',';
+			p++;
+			if (*p == '\0') {	/* a trailing comma */
+				free(lit);
+				return CT_ERR_INVALID_PARAMETER;
+			}
+		}
+	}
+	lit[o++] = '}';
+	lit[o] = '\0';
+	*DEST(prm, q, char *) = lit;
+	return CT_OK;
+}
+
+/*
+ * Splits q (at most prm->max bytes of UTF-8) into its phone digits and its
+ * words, both into the struct ct_calls_query itself.  A token with a letter
+ * is a word (ILIKE wildcards escaped, then quoted for a text[] literal);
+ * the digits of the other tokens together are a phone number to look for,
+ * when there are 3 to 15.  An empty q searches nothing.
+ */
+static enum ct_err
+valid_search(const struct ct_query_param *prm, const char *q, void *qv)
+{
+	struct ct_calls_query *out = qv;
+	size_t len = strlen(q), i, nd = 0, o = 1;
+	char *words, *digits;
+	const char *p = q;
+
+	if (len == 0)
+		return CT_OK;
+	/* The words go to the database as text, which must be UTF-8. */
+	if (len > (size_t)prm->max || !ct_utf8_valid(q, len))
+		return CT_ERR_INVALID_PARAMETER;
+	/* At most 4 bytes a character (a backslash, escaped twice) and 3 a
+	 * word (its quotes and a comma; a word has a character), braces and
+	 * NUL: 7 * len + 3. */
+	if ((words = malloc(7 * len + 3)) == NULL ||
+	    (digits = malloc(len + 1)) == NULL) {
+		free(words);
+		return CT_ERR_NOMEM;
+	}
+	words[0] = '{';
+	while (*p != '\0') {
+		size_t n;
+		int letter = 0;
+
+		p += strspn(p, " \t\r\n");
+		n = strcspn(p, " \t\r\n");
+		for (i = 0; i < n; i++)
+			if (!((p[i] >= '0' && p[i] <= '9') ||
+			    strchr("+-().#/", p[i]) != NULL))
+				letter = 1;
+		if (letter) {
+			if (o > 1)
+				words[o++] = ',';
+			words[o++] = '"';
+			for (i = 0; i < n; i++) {
+				/* ILIKE's escape is a backslash; in the
+				 * literal, quotes and backslashes are
+				 * escaped again. */
+				if (p[i] == '%' || p[i] == '_') {
+					words[o++] = '\\';
+					words[o++] = '\\';
+				} else if (p[i] == '\\') {
+					memcpy(words + o, "\\\\\\\\", 4);
+					o += 4;
+					continue;
+				} else if (p[i] == '"') {
+					words[o++] = '\\';
+				}
+				words[o++] = p[i];
+			}
+			words[o++] = '"';
+		} else {
+			for (i = 0; i < n; i++)
+				if (p[i] >= '0' && p[i] <= '9')
+					digits[nd++] = p[i];
+		}
+		p += n;
+	}
+	words[o++] = '}';
+	words[o] = '\0';
+	digits[nd] = '\0';
+	if (o > 2) {
+		out->words = words;
+	} else {
+		free(words);
+	}
+	if (nd >= 3 && nd <= 15) {
+		out->digits = digits;
+	} else {
+		free(digits);
+		if (nd > 15)
+			return CT_ERR_INVALID_PARAMETER;
+	}
+	return CT_OK;
+}
+
+static const char b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+char *
+ct_query_cursor(const char *sort, int desc, const char *value, const char *id)
+{
+	char raw[256];
+	char *out;
+	int n = snprintf(raw, sizeof(raw), "%s|%s|%s|%s", sort,
+	    desc ? "desc" : "asc", value, id);
+	size_t i, o = 0;
+	unsigned acc = 0, bits = 0;
+
+	if (n < 0 || (size_t)n >= sizeof(raw) ||
+	    (out = malloc((size_t)n * 4 / 3 + 4)) == NULL)
+		return NULL;
+	for (i = 0; i < (size_t)n; i++) {
+		acc = (acc << 8) | (unsigned char)raw[i];
+		bits += 8;
+		while (bits >= 6) {
+			bits -= 6;
+			out[o++] = b64url[(acc >> bits) & 63];
+		}
+	}
+	if (bits > 0)
+		out[o++] = b64url[(acc << (6 - bits)) & 63];
+	out[o] = '\0';
+	return out;
+}
+
+/* Decodes base64url; returns the length, or -1. */
+static int
+unb64url(const char *in, char *out, size_t outlen)
+{
+	unsigned acc = 0, bits = 0;
+	size_t o = 0;
+	const char *p;
+
+	for (; *in != '\0'; in++) {
+		if ((p = strchr(b64url, *in)) == NULL)
+			return -1;
+		acc = (acc << 6) | (unsigned)(p - b64url);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o + 1 >= outlen)
+				return -1;
+			out[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
+int
+ct_query_uuid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) != 36)
+		return 0;
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (strchr("0123456789abcdefABCDEF", s[i]) == NULL) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+
+/* A date (YYYY-MM-DD, a day of the calendar) or an ISO 8601 date-time,
+ * both from 1970 on (ct_time_iso's calendar). */
+static int
+date_or_time(const char *v)
+{
+	char buf[CT_TIME_MAX];
+
+	if (strlen(v) == 10)
+		return ct_time_date(v) && strncmp(v, "1970", 4) >= 0;
+	return ct_time_iso(v, buf) && ct_time_epoch_ms(v) >= 0;
+}
+
+/* A range bound (date_or_time), borrowed into the const char * at
+ * p->off. */
+static enum ct_err
+valid_time(const struct ct_query_param *p, const char *v, void *q)
+{
+	if (!date_or_time(v))
+		return CT_ERR_INVALID_PARAMETER;
+	*DEST(p, q, const char *) = v;
+	return CT_OK;
+}
+
+/* An integer in [p->min, p->max] (no more than an int holds) into the int
+ * at p->off. */
+static enum ct_err
+valid_int(const struct ct_query_param *p, const char *v, void *q)
+{
+	long long n;
+
+	if (ct_num_parse_str(v, p->min, p->max, &n) != CT_OK)
+		return CT_ERR_INVALID_PARAMETER;
+	*DEST(p, q, int) = (int)n;
+	return CT_OK;
+}
+
+/* The same into the long long at p->off. */
+static enum ct_err
+valid_llong(const struct ct_query_param *p, const char *v, void *q)
+{
+	long long n;
+
+	if (ct_num_parse_str(v, p->min, p->max, &n) != CT_OK)
+		return CT_ERR_INVALID_PARAMETER;
+	*DEST(p, q, long long) = n;
+	return CT_OK;
+}
+
+/* An integer in [p->min, p->max], written in decimal into the char[24] at
+ * p->off (the text SQL takes). */
+static enum ct_err
+valid_decimal(const struct ct_query_param *p, const char *v, void *q)
+{
+	long long n;
+
+	if (ct_num_parse_str(v, p->min, p->max, &n) != CT_OK)
+		return CT_ERR_INVALID_PARAMETER;
+	snprintf(DEST(p, q, char), 24, "%lld", n);
+	return CT_OK;
+}
+
+/* true or 1, false or 0, into the int at p->off. */
+static enum ct_err
+valid_bool(const struct ct_query_param *p, const char *v, void *q)
+{
+	if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+		*DEST(p, q, int) = 1;
+	else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+		*DEST(p, q, int) = 0;
+	else
+		return CT_ERR_INVALID_PARAMETER;
+	return CT_OK;
+}
+
+/* One word of p->allowed, whose static copy goes into the const char * at
+ * p->off. */
+static enum ct_err
+valid_word(const struct ct_query_param *p, const char *v, void *q)
+{
+	const char *const *w;
+
+	for (w = p->allowed; *w != NULL; w++) {
+		if (strcmp(v, *w) == 0) {
+			*DEST(p, q, const char *) = *w;
+			return CT_OK;
+		}
+	}
+	return CT_ERR_INVALID_PARAMETER;
+}
+
+/* One word of p->allowed, whose index goes into the int at p->off. */
+static enum ct_err
+valid_choice(const struct ct_query_param *p, const char *v, void *q)
+{
+	int i;
+
+	for (i = 0; p->allowed[i] != NULL; i++) {
+		if (strcmp(v, p->allowed[i]) == 0) {
+			*DEST(p, q, int) = i;
+			return CT_OK;
+		}
+	}
+	return CT_ERR_INVALID_PARAMETER;
+}
+
+/* A zone of the time zone database, borrowed into the const char * at
+ * p->off. */
+static enum ct_err
+valid_tz(const struct ct_query_param *p, const char *v, void *q)
+{
+	if (!ct_query_timezone(v))
+		return CT_ERR_INVALID_PARAMETER;
+	*DEST(p, q, const char *) = v;
+	return CT_OK;
+}
+
+/*
+ * A cost as the list sorts it: a decimal that numeric(14, 6) holds, at
+ * most 8 digits before the point and 6 after, or -1 (no cost).
+ */
+static int
+cost_value(const char *v)
+{
+	size_t i = 0, n;
+
+	if (strcmp(v, "-1") == 0)
+		return 1;
+	n = strspn(v, "0123456789");
+	if (n == 0 || n > 8)
+		return 0;
+	i = n;
+	if (v[i] == '.') {
+		n = strspn(v + i + 1, "0123456789");
+		if (n == 0 || n > 6)
+			return 0;
+		i += 1 + n;
+	}
+	return v[i] == '\0';
+}
+
+/* Is value a value of the sort's column, in the shape the page wrote it? */
+static int
+sort_value(const char *sort, const char *value)
+{
+	char buf[CT_TIME_MAX];
+	long long n;
+
+	if (strcmp(sort, "started_at") == 0)
+		return strlen(value) != 10 && ct_time_iso(value, buf) &&
+		    ct_time_epoch_ms(value) >= 0;
+	if (strcmp(sort, "duration") == 0)	/* -1: no duration */
+		return ct_num_parse_str(value, -1, 100000000, &n) == CT_OK;
+	return cost_value(value);
+}
+
+/*
+ * "sort|order|value|id", base64url-encoded, of the sort and order the rows
+ * above set, its value of the sort's shape and its id a UUID: into
+ * after_value (malloc'd) and after_id of the struct ct_calls_query.
+ */
+static enum ct_err
+valid_cursor(const struct ct_query_param *p, const char *c, void *qv)
+{
+	struct ct_calls_query *q = qv;
+	char raw[256], want[32], *value, *id;
+	int n;
+
+	if (strlen(c) > (size_t)p->max ||
+	    (n = unb64url(c, raw, sizeof(raw))) < 0 ||
+	    memchr(raw, '\0', (size_t)n) != NULL)
+		return CT_ERR_INVALID_PARAMETER;
+	snprintf(want, sizeof(want), "%s|%s|", q->sort, q->desc ? "desc" : "asc");
+	if (strncmp(raw, want, strlen(want)) != 0)
+		return CT_ERR_INVALID_PARAMETER;
+	value = raw + strlen(want);
+	if ((id = strrchr(value, '|')) == NULL)
+		return CT_ERR_INVALID_PARAMETER;
+	*id++ = '\0';
+	if (!ct_query_uuid(id) || !sort_value(q->sort, value))
+		return CT_ERR_INVALID_PARAMETER;
+	if ((q->after_value = strdup(value)) == NULL)
+		return CT_ERR_NOMEM;
+	memcpy(q->after_id, id, 37);
+	q->page = 0;
+	return CT_OK;
+}
+
+static const char *const sorts[] = { "started_at", "duration", "cost", NULL };
+static const char *const orders[] = { "asc", "desc", NULL };
+static const char *const formats[] = { "json", "csv", NULL };
+
+#define CALLS(field) offsetof(struct ct_calls_query, field)
+#define STATS(field) offsetof(struct ct_stats_query, field)
+
+/*
+ * GET /api/calls.  Rows are checked in this order, and a validator may
+ * read what the rows above it stored: the cursor belongs to one sort and
+ * order.
+ */
+const struct ct_query_param ct_query_calls[] = {
+	{ "q", valid_search, 0, Q_MAX, NULL, 0 },
+	{ "status", valid_list, 0, LIST_MAX, statuses, CALLS(status) },
+	{ "direction", valid_list, 0, LIST_MAX, directions, CALLS(direction) },
+	{ "booking_status", valid_list, 0, LIST_MAX, bookings, CALLS(booking) },
+	{ "sentiment", valid_list, 0, LIST_MAX, sentiments, CALLS(sentiment) },
+	{ "lead_status", valid_list, 0, LIST_MAX, lead_statuses,
+	    CALLS(lead_status) },
+	{ "end_call_reason", valid_list, 0, LIST_MAX, end_reasons,
+	    CALLS(end_reason) },
+	{ "from", valid_time, 0, 0, NULL, CALLS(from) },
+	{ "to", valid_time, 0, 0, NULL, CALLS(to) },
+	{ "min_duration", valid_decimal, 0, DURATION_MAX, NULL,
+	    CALLS(min_dur) },
+	{ "max_duration", valid_decimal, 0, DURATION_MAX, NULL,
+	    CALLS(max_dur) },
+	{ "include_test", valid_bool, 0, 1, NULL, CALLS(include_test) },
+	{ "sort", valid_word, 0, 0, sorts, CALLS(sort) },
+	{ "order", valid_choice, 0, 1, orders, CALLS(desc) },
+	{ "limit", valid_int, 1, CT_QUERY_LIMIT_MAX, NULL, CALLS(limit) },
+	{ "page", valid_llong, 1, CT_QUERY_PAGE_MAX, NULL, CALLS(page) },
+	{ "cursor", valid_cursor, 0, CURSOR_MAX, NULL, 0 },
+	{ "format", valid_choice, 0, 1, formats, CALLS(csv) },
+	{ NULL, NULL, 0, 0, NULL, 0 }
+};
+
+/* GET /api/stats. */
+const struct ct_query_param ct_query_stats[] = {
+	{ "from", valid_time, 0, 0, NULL, STATS(from) },
+	{ "to", valid_time, 0, 0, NULL, STATS(to) },
+	{ "tz", valid_tz, 0, 0, NULL, STATS(tz) },
+	{ "include_test", valid_bool, 0, 1, NULL, STATS(include_test) },
+	{ NULL, NULL, 0, 0, NULL, 0 }
+};
+
+/*
+ * Names the parameter of the first pair of query that does not decode (a
+ * bad escape or a NUL), when it is one of table's; else "query".
+ */
+static const char *
+undecodable(const char *query, const struct ct_query_param *table)
+{
+	const char *p = query;
+	const struct ct_query_param *row;
+	char name[32], *value;
+	size_t seg, eq, len;
+	enum ct_err err;
+
+	for (; *p != '\0'; p += seg + (p[seg] == '&')) {
+		seg = strcspn(p, "&");
+		eq = strcspn(p, "=&");
+		if (eq >= sizeof(name) ||
+		    ct_form_decode(p, eq, 1, name, &len) != CT_OK)
+			continue;
+		for (row = table; row->name != NULL; row++)
+			if (strcmp(row->name, name) == 0)
+				break;
+		if (row->name == NULL || eq == seg ||
+		    (value = malloc(seg - eq)) == NULL)
+			continue;
+		err = ct_form_decode(p + eq + 1, seg - eq - 1, 1, value, &len);
+		free(value);
+		if (err != CT_OK)
+			return row->name;
+	}
+	return "query";
+}
+
+/*
+ * Parses query into form and walks table over it: each present parameter
+ * through its row's validator into q.  Returns CT_OK, CT_ERR_NOMEM, or
+ * CT_ERR_INVALID_PARAMETER with *bad the row's name.
+ */
+static enum ct_err
+walk(const struct ct_query_param *table, const char *query,
+    struct ct_form *form, void *q, const char **bad)
+{
+	const struct ct_query_param *p;
+	const char *v;
+	enum ct_err err;
+
+	if (query == NULL)
+		query = "";
+	if ((err = ct_form_parse(query, strlen(query), CT_FORM_MAX_PAIRS,
+	    form)) != CT_OK) {
+		if (err == CT_ERR_NOMEM)
+			return err;
+		*bad = undecodable(query, table);
+		return CT_ERR_INVALID_PARAMETER;
+	}
+	for (p = table; p->name != NULL; p++) {
+		if ((v = ct_form_get(form, p->name)) == NULL)
+			continue;
+		if ((err = p->valid(p, v, q)) != CT_OK) {
+			if (err == CT_ERR_NOMEM)
+				return err;
+			*bad = p->name;
+			return CT_ERR_INVALID_PARAMETER;
+		}
+	}
+	return CT_OK;
+}
+
+/*
+ * Both bounds of one form: is from at or after to?  (A date and a
+ * date-time are compared by the database, in the org's zone.)
+ */
+static int
+reversed(const char *from, const char *to)
+{
+	if (from == NULL || to == NULL)
+		return 0;
+	if (strlen(from) == 10 && strlen(to) == 10)
+		return strcmp(from, to) >= 0;
+	if (strlen(from) != 10 && strlen(to) != 10)
+		return ct_time_epoch_ms(from) >= ct_time_epoch_ms(to);
+	return 0;
+}
+
+/* Milliseconds since the epoch of a range bound (a date: its midnight
+ * UTC, within a day of its midnight in any zone). */
+static long long
+bound_ms(const char *v)
+{
+	char t[CT_TIME_MAX];
+
+	if (strlen(v) != 10)
+		return ct_time_epoch_ms(v);
+	snprintf(t, sizeof(t), "%.10sT00:00:00Z", v);
+	return ct_time_epoch_ms(t);
+}
+
+#define BAD(name) do { *bad = (name); return CT_ERR_INVALID_PARAMETER; } while (0)
+
+enum ct_err
+ct_calls_query_parse(const char *query, struct ct_calls_query *q,
+    const char **bad)
+{
+	long long lo, hi;
+	enum ct_err err;
+
+	memset(q, 0, sizeof(*q));
+	*bad = NULL;
+	q->sort = "started_at";
+	q->desc = 1;
+	q->limit = CT_QUERY_LIMIT_DEFAULT;
+	q->page = 1;
+	if ((err = walk(ct_query_calls, query, &q->form, q, bad)) != CT_OK)
+		return err;
+	/* What one value means beside another. */
+	if (reversed(q->from, q->to))
+		BAD("from");
+	if (q->min_dur[0] != '\0' && q->max_dur[0] != '\0' &&
+	    ct_num_parse_str(q->min_dur, 0, DURATION_MAX, &lo) == CT_OK &&
+	    ct_num_parse_str(q->max_dur, 0, DURATION_MAX, &hi) == CT_OK &&
+	    hi < lo)
+		BAD("max_duration");
+	if (q->after_value != NULL && ct_form_get(&q->form, "page") != NULL)
+		BAD("cursor");	/* one way of paging at a time */
+	return CT_OK;
+}
+
+void
+ct_calls_query_free(struct ct_calls_query *q)
+{
+	free(q->digits);
+	free(q->words);
+	free(q->status);
+	free(q->direction);
+	free(q->booking);
+	free(q->sentiment);
+	free(q->lead_status);
+	free(q->end_reason);
+	free(q->after_value);
+	ct_form_free(&q->form);
+	memset(q, 0, sizeof(*q));
+}
+
+/* Is the file at path a zone, a TZif file (RFC 8536), and not one of the
+ * directories and text files beside the zones? */
+static int
+tzif(const char *path)
+{
+	char magic[4];
+	struct stat st;
+	ssize_t n = -1;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		n = read(fd, magic, sizeof(magic));
+	close(fd);
+	return n == (ssize_t)sizeof(magic) && memcmp(magic, "TZif", 4) == 0;
+}
+
+int
+ct_query_timezone(const char *tz)
+{
+	char path[128];
+	size_t n = tz ? strlen(tz) : 0;
+
+	/* Area/Location names only: no "..", no leading '/', no spaces. */
+	if (n == 0 || n > 64 || tz[0] == '/' || tz[0] == '.' ||
+	    strstr(tz, "..") != NULL ||
+	    strspn(tz, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789/_+-") != n)
+		return 0;
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	return tzif(path);
+}
+
+enum ct_err
+ct_stats_query_parse(const char *query, struct ct_stats_query *q,
+    const char **bad)
+{
+	enum ct_err err;
+
+	memset(q, 0, sizeof(*q));
+	*bad = NULL;
+	if ((err = walk(ct_query_stats, query, &q->form, q, bad)) != CT_OK)
+		return err;
+	if (reversed(q->from, q->to))
+		BAD("from");
+	/* The answer has a row a day: a range of a million days is a
+	 * statement that cannot finish in time. */
+	if (q->from != NULL && q->to != NULL && bound_ms(q->to) -
+	    bound_ms(q->from) > CT_QUERY_STATS_DAYS_MAX * 86400000LL)
+		BAD("to");
+	return CT_OK;
+}
+
+void
+ct_stats_query_free(struct ct_stats_query *q)
+{
+	ct_form_free(&q->form);
+	memset(q, 0, sizeof(*q));
+}
