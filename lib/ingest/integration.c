@@ -9,7 +9,6 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "ingest/integration.h"
-#include "core/num.h"
 
 #define CACHE_SLOTS 32
 
@@ -115,53 +114,60 @@ bad:
 	return -1;
 }
 
-static char *
-dup_field(PGresult *r, int col)
+/* The value of column name in row 0 of r (ct_integration_lookup's
+ * columns, read by name), or "" when r has no such column. */
+static const char *
+col(PGresult *r, const char *name)
 {
-	return PQgetisnull(r, 0, col) ? NULL : strdup(PQgetvalue(r, 0, col));
+	int c = PQfnumber(r, name);
+
+	return c < 0 ? "" : PQgetvalue(r, 0, c);
 }
 
-/* Fills slot s from row 0 of r (columns of ct_integration_lookup). */
+static char *
+dup_col(PGresult *r, const char *name)
+{
+	int c = PQfnumber(r, name);
+
+	return c < 0 || PQgetisnull(r, 0, c) ? NULL :
+	    strdup(PQgetvalue(r, 0, c));
+}
+
+/* Fills slot s from row 0 of r (the columns of ct_integration_lookup). */
 static enum ct_err
 slot_fill(struct slot *s, PGresult *r)
 {
-	const char *provider = PQgetvalue(r, 0, 2);
-	const char *algo = PQgetvalue(r, 0, 7);
+	const char *provider = col(r, "provider");
+	const char *algo = col(r, "hmac_algorithm");
 	struct ct_integration *in = &s->in;
-	long long threshold;
 	int tools;
 
-	snprintf(in->id, sizeof(in->id), "%s", PQgetvalue(r, 0, 0));
-	snprintf(in->org_id, sizeof(in->org_id), "%s", PQgetvalue(r, 0, 1));
+	snprintf(in->id, sizeof(in->id), "%s", col(r, "id"));
+	snprintf(in->org_id, sizeof(in->org_id), "%s", col(r, "org_id"));
 	in->provider = strcmp(provider, "vapi") == 0 ? CT_PROVIDER_VAPI :
 	    strcmp(provider, "retell") == 0 ? CT_PROVIDER_RETELL :
 	    CT_PROVIDER_TWILIO;
-	s->secret = dup_field(r, 3);
-	s->secret_next = dup_field(r, 4);
-	s->public_url = dup_field(r, 5);
-	s->prefix = dup_field(r, 9);
+	s->secret = dup_col(r, "secret");
+	s->secret_next = dup_col(r, "secret_next");
+	s->public_url = dup_col(r, "public_url");
+	s->prefix = dup_col(r, "hmac_prefix");
 	if (s->secret == NULL || s->prefix == NULL)
 		return CT_ERR_NOMEM;
-	tools = parse_array(PQgetvalue(r, 0, 14),
+	tools = parse_array(col(r, "booking_tools"),
 	    in->booking_tools, CT_INTEGRATION_MAX_TOOLS);
 	in->n_booking_tools = tools < 0 ? 0 : (size_t)tools;
 	in->secrets.s[0] = s->secret;
 	in->secrets.s[1] = s->secret_next;
 	in->public_url = s->public_url;
-	in->vapi_hmac = strcmp(PQgetvalue(r, 0, 6), "hmac") == 0;
+	in->vapi_hmac = strcmp(col(r, "vapi_auth"), "hmac") == 0;
 	in->hmac.algorithm = strcmp(algo, "sha1") == 0 ? CT_SHA1 :
 	    strcmp(algo, "sha512") == 0 ? CT_SHA512 : CT_SHA256;
-	in->hmac.encoding = strcmp(PQgetvalue(r, 0, 8), "base64") == 0 ?
+	in->hmac.encoding = strcmp(col(r, "hmac_encoding"), "base64") == 0 ?
 	    CT_SIG_BASE64 : CT_SIG_HEX;
 	in->hmac.prefix = s->prefix;
-	in->disabled = strcmp(PQgetvalue(r, 0, 10), "t") == 0;
+	in->disabled = strcmp(col(r, "disabled"), "t") == 0;
 	snprintf(in->default_country, sizeof(in->default_country), "%s",
-	    PQgetvalue(r, 0, 11));
-	snprintf(in->timezone, sizeof(in->timezone), "%s",
-	    PQgetvalue(r, 0, 12));
-	if (ct_num_parse_str(PQgetvalue(r, 0, 13), 0, 100, &threshold) != CT_OK)
-		return CT_ERR_INTERNAL;
-	in->hot_lead_threshold = (int)threshold;
+	    col(r, "default_country"));
 	return CT_OK;
 }
 

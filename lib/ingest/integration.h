@@ -22,8 +22,6 @@ struct ct_integration {
 	struct ct_sig_vapi_hmac	 hmac;
 	int			 disabled;
 	char			 default_country[3];
-	char			 timezone[64];
-	int			 hot_lead_threshold;
 	char			*booking_tools[CT_INTEGRATION_MAX_TOOLS];
 	size_t			 n_booking_tools;
 	int			 stale;		/* kept from before a failed

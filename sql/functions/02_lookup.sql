@@ -6,15 +6,14 @@ CREATE OR REPLACE FUNCTION ct_integration_lookup(p_id text)
 RETURNS TABLE (id text, org_id uuid, provider text, secret text,
                secret_next text, public_url text, vapi_auth text,
                hmac_algorithm text, hmac_encoding text, hmac_prefix text,
-               disabled boolean, default_country text, timezone text,
-               hot_lead_threshold int, booking_tools text[])
+               disabled boolean, default_country text, booking_tools text[])
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, public
     AS $$
     SELECT i.id, i.org_id, i.provider, i.secret, i.secret_next,
            i.public_url, i.vapi_auth, i.hmac_algorithm, i.hmac_encoding,
            i.hmac_prefix, i.disabled_at IS NOT NULL, o.default_country,
-           o.timezone, o.hot_lead_threshold, o.booking_tools
+           o.booking_tools
       FROM integrations i JOIN orgs o ON o.id = i.org_id
      WHERE i.id = p_id
 $$;

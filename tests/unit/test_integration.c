@@ -171,8 +171,6 @@ test_integration_fields(void)
 	CU_ASSERT_EQUAL(in->disabled, 0);
 	CU_ASSERT_EQUAL(in->stale, 0);
 	ASSERT_STR_EQ(in->default_country, "GB");
-	ASSERT_STR_EQ(in->timezone, "Europe/London");
-	CU_ASSERT_EQUAL(in->hot_lead_threshold, 55);
 	CU_ASSERT_EQUAL_FATAL(in->n_booking_tools,
 	    sizeof(tools_want) / sizeof(tools_want[0]));
 	for (i = 0; i < in->n_booking_tools; i++)
