@@ -66,7 +66,7 @@ ct_crypto_sha256_hex(const void *data, size_t len, char hex[65])
 	ct_crypto_hex(md, sizeof(md), hex);
 }
 
-int
+bool
 ct_crypto_equal(const void *a, size_t alen, const void *b, size_t blen)
 {
 	unsigned char da[SHA256_DIGEST_LENGTH], db[SHA256_DIGEST_LENGTH];

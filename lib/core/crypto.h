@@ -5,6 +5,8 @@
 #ifndef CT_CRYPTO_H
 #define CT_CRYPTO_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 #include "core/err.h"
 
@@ -27,11 +29,11 @@ void ct_crypto_sha256_hex(const void *data, size_t len, char hex[65]);
 /*
  * Compares a and b without telling, by its time, where they differ or
  * whether their lengths do: each is hashed with SHA-256 and the two
- * fixed-length digests are compared in constant time.  Returns 1 when the
- * lengths and contents are equal, else 0 (also when hashing fails).
+ * fixed-length digests are compared in constant time.  Returns true when the
+ * lengths and contents are equal, else false (also when hashing fails).
  * Either pointer may be NULL when its length is 0.
  */
-int ct_crypto_equal(const void *a, size_t alen, const void *b, size_t blen);
+bool ct_crypto_equal(const void *a, size_t alen, const void *b, size_t blen);
 
 /* Writes len bytes as lowercase hex plus a NUL into out (2*len+1 bytes). */
 void ct_crypto_hex(const unsigned char *in, size_t len, char *out);

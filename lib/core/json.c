@@ -162,7 +162,7 @@ ct_json_path_key(json_object *obj, const char *path, const char **out)
 	return CT_OK;
 }
 
-int
+bool
 ct_json_holds_nul(json_object *obj)
 {
 	size_t i, n;
@@ -191,7 +191,7 @@ ct_json_holds_nul(json_object *obj)
 	}
 }
 
-int
+bool
 ct_json_path_has_nul(json_object *obj, const char *path)
 {
 	obj = ct_json_path(obj, path);
@@ -199,7 +199,7 @@ ct_json_path_has_nul(json_object *obj, const char *path)
 	    holds_nul(obj);
 }
 
-int
+bool
 ct_json_path_number(json_object *obj, const char *path, double *out)
 {
 	const char *s;
@@ -264,7 +264,7 @@ ct_json_first_str(json_object *obj, const char *const *paths)
 	return NULL;
 }
 
-int
+bool
 ct_json_any_truthy(json_object *obj, const char *const *paths)
 {
 	for (; *paths != NULL; paths++)

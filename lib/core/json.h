@@ -4,6 +4,8 @@
 #ifndef CT_JSON_H
 #define CT_JSON_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 #include <json-c/json.h>
 
@@ -46,15 +48,15 @@ const char *ct_json_path_str(json_object *obj, const char *path);
 enum ct_err ct_json_path_key(json_object *obj, const char *path,
     const char **out) __attribute__((warn_unused_result));
 
-/* Returns 1 when the value at path is a string holding a NUL, else 0. */
-int ct_json_path_has_nul(json_object *obj, const char *path);
+/* Returns true when the value at path is a string holding a NUL, else false. */
+bool ct_json_path_has_nul(json_object *obj, const char *path);
 
 /*
- * Returns 1 when obj or any value inside it (at most CT_JSON_MAX_DEPTH
- * deep, as ct_json_parse allows) is a string holding a NUL, else 0: such a
+ * Returns true when obj or any value inside it (at most CT_JSON_MAX_DEPTH
+ * deep, as ct_json_parse allows) is a string holding a NUL, else false: such a
  * value cannot go into a jsonb column, which refuses \u0000.
  */
-int ct_json_holds_nul(json_object *obj);
+bool ct_json_holds_nul(json_object *obj);
 
 /*
  * Returns the value at the dotted path inside obj (any type), or NULL when
@@ -64,9 +66,9 @@ json_object *ct_json_path(json_object *obj, const char *path);
 
 /*
  * Reads a number at path: a JSON number, or a string holding one (as
- * providers sometimes send), finite.  Returns 1 and sets *out, else 0.
+ * providers sometimes send), finite.  Returns true and sets *out, else false.
  */
-int ct_json_path_number(json_object *obj, const char *path, double *out);
+bool ct_json_path_number(json_object *obj, const char *path, double *out);
 
 /*
  * Reads a truthy flag: true, 1, "true", "1", "yes" (any case) → 1; false,
@@ -78,8 +80,8 @@ int ct_json_truthy(json_object *v);
  * or NULL. */
 const char *ct_json_first_str(json_object *obj, const char *const *paths);
 
-/* Returns 1 when the value at any of the paths (NULL-terminated) is
- * truthy (ct_json_truthy), else 0. */
-int ct_json_any_truthy(json_object *obj, const char *const *paths);
+/* Returns true when the value at any of the paths (NULL-terminated) is
+ * truthy (ct_json_truthy), else false. */
+bool ct_json_any_truthy(json_object *obj, const char *const *paths);
 
 #endif

@@ -12,7 +12,7 @@
 
 #define EVIDENCE_RESULT_MAX 500
 
-int
+bool
 ct_booking_is_tool(const char *name, const char *const *tools, size_t n)
 {
 	size_t i;
@@ -23,7 +23,7 @@ ct_booking_is_tool(const char *name, const char *const *tools, size_t n)
 	return 0;
 }
 
-int
+bool
 ct_booking_result_ok(const char *content, int successful)
 {
 	json_object *o = NULL, *v;

@@ -9,6 +9,8 @@
 #ifndef CT_BOOKING_H
 #define CT_BOOKING_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 struct ct_booking {
@@ -18,17 +20,17 @@ struct ct_booking {
 	int	 evidence_is_success;
 };
 
-/* Returns 1 when name is one of the org's booking tools. */
-int ct_booking_is_tool(const char *name, const char *const *tools, size_t n);
+/* Returns true when name is one of the org's booking tools. */
+bool ct_booking_is_tool(const char *name, const char *const *tools, size_t n);
 
 /*
  * Judges a tool result (policy of the fixtures README): a failure when
  * successful is 0 (-1: not given), when there is no result (content
  * NULL), when the content is a JSON object with success:false, ok:false, a
  * non-empty error or status error|failed|failure, or when it is plain text
- * starting with "error" (any case).  Returns 1 for success, 0 for failure.
+ * starting with "error" (any case).  Returns true for success, false for failure.
  */
-int ct_booking_result_ok(const char *content, int successful);
+bool ct_booking_result_ok(const char *content, int successful);
 
 /*
  * Adds one invocation of tool (id call_id) with its result to b.  The

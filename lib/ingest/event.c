@@ -83,7 +83,7 @@ date_prefix(const char *s)
 	    num2(s + 8) <= month_days(y, m);
 }
 
-int
+bool
 ct_time_date(const char *s)
 {
 	return s != NULL && strlen(s) == 10 && date_prefix(s);
@@ -115,7 +115,7 @@ leap_second(const char *s, int off)
 	return gmtime_r(&t, &utc) != NULL && utc.tm_mday == 1;
 }
 
-int
+bool
 ct_time_iso(const char *s, char out[CT_TIME_MAX])
 {
 	size_t n, i = 19;
@@ -196,7 +196,7 @@ ct_time_epoch_ms(const char *iso)
 	return ((long long)t - off) * 1000 + ms;
 }
 
-int
+bool
 ct_time_from_ms(long long ms, char out[CT_TIME_MAX])
 {
 	time_t secs;
@@ -222,7 +222,7 @@ ct_time_from_ms(long long ms, char out[CT_TIME_MAX])
 	return 1;
 }
 
-int
+bool
 ct_event_set_cost(struct ct_call_event *ev, double usd)
 {
 	if (!isfinite(usd) || usd < 0 || usd > 1e9)

@@ -8,6 +8,8 @@
 #ifndef CT_EVENT_H
 #define CT_EVENT_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 #include <json-c/json.h>
@@ -86,7 +88,7 @@ void ct_call_event_free(struct ct_call_event *ev);
 
 /*
  * Copies an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS, optional fraction of
- * up to 9 digits, optional Z, ±HH:MM or ±HHMM) into out; returns 1, or 0
+ * up to 9 digits, optional Z, ±HH:MM or ±HHMM) into out; returns true, or false
  * and leaves out "" when s is not one.  The check is calendar-exact: a day
  * the month has (leap years by the Gregorian rule, years 0001 to 9999),
  * hours 00-23, minutes 00-59, an offset of at most 14:00.  Second 60 is
@@ -95,22 +97,22 @@ void ct_call_event_free(struct ct_call_event *ev);
  * it as the next day's first second): a provider's clock that shows one
  * keeps its time, and a :60 anywhere else is no time at all.
  */
-int ct_time_iso(const char *s, char out[CT_TIME_MAX]);
+bool ct_time_iso(const char *s, char out[CT_TIME_MAX]);
 
-/* Returns 1 when s is exactly a day of the calendar, YYYY-MM-DD (years
- * 0001 to 9999, leap years by the Gregorian rule), else 0. */
-int ct_time_date(const char *s);
+/* Returns true when s is exactly a day of the calendar, YYYY-MM-DD (years
+ * 0001 to 9999, leap years by the Gregorian rule), else false. */
+bool ct_time_date(const char *s);
 
 /* Returns the milliseconds since the epoch of a time ct_time_iso accepts,
  * or -1. */
 long long ct_time_epoch_ms(const char *iso);
 
-/* Formats milliseconds since the epoch as ISO 8601 UTC into out; returns 1,
- * or 0 when out of range. */
-int ct_time_from_ms(long long ms, char out[CT_TIME_MAX]);
+/* Formats milliseconds since the epoch as ISO 8601 UTC into out; returns true,
+ * or false when out of range. */
+bool ct_time_from_ms(long long ms, char out[CT_TIME_MAX]);
 
-/* Formats a non-negative finite cost into ev->cost; returns 1 or 0. */
-int ct_event_set_cost(struct ct_call_event *ev, double usd);
+/* Formats a non-negative finite cost into ev->cost; returns true or false. */
+bool ct_event_set_cost(struct ct_call_event *ev, double usd);
 
 /*
  * Sets the customer's number (raw as sent, and E.164 when it reads as one

@@ -36,7 +36,7 @@ ct_provider_name(enum ct_provider p)
 	return "unknown";
 }
 
-int
+bool
 ct_integration_id_valid(const char *id)
 {
 	size_t n;

@@ -4,6 +4,8 @@
 #ifndef CT_INTEGRATION_H
 #define CT_INTEGRATION_H
 
+#include <stdbool.h>
+
 #include "core/err.h"
 #include "ingest/sig.h"
 
@@ -31,8 +33,8 @@ struct ct_integration {
 /* Returns "vapi", "retell" or "twilio". */
 const char *ct_provider_name(enum ct_provider p);
 
-/* Returns 1 when id is a valid integration slug ([A-Za-z0-9_-]{1,64}). */
-int ct_integration_id_valid(const char *id);
+/* Returns true when id is a valid integration slug ([A-Za-z0-9_-]{1,64}). */
+bool ct_integration_id_valid(const char *id);
 
 /*
  * Finds the integration id in *out.  A worker reuses what it looked up for

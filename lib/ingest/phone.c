@@ -50,7 +50,7 @@ find_country(const char *iso)
 	return NULL;
 }
 
-int
+bool
 ct_phone_country_known(const char *country)
 {
 	return find_country(country) != NULL;

@@ -4,6 +4,8 @@
 #ifndef CT_PHONE_H
 #define CT_PHONE_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 #include "core/err.h"
 
@@ -23,7 +25,7 @@
 enum ct_err ct_phone_e164(const char *raw, const char *country,
     char out[CT_PHONE_E164_MAX]) __attribute__((warn_unused_result));
 
-/* Returns 1 when country is an ISO code this module can read, else 0. */
-int ct_phone_country_known(const char *country);
+/* Returns true when country is an ISO code this module can read, else false. */
+bool ct_phone_country_known(const char *country);
 
 #endif

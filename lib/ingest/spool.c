@@ -37,7 +37,7 @@ has_suffix(const char *name)
 
 /* ---- the shapes of the header's values ---- */
 
-static int
+static bool
 provider_valid(const char *s)
 {
 	return strcmp(s, "vapi") == 0 || strcmp(s, "retell") == 0 ||
@@ -45,7 +45,7 @@ provider_valid(const char *s)
 }
 
 /* A UUID as PostgreSQL prints it: lower-case hex, 8-4-4-4-12. */
-static int
+static bool
 org_valid(const char *s)
 {
 	size_t i;
@@ -64,7 +64,7 @@ org_valid(const char *s)
 	return 1;
 }
 
-static int
+static bool
 media_valid(const char *s)
 {
 	const char *const *m;
@@ -88,7 +88,7 @@ two_digits(const char *s, int lo, int hi)
 }
 
 /* "YYYY-MM-DDTHH:MM:SSZ", as the writer's strftime makes it. */
-static int
+static bool
 received_valid(const char *s)
 {
 	return strlen(s) == 20 && strspn(s, "0123456789") == 4 &&
@@ -99,7 +99,7 @@ received_valid(const char *s)
 	    two_digits(s + 17, 0, 60) && s[19] == 'Z';
 }
 
-static int
+static bool
 length_valid(const char *s)
 {
 	long long n;
@@ -113,7 +113,7 @@ enum key { K_PROVIDER, K_INTEGRATION, K_ORG, K_CTYPE, K_RECEIVED, K_LENGTH,
 /* The header's keys, in the order the writer puts them. */
 static const struct {
 	const char	*name;
-	int		(*valid)(const char *);
+	bool		(*valid)(const char *);
 	size_t		 offset, size;	/* the field of struct ct_spooled;
 					   size 0: length */
 	const char	*bad, *missing;

@@ -168,7 +168,7 @@ twilio_verify(const struct ct_request *req, const struct ct_integration *in)
  * Reads Twilio's RFC 2822 Timestamp ("Tue, 06 Jan 2026 19:46:33 +0000")
  * into ISO 8601; returns 1, or 0 leaving out "".
  */
-int
+bool
 ct_twilio_time(const char *s, char out[CT_TIME_MAX])
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";

@@ -4,6 +4,8 @@
 #ifndef CT_TWILIO_H
 #define CT_TWILIO_H
 
+#include <stdbool.h>
+
 #include "ingest/event.h"
 #include "ingest/hook.h"
 
@@ -18,8 +20,8 @@ enum ct_err ct_twilio_map(const char *body, size_t len, int json,
     const struct ct_map_ctx *ctx, struct ct_call_event *ev)
     __attribute__((warn_unused_result));
 
-/* Converts Twilio's RFC 2822 Timestamp to ISO 8601 in out; 1 or 0. */
-int ct_twilio_time(const char *s, char out[CT_TIME_MAX]);
+/* Converts Twilio's RFC 2822 Timestamp to ISO 8601 in out; true or false. */
+bool ct_twilio_time(const char *s, char out[CT_TIME_MAX]);
 
 /* twilio-status's part of the webhook pipeline. */
 extern const struct ct_hook_provider ct_twilio_hook;

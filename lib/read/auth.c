@@ -11,7 +11,7 @@
 static const char b64url[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-int
+bool
 ct_auth_token_valid(const char *token)
 {
 	size_t plen = strlen(CT_TOKEN_PREFIX), n = strlen(token);

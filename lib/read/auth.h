@@ -4,6 +4,8 @@
 #ifndef CT_AUTH_H
 #define CT_AUTH_H
 
+#include <stdbool.h>
+
 #include "core/err.h"
 #include "core/http.h"
 
@@ -29,7 +31,7 @@ enum ct_err ct_auth_bearer(const struct ct_request *req, char org_id[37],
 enum ct_err ct_auth_token_new(char token[48], char hash[65])
     __attribute__((warn_unused_result));
 
-/* Returns 1 when token has the shape of a calltrack token, else 0. */
-int ct_auth_token_valid(const char *token);
+/* Returns true when token has the shape of a calltrack token, else false. */
+bool ct_auth_token_valid(const char *token);
 
 #endif

@@ -232,7 +232,7 @@ unb64url(const char *in, char *out, size_t outlen)
 	return (int)o;
 }
 
-int
+bool
 ct_query_uuid(const char *s)
 {
 	size_t i;
@@ -646,7 +646,7 @@ tzif(const char *path)
 	return n == (ssize_t)sizeof(magic) && memcmp(magic, "TZif", 4) == 0;
 }
 
-int
+bool
 ct_query_timezone(const char *tz)
 {
 	char path[128];

@@ -12,6 +12,8 @@
 #ifndef CT_QUERY_H
 #define CT_QUERY_H
 
+#include <stdbool.h>
+
 #include "core/err.h"
 #include "core/form.h"
 
@@ -90,11 +92,11 @@ void ct_stats_query_free(struct ct_stats_query *q);
 char *ct_query_cursor(const char *sort, int desc, const char *value,
     const char *id);
 
-/* Returns 1 when s is a UUID in its text form, else 0. */
-int ct_query_uuid(const char *s);
+/* Returns true when s is a UUID in its text form, else false. */
+bool ct_query_uuid(const char *s);
 
-/* Returns 1 when tz names a zone of the system's time zone database (a
- * TZif file, not a directory or a text file beside the zones), else 0. */
-int ct_query_timezone(const char *tz);
+/* Returns true when tz names a zone of the system's time zone database (a
+ * TZif file, not a directory or a text file beside the zones), else false. */
+bool ct_query_timezone(const char *tz);
 
 #endif
