@@ -8,7 +8,7 @@
 
 -- The pin.
 --
--- Before 009, every every function pinned the org it was given with a bare
+-- Before 009, every function pinned the org it was given with a bare
 -- set_config('calltrack.org_id', …), and the policies trusted that
 -- setting, so any session of the programs' role could read or write any
 -- org by setting it.  Now:

@@ -7,6 +7,8 @@ load helpers
 setup_file() {
 	make_fixture_org
 	export CALLTRACK_DB="host=$PGHOST dbname=calltrack user=calltrack_app"
+	# The dashboard programs' own role (INSTALL, 3).
+	export CALLTRACK_DASHBOARD_DB="host=$PGHOST dbname=calltrack user=calltrack_dashboard"
 }
 
 cgi() {	# PROGRAM METHOD PATH [CONTENT_TYPE [CONTENT_LENGTH]] < body
@@ -24,7 +26,7 @@ cgi() {	# PROGRAM METHOD PATH [CONTENT_TYPE [CONTENT_LENGTH]] < body
 apache_cgi() {	# PROGRAM PATH QUERY [AUTH]
 	local auth=()
 	[ -z "${4:-}" ] || auth=(HTTP_AUTHORIZATION="$4")
-	env -i PATH="$PATH" CALLTRACK_DB="$CALLTRACK_DB" GATEWAY_INTERFACE=CGI/1.1 \
+	env -i PATH="$PATH" CALLTRACK_DB="$CALLTRACK_DASHBOARD_DB" GATEWAY_INTERFACE=CGI/1.1 \
 	    SERVER_PROTOCOL=HTTP/1.1 SERVER_SOFTWARE=Apache REQUEST_METHOD=GET \
 	    SCRIPT_NAME="/cgi-bin/$1" PATH_INFO="$2" QUERY_STRING="$3" \
 	    REQUEST_URI="$2${3:+?$3}" "${auth[@]}" "$CALLTRACK_BUILD/cgi-bin/$1" \
