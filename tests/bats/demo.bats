@@ -129,7 +129,7 @@ $DEMO_DIR/demo.env:0" ]
 # The shell blocks of README's "Signing a callback by hand", in order.
 readme_blocks() {
 	awk '/^### Signing a callback by hand/ { on = 1; next }
-	     on && /^### / { exit }
+	     on && /^##/ { exit }
 	     on && /^```sh$/ { inblock = 1; next }
 	     inblock && /^```$/ { inblock = 0; print "# --"; next }
 	     inblock { print }' "$CALLTRACK_ROOT/README.md"
