@@ -9,6 +9,13 @@
 const TOKEN_KEY = 'calltrack.token';
 const REFRESH_MS = 10000;
 const LIVE = new Set(['queued', 'ringing', 'in-progress']);
+const BOOKING_LABEL = { confirmed: 'Confirmed', attempted_failed: 'Attempted, failed', not_requested: 'Not requested' };
+/* The normalized end reasons (docs/API.md, end_call_reason), in words. */
+const END_LABEL = {
+  customer_hangup: 'Caller hung up', agent_hangup: 'Agent hung up', no_answer: 'No answer',
+  busy: 'Busy', voicemail: 'Voicemail', transfer: 'Transferred', timeout: 'Timed out',
+  error: 'Error', canceled: 'Canceled', other: 'Other',
+};
 const $ = (id) => document.getElementById(id);
 
 const state = { sort: 'started_at', order: 'desc', page: 1, total: 0, limit: 25, timer: null };
@@ -57,6 +64,142 @@ function duration(s) {
 function money(v) { return v === null || v === undefined ? '–' : '$' + Number(v).toFixed(2); }
 function pct(v) { return (Math.round(v * 1000) / 10) + '%'; }
 function when(iso) { return iso ? new Date(iso).toLocaleString() : '–'; }
+function bookingLabel(status) { return BOOKING_LABEL[status] || String(status).replace(/_/g, ' '); }
+function endLabel(reason) { return END_LABEL[reason] || String(reason).replace(/_/g, ' '); }
+
+/* ---- the timeline's times ---- */
+
+const STAMP = { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: '2-digit', second: '2-digit' };
+const stampS = new Intl.DateTimeFormat(undefined, STAMP);
+const stampMs = new Intl.DateTimeFormat(undefined, { ...STAMP, fractionalSecondDigits: 3 });
+
+/*
+ * The time of each event of a timeline, in the order given: the date and
+ * the time to the second, and to the millisecond for an event that shares
+ * its second with another one, so that callbacks a provider sent within
+ * one second still read apart.
+ */
+function timelineTimes(events) {
+  const ms = events.map((e) => Date.parse(e.received_at));
+  const perSecond = new Map();
+  for (const t of ms) if (!isNaN(t)) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) || 0) + 1);
+  return ms.map((t) => isNaN(t) ? '–'
+    : (perSecond.get(Math.floor(t / 1000)) > 1 ? stampMs : stampS).format(new Date(t)));
+}
+
+/* ---- a booking in words ---- */
+
+/*
+ * What decided a booking, as a line: "Confirmed — BSD-88213
+ * (book_appointment)", "Attempted, failed — No availability on 2026-01-10
+ * for whitening (book_appointment)", "Not requested".
+ *
+ * booking_evidence (docs/API.md, GET /api/calls/<id>) is the booking
+ * tool's call that decided booking_status: {tool, tool_call_id,
+ * successful, result}, where result is the tool's answer as text, cut to
+ * 500 bytes, or null when the tool gave none; the evidence is null when no
+ * booking tool ran.  Tools answer as they like; the fixtures show the usual
+ * shapes (tests/fixtures/vapi, tests/fixtures/retell):
+ *   {"success":true,"confirmation_id":"BSD-88213","start":"2026-01-08T10:30:00-08:00"}
+ *   {"status":"confirmed","confirmation_id":"HAC-20260108-0042","start":"…"}
+ *   {"success":false,"error":"No availability on 2026-01-10 for whitening"}
+ *   Error: 409 Conflict - requested slot 2026-01-09T09:00 is no longer available
+ *
+ * The rule.  A result that parses as a JSON object is read as one (its
+ * own keys, then those of an object under booking, appointment,
+ * reservation, data or result); a result that does not (one cut at 500
+ * bytes) is read for its "key": value pairs of strings and numbers.  Keys
+ * compare without case, "_" or "-" (confirmationId is confirmation_id).
+ *  - Confirmed: the reference is the first key of REFERENCE_KEYS holding a
+ *    string or number of 1 to 64 characters.
+ *  - Attempted, failed: the message is "error" (a string, or the
+ *    "message" of an object under it), else "message", "reason" or
+ *    "detail"; a result that is not JSON at all is the message itself,
+ *    without a leading "Error:".  At most 200 characters.
+ * A plain-text answer to a booking that succeeded gives its reference
+ * after "confirmation" or "reference" (number, no., id or code), when it
+ * holds a digit.  Without a reference or a message, the label and the
+ * tool alone; without evidence, the label alone.
+ */
+const REFERENCE_KEYS = ['confirmationid', 'confirmationnumber', 'confirmationcode', 'confirmation',
+  'bookingreference', 'bookingid', 'bookingnumber', 'reference', 'referencenumber', 'referenceid',
+  'appointmentid', 'reservationid'];
+const ERROR_KEYS = ['error', 'message', 'reason', 'detail'];
+const NESTED_KEYS = ['booking', 'appointment', 'reservation', 'data', 'result'];
+const keyOf = (k) => k.toLowerCase().replace(/[_-]/g, '');
+
+/*
+ * A tool's result read as the rule above says: {fields, text}, fields
+ * the scalar values by normalized key, text the result when it is plain
+ * text (not JSON; a JSON string is its text), else null.
+ */
+function readResult(result) {
+  const fields = new Map();
+  const put = (k, v) => {
+    const key = keyOf(k);
+    if (!fields.has(key)) fields.set(key, v);
+  };
+  let obj;
+  try { obj = JSON.parse(result); } catch (e) { obj = undefined; /* cut short, or plain text */ }
+  if (typeof obj === 'string') return { fields, text: obj };
+  if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
+    for (const [k, v] of Object.entries(obj)) put(k, v);
+    for (const [k, v] of Object.entries(obj)) {
+      if (NESTED_KEYS.includes(keyOf(k)) && v && typeof v === 'object' && !Array.isArray(v)) {
+        for (const [k2, v2] of Object.entries(v)) put(k2, v2);
+      }
+    }
+    return { fields, text: null };
+  }
+  if (obj !== undefined || /^\s*[[{]/.test(result)) {
+    const pair = /"([A-Za-z0-9_-]{1,64})"\s*:\s*("(?:[^"\\]|\\.){0,300}"|-?\d{1,20})/g;
+    for (const m of result.matchAll(pair)) {
+      try { put(m[1], JSON.parse(m[2])); } catch (e) { /* a string cut inside an escape */ }
+    }
+    return { fields, text: null };
+  }
+  return { fields, text: result };
+}
+
+/* s without control characters and spare white space, cut to max. */
+function tidy(s, max) {
+  const t = String(s).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
+function bookingReference(result) {
+  const { fields, text } = readResult(result);
+  for (const k of REFERENCE_KEYS) {
+    const v = fields.get(k);
+    if ((typeof v === 'string' || typeof v === 'number') && String(v).trim() !== '' && String(v).length <= 64) {
+      return tidy(v, 64);
+    }
+  }
+  // Plain text: "Booked, confirmation number BSD-88213".
+  const m = text && /\b(?:confirmation|reference)\s*(?:number|no\.?|id|code)?\s*[:#]?\s*([A-Za-z0-9][A-Za-z0-9-]{1,63})/i.exec(text);
+  return m && /\d/.test(m[1]) ? m[1] : '';
+}
+
+function bookingError(result) {
+  const { fields, text } = readResult(result);
+  if (text !== null) return tidy(text.replace(/^\s*error\b\s*[:\-–—]?\s*/i, ''), 200);
+  const err = fields.get('error');
+  if (err && typeof err === 'object' && typeof err.message === 'string') return tidy(err.message, 200);
+  for (const k of ERROR_KEYS) {
+    const v = fields.get(k);
+    if (typeof v === 'string' && v.trim() !== '') return tidy(v, 200);
+  }
+  return '';
+}
+
+function bookingText(status, ev) {
+  const label = bookingLabel(status);
+  if (!ev || status === 'not_requested') return label;
+  const result = typeof ev.result === 'string' ? ev.result : '';
+  const what = !result ? '' : status === 'confirmed' ? bookingReference(result) : bookingError(result);
+  const tool = typeof ev.tool === 'string' && ev.tool ? ' (' + ev.tool + ')' : '';
+  return label + (what ? ' — ' + what : '') + tool;
+}
 
 /* The date range the picker says, as the API's from/to (to exclusive). */
 function range() {
@@ -168,7 +311,7 @@ async function loadStats() {
   clear($('chart'));
   $('chart').appendChild(barChart(s.daily));
   meterList($('sentiment'), Object.entries(s.sentiment));
-  meterList($('reasons'), s.end_call_reasons.slice(0, 6).map((x) => [x.reason.replace(/_/g, ' '), x.calls]));
+  meterList($('reasons'), s.end_call_reasons.slice(0, 6).map((x) => [endLabel(x.reason), x.calls]));
   const act = $('activity');
   clear(act);
   for (const a of s.recent_activity) {
@@ -212,7 +355,7 @@ function row(c) {
   tr.appendChild(st);
   tr.appendChild(el('td', duration(c.duration_seconds)));
   const bk = el('td');
-  bk.appendChild(el('span', c.booking_status.replace(/_/g, ' '), 'tag ' + c.booking_status));
+  bk.appendChild(el('span', bookingLabel(c.booking_status), 'tag ' + c.booking_status));
   tr.appendChild(bk);
   tr.appendChild(el('td', c.sentiment || '–'));
   tr.appendChild(el('td', money(c.cost)));
@@ -276,15 +419,23 @@ async function openDetail(id) {
     const c = await (await api('/api/calls/' + encodeURIComponent(id))).json();
     $('d-title').textContent = c.caller_name;
     $('d-meta').textContent = [c.direction, c.status, when(c.call_at), duration(c.duration_seconds),
-      c.phone_number, c.ended_reason].filter(Boolean).join(' · ');
+      c.phone_number].filter(Boolean).join(' · ');
+    // The end reason by its normalized label, the provider's own code
+    // beside it, small.
+    const end = $('d-end');
+    clear(end);
+    end.hidden = !c.end_call_reason && !c.ended_reason;
+    end.appendChild(el('span', 'Ended: ' + (c.end_call_reason ? endLabel(c.end_call_reason) : 'reason not known'),
+      'end-label'));
+    if (c.ended_reason) {
+      end.appendChild(document.createTextNode(' '));
+      end.appendChild(el('small', c.ended_reason, 'code'));
+    }
     $('d-summary').textContent = c.summary || 'No summary.';
     const audio = $('d-audio');
     audio.hidden = !c.recording_url;
     if (c.recording_url) audio.src = c.recording_url; else audio.removeAttribute('src');
-    const ev = c.booking_evidence;
-    $('d-booking').textContent = c.booking_status.replace(/_/g, ' ') +
-      (ev ? ' — ' + ev.tool + ' ' + (ev.successful ? 'succeeded' : 'did not succeed') +
-        (ev.result ? ': ' + ev.result : '') : '');
+    $('d-booking').textContent = bookingText(c.booking_status, c.booking_evidence);
     const a = c.hot_lead_alert;
     $('d-lead').textContent = a ? 'Hot lead, score ' + a.score + ' (' + a.reasons.join(', ') + ')'
       : (c.lead_score !== null ? 'Score ' + c.lead_score + (c.lead_reasons ? ' (' + c.lead_reasons.join(', ') + ')' : '')
@@ -292,7 +443,14 @@ async function openDetail(id) {
     $('d-transcript').textContent = c.transcript || 'No transcript.';
     const list = $('d-events');
     clear(list);
-    for (const e of c.events) list.appendChild(el('li', when(e.received_at) + ' — ' + e.type + ' (' + e.outcome + ')'));
+    const times = timelineTimes(c.events);
+    c.events.forEach((e, i) => {
+      const li = el('li');
+      li.appendChild(el('time', times[i]));
+      li.lastChild.dateTime = e.received_at;
+      li.appendChild(document.createTextNode(' — ' + e.type + ' (' + e.outcome + ')' + (e.error ? ': ' + e.error : '')));
+      list.appendChild(li);
+    });
     $('detail').hidden = false;
     $('d-close').focus();
   });

@@ -20,7 +20,9 @@ before(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  // A fixed locale and zone: the times the tests read are the org's.
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true,
+    locale: 'en-US', timezoneId: 'America/New_York' });
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
 });
 after(async () => { if (browser) await browser.close(); });
@@ -43,6 +45,23 @@ async function rowsText() {
   await page.waitForFunction(() => document.getElementById('calls-status').textContent !== 'Loading calls…');
   return page.locator('#rows tr').allInnerTexts();
 }
+// Opens the one call the search q finds, once the table shows it (a row
+// matching who); closeDetail() puts it away.
+async function openCall(q, who) {
+  await page.fill('#q', q);
+  await page.waitForFunction((re) => {
+    const rows = document.querySelectorAll('#rows tr');
+    return rows.length === 1 && new RegExp(re, 'i').test(rows[0].innerText);
+  }, who.source);
+  await page.locator('#rows tr').first().click();
+  await page.waitForSelector('#detail:not([hidden])');
+}
+async function closeDetail() {
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#detail', { state: 'hidden' });
+}
+// The browser org's id, for rows made here.
+const ORG = "(SELECT org_id FROM api_tokens WHERE label = 'browser')";
 
 test('asks for a token, and refuses a wrong one', async () => {
   await page.goto(BASE + '/');
@@ -69,6 +88,10 @@ test('signs in; the cards show the numbers of the API', async () => {
   assert.match(await text('#tz'), /America\/New_York/);
   assert.equal(await page.locator('#chart svg g.day').count(), 30);
   assert.ok(s.total_calls > 0);
+  // End reasons by their labels, not their codes.
+  const reasons = await text('#reasons');
+  assert.match(reasons, /Caller hung up/);
+  assert.doesNotMatch(reasons, /customer[ _]hangup/);
   await page.screenshot({ path: SHOTS + '/dashboard.png', fullPage: true });
 });
 
@@ -85,8 +108,13 @@ test('search and filters change the table', async () => {
   assert.equal((await rowsText()).length, 1);
   await page.selectOption('#f-status', '');
   await page.selectOption('#f-booking', 'attempted_failed');
-  await page.waitForFunction(() => /Hannah Lee/.test(document.getElementById('rows').innerText));
-  assert.equal((await rowsText()).length, 1);
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('#rows tr')];
+    return rows.length === 2 && rows.every((r) => /Attempted, failed/.test(r.innerText));
+  });
+  const failed = (await rowsText()).join('\n');
+  assert.match(failed, /Hannah Lee/);
+  assert.match(failed, /Priya Patel/);
   await page.selectOption('#f-booking', '');
 });
 
@@ -96,27 +124,87 @@ test('test calls are hidden until the toggle shows them', async () => {
     /No calls match/.test(document.getElementById('calls-status').textContent));
   assert.equal(await page.locator('#rows tr').count(), 0);
   await page.check('#f-test');
-  await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 1);
-  assert.match((await rowsText())[0], /Unknown/);
+  // Vapi's and Retell's web calls.
+  await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 2);
+  assert.ok((await rowsText()).every((r) => /Unknown/.test(r)));
   await page.uncheck('#f-test');
   await page.selectOption('#f-direction', '');
 });
 
-test('a call opens in full: transcript, booking evidence, lead, timeline', async () => {
+test('a call opens in full: transcript, booking, end reason, lead, timeline', async () => {
+  // Maria's six callbacks, at times of our own: two in one second.
+  const at = ['2026-01-06T17:02:10.120Z', '2026-01-06T17:02:10.870Z', '2026-01-06T17:02:12.950Z',
+    '2026-01-06T17:02:30.000Z', '2026-01-06T17:02:56.850Z', '2026-01-06T17:02:57.400Z'];
+  sql(`UPDATE call_events e SET received_at = (ARRAY['${at.join("','")}']::timestamptz[])[t.n]
+         FROM (SELECT e2.org_id, e2.id, row_number() OVER (ORDER BY e2.received_at, e2.id) AS n
+                 FROM call_events e2 JOIN calls c ON c.org_id = e2.org_id AND c.id = e2.call_id
+                WHERE c.org_id = ${ORG} AND c.provider_call_id = '019b94d2-6a1f-7c3e-9b2d-4f8a1e6c0d21') t
+        WHERE e.org_id = t.org_id AND e.id = t.id`);
   await page.fill('#q', 'maria');
-  await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 1);
+  await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 1 &&
+    /Maria Gonzalez/.test(document.getElementById('rows').innerText));
+  assert.match((await rowsText())[0], /Confirmed/);
   await page.locator('#rows tr').first().focus();
   await page.keyboard.press('Enter');
   await page.waitForSelector('#detail:not([hidden])');
   assert.equal(await text('#d-title'), 'Maria Gonzalez');
   assert.match(await text('#d-transcript'), /Brightside Dental/);
-  assert.match(await text('#d-booking'), /book_appointment succeeded/);
+  assert.equal(await text('#d-booking'), 'Confirmed — BSD-88213 (book_appointment)');
+  assert.match(await text('#d-end'), /^Ended: Caller hung up\s+customer-ended-call$/);
+  assert.equal(await text('#d-end .code'), 'customer-ended-call');
+  const size = (sel) => page.locator(sel).evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+  assert.ok(await size('#d-end .code') < await size('#d-end .end-label'), 'the code is smaller than its label');
   assert.match(await text('#d-lead'), /Hot lead, score \d+/);
-  assert.equal(await page.locator('#d-events li').count(), 6);
   assert.equal(await page.locator('#d-audio').isHidden(), false);
+  // Seconds on every time; milliseconds on the two of one second only.
+  const times = await page.locator('#d-events li time').allInnerTexts();
+  assert.equal(times.length, 6);
+  assert.equal(new Set(times).size, 6, times.join(' | '));
+  assert.match(times[0], /^1\/6\/2026, 12:02:10\.120\sPM$/);
+  assert.match(times[1], /^1\/6\/2026, 12:02:10\.870\sPM$/);
+  assert.match(times[2], /^1\/6\/2026, 12:02:12\sPM$/);
+  assert.match(times[5], /^1\/6\/2026, 12:02:57\sPM$/);
+  assert.match((await page.locator('#d-events li').allInnerTexts())[0], /status-update \(applied\)$/);
   await page.screenshot({ path: SHOTS + '/detail.png' });
-  await page.keyboard.press('Escape');
-  await page.waitForSelector('#detail', { state: 'hidden' });
+  await closeDetail();
+  await page.fill('#q', '');
+});
+
+test('a booking reads as its outcome, its reference or the error, and the tool', async () => {
+  // Rows of our own for what the fixtures do not show: a result cut at
+  // 500 bytes, a confirmed booking without evidence, a tool that gave
+  // no result, and a normalized end reason without the provider's code.
+  sql(`INSERT INTO calls (org_id, provider, provider_call_id, status, direction, phone_number,
+                          started_at, ended_reason, end_call_reason, booking_status, booking_evidence)
+       VALUES (${ORG}, 'vapi', 'bk-cut', 'completed', 'inbound', '+14155550911', '2026-01-12T15:00:00Z',
+               'exceeded-max-duration', 'timeout', 'confirmed',
+               jsonb_build_object('tool', 'book_service', 'tool_call_id', 't1', 'successful', true,
+                 'result', '{"notes":"' || repeat('x', 430) || '","booking":{"bookingId":"ZX-77","slot":"2026-01-')),
+              (${ORG}, 'vapi', 'bk-none', 'completed', 'inbound', '+14155550912', '2026-01-12T15:10:00Z',
+               NULL, 'other', 'confirmed', NULL),
+              (${ORG}, 'vapi', 'bk-noresult', 'completed', 'inbound', '+14155550913', '2026-01-12T15:20:00Z',
+               'twilio-completed', NULL, 'attempted_failed',
+               '{"tool": "book_appointment", "tool_call_id": "t3", "successful": false, "result": null}')`);
+  const cases = [
+    ['daniel', /Daniel Kim/, 'Confirmed — HAC-20260108-0042 (book_appointment)', /^Ended: Caller hung up\s+user_hangup$/],
+    ['hannah', /Hannah Lee/, 'Attempted, failed — No availability on 2026-01-10 for whitening (book_appointment)',
+      /^Ended: Agent hung up\s+assistant-ended-call$/],
+    ['priya', /Priya Patel/, 'Attempted, failed — 409 Conflict - requested slot 2026-01-09T09:00 is no longer available (book_appointment)',
+      /^Ended: Caller hung up\s+user_hangup$/],
+    ['olivia', /Olivia Chen/, 'Not requested', /^Ended: Transferred\s+assistant-forwarded-call$/],
+    ['kevin', /Kevin Osei/, 'Not requested', /^Ended: No answer\s+customer-did-not-answer$/],
+    ['tom becker', /Tom Becker/, 'Not requested', /^Ended: Voicemail\s+voicemail_reached$/],
+    ['555-0911', /\+14155550911/, 'Confirmed — ZX-77 (book_service)', /^Ended: Timed out\s+exceeded-max-duration$/],
+    ['555-0912', /\+14155550912/, 'Confirmed', /^Ended: Other$/],
+    ['555-0913', /\+14155550913/, 'Attempted, failed (book_appointment)', /^Ended: reason not known\s+twilio-completed$/],
+  ];
+  for (const [q, who, booking, end] of cases) {
+    await openCall(q, who);
+    assert.equal(await text('#d-booking'), booking, q);
+    assert.match(await text('#d-end'), end, q);
+    if (q === 'priya') await page.screenshot({ path: SHOTS + '/detail-failed.png' });
+    await closeDetail();
+  }
   await page.fill('#q', '');
 });
 
