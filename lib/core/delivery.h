@@ -32,4 +32,11 @@ bool ct_media_type_is(const char *content_type, const char *type);
 /* Returns true when d's media type is type (ct_media_type_is). */
 bool ct_delivery_type_is(const struct ct_delivery *d, const char *type);
 
+/*
+ * Returns content_type when it can be stored as text (well-formed UTF-8,
+ * at most 255 bytes, no control character), else NULL: a header is the
+ * client's bytes, and the database refuses what is not text.
+ */
+const char *ct_content_type_text(const char *content_type);
+
 #endif

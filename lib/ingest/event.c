@@ -361,7 +361,7 @@ ct_event_params(const struct ct_delivery *d,
 	v[CT_EP_PAYLOAD] = d->body;		/* the raw bytes, sent as binary */
 	p->lengths[CT_EP_PAYLOAD] = (int)d->body_len;
 	p->formats[CT_EP_PAYLOAD] = 1;
-	v[CT_EP_CONTENT_TYPE] = d->content_type;
+	v[CT_EP_CONTENT_TYPE] = ct_content_type_text(d->content_type);
 	v[CT_EP_MODE] = modes[ev->mode];
 	v[CT_EP_ERROR] = NULL;		/* the error of a parked event: none */
 	v[CT_EP_STATUS_ANSWERED] = ev->status_answered;

@@ -64,7 +64,7 @@ record_rejection(struct ct_request *req, const struct ct_hook_provider *p,
 	params[5] = req->detail[0] ? req->detail : NULL;
 	params[6] = req->method_name;
 	params[7] = NULL;	/* the path may hold an arbitrary slug */
-	params[8] = ct_http_param(req, "CONTENT_TYPE");
+	params[8] = ct_content_type_text(ct_http_param(req, "CONTENT_TYPE"));
 	params[9] = req->body ? req->body : NULL;
 	lengths[9] = (int)keep;
 	formats[9] = 1;

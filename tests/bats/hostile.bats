@@ -234,3 +234,19 @@ refused_nul() {	# FIELD INTEGRATION BEFORE FILE
 	# allocator noise (1 MB for both workers).
 	[ $((after - before)) -lt 1024 ]
 }
+
+@test "a content type that is not text (bytes FF, a control character) is no 5xx: signed, applied with none kept; unsigned, 401 and kept" {
+	local ct n
+	for ct in $'application/json; charset=\xff' $'application/json; x=\x01y'; do
+		req POST "/hooks/vapi/vapi-$SUF" -H "Content-Type: $ct" -H "x-vapi-secret: $VAPI_SECRET" \
+		    --data '{"message":{"type":"status-update","status":"queued","call":{"id":"ctype-bytes"}}}'
+		[[ "$CODE" == 200 ]] || { echo "signed: HTTP $CODE $BODY"; return 1; }
+		n=$(kept invalid_signature)
+		req POST "/hooks/vapi/vapi-$SUF" -H "Content-Type: $ct" -H "x-vapi-secret: wrong-secret-0000" \
+		    --data '{"message":{"type":"status-update","status":"queued","call":{"id":"ctype-bytes"}}}'
+		[ "$CODE" = 401 ] || { echo "unsigned: HTTP $CODE"; return 1; }
+		[ "$(kept invalid_signature)" -eq $((n + 1)) ]
+	done
+	[ "$(psql -X -At -c "SELECT count(*) FROM call_events WHERE org_id = '$ORG'
+	    AND provider_call_id = 'ctype-bytes' AND content_type IS NULL")" -ge 1 ]
+}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/delivery.h"
 #include "core/http.h"
 #include "suites.h"
 
@@ -412,10 +413,37 @@ test_http_stream(void)
 	free(out);
 }
 
+/* A content type stored as text only when it is text. */
+static void
+test_content_type_text(void)
+{
+	static const struct { const char *in; int kept; } t[] = {
+		{ "application/json", 1 },
+		{ "application/json; charset=utf-8", 1 },
+		{ "application/json; name=\xc3\xa9", 1 },
+		{ "application/json; charset=\xff", 0 },
+		{ "application/json; x=\x01", 0 },
+		{ "application/json\x7f", 0 },
+		{ "", 1 },
+	};
+	char big[400];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		CU_ASSERT_EQUAL(ct_content_type_text(t[i].in) != NULL, t[i].kept);
+	CU_ASSERT_PTR_NULL(ct_content_type_text(NULL));
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CU_ASSERT_PTR_NULL(ct_content_type_text(big));
+	big[255] = '\0';
+	CU_ASSERT_PTR_NOT_NULL(ct_content_type_text(big));
+}
+
 int
 suite_http(void)
 {
 	static const struct test_case t[] = {
+		{ "a content type is stored only as text", test_content_type_text },
 		{ "CGI parameters by exact name", test_http_param },
 		{ "headers in any case, names capped at 64", test_http_header },
 		{ "content type before parameters, any case",
