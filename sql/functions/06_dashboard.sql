@@ -123,8 +123,11 @@ $$;
 -- The list's total.  From the rollup when every filter is one it keeps
 -- (status, end reason and direction, the range in whole days of the org's
 -- zone, and at most one of sentiment and booking), else counted from
--- calls.
-CREATE OR REPLACE FUNCTION ct_calls_total_exact(p_org uuid, p_where text, p_digits text, p_words text[],
+-- calls.  A search (q) can match a large part of an org, and counting
+-- every match would cost what the page itself does not: it is counted up
+-- to 1,001 matches, and the program reports more than 1,000 as 1,000 with
+-- "total_capped": true (lib/read/dashboard.c).
+CREATE OR REPLACE FUNCTION ct_calls_total(p_org uuid, p_where text, p_digits text, p_words text[],
     p_status text[], p_direction text[], p_booking text[], p_sentiment text[],
     p_lead_status text[], p_end_reason text[], p_from timestamptz, p_to timestamptz,
     p_min_dur int, p_max_dur int, p_include_test boolean, p_tz text, p_rollup boolean)
@@ -160,43 +163,12 @@ BEGIN
         RETURN v_total;
     END IF;
     -- The total reads calls alone (an index-only scan of the covering
-    -- index) unless a filter needs the contact.
-    EXECUTE 'SELECT count(*) FROM ' || CASE WHEN p_lead_status IS NULL THEN 'calls'
-                                            ELSE 'calls_with_caller_names' END
-            || ' v WHERE ' || p_where
-       INTO v_total
-       USING p_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
-             p_lead_status, p_end_reason, p_from, p_to, p_min_dur, p_max_dur;
-    RETURN v_total;
-END
-$$;
-
-GRANT EXECUTE ON FUNCTION ct_calls_total_exact(uuid, text, text, text[], text[], text[], text[], text[], text[], text[],
-    timestamptz, timestamptz, int, int, boolean, text, boolean) TO calltrack_app;
-
--- The list's total, as 006 counts it, except for a search (q): a broad
--- search can match a large part of an org, and counting every match
--- would cost what the page itself does not.  A search is counted up to
--- 1,001 matches; the program reports more than 1,000 as 1,000 with
--- "total_capped": true (lib/read/dashboard.c).
-CREATE OR REPLACE FUNCTION ct_calls_total(p_org uuid, p_where text, p_digits text, p_words text[],
-    p_status text[], p_direction text[], p_booking text[], p_sentiment text[],
-    p_lead_status text[], p_end_reason text[], p_from timestamptz, p_to timestamptz,
-    p_min_dur int, p_max_dur int, p_include_test boolean, p_tz text, p_rollup boolean)
-RETURNS bigint
-    LANGUAGE plpgsql STABLE
-    AS $$
-DECLARE
-    v_total bigint;
-BEGIN
-    IF p_digits IS NULL AND p_words IS NULL THEN
-        RETURN ct_calls_total_exact(p_org, p_where, p_digits, p_words, p_status, p_direction,
-            p_booking, p_sentiment, p_lead_status, p_end_reason, p_from, p_to, p_min_dur,
-            p_max_dur, p_include_test, p_tz, p_rollup);
-    END IF;
+    -- index) unless a filter needs the contact; a search stops at 1,001.
     EXECUTE 'SELECT count(*) FROM (SELECT 1 FROM '
             || CASE WHEN p_lead_status IS NULL THEN 'calls' ELSE 'calls_with_caller_names' END
-            || ' v WHERE ' || p_where || ' LIMIT 1001) x'
+            || ' v WHERE ' || p_where
+            || CASE WHEN p_digits IS NULL AND p_words IS NULL THEN '' ELSE ' LIMIT 1001' END
+            || ') x'
        INTO v_total
        USING p_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
              p_lead_status, p_end_reason, p_from, p_to, p_min_dur, p_max_dur;
@@ -545,8 +517,6 @@ GRANT EXECUTE ON FUNCTION ct_pin_token(text), ct_token_org(text),
     ct_calls_sort_expr(text), ct_csv(text), ct_is_midnight(timestamptz, text),
     ct_calls_total(uuid, text, text, text[], text[], text[], text[], text[], text[], text[],
                    timestamptz, timestamptz, int, int, boolean, text, boolean),
-    ct_calls_total_exact(uuid, text, text, text[], text[], text[], text[], text[], text[],
-                         text[], timestamptz, timestamptz, int, int, boolean, text, boolean),
     ct_counts_rolled(uuid, date, date, boolean),
     ct_counts_live(uuid, timestamptz, timestamptz, text, boolean),
     ct_trigrams(text), ct_like_unescape(text), ct_words_trigrams(text[])
