@@ -413,6 +413,30 @@ test_http_stream(void)
 	free(out);
 }
 
+/* A media type compared as HTTP says: case-insensitive, parameters and
+ * trailing blanks aside. */
+static void
+test_media_type(void)
+{
+	static const struct { const char *ct, *type; bool is; } t[] = {
+		{ "application/json", "application/json", true },
+		{ "Application/JSON; charset=utf-8", "application/json", true },
+		{ "application/json \t; x=1", "application/json", true },
+		{ "application/jsonx", "application/json", false },
+		{ "application/jso", "application/json", false },
+		{ "", "application/json", false },
+		{ NULL, "application/json", false },
+	};
+	struct ct_delivery d = { "", 0, NULL, "", "unit" };
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL(ct_media_type_is(t[i].ct, t[i].type), t[i].is);
+		d.content_type = t[i].ct;
+		CU_ASSERT_EQUAL(ct_delivery_type_is(&d, t[i].type), t[i].is);
+	}
+}
+
 /* A content type stored as text only when it is text. */
 static void
 test_content_type_text(void)
@@ -443,7 +467,6 @@ int
 suite_http(void)
 {
 	static const struct test_case t[] = {
-		{ "a content type is stored only as text", test_content_type_text },
 		{ "CGI parameters by exact name", test_http_param },
 		{ "headers in any case, names capped at 64", test_http_header },
 		{ "content type before parameters, any case",
@@ -456,4 +479,14 @@ suite_http(void)
 		{ "streamed response", test_http_stream },
 		{ NULL, NULL } };
 	return add_suite("http", t);
+}
+
+int
+suite_delivery(void)
+{
+	static const struct test_case t[] = {
+		{ "media types as HTTP compares them", test_media_type },
+		{ "a content type is stored only as text", test_content_type_text },
+		{ NULL, NULL } };
+	return add_suite("delivery", t);
 }

@@ -575,16 +575,42 @@ test_vapi_nul(void)
 	}
 }
 
+/* The modules the mappings share, each a suite of its own (their cases
+ * read provider payloads, so they live beside Vapi's). */
 int
-suite_vapi(void)
+suite_reason(void)
 {
 	static const struct test_case t[] = {
 		{ "every end code of both tables", test_reason_tables },
 		{ "unknown codes by shape", test_reason_shapes },
+		{ NULL, NULL } };
+	return add_suite("reason", t);
+}
+
+int
+suite_booking(void)
+{
+	static const struct test_case t[] = {
 		{ "booking results", test_booking_results },
 		{ "booking is tri-state with evidence", test_booking_tristate },
 		{ "booking evidence stays UTF-8", test_booking_evidence_utf8 },
+		{ NULL, NULL } };
+	return add_suite("booking", t);
+}
+
+int
+suite_lead(void)
+{
+	static const struct test_case t[] = {
 		{ "lead score", test_lead_score },
+		{ NULL, NULL } };
+	return add_suite("lead", t);
+}
+
+int
+suite_vapi(void)
+{
+	static const struct test_case t[] = {
 		{ "ISO 8601 times", test_times },
 		{ "times are calendar-exact", test_times_calendar },
 		{ "dates are calendar-exact", test_dates_calendar },
