@@ -17,10 +17,35 @@ const char *
 ct_hook_slug(const char *path, const char *route)
 {
 	size_t n = strlen(route);
+	const char *at, *last = NULL;
 
-	if (path == NULL || strncmp(path, route, n) != 0)
+	if (path == NULL)
 		return NULL;
-	return ct_integration_id_valid(path + n) ? path + n : NULL;
+	/* The route's last place in the path: a site under a prefix
+	 * ("/~acme/hooks/vapi/<slug>", shared hosting) names it too. */
+	for (at = strstr(path, route); at != NULL; at = strstr(at + 1, route))
+		last = at;
+	if (last == NULL)
+		return NULL;
+	return ct_integration_id_valid(last + n) ? last + n : NULL;
+}
+
+/*
+ * The slug a request names: the last segment of its path under route or,
+ * as plain CGI behind a rewrite to the program itself
+ * ("/cgi-bin/vapi-hook/<slug>"), its PATH_INFO "/<slug>".
+ */
+static const char *
+request_slug(const struct ct_request *req, const char *route)
+{
+	const char *slug = ct_hook_slug(req->path, route);
+	const char *info;
+
+	if (slug == NULL && req->fcgx == NULL &&
+	    (info = ct_http_param(req, "PATH_INFO")) != NULL && info[0] == '/' &&
+	    ct_integration_id_valid(info + 1))
+		slug = info + 1;
+	return slug;
 }
 
 /*
@@ -126,7 +151,7 @@ ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx)
 {
 	const struct ct_hook_provider *p = ctx;
 	const struct ct_integration *in = NULL;
-	const char *slug = ct_hook_slug(req->path, p->route);
+	const char *slug = request_slug(req, p->route);
 
 	/* Never verified: counted, and past the limit not kept (the serve
 	 * loop still answers the 4xx). */
@@ -274,7 +299,7 @@ ct_hook_handle(struct ct_request *req, const void *ctx)
 {
 	const struct ct_hook_provider *p = ctx;
 	const struct ct_integration *in = NULL;
-	const char *slug = ct_hook_slug(req->path, p->route);
+	const char *slug = request_slug(req, p->route);
 	const char *field = NULL;
 	struct ct_delivery d;
 	struct ct_call_event ev;

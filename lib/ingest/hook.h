@@ -77,7 +77,8 @@ enum ct_err ct_hook_reapply(const struct ct_hook_provider *p,
     char outcome[16]) __attribute__((warn_unused_result));
 
 /* Returns the integration slug of path under route ("/hooks/vapi/"), or
- * NULL when path is not route followed by one valid slug.  The result
+ * NULL when path does not end in route followed by one valid slug (any
+ * prefix may come before the route: a site under "/~acme/").  The result
  * points into path. */
 const char *ct_hook_slug(const char *path, const char *route);
 

@@ -45,6 +45,33 @@ cgi_body() { sed '1,/^\r\{0,1\}$/d' <<<"$output"; }
 	[[ "$output" == *'"outcome":"applied"'* ]]
 }
 
+# A webhook program run as Apache runs it: SCRIPT_NAME, PATH_INFO and the
+# client's REQUEST_URI (none when the rewrite goes to the program itself).
+apache_hook() {	# PATH_INFO REQUEST_URI < body
+	env -i PATH="$PATH" CALLTRACK_DB="$CALLTRACK_DB" GATEWAY_INTERFACE=CGI/1.1 \
+	    SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=POST SCRIPT_NAME=/cgi-bin/vapi-hook \
+	    PATH_INFO="$1" ${2:+REQUEST_URI="$2"} CONTENT_TYPE=application/json \
+	    CONTENT_LENGTH="$(wc -c <"$F")" HTTP_X_VAPI_SECRET="$VAPI_SECRET" \
+	    "$CALLTRACK_BUILD/cgi-bin/vapi-hook" <"$F" 2>>"$BATS_FILE_TMPDIR/cgi.log"
+}
+
+@test "plain CGI routes as INSTALL says: the integration from PATH_INFO, or under any prefix" {
+	F=$FIX/vapi/outbound-busy.1.status-update.queued.json
+	# /cgi-bin/vapi-hook/<integration>: PATH_INFO names it.
+	run apache_hook "/vapi-$SUF" ""
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	# A site under /~acme/: the route after the prefix names it.
+	run apache_hook "/vapi-$SUF" "/~acme/hooks/vapi/vapi-$SUF"
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	run apache_hook "" "/~acme/hooks/vapi/vapi-$SUF"
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	# An integration that does not exist is still a 404, however named.
+	run apache_hook "/vapi-nope-$SUF" ""
+	[[ "${lines[0]}" == "Status: 404"* ]]
+	run apache_hook "/a/b" ""
+	[[ "${lines[0]}" == "Status: 404"* ]]
+}
+
 @test "plain CGI: the program itself refuses a body over its limit (413)" {
 	run cgi vapi-hook POST "/hooks/vapi/vapi-$SUF" application/json 16777217 </dev/null
 	[[ "${lines[0]}" == "Status: 413 Payload Too Large"* ]]

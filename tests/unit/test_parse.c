@@ -207,6 +207,13 @@ test_hook_slug(void)
 	CU_ASSERT_PTR_NULL(ct_hook_slug("/hooks/vapi/..", "/hooks/vapi/"));
 	CU_ASSERT_PTR_NULL(ct_hook_slug("/hooks/retell/x", "/hooks/vapi/"));
 	CU_ASSERT_PTR_NULL(ct_hook_slug(NULL, "/hooks/vapi/"));
+	/* A site under a prefix, as shared hosting serves it. */
+	CU_ASSERT_STRING_EQUAL(ct_hook_slug("/~acme/hooks/vapi/vapi-test",
+	    "/hooks/vapi/"), "vapi-test");
+	CU_ASSERT_STRING_EQUAL(ct_hook_slug("/calls/hooks/vapi/x/hooks/vapi/y",
+	    "/hooks/vapi/"), "y");
+	CU_ASSERT_PTR_NULL(ct_hook_slug("/~acme/hooks/vapi/a/b", "/hooks/vapi/"));
+	CU_ASSERT_PTR_NULL(ct_hook_slug("/cgi-bin/vapi-hook/x", "/hooks/vapi/"));
 	CU_ASSERT_PTR_NULL(ct_hook_slug("/hooks/vapi/"
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 	    "/hooks/vapi/"));	/* 65 characters */
