@@ -98,7 +98,10 @@ ct_drain_spool(const char *dir, struct ct_drain_counts *counts,
 			continue;
 		}
 		if (e == CT_OK) {
-			if (strcmp(outcome, "applied") == 0)
+			/* A message that carries no call state is counted
+			 * with the applied: it is in the database as it is. */
+			if (strcmp(outcome, "applied") == 0 ||
+			    strcmp(outcome, "recorded") == 0)
 				counts->applied++;
 			else if (strcmp(outcome, "duplicate") == 0)
 				counts->duplicate++;

@@ -85,7 +85,8 @@ BEGIN
                                   outcome, error)
     VALUES (p_org, p_integration, p_provider, p_provider_call_id, p_event_type,
             p_dedup_key, p_payload, p_content_type,
-            CASE WHEN p_mode = 'park' THEN 'parked' ELSE 'applied' END,
+            CASE p_mode WHEN 'park' THEN 'parked' WHEN 'record' THEN 'recorded'
+                        ELSE 'applied' END,
             CASE WHEN p_mode = 'park' THEN p_error END)
     ON CONFLICT (org_id, dedup_key) DO NOTHING
     RETURNING e.id INTO v_event;
@@ -105,7 +106,7 @@ BEGIN
          WHERE k.org_id = p_org AND k.provider = p_provider
            AND k.provider_call_id = p_provider_call_id;
         UPDATE call_events e SET call_id = v_call WHERE e.org_id = p_org AND e.id = v_event;
-        RETURN QUERY SELECT 'applied'::text, v_call;
+        RETURN QUERY SELECT 'recorded'::text, v_call;
         RETURN;
     END IF;
 

@@ -43,7 +43,7 @@ field() { jq -r ".$2" <<<"$(state "$1")"; }
 	for t in speech-update conversation-update transcript hang tool-calls assistant-request; do
 		vapi "{\"message\":{\"type\":\"$t\",\"timestamp\":3,\"call\":{\"id\":\"other-1\"},\"status\":\"started\"}}"
 		expect 200
-		[ "$(jq -r .outcome <<<"$BODY")" = applied ]
+		[ "$(jq -r .outcome <<<"$BODY")" = recorded ]
 	done
 	[ "$(state other-1)" = "$before" ]
 	run psql -X -At -c "SELECT count(*) FROM call_events e JOIN calls c ON c.id = e.call_id

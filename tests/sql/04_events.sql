@@ -140,7 +140,7 @@ SELECT is((SELECT outcome || '/' || (error IS NOT NULL)::text || '/' || (call_id
              FROM call_events WHERE dedup_key = 'c7'), 'parked/true/true',
     'the parked event is kept with its error and no call');
 SELECT is(pg_temp.ev('c8', 'c8', p_mode => 'park') || '/' || pg_temp.ev('c1', 'c1-speech', p_mode => 'record'),
-    'parked/applied', 'park mode parks; record mode records');
+    'parked/recorded', 'park mode parks; record mode records');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -550,7 +550,7 @@ test_event_record_only(void)
 	    &ev), 0);
 	CU_ASSERT_EQUAL_FATAL(ev.mode, CT_EVENT_RECORD);
 	CU_ASSERT_EQUAL(ct_event_apply(&req, in, &ev, outcome, call_id), CT_OK);
-	ASSERT_STR_EQ(outcome, "applied");
+	ASSERT_STR_EQ(outcome, "recorded");
 	CU_ASSERT_TRUE(ct_query_uuid(call_id));
 	CU_ASSERT_EQUAL(admin_exec("SELECT updated_at::text || status FROM "
 	    "calls WHERE org_id = $1 AND provider_call_id = $2", 2, v, after,
