@@ -15,7 +15,7 @@ setup_file() {
 rebuild() {	# DIR VERSION
 	mkdir -p "$1"
 	cp -rp "$CALLTRACK_BUILD/lib" "$CALLTRACK_BUILD/gen" "$1/"
-	rm -f "$1/lib/serve.o" "$1/lib/libcalltrack.a"
+	rm -f "$1/lib/core/serve.o" "$1/lib/libcalltrack.a"
 	make -s -C "$CALLTRACK_ROOT" BUILD="$1" VERSION="$2" SANITIZE="${CALLTRACK_SANITIZE:-}" \
 	    "$1/cgi-bin/vapi-hook" >/dev/null
 }
