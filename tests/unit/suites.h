@@ -157,4 +157,7 @@ void config_with_db(const char *conninfo);
 /* The process configuration with CALLTRACK_INTEGRATION_TTL replaced. */
 void config_with_ttl(long long seconds);
 
+/* Removes the directory path and the files in it (not deeper). */
+void dir_remove(const char *path);
+
 #endif

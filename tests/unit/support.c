@@ -3,6 +3,8 @@
  * bytes, stdout and stderr captured, a CGI response taken apart, and the
  * administrator's connection the database suites make their rows with.
  */
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -381,4 +383,20 @@ config_with_ttl(long long seconds)
 
 	c.integration_ttl_s = seconds;
 	ct_config_set(&c);
+}
+
+void
+dir_remove(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (d != NULL) {
+		while ((e = readdir(d)) != NULL)
+			if (strcmp(e->d_name, ".") != 0 &&
+			    strcmp(e->d_name, "..") != 0)
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	}
+	rmdir(path);
 }

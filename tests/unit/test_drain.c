@@ -33,21 +33,11 @@ drain_db_init(void)
 	    dr_integration) != 0 ? -1 : 0;
 }
 
-/* Removes the directory and everything in it. */
+/* Removes the test's directory and everything in it. */
 static int
 drain_db_clean(void)
 {
-	DIR *d = opendir(dr_dir);
-	struct dirent *e;
-
-	if (d != NULL) {
-		while ((e = readdir(d)) != NULL)
-			if (strcmp(e->d_name, ".") != 0 &&
-			    strcmp(e->d_name, "..") != 0)
-				unlinkat(dirfd(d), e->d_name, 0);
-		closedir(d);
-	}
-	rmdir(dr_dir);
+	dir_remove(dr_dir);
 	return 0;
 }
 

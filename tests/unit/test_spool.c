@@ -48,17 +48,7 @@ spool_begin(long long max_mb)
 static void
 spool_end(void)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (d != NULL) {
-		while ((e = readdir(d)) != NULL)
-			if (strcmp(e->d_name, ".") != 0 &&
-			    strcmp(e->d_name, "..") != 0)
-				unlinkat(dirfd(d), e->d_name, 0);
-		closedir(d);
-	}
-	rmdir(dir);
+	dir_remove(dir);
 	ct_config_set(&saved);
 }
 
