@@ -29,7 +29,9 @@ DECLARE
     t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['api_tokens', 'integrations', 'contacts', 'calls',
-                             'call_events', 'call_sessions', 'hot_lead_alerts']
+                             'call_events', 'call_sessions', 'hot_lead_alerts',
+                             'contact_history', 'notification_destinations',
+                             'notifications', 'notification_attempts']
     LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
