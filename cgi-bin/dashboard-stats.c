@@ -1,5 +1,5 @@
 /*
- * dashboard-stats: GET /api/stats.
+ * dashboard-stats: GET /api/stats, and GET /api/me (the token's org and role).
  */
 #include "read/dashboard.h"
 #include "core/serve.h"

@@ -13,6 +13,9 @@ ALTER TABLE api_tokens
     ADD COLUMN role text NOT NULL DEFAULT 'editor'
         CHECK (role IN ('viewer', 'editor', 'admin'));
 
+-- The sign-in returns the role and label with the org now (ct_token_auth).
+DROP FUNCTION IF EXISTS ct_token_org(text);
+
 -- notes: a person's free text.  phone_display: the number as the org
 -- reads it (national format for the org's country, international for
 -- others), made by libphonenumber when the contact is written.

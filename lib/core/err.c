@@ -45,6 +45,10 @@ static const struct ct_err_info table[CT_ERR__MAX] = {
 	    "a number is out of range" },
 	[CT_ERR_RATE_LIMITED] = { 429, "rate_limited",
 	    "too many refused requests from this address, retry later" },
+	[CT_ERR_FORBIDDEN] = { 403, "forbidden",
+	    "this token's role does not allow this request" },
+	[CT_ERR_CONFLICT] = { 409, "conflict",
+	    "it exists already" },
 };
 
 const struct ct_err_info *

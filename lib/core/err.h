@@ -30,6 +30,8 @@ enum ct_err {
 	CT_ERR_IO,			/* 400 the request body could not be read */
 	CT_ERR_RANGE,			/* 400 a number out of its bounds */
 	CT_ERR_RATE_LIMITED,		/* 429 too many refused requests */
+	CT_ERR_FORBIDDEN,		/* 403 the token's role does not allow it */
+	CT_ERR_CONFLICT,		/* 409 the resource exists already */
 	CT_ERR__MAX
 };
 

@@ -217,6 +217,27 @@ ct_http_send_json(struct ct_request *req, int status, json_object *obj)
 	ct_http_send(req, status, "application/json", NULL, s, len);
 }
 
+/* Writes the Allow header of a 405 for the methods in bits into buf. */
+static const char *
+allow_header(unsigned bits, char *buf, size_t size)
+{
+	static const struct { unsigned bit; const char *name; } m[] = {
+		{ CT_METHOD_GET, "GET" }, { CT_METHOD_POST, "POST" },
+		{ CT_METHOD_PUT, "PUT" }, { CT_METHOD_PATCH, "PATCH" },
+		{ CT_METHOD_DELETE, "DELETE" },
+	};
+	size_t i, o;
+
+	o = (size_t)snprintf(buf, size, "Allow:");
+	for (i = 0; i < sizeof(m) / sizeof(m[0]) && o < size; i++)
+		if (bits & m[i].bit)
+			o += (size_t)snprintf(buf + o, size - o, "%s %s",
+			    o > 6 ? "," : "", m[i].name);
+	if (o < size)
+		snprintf(buf + o, size - o, "\r\n");
+	return buf;
+}
+
 void
 ct_http_send_error(struct ct_request *req, enum ct_err err,
     const char *parameter, const char *message)
@@ -224,6 +245,7 @@ ct_http_send_error(struct ct_request *req, enum ct_err err,
 	const struct ct_err_info *info = ct_err_info(err);
 	json_object *root = json_object_new_object(), *e = NULL;
 	const char *extra = NULL;
+	char allow[64];
 	size_t len;
 	const char *s;
 
@@ -238,9 +260,7 @@ ct_http_send_error(struct ct_request *req, enum ct_err err,
 		json_object_object_add(root, "error", e);
 	}
 	if (info->http_status == 405)
-		extra = req->allow == CT_METHOD_GET ? "Allow: GET\r\n" :
-		    req->allow == CT_METHOD_POST ? "Allow: POST\r\n" :
-		    "Allow: GET, POST\r\n";
+		extra = allow_header(req->allow, allow, sizeof(allow));
 	else if (info->http_status == 503)
 		extra = "Retry-After: 5\r\n";
 	s = root ? json_object_to_json_string_length(root,

@@ -21,7 +21,14 @@ enum ct_method {
 	CT_METHOD_OTHER = 0,
 	CT_METHOD_GET = 1 << 0,
 	CT_METHOD_POST = 1 << 1,
+	CT_METHOD_PUT = 1 << 2,
+	CT_METHOD_PATCH = 1 << 3,
+	CT_METHOD_DELETE = 1 << 4,
 };
+
+/* The methods whose requests carry a body the endpoint's content types
+ * and limit apply to. */
+#define CT_METHODS_WITH_BODY (CT_METHOD_POST | CT_METHOD_PUT | CT_METHOD_PATCH)
 
 struct ct_request {
 	FCGX_Request	*fcgx;		/* NULL under plain CGI */

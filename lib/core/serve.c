@@ -105,6 +105,12 @@ method_of(const char *m)
 		return CT_METHOD_GET;
 	if (strcmp(m, "POST") == 0)
 		return CT_METHOD_POST;
+	if (strcmp(m, "PUT") == 0)
+		return CT_METHOD_PUT;
+	if (strcmp(m, "PATCH") == 0)
+		return CT_METHOD_PATCH;
+	if (strcmp(m, "DELETE") == 0)
+		return CT_METHOD_DELETE;
 	return CT_METHOD_OTHER;
 }
 
@@ -234,6 +240,7 @@ handle_one(const struct ct_endpoint *ep, struct ct_request *req)
 	else if ((req->method & ep->methods) == 0)
 		err = CT_ERR_METHOD;
 	else if (ep->content_types != NULL &&
+	    (req->method & CT_METHODS_WITH_BODY) != 0 &&
 	    (err = ct_http_read_body(req, limit)) == CT_OK &&
 	    !content_type_ok(ep, req))
 		err = CT_ERR_CONTENT_TYPE;

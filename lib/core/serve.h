@@ -16,7 +16,9 @@ struct ct_endpoint {
 	const char		*name;		/* program name, for logs */
 	unsigned		 methods;	/* CT_METHOD_* bits */
 	const char *const	*content_types;	/* NULL-terminated; NULL when
-						   no body is accepted */
+						   no body is accepted; they
+						   and the limit apply to
+						   CT_METHODS_WITH_BODY */
 	enum ct_body_limit	 limit;		/* which configured limit */
 	/*
 	 * Answers one request whose method, content type and body were

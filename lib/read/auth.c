@@ -47,15 +47,42 @@ ct_auth_token_new(char token[48], char hash[65])
 	return CT_OK;
 }
 
+static const char *const role_names[] = {
+	[CT_ROLE_VIEWER] = "viewer",
+	[CT_ROLE_EDITOR] = "editor",
+	[CT_ROLE_ADMIN] = "admin",
+};
+
+const char *
+ct_role_name(enum ct_role role)
+{
+	if (role < CT_ROLE_VIEWER || role > CT_ROLE_ADMIN)
+		return "?";
+	return role_names[role];
+}
+
+bool
+ct_role_parse(const char *name, enum ct_role *role)
+{
+	int i;
+
+	for (i = CT_ROLE_VIEWER; i <= CT_ROLE_ADMIN; i++)
+		if (name != NULL && strcmp(name, role_names[i]) == 0) {
+			*role = (enum ct_role)i;
+			return true;
+		}
+	return false;
+}
+
 enum ct_err
-ct_auth_bearer(const struct ct_request *req, char org_id[37], char hash[65])
+ct_auth_bearer(struct ct_request *req, struct ct_auth *a)
 {
 	const char *h = ct_http_param(req, "HTTP_AUTHORIZATION");
 	const char *params[1];
 	enum ct_err err;
 	PGresult *r;
 
-	org_id[0] = hash[0] = '\0';
+	memset(a, 0, sizeof(*a));
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
 		return CT_ERR_MISSING_TOKEN;
 	h += 7;
@@ -65,19 +92,34 @@ ct_auth_bearer(const struct ct_request *req, char org_id[37], char hash[65])
 		return CT_ERR_MISSING_TOKEN;
 	if (!ct_auth_token_valid(h))
 		return CT_ERR_BAD_TOKEN;
-	ct_crypto_sha256_hex(h, strlen(h), hash);
-	params[0] = hash;
-	if ((err = ct_db_exec(&r, "SELECT ct_token_org($1)", 1, params, NULL,
-	    NULL, NULL)) != CT_OK) {
-		hash[0] = '\0';
+	ct_crypto_sha256_hex(h, strlen(h), a->hash);
+	params[0] = a->hash;
+	if ((err = ct_db_exec(&r, "SELECT org_id, role, label FROM "
+	    "ct_token_auth($1)", 1, params, NULL, NULL, NULL)) != CT_OK) {
+		memset(a, 0, sizeof(*a));
 		return err;
 	}
-	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
+	if (PQntuples(r) != 1 || PQnfields(r) != 3 || PQgetisnull(r, 0, 0) ||
+	    !ct_role_parse(PQgetvalue(r, 0, 1), &a->role)) {
 		PQclear(r);
-		hash[0] = '\0';
+		memset(a, 0, sizeof(*a));
 		return CT_ERR_BAD_TOKEN;
 	}
-	snprintf(org_id, 37, "%s", PQgetvalue(r, 0, 0));
+	snprintf(a->org, sizeof(a->org), "%s", PQgetvalue(r, 0, 0));
+	snprintf(a->label, sizeof(a->label), "%s", PQgetvalue(r, 0, 2));
 	PQclear(r);
+	snprintf(req->org, sizeof(req->org), "%s", a->org);
 	return CT_OK;
+}
+
+enum ct_err
+ct_auth_require(struct ct_request *req, const struct ct_auth *a,
+    enum ct_role need)
+{
+	if (a->role >= need)
+		return CT_OK;
+	ct_http_set_detail(req, "a %s token may not %s %s (needs %s)",
+	    ct_role_name(a->role), req->method_name ? req->method_name : "?",
+	    req->path, ct_role_name(need));
+	return CT_ERR_FORBIDDEN;
 }

@@ -274,14 +274,12 @@ enum ct_err
 ct_dashboard_calls(struct ct_request *req, const void *ctx)
 {
 	struct ct_calls_query q;
-	const char *bad;
-	char org[37], hash[65];
+	struct ct_auth a;
+	const char *bad, *hash = a.hash;
 	enum ct_err err;
 
 	(void)ctx;
-	if ((err = ct_auth_bearer(req, org, hash)) == CT_OK)
-		snprintf(req->org, sizeof(req->org), "%s", org);
-	if (err != CT_OK)
+	if ((err = ct_auth_bearer(req, &a)) != CT_OK)
 		return err;
 	if (strncmp(req->path, "/api/calls/", 11) == 0 && req->path[11] != '\0')
 		return call_detail(req, hash, req->path + 11);
@@ -297,28 +295,51 @@ ct_dashboard_calls(struct ct_request *req, const void *ctx)
 	return err;
 }
 
+/* GET /api/me: the token's org and role, so the page shows what the
+ * role allows and nothing else. */
+static enum ct_err
+me(struct ct_request *req, const struct ct_auth *a)
+{
+	const char *v[1] = { a->hash };
+	json_object *o;
+	const char *bad;
+	enum ct_err err;
+	PGresult *r;
+
+	if ((err = ct_db_exec(&r, "SELECT ct_me($1)", 1, v, NULL, NULL,
+	    NULL)) != CT_OK)
+		return err;
+	err = sql_json(r, &o, &bad);
+	PQclear(r);
+	if (err != CT_OK)
+		return err == CT_ERR_NOT_FOUND ? CT_ERR_BAD_TOKEN : err;
+	ct_http_send_json(req, 200, o);
+	json_object_put(o);
+	return CT_OK;
+}
+
 enum ct_err
 ct_dashboard_stats(struct ct_request *req, const void *ctx)
 {
 	struct ct_stats_query q;
+	struct ct_auth a;
 	const char *bad, *v[5];
 	json_object *stats;
-	char org[37], hash[65];
 	enum ct_err err;
 	PGresult *r;
 
 	(void)ctx;
-	if ((err = ct_auth_bearer(req, org, hash)) == CT_OK)
-		snprintf(req->org, sizeof(req->org), "%s", org);
-	if (err != CT_OK)
+	if ((err = ct_auth_bearer(req, &a)) != CT_OK)
 		return err;
+	if (strcmp(req->path, "/api/me") == 0)
+		return me(req, &a);
 	if ((err = ct_stats_query_parse(req->query, &q, &bad)) != CT_OK) {
 		if (err == CT_ERR_INVALID_PARAMETER)
 			err = bad_parameter(req, bad);
 		ct_stats_query_free(&q);
 		return err;
 	}
-	v[0] = hash;
+	v[0] = a.hash;
 	v[1] = q.from;
 	v[2] = q.to;
 	v[3] = q.tz;

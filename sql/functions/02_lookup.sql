@@ -21,28 +21,34 @@ $$;
 REVOKE ALL ON FUNCTION ct_integration_lookup(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ct_integration_lookup(text) TO calltrack_app;
 
--- The org of a live dashboard token, by the token's SHA-256 (hex), or
--- NULL: the dashboard's sign-in.  Notes the use at most once a minute, so
--- reads stay reads, and never on a read replica (which cannot write; the
--- primary sees the token's use whenever a dashboard reads there).
-CREATE OR REPLACE FUNCTION ct_token_org(p_hash text) RETURNS uuid
+-- The org, role and label of a live dashboard token, by the token's
+-- SHA-256 (hex), or no row: the dashboard's sign-in.  The label names the
+-- token in a contact's history (the token's id when it has none).  Notes
+-- the use at most once a minute, so reads stay reads, and never on a read
+-- replica (which cannot write; the primary sees the token's use whenever a
+-- dashboard reads there).
+CREATE OR REPLACE FUNCTION ct_token_auth(p_hash text,
+    OUT org_id uuid, OUT role text, OUT label text)
+    RETURNS SETOF record
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public
     AS $$
 DECLARE
-    v_org uuid;
     v_used timestamptz;
 BEGIN
-    SELECT t.org_id, t.last_used_at INTO v_org, v_used
+    SELECT t.org_id, t.role, COALESCE(NULLIF(t.label, ''), 'token ' || t.id::text), t.last_used_at
+      INTO org_id, role, label, v_used
       FROM api_tokens t
      WHERE t.token_hash = p_hash AND t.revoked_at IS NULL;
-    IF v_org IS NOT NULL AND (v_used IS NULL OR v_used < now() - interval '1 minute')
-       AND NOT pg_is_in_recovery() THEN
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF (v_used IS NULL OR v_used < now() - interval '1 minute') AND NOT pg_is_in_recovery() THEN
         UPDATE api_tokens SET last_used_at = now() WHERE token_hash = p_hash;
     END IF;
-    RETURN v_org;
+    RETURN NEXT;
 END
 $$;
 
-REVOKE ALL ON FUNCTION ct_token_org(text) FROM PUBLIC, calltrack_app;
-GRANT EXECUTE ON FUNCTION ct_token_org(text) TO calltrack_dashboard;
+REVOKE ALL ON FUNCTION ct_token_auth(text) FROM PUBLIC, calltrack_app;
+GRANT EXECUTE ON FUNCTION ct_token_auth(text) TO calltrack_dashboard;

@@ -333,6 +333,28 @@ END
 $$;
 
 -- One call in full, or NULL when the org has no such call (005).
+-- The signed-in token's org and role (GET /api/me), so the page shows
+-- what the role allows; NULL for a revoked or unknown token.
+CREATE OR REPLACE FUNCTION ct_me(p_token_hash text) RETURNS json
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_org uuid;
+    v_role text;
+    v_label text;
+BEGIN
+    SELECT t.org_id, t.role, t.label INTO v_org, v_role, v_label FROM ct_token_auth(p_token_hash) t;
+    IF v_org IS NULL OR ct_pin_token(p_token_hash) IS DISTINCT FROM v_org THEN
+        RETURN NULL;
+    END IF;
+    RETURN (SELECT json_build_object(
+        'org', json_build_object('id', o.id, 'name', o.name, 'country', o.default_country,
+                                 'timezone', o.timezone),
+        'token', json_build_object('role', v_role, 'label', v_label))
+      FROM orgs o WHERE o.id = v_org);
+END
+$$;
+
 CREATE OR REPLACE FUNCTION ct_call_detail(p_token_hash text, p_id uuid) RETURNS json
     LANGUAGE plpgsql STABLE
     AS $$
@@ -491,7 +513,7 @@ GRANT EXECUTE ON FUNCTION ct_iso(timestamptz), ct_bound(text, text),
     ct_calls_sort_expr(text), ct_csv(text)
     TO calltrack_app;
 
-REVOKE EXECUTE ON FUNCTION ct_pin_token(text), ct_token_org(text),
+REVOKE EXECUTE ON FUNCTION ct_pin_token(text), ct_token_auth(text), ct_me(text),
     ct_range_reversed(text, text, text),
     ct_calls_page(text, text, text[], text[], text[], text[], text[], text[], text[], text, text,
                   int, int, boolean, text, boolean, int, int, text, uuid),
@@ -501,7 +523,7 @@ REVOKE EXECUTE ON FUNCTION ct_pin_token(text), ct_token_org(text),
     ct_stats(text, text, text, text, boolean)
     FROM PUBLIC, calltrack_app;
 
-GRANT EXECUTE ON FUNCTION ct_pin_token(text), ct_token_org(text),
+GRANT EXECUTE ON FUNCTION ct_pin_token(text), ct_token_auth(text), ct_me(text),
     ct_range_reversed(text, text, text),
     ct_calls_page(text, text, text[], text[], text[], text[], text[], text[], text[], text, text,
                   int, int, boolean, text, boolean, int, int, text, uuid),

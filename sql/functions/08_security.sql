@@ -111,7 +111,7 @@ GRANT SELECT, INSERT ON call_event_duplicates TO calltrack_app;
 GRANT SELECT, INSERT, DELETE ON contact_name_trigrams TO calltrack_app;
 
 -- The dashboard (calltrack_dashboard): what its functions read, and no
--- more.  No integrations, no tokens (ct_token_org and ct_pin_token look
+-- more.  No integrations, no tokens (ct_token_auth and ct_pin_token look
 -- them up), no raw payloads, no writes.
 GRANT USAGE ON SCHEMA public TO calltrack_dashboard;
 

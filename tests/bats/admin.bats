@@ -59,7 +59,7 @@ admin() { "$CALLTRACK_ADMIN" "$@"; }
 	admin token create "$org" --label one >/dev/null 2>&1
 	run admin token list "$org"
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "$(printf 'id\tlabel\tcreated\tlast used\tstate')" ]
+	[ "${lines[0]}" = "$(printf 'id\tlabel\trole\tcreated\tlast used\tstate')" ]
 	[ "${#lines[@]}" -eq 2 ]
 	[[ "${lines[1]}" == *"one"*"active" ]]
 	run admin token list 00000000-0000-0000-0000-000000000000

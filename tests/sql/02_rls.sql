@@ -110,11 +110,11 @@ SELECT is((SELECT org_id FROM ct_integration_lookup('rls-b')), '00000000-0000-00
     'an integration is found by its slug');
 SELECT is((SELECT count(*)::int FROM ct_integration_lookup('nope')), 0, 'an unknown slug finds nothing');
 SET LOCAL ROLE calltrack_dashboard;
-SELECT is(ct_token_org(repeat('a', 64)), '00000000-0000-0000-0000-0000000000a1'::uuid, 'a token hash names its org');
-SELECT is(ct_token_org(repeat('c', 64)), NULL, 'a revoked token names no org');
-SELECT is(ct_token_org(repeat('d', 64)), NULL, 'an unknown token names no org');
+SELECT is((SELECT org_id FROM ct_token_auth(repeat('a', 64))), '00000000-0000-0000-0000-0000000000a1'::uuid, 'a token hash names its org');
+SELECT is((SELECT count(*)::int FROM ct_token_auth(repeat('c', 64))), 0, 'a revoked token names no org');
+SELECT is((SELECT count(*)::int FROM ct_token_auth(repeat('d', 64))), 0, 'an unknown token names no org');
 SELECT throws_ok('SELECT count(*) FROM api_tokens', '42501', NULL,
-    'the dashboard''s role reads no token either (ct_token_org looks it up)');
+    'the dashboard''s role reads no token either (ct_token_auth looks it up)');
 SET LOCAL ROLE calltrack_app;
 
 -- A rejection of an unknown integration is kept without an org.

@@ -41,6 +41,8 @@ static const struct {
 	[CT_ERR_TOO_LARGE] = { 413, "payload_too_large", 0 },
 	[CT_ERR_CONTENT_TYPE] = { 415, "unsupported_media_type", 0 },
 	[CT_ERR_RATE_LIMITED] = { 429, "rate_limited", 0 },
+	[CT_ERR_FORBIDDEN] = { 403, "forbidden", 0 },
+	[CT_ERR_CONFLICT] = { 409, "conflict", 0 },
 	[CT_ERR_NOMEM] = { 500, "internal_error", CT_ERR_INTERNAL },
 	[CT_ERR_INTERNAL] = { 500, "internal_error", 0 },
 	[CT_ERR_DB_UNAVAILABLE] = { 503, "unavailable", 0 },

@@ -25,7 +25,7 @@
 static const struct adm_opt org_create_opts[] = {
 	{ "--country", 1 }, { "--timezone", 1 }, { NULL, 0 } };
 static const struct adm_opt token_create_opts[] = {
-	{ "--label", 1 }, { NULL, 0 } };
+	{ "--label", 1 }, { "--role", 1 }, { NULL, 0 } };
 static const struct adm_opt integration_create_opts[] = {
 	{ "--provider", 1 }, { "--secret", 1 }, { "--id", 1 },
 	{ "--public-url", 1 }, { "--vapi-auth", 1 }, { "--hmac-algorithm", 1 },
@@ -48,8 +48,8 @@ static const struct adm_command commands[] = {
 	{ "org", "list", adm_org_list, 0, 0, NULL,
 	    "\n           (id, name, country, time zone, calls)" },
 	{ "token", "create", adm_token_create, 1, 1, token_create_opts,
-	    "ORG [--label L]\n"
-	    "           (prints the token, shown once; its id on stderr)" },
+	    "ORG [--label L] [--role viewer|editor|admin]\n"
+	    "           (default editor; prints the token, shown once; its id on stderr)" },
 	{ "token", "revoke", adm_token_revoke, 1, 1, NULL, "TOKEN-ID" },
 	{ "token", "list", adm_token_list, 1, 1, NULL, "ORG" },
 	{ "integration", "create", adm_integration_create, 1, 1,
