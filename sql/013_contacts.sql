@@ -16,6 +16,18 @@ ALTER TABLE api_tokens
 -- The sign-in returns the role and label with the org now (ct_token_auth).
 DROP FUNCTION IF EXISTS ct_token_org(text);
 
+-- The role of the dashboard's programs that write (contacts, the import,
+-- alerts, notification destinations): calltrack_dashboard stays the
+-- readers' role, which writes nothing.  Created without LOGIN, as the
+-- others are; the installer grants LOGIN (and a password).
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'calltrack_editor') THEN
+        CREATE ROLE calltrack_editor NOLOGIN;
+    END IF;
+END
+$$;
+
 -- notes: a person's free text.  phone_display: the number as the org
 -- reads it (national format for the org's country, international for
 -- others), made by libphonenumber when the contact is written.

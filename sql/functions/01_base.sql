@@ -126,7 +126,7 @@ END
 $$;
 
 REVOKE ALL ON FUNCTION ct_pin_token(text) FROM PUBLIC, calltrack_app;
-GRANT EXECUTE ON FUNCTION ct_pin_token(text) TO calltrack_dashboard;
+GRANT EXECUTE ON FUNCTION ct_pin_token(text) TO calltrack_dashboard, calltrack_editor;
 
 -- Order of call statuses: a status never moves to a lower rank.
 CREATE OR REPLACE FUNCTION ct_status_rank(status text) RETURNS int

@@ -51,4 +51,4 @@ END
 $$;
 
 REVOKE ALL ON FUNCTION ct_token_auth(text) FROM PUBLIC, calltrack_app;
-GRANT EXECUTE ON FUNCTION ct_token_auth(text) TO calltrack_dashboard;
+GRANT EXECUTE ON FUNCTION ct_token_auth(text) TO calltrack_dashboard, calltrack_editor;

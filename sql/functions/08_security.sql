@@ -121,3 +121,8 @@ GRANT SELECT ON orgs, calls, contacts, hot_lead_alerts, call_rollup, call_rollup
 
 GRANT SELECT (org_id, id, call_id, event_type, received_at, outcome, error) ON call_events
     TO calltrack_dashboard;
+
+-- The dashboard's writers (calltrack_editor): contacts, the import,
+-- alerts, notification destinations.  Each grant below names what its
+-- route writes; it reads no integration, no token and no raw payload.
+GRANT USAGE ON SCHEMA public TO calltrack_editor;

@@ -82,7 +82,7 @@ CREATE FUNCTION pg_temp.apply(p_slug text, p_call text) RETURNS text LANGUAGE sq
                                        p_status_unanswered => 'queued')
 $$;
 
-SELECT plan(78);
+SELECT plan(80);
 
 -- ---- The roles and the key ----
 SELECT ok(NOT rolsuper AND NOT rolbypassrls, 'the dashboard''s role is neither superuser nor bypasses RLS')
@@ -90,6 +90,13 @@ SELECT ok(NOT rolsuper AND NOT rolbypassrls, 'the dashboard''s role is neither s
 SELECT ok(NOT pg_has_role('calltrack_dashboard', 'calltrack_app', 'USAGE')
           AND NOT pg_has_role('calltrack_app', 'calltrack_dashboard', 'USAGE'),
     'neither program role has the other''s rights');
+SELECT ok(NOT rolsuper AND NOT rolbypassrls, 'the dashboard writers'' role is neither superuser nor bypasses RLS')
+  FROM pg_roles WHERE rolname = 'calltrack_editor';
+SELECT ok(NOT pg_has_role('calltrack_editor', 'calltrack_app', 'USAGE')
+          AND NOT pg_has_role('calltrack_editor', 'calltrack_dashboard', 'USAGE')
+          AND NOT pg_has_role('calltrack_dashboard', 'calltrack_editor', 'USAGE')
+          AND NOT pg_has_role('calltrack_app', 'calltrack_editor', 'USAGE'),
+    'the writers'' role has no other program role''s rights, nor they its');
 SELECT is((SELECT count(*)::int FROM pin_key), 1, 'the pin''s key is one row');
 SELECT ok(NOT has_table_privilege(r, 'pin_key', 'SELECT') AND NOT has_table_privilege(r, 'pin_key', 'UPDATE')
           AND NOT has_function_privilege(r, 'ct_pin_mac(uuid, bytea)', 'EXECUTE'),
