@@ -113,6 +113,47 @@ ct_crypto_base64(const unsigned char *in, size_t len, char *out)
 }
 
 enum ct_err
+ct_crypto_base64_decode(const char *in, unsigned char *out, size_t size,
+    size_t *outlen)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t len = strlen(in), body, pad = 0, need;
+	int n;
+
+	*outlen = 0;
+	if (len == 0 || len % 4 != 0 || len > 4096)
+		return CT_ERR_INVALID_PARAMETER;
+	if (in[len - 1] == '=')
+		pad = in[len - 2] == '=' ? 2 : 1;
+	body = len - pad;
+	if (strspn(in, alphabet) != body)
+		return CT_ERR_INVALID_PARAMETER;
+	need = len / 4 * 3;
+	if (need - pad > size)
+		return CT_ERR_INVALID_PARAMETER;
+	{
+		unsigned char tmp[3072];
+
+		if ((n = EVP_DecodeBlock(tmp, (const unsigned char *)in,
+		    (int)len)) < 0 || (size_t)n != need) {
+			OPENSSL_cleanse(tmp, sizeof(tmp));
+			return CT_ERR_INVALID_PARAMETER;
+		}
+		memcpy(out, tmp, need - pad);
+		OPENSSL_cleanse(tmp, sizeof(tmp));
+	}
+	*outlen = need - pad;
+	return CT_OK;
+}
+
+void
+ct_crypto_cleanse(void *buf, size_t len)
+{
+	OPENSSL_cleanse(buf, len);
+}
+
+enum ct_err
 ct_crypto_random(unsigned char *buf, size_t len)
 {
 	if (len > 0x7fffffff || RAND_bytes(buf, (int)len) != 1)

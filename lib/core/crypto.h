@@ -42,6 +42,17 @@ void ct_crypto_hex(const unsigned char *in, size_t len, char *out);
  * (4*((len+2)/3)+1 bytes). */
 void ct_crypto_base64(const unsigned char *in, size_t len, char *out);
 
+/*
+ * Decodes padded standard Base64 (no whitespace) into out, of size bytes,
+ * and its length into *outlen.  Returns CT_OK, or CT_ERR_INVALID_PARAMETER
+ * when in is not such Base64 or does not fit.
+ */
+enum ct_err ct_crypto_base64_decode(const char *in, unsigned char *out,
+    size_t size, size_t *outlen) __attribute__((warn_unused_result));
+
+/* Overwrites len bytes of buf with zeros in a way the compiler keeps. */
+void ct_crypto_cleanse(void *buf, size_t len);
+
 /* Fills buf with len cryptographically random bytes; CT_OK or
  * CT_ERR_INTERNAL. */
 enum ct_err ct_crypto_random(unsigned char *buf, size_t len)

@@ -159,7 +159,18 @@ slot_fill(struct slot *s, PGresult *r)
 	in->secrets.s[0] = s->secret;
 	in->secrets.s[1] = s->secret_next;
 	in->public_url = s->public_url;
-	in->vapi_hmac = strcmp(col(r, "vapi_auth"), "hmac") == 0;
+	in->vapi_auth = strcmp(col(r, "vapi_auth"), "hmac") == 0 ?
+	    CT_VAPI_HMAC : strcmp(col(r, "vapi_auth"), "bearer") == 0 ?
+	    CT_VAPI_BEARER : CT_VAPI_SECRET;
+	snprintf(in->bearer_header, sizeof(in->bearer_header), "%s",
+	    col(r, "bearer_header"));
+	in->bearer_prefix = strcmp(col(r, "bearer_prefix"), "t") == 0;
+	snprintf(in->hmac_signature_header, sizeof(in->hmac_signature_header),
+	    "%s", col(r, "hmac_signature_header"));
+	snprintf(in->hmac_timestamp_header, sizeof(in->hmac_timestamp_header),
+	    "%s", col(r, "hmac_timestamp_header"));
+	in->hmac.body_only = strcmp(col(r, "hmac_payload"), "{body}") == 0;
+	in->hmac.secret_base64 = strcmp(col(r, "hmac_secret_base64"), "t") == 0;
 	in->hmac.algorithm = strcmp(algo, "sha1") == 0 ? CT_SHA1 :
 	    strcmp(algo, "sha512") == 0 ? CT_SHA512 : CT_SHA256;
 	in->hmac.encoding = strcmp(col(r, "hmac_encoding"), "base64") == 0 ?

@@ -14,14 +14,26 @@
 
 enum ct_provider { CT_PROVIDER_VAPI, CT_PROVIDER_RETELL, CT_PROVIDER_TWILIO };
 
+/* How a Vapi integration's callbacks prove themselves (providers.md §1.8):
+ * the legacy x-vapi-secret header, a Bearer credential, an HMAC one. */
+enum ct_vapi_auth { CT_VAPI_SECRET, CT_VAPI_BEARER, CT_VAPI_HMAC };
+
+#define CT_HEADER_NAME_MAX 64
+
 struct ct_integration {
 	char			 id[CT_INTEGRATION_ID_MAX + 1];
 	char			 org_id[37];
 	enum ct_provider	 provider;
 	struct ct_sig_secrets	 secrets;	/* current, and rotation */
 	const char		*public_url;	/* NULL when not set */
-	int			 vapi_hmac;	/* 1: HMAC, 0: secret header */
+	enum ct_vapi_auth	 vapi_auth;
+	/* Bearer: the header, and whether it carries "Bearer " first. */
+	char			 bearer_header[CT_HEADER_NAME_MAX + 1];
+	bool			 bearer_prefix;
+	/* HMAC: the plan, and the headers of the signature and timestamp. */
 	struct ct_sig_vapi_hmac	 hmac;
+	char			 hmac_signature_header[CT_HEADER_NAME_MAX + 1];
+	char			 hmac_timestamp_header[CT_HEADER_NAME_MAX + 1];
 	int			 disabled;
 	char			 default_country[3];
 	char			*booking_tools[CT_INTEGRATION_MAX_TOOLS];

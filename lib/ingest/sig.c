@@ -14,14 +14,15 @@
 #define ENCODED_MAX (2 * CT_CRYPTO_MAX_MD + 1)
 
 static enum ct_err
-encode_hmac(enum ct_digest md, enum ct_sig_encoding enc, const char *key,
-    const void *m1, size_t l1, const void *m2, size_t l2, char *out)
+encode_hmac(enum ct_digest md, enum ct_sig_encoding enc, const void *key,
+    size_t keylen, const void *m1, size_t l1, const void *m2, size_t l2,
+    char *out)
 {
 	unsigned char mac[CT_CRYPTO_MAX_MD];
 	size_t maclen;
 	enum ct_err err;
 
-	if ((err = ct_crypto_hmac(md, key, strlen(key), m1, l1, m2, l2, mac,
+	if ((err = ct_crypto_hmac(md, key, keylen, m1, l1, m2, l2, mac,
 	    &maclen)) != CT_OK)
 		return err;
 	if (enc == CT_SIG_HEX)
@@ -31,20 +32,44 @@ encode_hmac(enum ct_digest md, enum ct_sig_encoding enc, const char *key,
 	return CT_OK;
 }
 
-enum ct_err
-ct_sig_vapi_secret(const char *header, const struct ct_sig_secrets *secrets)
+/* Compares value with every configured secret (so timing does not tell
+ * which one matched): CT_OK or CT_ERR_BAD_SIGNATURE. */
+static enum ct_err
+any_secret(const char *value, const struct ct_sig_secrets *secrets)
 {
 	int ok = 0, i;
 
-	if (header == NULL || *header == '\0')
-		return CT_ERR_MISSING_SIGNATURE;
-	/* Every configured secret is compared, so timing does not tell
-	 * which one matched. */
 	for (i = 0; i < CT_SIG_MAX_SECRETS; i++)
 		if (secrets->s[i] != NULL)
-			ok |= ct_crypto_equal(header, strlen(header),
+			ok |= ct_crypto_equal(value, strlen(value),
 			    secrets->s[i], strlen(secrets->s[i]));
 	return ok ? CT_OK : CT_ERR_BAD_SIGNATURE;
+}
+
+enum ct_err
+ct_sig_vapi_secret(const char *header, const struct ct_sig_secrets *secrets)
+{
+	if (header == NULL || *header == '\0')
+		return CT_ERR_MISSING_SIGNATURE;
+	return any_secret(header, secrets);
+}
+
+enum ct_err
+ct_sig_vapi_bearer(const char *header, bool prefixed,
+    const struct ct_sig_secrets *secrets)
+{
+	if (header == NULL || *header == '\0')
+		return CT_ERR_MISSING_SIGNATURE;
+	if (prefixed) {
+		if (strncasecmp(header, "Bearer ", 7) != 0)
+			return CT_ERR_BAD_SIGNATURE;
+		header += 7;
+		while (*header == ' ')
+			header++;
+		if (*header == '\0')
+			return CT_ERR_MISSING_SIGNATURE;
+	}
+	return any_secret(header, secrets);
 }
 
 /* Returns CT_OK when |ts - now| <= window, both in the same unit. */
@@ -63,33 +88,49 @@ ct_sig_vapi_hmac(const struct ct_sig_vapi_hmac *plan, const char *body,
 {
 	char expect[ENCODED_MAX + 32], dot_ts[32];
 	const char *prefix = plan->prefix ? plan->prefix : "";
-	size_t plen = strlen(prefix), tslen;
+	size_t plen = strlen(prefix), tslen = 0;
 	long long ts;
 	int ok = 0, i;
 
-	if (sig_header == NULL || *sig_header == '\0' || ts_header == NULL)
+	if (sig_header == NULL || *sig_header == '\0' ||
+	    (!plan->body_only && ts_header == NULL))
 		return CT_ERR_MISSING_SIGNATURE;
-	tslen = strlen(ts_header);
-	if (ct_num_parse_i64(ts_header, tslen, 0, 9999999999999LL, &ts) !=
-	    CT_OK)
-		return CT_ERR_BAD_SIGNATURE;
-	if (ts > 100000000000LL ? fresh(ts, now * 1000, CT_SIG_WINDOW_S * 1000LL)
-	    != CT_OK : fresh(ts, now, CT_SIG_WINDOW_S) != CT_OK)
-		return CT_ERR_STALE_TIMESTAMP;
+	if (!plan->body_only) {
+		tslen = strlen(ts_header);
+		if (ct_num_parse_i64(ts_header, tslen, 0, 9999999999999LL,
+		    &ts) != CT_OK)
+			return CT_ERR_BAD_SIGNATURE;
+		if (ts > 100000000000LL ? fresh(ts, now * 1000,
+		    CT_SIG_WINDOW_S * 1000LL) != CT_OK : fresh(ts, now,
+		    CT_SIG_WINDOW_S) != CT_OK)
+			return CT_ERR_STALE_TIMESTAMP;
+		/* "{timestamp}.{body}": the timestamp text, a dot, the body. */
+		memcpy(dot_ts, ts_header, tslen);
+		dot_ts[tslen++] = '.';
+	}
 	if (strlen(sig_header) < plen ||
 	    strncmp(sig_header, prefix, plen) != 0)
 		return CT_ERR_BAD_SIGNATURE;
-	/* "{timestamp}.{body}": the timestamp text, a dot, the raw body. */
-	memcpy(dot_ts, ts_header, tslen);
-	dot_ts[tslen] = '.';
 	for (i = 0; i < CT_SIG_MAX_SECRETS; i++) {
+		unsigned char key[512];
+		const void *k = secrets->s[i];
+		size_t klen;
 		enum ct_err err;
 
 		if (secrets->s[i] == NULL)
 			continue;
-		if ((err = encode_hmac(plan->algorithm, plan->encoding,
-		    secrets->s[i], dot_ts, tslen + 1, body, len, expect)) !=
-		    CT_OK)
+		klen = strlen(secrets->s[i]);
+		if (plan->secret_base64) {
+			if (ct_crypto_base64_decode(secrets->s[i], key,
+			    sizeof(key), &klen) != CT_OK)
+				continue;
+			k = key;
+		}
+		err = encode_hmac(plan->algorithm, plan->encoding, k, klen,
+		    dot_ts, tslen, body, len, expect);
+		if (plan->secret_base64)
+			ct_crypto_cleanse(key, sizeof(key));
+		if (err != CT_OK)
 			return err;
 		ok |= ct_crypto_equal(sig_header + plen,
 		    strlen(sig_header + plen), expect, strlen(expect));
@@ -132,7 +173,8 @@ ct_sig_retell(const char *body, size_t len, const char *header,
 		if (secrets->s[k] == NULL)
 			continue;
 		if ((err = encode_hmac(CT_SHA256, CT_SIG_HEX, secrets->s[k],
-		    body, len, header + 2, tslen, expect)) != CT_OK)
+		    strlen(secrets->s[k]), body, len, header + 2, tslen,
+		    expect)) != CT_OK)
 			return err;
 		ok |= ct_crypto_equal(digest, 64, expect, strlen(expect));
 	}
@@ -321,8 +363,8 @@ ct_sig_twilio(const char *public_url, const char *query,
 			if (secrets->s[k] == NULL)
 				continue;
 			if (encode_hmac(CT_SHA1, CT_SIG_BASE64, secrets->s[k],
-			    payload, plen, NULL, 0, expect) !=
-			    CT_OK) {
+			    strlen(secrets->s[k]), payload, plen, NULL, 0,
+			    expect) != CT_OK) {
 				free(payload);
 				return CT_ERR_INTERNAL;
 			}

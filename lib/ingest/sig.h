@@ -9,7 +9,9 @@
 #ifndef CT_SIG_H
 #define CT_SIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
 #include "core/crypto.h"
 #include "core/err.h"
 #include "core/form.h"
@@ -32,6 +34,16 @@ struct ct_sig_secrets {
 enum ct_err ct_sig_vapi_secret(const char *header,
     const struct ct_sig_secrets *secrets) __attribute__((warn_unused_result));
 
+/*
+ * Vapi's Bearer credential (BearerAuthenticationPlan, providers.md §1.8
+ * and §8): the configured header carries "Bearer <secret>" (the scheme in
+ * any case, spaces after it allowed) when prefixed, else the secret alone.
+ * header is its value or NULL.  Returns CT_OK, CT_ERR_MISSING_SIGNATURE or
+ * CT_ERR_BAD_SIGNATURE.
+ */
+enum ct_err ct_sig_vapi_bearer(const char *header, bool prefixed,
+    const struct ct_sig_secrets *secrets) __attribute__((warn_unused_result));
+
 enum ct_sig_encoding { CT_SIG_HEX, CT_SIG_BASE64 };
 
 /* Vapi's HMAC credential settings (HMACAuthenticationPlan). */
@@ -39,14 +51,23 @@ struct ct_sig_vapi_hmac {
 	enum ct_digest		 algorithm;	/* default CT_SHA256 */
 	enum ct_sig_encoding	 encoding;	/* default CT_SIG_HEX */
 	const char		*prefix;	/* e.g. "sha256=", or "" */
+	bool			 body_only;	/* payload "{body}", not the
+						   default "{timestamp}.{body}" */
+	bool			 secret_base64;	/* the secret is Base64 of the
+						   key's bytes (secretIsBase64) */
 };
 
 /*
- * Vapi's HMAC: signature = prefix || encode(HMAC(secret, timestamp "." body))
- * with the payload format's default "{timestamp}.{body}".  The timestamp
- * header is used verbatim in the payload; Vapi does not document its unit,
- * so a value above 10^11 is read as milliseconds, else as seconds, for the
- * freshness check against now (seconds since the epoch).
+ * Vapi's HMAC: signature = prefix || encode(HMAC(key, payload)), where the
+ * payload is "{timestamp}.{body}" (the default) or "{body}" alone, and the
+ * key is the secret's bytes, or what its Base64 decodes to.  With the
+ * timestamp in the payload, the timestamp header is required and used
+ * verbatim; Vapi does not document its unit, so a value above 10^11 is
+ * read as milliseconds, else as seconds, for the freshness check against
+ * now (seconds since the epoch).  With "{body}" alone the timestamp is not
+ * signed, so it is neither required nor checked (the deliveries' dedup
+ * keys still make a replayed one change nothing).  A secret that is not
+ * Base64 when it should be verifies nothing (CT_ERR_BAD_SIGNATURE).
  */
 enum ct_err ct_sig_vapi_hmac(const struct ct_sig_vapi_hmac *plan,
     const char *body, size_t len, const char *sig_header,

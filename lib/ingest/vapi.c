@@ -29,18 +29,26 @@ static const struct {
 #define SEQUENCE_REPORT 6
 
 /*
- * Vapi sends either the static secret in x-vapi-secret or, with an HMAC
- * credential, x-signature over "{timestamp}.{body}" with x-timestamp
- * (providers.md §1.8); the integration says which.
+ * Vapi sends the static secret in x-vapi-secret, a Bearer credential in its
+ * header, or, with an HMAC credential, a signature and a timestamp in
+ * theirs (providers.md §1.8, §8); the integration says which, and names
+ * the headers.
  */
 static enum ct_err
 vapi_verify(const struct ct_request *req, const struct ct_integration *in)
 {
-	if (in->vapi_hmac)
+	switch (in->vapi_auth) {
+	case CT_VAPI_HMAC:
 		return ct_sig_vapi_hmac(&in->hmac, req->body, req->body_len,
-		    ct_http_header(req, "x-signature"),
-		    ct_http_header(req, "x-timestamp"), (long long)time(NULL),
-		    &in->secrets);
+		    ct_http_header(req, in->hmac_signature_header),
+		    ct_http_header(req, in->hmac_timestamp_header),
+		    (long long)time(NULL), &in->secrets);
+	case CT_VAPI_BEARER:
+		return ct_sig_vapi_bearer(ct_http_header(req,
+		    in->bearer_header), in->bearer_prefix, &in->secrets);
+	case CT_VAPI_SECRET:
+		break;
+	}
 	return ct_sig_vapi_secret(ct_http_header(req, "x-vapi-secret"),
 	    &in->secrets);
 }

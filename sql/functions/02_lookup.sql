@@ -6,14 +6,19 @@ CREATE OR REPLACE FUNCTION ct_integration_lookup(p_id text)
 RETURNS TABLE (id text, org_id uuid, provider text, secret text,
                secret_next text, public_url text, vapi_auth text,
                hmac_algorithm text, hmac_encoding text, hmac_prefix text,
-               disabled boolean, default_country text, booking_tools text[])
+               disabled boolean, default_country text, booking_tools text[],
+               bearer_header text, bearer_prefix boolean,
+               hmac_signature_header text, hmac_timestamp_header text,
+               hmac_payload text, hmac_secret_base64 boolean)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, public
     AS $$
     SELECT i.id, i.org_id, i.provider, i.secret, i.secret_next,
            i.public_url, i.vapi_auth, i.hmac_algorithm, i.hmac_encoding,
            i.hmac_prefix, i.disabled_at IS NOT NULL, o.default_country,
-           o.booking_tools
+           o.booking_tools, i.bearer_header, i.bearer_prefix,
+           i.hmac_signature_header, i.hmac_timestamp_header, i.hmac_payload,
+           i.hmac_secret_base64
       FROM integrations i JOIN orgs o ON o.id = i.org_id
      WHERE i.id = p_id
 $$;

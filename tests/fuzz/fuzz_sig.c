@@ -18,7 +18,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ct_sig_secrets secrets = { { "key_one", "key_two" } };
-	struct ct_sig_vapi_hmac plan = { CT_SHA256, CT_SIG_HEX, "sha256=" };
+	struct ct_sig_secrets b64 = { { "a2V5X29uZQ==", "not base64" } };
+	struct ct_sig_vapi_hmac plan = { CT_SHA256, CT_SIG_HEX, "sha256=",
+	    false, false };
+	struct ct_sig_vapi_hmac plan_b64 = { CT_SHA512, CT_SIG_BASE64, "",
+	    true, true };
 	const uint8_t *nul = memchr(data, 0, size);
 	size_t hlen = nul ? (size_t)(nul - data) : size;
 	const char *body = nul ? (const char *)nul + 1 : "";
@@ -34,6 +38,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)ct_sig_vapi_secret(header, &secrets);
 	(void)ct_sig_vapi_hmac(&plan, body, blen, header, "1767225600",
 	    1767225600LL, &secrets);
+	(void)ct_sig_vapi_hmac(&plan_b64, body, blen, header, NULL,
+	    1767225600LL, &b64);
+	(void)ct_sig_vapi_bearer(header, true, &secrets);
+	(void)ct_sig_vapi_bearer(header, false, &secrets);
 	/* A JSON body: refused unless the query's bodySHA256 (the header's
 	 * first 64 bytes, here) is the body's hash. */
 	if (hlen >= 64) {

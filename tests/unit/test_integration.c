@@ -167,7 +167,7 @@ test_integration_fields(void)
 	ASSERT_STR_EQ(in->secrets.s[0], "vapi-secret-0001");
 	CU_ASSERT_PTR_NULL(in->secrets.s[1]);
 	CU_ASSERT_PTR_NULL(in->public_url);
-	CU_ASSERT_EQUAL(in->vapi_hmac, 0);
+	CU_ASSERT_EQUAL(in->vapi_auth, CT_VAPI_SECRET);
 	CU_ASSERT_EQUAL(in->disabled, 0);
 	CU_ASSERT_EQUAL(in->stale, 0);
 	ASSERT_STR_EQ(in->default_country, "GB");
@@ -183,7 +183,11 @@ test_integration_fields(void)
 	ASSERT_STR_EQ(in->secrets.s[0], "twilio-token-0001");
 
 	CU_ASSERT_EQUAL_FATAL(ct_integration_get(hmac_id, 0, &in), CT_OK);
-	CU_ASSERT_EQUAL(in->vapi_hmac, 1);
+	CU_ASSERT_EQUAL(in->vapi_auth, CT_VAPI_HMAC);
+	ASSERT_STR_EQ(in->hmac_signature_header, "x-signature");
+	ASSERT_STR_EQ(in->hmac_timestamp_header, "x-timestamp");
+	CU_ASSERT_FALSE(in->hmac.body_only);
+	CU_ASSERT_FALSE(in->hmac.secret_base64);
 	CU_ASSERT_EQUAL(in->hmac.algorithm, CT_SHA512);
 	CU_ASSERT_EQUAL(in->hmac.encoding, CT_SIG_BASE64);
 	ASSERT_STR_EQ(in->hmac.prefix, "sha512=");

@@ -85,9 +85,10 @@ static void
 test_vapi_hmac_vectors(void)
 {
 	struct ct_sig_secrets k = { { VAPI_HMAC_KEY, NULL } };
-	struct ct_sig_vapi_hmac v2 = { CT_SHA256, CT_SIG_HEX, "" };
-	struct ct_sig_vapi_hmac v3 = { CT_SHA256, CT_SIG_BASE64, "sha256=" };
-	struct ct_sig_vapi_hmac v4 = { CT_SHA512, CT_SIG_HEX, "" };
+	struct ct_sig_vapi_hmac v2 = { CT_SHA256, CT_SIG_HEX, "", false, false };
+	struct ct_sig_vapi_hmac v3 = { CT_SHA256, CT_SIG_BASE64, "sha256=", false,
+	    false };
+	struct ct_sig_vapi_hmac v4 = { CT_SHA512, CT_SIG_HEX, "", false, false };
 	size_t len = strlen(vapi_body), flen;
 	long long now = 1770000000;
 	char *file;
@@ -123,11 +124,247 @@ test_vapi_hmac_vectors(void)
 	free(file);
 }
 
+/*
+ * Every combination of Vapi's HMAC plan (providers.md §1.8): algorithm,
+ * signature encoding, payload format and secret encoding, made with
+ * openssl over vapi_body at x-timestamp 1770000000:
+ *   printf '1770000000.%s' "$body" | openssl dgst -sha256 \
+ *       -hmac vapi-hmac-test-key-91d3 -r            (text secret, hex)
+ *   ... | openssl dgst -sha512 -mac HMAC -macopt hexkey:8f1e…eff0 -binary \
+ *       | base64                                    (Base64 secret, base64)
+ * and with the body alone for the "{body}" payload.  The Base64 secret is
+ * VAPI_HMAC_B64, whose bytes are the hexkey above.
+ */
+#define VAPI_HMAC_B64 "jx4tPEtaaXiHlqW0w9Lh8AESIzRFVmd4iZqrvM3e7/A="
+
+static const struct {
+	enum ct_digest		 md;
+	enum ct_sig_encoding	 enc;
+	bool			 body_only;
+	bool			 secret_base64;
+	const char		*sig;
+} vapi_plans[] = {
+	{ CT_SHA1, CT_SIG_HEX, false, false,
+	      "820639caf8ef71fc27b86850f1b18cd634ea93c1" },
+	{ CT_SHA1, CT_SIG_BASE64, false, false,
+	      "ggY5yvjvcfwnuGhQ8bGM1jTqk8E=" },
+	{ CT_SHA1, CT_SIG_HEX, false, true,
+	      "f1f48822d354a35d13a1b816ac1a3634fdf76b00" },
+	{ CT_SHA1, CT_SIG_BASE64, false, true,
+	      "8fSIItNUo10TobgWrBo2NP33awA=" },
+	{ CT_SHA1, CT_SIG_HEX, true, false,
+	      "3924c9af8c272f67c449917af142b952b8ad4bbe" },
+	{ CT_SHA1, CT_SIG_BASE64, true, false,
+	      "OSTJr4wnL2fESZF68UK5UritS74=" },
+	{ CT_SHA1, CT_SIG_HEX, true, true,
+	      "bde6247b8fd8711e90f94252e08258dc2fe5b67e" },
+	{ CT_SHA1, CT_SIG_BASE64, true, true,
+	      "veYke4/YcR6Q+UJS4IJY3C/ltn4=" },
+	{ CT_SHA256, CT_SIG_HEX, false, false,
+	      "cc84231f8bf99e1d42c284804bbb2f695aa410207b64b216964c84f2"
+	      "78b4dd0a" },
+	{ CT_SHA256, CT_SIG_BASE64, false, false,
+	      "zIQjH4v5nh1CwoSAS7svaVqkECB7ZLIWlkyE8ni03Qo=" },
+	{ CT_SHA256, CT_SIG_HEX, false, true,
+	      "090af525737116ccfdd9a8b1972f2ae387a65540e4312fc2561beea0"
+	      "a6bfbf11" },
+	{ CT_SHA256, CT_SIG_BASE64, false, true,
+	      "CQr1JXNxFsz92aixly8q44emVUDkMS/CVhvuoKa/vxE=" },
+	{ CT_SHA256, CT_SIG_HEX, true, false,
+	      "d6e5b77e422b578ffef0e38606ec83dc7e3808fff4f7682911da88af"
+	      "de72b923" },
+	{ CT_SHA256, CT_SIG_BASE64, true, false,
+	      "1uW3fkIrV4/+8OOGBuyD3H44CP/092gpEdqIr95yuSM=" },
+	{ CT_SHA256, CT_SIG_HEX, true, true,
+	      "1e7cd110d25557c0cc9200dd1d17836c31aa9ce084d8adeb49a34085"
+	      "ffdf9bdc" },
+	{ CT_SHA256, CT_SIG_BASE64, true, true,
+	      "HnzRENJVV8DMkgDdHReDbDGqnOCE2K3rSaNAhf/fm9w=" },
+	{ CT_SHA512, CT_SIG_HEX, false, false,
+	      "c29f4a8fa10817fe020254df64fc564fa67ae25d71d27f6fe2b94bfc"
+	      "2e1cb6e3e4da9fe3080e04811df3cde2f07c135b29bbbaa888360349"
+	      "33c508e8e6d42c9a" },
+	{ CT_SHA512, CT_SIG_BASE64, false, false,
+	      "wp9Kj6EIF/4CAlTfZPxWT6Z64l1x0n9v4rlL/C4ctuPk2p/jCA4EgR3z"
+	      "zeLwfBNbKbu6qIg2A0kzxQjo5tQsmg==" },
+	{ CT_SHA512, CT_SIG_HEX, false, true,
+	      "e389367356dae60f0f67994728efe9b78fa9223f414c4358d5f0e942"
+	      "649a59dbd1495cc7524ee17fb7f9c5dc2885c0239fb770af2871598f"
+	      "25546eeff38c6310" },
+	{ CT_SHA512, CT_SIG_BASE64, false, true,
+	      "44k2c1ba5g8PZ5lHKO/pt4+pIj9BTENY1fDpQmSaWdvRSVzHUk7hf7f5"
+	      "xdwohcAjn7dwryhxWY8lVG7v84xjEA==" },
+	{ CT_SHA512, CT_SIG_HEX, true, false,
+	      "66d3bc368897aa388170fff6e72222040307204125db831b674bea04"
+	      "7f193c09d6bcbadc4fa23e47f8ba250e703785cf48ced4d05fce6f16"
+	      "ee999363ca94e73b" },
+	{ CT_SHA512, CT_SIG_BASE64, true, false,
+	      "ZtO8NoiXqjiBcP/25yIiBAMHIEEl24MbZ0vqBH8ZPAnWvLrcT6I+R/i6"
+	      "JQ5wN4XPSM7U0F/ObxbumZNjypTnOw==" },
+	{ CT_SHA512, CT_SIG_HEX, true, true,
+	      "7f31349610f4b1364ea616888086597ec853dbd56150e0189f5920e4"
+	      "24ba84ed22e4d733c904358487ede040f7f5c0daafcfb1db905e1f85"
+	      "eafb20fc45ccabac" },
+	{ CT_SHA512, CT_SIG_BASE64, true, true,
+	      "fzE0lhD0sTZOphaIgIZZfshT29VhUOAYn1kg5CS6hO0i5NczyQQ1hIft"
+	      "4ED39cDar8+x25BeH4Xq+yD8RcyrrA==" },
+};
+
+#define N_PLANS (sizeof(vapi_plans) / sizeof(vapi_plans[0]))
+
+static void
+test_vapi_hmac_plans(void)
+{
+	struct ct_sig_secrets text = { { VAPI_HMAC_KEY, NULL } };
+	struct ct_sig_secrets b64 = { { VAPI_HMAC_B64, NULL } };
+	struct ct_sig_secrets rotated = { { "old-secret-123", VAPI_HMAC_B64 } };
+	size_t len = strlen(vapi_body), i, j;
+	long long now = 1770000000;
+	char prefixed[200];
+
+	CU_ASSERT_EQUAL(N_PLANS, 24);
+	for (i = 0; i < N_PLANS; i++) {
+		struct ct_sig_vapi_hmac plan = { vapi_plans[i].md,
+		    vapi_plans[i].enc, "", vapi_plans[i].body_only,
+		    vapi_plans[i].secret_base64 };
+		const struct ct_sig_secrets *k = vapi_plans[i].secret_base64 ?
+		    &b64 : &text;
+
+		CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&plan, vapi_body, len,
+		    vapi_plans[i].sig, "1770000000", now, k), CT_OK);
+		/* One byte less of the body, and it fails. */
+		CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&plan, vapi_body, len - 1,
+		    vapi_plans[i].sig, "1770000000", now, k),
+		    CT_ERR_BAD_SIGNATURE);
+		/* Under every other plan, it fails. */
+		for (j = 0; j < N_PLANS; j++) {
+			struct ct_sig_vapi_hmac other = { vapi_plans[j].md,
+			    vapi_plans[j].enc, "", vapi_plans[j].body_only,
+			    vapi_plans[j].secret_base64 };
+
+			if (j == i)
+				continue;
+			CU_ASSERT_NOT_EQUAL(ct_sig_vapi_hmac(&other, vapi_body,
+			    len, vapi_plans[i].sig, "1770000000", now,
+			    vapi_plans[j].secret_base64 ? &b64 : &text), CT_OK);
+		}
+		/* With a prefix: required, and then verified after it. */
+		plan.prefix = "sha=";
+		snprintf(prefixed, sizeof(prefixed), "sha=%s",
+		    vapi_plans[i].sig);
+		CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&plan, vapi_body, len,
+		    prefixed, "1770000000", now, k), CT_OK);
+		CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&plan, vapi_body, len,
+		    vapi_plans[i].sig, "1770000000", now, k),
+		    CT_ERR_BAD_SIGNATURE);
+		plan.prefix = "";
+		if (vapi_plans[i].body_only) {
+			/* The timestamp is not signed: not needed, not checked. */
+			CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&plan, vapi_body, len,
+			    vapi_plans[i].sig, NULL, now, k), CT_OK);
+			CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&plan, vapi_body, len,
+			    vapi_plans[i].sig, "1", now, k), CT_OK);
+		} else {
+			CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&plan, vapi_body, len,
+			    vapi_plans[i].sig, NULL, now, k),
+			    CT_ERR_MISSING_SIGNATURE);
+			CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&plan, vapi_body, len,
+			    vapi_plans[i].sig, "1770000000", now + 301, k),
+			    CT_ERR_STALE_TIMESTAMP);
+		}
+		if (vapi_plans[i].secret_base64) {
+			/* A Base64 secret read as text signs something else. */
+			plan.secret_base64 = false;
+			CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&plan, vapi_body, len,
+			    vapi_plans[i].sig, "1770000000", now, &b64),
+			    CT_ERR_BAD_SIGNATURE);
+			plan.secret_base64 = true;
+			/* Rotation: the new secret verifies beside the old. */
+			CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&plan, vapi_body, len,
+			    vapi_plans[i].sig, "1770000000", now, &rotated),
+			    CT_OK);
+		}
+	}
+}
+
+/* A secret that should be Base64 and is not verifies nothing. */
+static void
+test_vapi_hmac_bad_base64(void)
+{
+	struct ct_sig_secrets k = { { "not base64!", NULL } };
+	struct ct_sig_vapi_hmac plan = { CT_SHA256, CT_SIG_HEX, "", false,
+	    true };
+
+	CU_ASSERT_EQUAL(ct_sig_vapi_hmac(&plan, vapi_body, strlen(vapi_body),
+	    "cc84231f8bf99e1d42c284804bbb2f695aa410207b64b216964c84f278b4dd0a",
+	    "1770000000", 1770000000, &k), CT_ERR_BAD_SIGNATURE);
+}
+
+static void
+test_vapi_bearer(void)
+{
+	struct ct_sig_secrets one = { { VAPI_SECRET, NULL } };
+	struct ct_sig_secrets two = { { "old-secret-123", VAPI_SECRET } };
+
+	CU_ASSERT_EQUAL(ct_sig_vapi_bearer("Bearer " VAPI_SECRET, true, &one),
+	    CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_vapi_bearer("bearer   " VAPI_SECRET, true,
+	    &one), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_vapi_bearer(VAPI_SECRET, true, &one),
+	    CT_ERR_BAD_SIGNATURE);		/* the prefix is required */
+	CU_ASSERT_EQUAL(ct_sig_vapi_bearer("Basic " VAPI_SECRET, true, &one),
+	    CT_ERR_BAD_SIGNATURE);
+	CU_ASSERT_EQUAL(ct_sig_vapi_bearer("Bearer ", true, &one),
+	    CT_ERR_MISSING_SIGNATURE);
+	CU_ASSERT_EQUAL(ct_sig_vapi_bearer("Bearer " VAPI_SECRET "x", true,
+	    &one), CT_ERR_BAD_SIGNATURE);
+	CU_ASSERT_EQUAL(ct_sig_vapi_bearer(NULL, true, &one),
+	    CT_ERR_MISSING_SIGNATURE);
+	/* A custom header without the prefix carries the secret alone. */
+	CU_ASSERT_EQUAL(ct_sig_vapi_bearer(VAPI_SECRET, false, &one), CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_vapi_bearer("Bearer " VAPI_SECRET, false, &one),
+	    CT_ERR_BAD_SIGNATURE);
+	CU_ASSERT_EQUAL(ct_sig_vapi_bearer("", false, &one),
+	    CT_ERR_MISSING_SIGNATURE);
+	/* Rotation. */
+	CU_ASSERT_EQUAL(ct_sig_vapi_bearer("Bearer old-secret-123", true, &two),
+	    CT_OK);
+	CU_ASSERT_EQUAL(ct_sig_vapi_bearer("Bearer " VAPI_SECRET, true, &two),
+	    CT_OK);
+}
+
+static void
+test_base64_decode(void)
+{
+	unsigned char out[64];
+	size_t n;
+
+	CU_ASSERT_EQUAL(ct_crypto_base64_decode("aGk=", out, sizeof(out), &n),
+	    CT_OK);
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT_EQUAL(memcmp(out, "hi", 2), 0);
+	CU_ASSERT_EQUAL(ct_crypto_base64_decode(VAPI_HMAC_B64, out,
+	    sizeof(out), &n), CT_OK);
+	CU_ASSERT_EQUAL(n, 32);
+	CU_ASSERT_EQUAL(out[0], 0x8f);
+	CU_ASSERT_EQUAL(out[31], 0xf0);
+	CU_ASSERT_EQUAL(ct_crypto_base64_decode("aGk", out, sizeof(out), &n),
+	    CT_ERR_INVALID_PARAMETER);		/* not a multiple of 4 */
+	CU_ASSERT_EQUAL(ct_crypto_base64_decode("a=Gk", out, sizeof(out), &n),
+	    CT_ERR_INVALID_PARAMETER);
+	CU_ASSERT_EQUAL(ct_crypto_base64_decode("aG k", out, sizeof(out), &n),
+	    CT_ERR_INVALID_PARAMETER);
+	CU_ASSERT_EQUAL(ct_crypto_base64_decode("", out, sizeof(out), &n),
+	    CT_ERR_INVALID_PARAMETER);
+	CU_ASSERT_EQUAL(ct_crypto_base64_decode(VAPI_HMAC_B64, out, 31, &n),
+	    CT_ERR_INVALID_PARAMETER);		/* does not fit */
+}
+
 static void
 test_vapi_hmac_window(void)
 {
 	struct ct_sig_secrets k = { { VAPI_HMAC_KEY, NULL } };
-	struct ct_sig_vapi_hmac v2 = { CT_SHA256, CT_SIG_HEX, "" };
+	struct ct_sig_vapi_hmac v2 = { CT_SHA256, CT_SIG_HEX, "", false, false };
 	const char *sig =
 	    "cc84231f8bf99e1d42c284804bbb2f695aa410207b64b216964c84f278b4dd0a";
 	size_t len = strlen(vapi_body);
@@ -423,6 +660,10 @@ suite_sig(void)
 		{ "Vapi static secret (V1)", test_vapi_secret },
 		{ "Vapi HMAC vectors (V2-V5)", test_vapi_hmac_vectors },
 		{ "Vapi HMAC timestamp window", test_vapi_hmac_window },
+		{ "Vapi HMAC: every plan, made with openssl", test_vapi_hmac_plans },
+		{ "Vapi HMAC: a Base64 secret that is not", test_vapi_hmac_bad_base64 },
+		{ "Vapi Bearer credential", test_vapi_bearer },
+		{ "Base64 decoding, strict", test_base64_decode },
 		{ "Retell vectors and window (R1-R3)", test_retell_vectors },
 		{ "Twilio published vectors (T1)", test_twilio_published_vectors },
 		{ "Twilio own vectors (T2-T5)", test_twilio_own_vectors },

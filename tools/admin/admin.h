@@ -19,7 +19,7 @@
 #define ADM_USAGE	2
 
 /* The most options and positional arguments a command takes. */
-#define ADM_OPTS_MAX	12
+#define ADM_OPTS_MAX	24
 #define ADM_ARGS_MAX	2
 
 /* One option of a command: its name ("--label") and whether a value
@@ -100,6 +100,7 @@ int adm_token_create(const struct adm_args *a);
 int adm_token_revoke(const struct adm_args *a);
 int adm_token_list(const struct adm_args *a);
 int adm_integration_create(const struct adm_args *a);
+int adm_integration_update(const struct adm_args *a);
 int adm_integration_list(const struct adm_args *a);
 int adm_integration_rotate(const struct adm_args *a);
 int adm_integration_retire_secret(const struct adm_args *a);

@@ -1,5 +1,5 @@
 /*
- * integration.c: calltrack-admin integration create, list, rotate,
+ * integration.c: calltrack-admin integration create, update, list, rotate,
  * retire-secret, disable, enable.
  */
 #include <stdio.h>
@@ -50,13 +50,127 @@ print_webhook_url(const char *url, const char *provider, const char *id)
 	    "https://calls.example.com, to print the whole URL)\n");
 }
 
+/* Returns true when v is a header name calltrack can look up. */
+static bool
+header_name_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	return n >= 1 && n <= CT_HEADER_NAME_MAX && strspn(v,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
+	    == n;
+}
+
+/* Reads "on" / "off" into *out: true when v is one of them. */
+static bool
+on_off(const char *v, const char **out)
+{
+	if (v == NULL)
+		return true;
+	if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0) {
+		*out = strcmp(v, "on") == 0 ? "t" : "f";
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Sets the Vapi credential options given (providers.md §1.8): the scheme,
+ * the Bearer header and prefix, the HMAC's algorithm, encoding, prefix,
+ * headers, payload and secret encoding; options not given keep their
+ * value.  Header names are stored lower-case (headers match in any case).
+ * Returns ADM_OK, or a usage or failure code with its message printed.
+ */
+static int
+set_scheme(const struct adm_args *a, const char *id)
+{
+	static const char *const auths[] = { "secret", "bearer", "hmac",
+	    NULL };
+	static const char *const algos[] = { "sha1", "sha256", "sha512",
+	    NULL };
+	static const char *const encs[] = { "hex", "base64", NULL };
+	static const char *const payloads[] = { "{timestamp}.{body}",
+	    "{body}", NULL };
+	static const char *const names[] = { "--bearer-header",
+	    "--hmac-signature-header", "--hmac-timestamp-header" };
+	const char *p[11] = { id };
+	char lower[3][CT_HEADER_NAME_MAX + 1];
+	size_t i, k;
+	long long n;
+	PGresult *r;
+
+	p[1] = adm_opt(a, "--vapi-auth");
+	p[2] = adm_opt(a, "--hmac-algorithm");
+	p[3] = adm_opt(a, "--hmac-encoding");
+	p[4] = adm_opt(a, "--hmac-prefix");
+	p[8] = adm_opt(a, "--hmac-payload");
+	if ((p[1] != NULL && !adm_one_of(p[1], auths)) ||
+	    (p[2] != NULL && !adm_one_of(p[2], algos)) ||
+	    (p[3] != NULL && !adm_one_of(p[3], encs)) ||
+	    (p[8] != NULL && !adm_one_of(p[8], payloads)))
+		return adm_usage("--vapi-auth (secret, bearer, hmac), "
+		    "--hmac-algorithm (sha1, sha256, sha512), --hmac-encoding "
+		    "(hex, base64) or --hmac-payload ('{timestamp}.{body}', "
+		    "'{body}') has an unknown value");
+	if (p[4] != NULL && strlen(p[4]) > 32)
+		return adm_usage("--hmac-prefix is at most 32 characters");
+	for (i = 0; i < 3; i++) {
+		const char *v = adm_opt(a, names[i]);
+
+		if (v == NULL)
+			continue;
+		if (!header_name_ok(v))
+			return adm_usage("a header name is 1 to 64 letters, "
+			    "digits or '-'");
+		for (k = 0; v[k] != '\0'; k++)
+			lower[i][k] = (char)(v[k] >= 'A' && v[k] <= 'Z' ?
+			    v[k] + 32 : v[k]);
+		lower[i][k] = '\0';
+		p[i == 0 ? 5 : i + 5] = lower[i];
+	}
+	if (!on_off(adm_opt(a, "--bearer-prefix"), &p[9]) ||
+	    !on_off(adm_opt(a, "--hmac-secret-base64"), &p[10]))
+		return adm_usage("--bearer-prefix and --hmac-secret-base64 "
+		    "take on or off");
+	for (i = 1; i < 11 && p[i] == NULL; i++)
+		;
+	if (i == 11)
+		return ADM_OK;
+	/* A Base64 secret must be Base64, or nothing would verify. */
+	if ((r = adm_run("set the integration's credential", "UPDATE "
+	    "integrations SET vapi_auth = COALESCE($2, vapi_auth), "
+	    "hmac_algorithm = COALESCE($3, hmac_algorithm), "
+	    "hmac_encoding = COALESCE($4, hmac_encoding), "
+	    "hmac_prefix = COALESCE($5, hmac_prefix), "
+	    "bearer_header = COALESCE($6, bearer_header), "
+	    "hmac_signature_header = COALESCE($7, hmac_signature_header), "
+	    "hmac_timestamp_header = COALESCE($8, hmac_timestamp_header), "
+	    "hmac_payload = COALESCE($9, hmac_payload), "
+	    "bearer_prefix = COALESCE($10::boolean, bearer_prefix), "
+	    "hmac_secret_base64 = COALESCE($11::boolean, hmac_secret_base64) "
+	    "WHERE id = $1 AND provider = 'vapi' AND (NOT COALESCE($11::boolean, "
+	    "hmac_secret_base64) OR (secret ~ '^[A-Za-z0-9+/]+={0,2}$' AND "
+	    "length(secret) % 4 = 0 AND (secret_next IS NULL OR (secret_next ~ "
+	    "'^[A-Za-z0-9+/]+={0,2}$' AND length(secret_next) % 4 = 0))))",
+	    11, p)) == NULL)
+		return ADM_FAIL;
+	n = adm_rows_changed(r);
+	PQclear(r);
+	if (n != 1)
+		return adm_fail("set the integration's credential", "no such "
+		    "Vapi integration, or --hmac-secret-base64 on with a "
+		    "secret that is not Base64");
+	return ADM_OK;
+}
+
 /* Creates an integration of an org; prints its webhook URL. */
 int
 adm_integration_create(const struct adm_args *a)
 {
 	static const char *const providers[] = { "vapi", "retell", "twilio",
 	    NULL };
-	static const char *const auths[] = { "secret", "hmac", NULL };
+	static const char *const auths[] = { "secret", "bearer", "hmac",
+	    NULL };
 	static const char *const algos[] = { "sha1", "sha256", "sha512",
 	    NULL };
 	static const char *const encs[] = { "hex", "base64", NULL };
@@ -69,6 +183,7 @@ adm_integration_create(const struct adm_args *a)
 	const char *params[9];
 	char slug[CT_INTEGRATION_ID_MAX + 1];
 	PGresult *r;
+	int rc;
 
 	if (!ct_query_uuid(org))
 		return adm_usage("integration create needs an ORG id");
@@ -122,8 +237,26 @@ adm_integration_create(const struct adm_args *a)
 		return adm_fail("create the integration", "no such org");
 	}
 	PQclear(r);
+	if (strcmp(provider, "vapi") == 0 && (rc = set_scheme(a, id)) !=
+	    ADM_OK) {
+		/* Made, but not as asked: undo it rather than leave it half. */
+		const char *v[1] = { id };
+
+		PQclear(adm_run("undo the integration", "DELETE FROM "
+		    "integrations WHERE id = $1", 1, v));
+		return rc;
+	}
 	print_webhook_url(url, provider, id);
 	return ADM_OK;
+}
+
+/* Changes a Vapi integration's credential options (set_scheme). */
+int
+adm_integration_update(const struct adm_args *a)
+{
+	if (!ct_integration_id_valid(a->pos[0]))
+		return adm_usage("integration update needs an integration ID");
+	return set_scheme(a, a->pos[0]);
 }
 
 /* Lists the integrations of every org, or of one, under a header line. */

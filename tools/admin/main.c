@@ -26,10 +26,18 @@ static const struct adm_opt org_create_opts[] = {
 	{ "--country", 1 }, { "--timezone", 1 }, { NULL, 0 } };
 static const struct adm_opt token_create_opts[] = {
 	{ "--label", 1 }, { "--role", 1 }, { NULL, 0 } };
+/* The Vapi credential's options, in create and update alike. */
+#define VAPI_AUTH_OPTS \
+	{ "--vapi-auth", 1 }, { "--hmac-algorithm", 1 }, \
+	{ "--hmac-encoding", 1 }, { "--hmac-prefix", 1 }, \
+	{ "--bearer-header", 1 }, { "--bearer-prefix", 1 }, \
+	{ "--hmac-signature-header", 1 }, { "--hmac-timestamp-header", 1 }, \
+	{ "--hmac-payload", 1 }, { "--hmac-secret-base64", 1 }
 static const struct adm_opt integration_create_opts[] = {
 	{ "--provider", 1 }, { "--secret", 1 }, { "--id", 1 },
-	{ "--public-url", 1 }, { "--vapi-auth", 1 }, { "--hmac-algorithm", 1 },
-	{ "--hmac-encoding", 1 }, { "--hmac-prefix", 1 }, { NULL, 0 } };
+	{ "--public-url", 1 }, VAPI_AUTH_OPTS, { NULL, 0 } };
+static const struct adm_opt integration_update_opts[] = {
+	VAPI_AUTH_OPTS, { NULL, 0 } };
 static const struct adm_opt secret_opts[] = {
 	{ "--secret", 1 }, { NULL, 0 } };
 static const struct adm_opt stats_opts[] = {
@@ -56,13 +64,21 @@ static const struct adm_command commands[] = {
 	    integration_create_opts,
 	    "ORG --provider vapi|retell|twilio\n"
 	    "           --secret S [--id SLUG] [--public-url URL] "
-	    "[--vapi-auth secret|hmac]\n"
-	    "           [--hmac-algorithm sha1|sha256|sha512] "
-	    "[--hmac-encoding hex|base64]\n"
-	    "           [--hmac-prefix P]\n"
+	    "[VAPI CREDENTIAL]\n"
 	    "           (prints the webhook URL: --public-url, else "
 	    "CALLTRACK_PUBLIC_URL\n"
 	    "           followed by /hooks/PROVIDER/ID, else that path alone)" },
+	{ "integration", "update", adm_integration_update, 1, 1,
+	    integration_update_opts,
+	    "ID [VAPI CREDENTIAL]\n"
+	    "           VAPI CREDENTIAL: [--vapi-auth secret|bearer|hmac]\n"
+	    "           [--bearer-header H] [--bearer-prefix on|off]\n"
+	    "           [--hmac-algorithm sha1|sha256|sha512] "
+	    "[--hmac-encoding hex|base64]\n"
+	    "           [--hmac-prefix P] [--hmac-signature-header H] "
+	    "[--hmac-timestamp-header H]\n"
+	    "           [--hmac-payload '{timestamp}.{body}'|'{body}'] "
+	    "[--hmac-secret-base64 on|off]" },
 	{ "integration", "list", adm_integration_list, 0, 1, NULL,
 	    "[ORG]\n           (id, org, provider, created, disabled)" },
 	{ "integration", "rotate", adm_integration_rotate, 1, 1, secret_opts,
@@ -134,6 +150,12 @@ parse(const struct adm_command *c, const char *cmd, int argc, char **argv,
 	memset(a, 0, sizeof(*a));
 	a->cmd = cmd;
 	a->opts = c->opts;
+	/* Each option's value has its slot in a->val: a row with more options
+	 * than slots is a bug of this table, refused before any is read. */
+	for (k = 0; c->opts != NULL && c->opts[k].name != NULL; k++)
+		if (k >= ADM_OPTS_MAX)
+			return adm_fail(cmd, "its row has more options than "
+			    "ADM_OPTS_MAX");
 	for (i = 0; i < argc; i++) {
 		const char *w = argv[i];
 
