@@ -112,6 +112,34 @@ headers() {
 	[ "$(status_of vapi 019b951c-71a4-7e95-b3d0-1c7e4a9f2b84)" = busy ]
 }
 
+@test "tools/sign's vapi-bearer and vapi-hmac with every credential option are accepted by integrations set so" {
+	local f=$FIX/vapi/outbound-busy.1.status-update.queued.json b64
+	b64=$(head -c 32 /dev/urandom | base64 -w0)
+	"$CALLTRACK_ADMIN" integration create "$ORG" --provider vapi --id "sgbear-$SUF" \
+	    --secret "$VAPI_SECRET" --vapi-auth bearer --bearer-header X-Key --bearer-prefix off >/dev/null
+	"$CALLTRACK_ADMIN" integration create "$ORG" --provider vapi --id "sghmac-$SUF" \
+	    --secret "$b64" --vapi-auth hmac --hmac-payload '{body}' --hmac-secret-base64 on \
+	    --hmac-signature-header X-Sig >/dev/null
+	sign "$VAPI_SECRET" vapi-bearer "$f" --header X-Key --no-prefix
+	[ "$SIGNED" = "X-Key: $VAPI_SECRET" ]
+	headers
+	req POST "/hooks/vapi/sgbear-$SUF" -H 'Content-Type: application/json' "${HDR[@]}" --data-binary @"$f"
+	expect 200
+	sign "$VAPI_SECRET" vapi-bearer "$f"
+	[ "$SIGNED" = "Authorization: Bearer $VAPI_SECRET" ]
+	sign "$b64" vapi-hmac "$f" --payload '{body}' --secret-base64 --signature-header X-Sig
+	headers
+	req POST "/hooks/vapi/sghmac-$SUF" -H 'Content-Type: application/json' "${HDR[@]}" --data-binary @"$f"
+	expect 200
+	# Without --secret-base64 the same secret signs something else.
+	sign "$b64" vapi-hmac "$f" --payload '{body}' --signature-header X-Sig
+	headers
+	req POST "/hooks/vapi/sghmac-$SUF" -H 'Content-Type: application/json' "${HDR[@]}" --data-binary @"$f"
+	expect 401 invalid_signature
+	run -2 env CALLTRACK_SIGN_SECRET=x "$SIGN" vapi "$f" --no-prefix
+	run -2 env CALLTRACK_SIGN_SECRET=x "$SIGN" vapi-bearer "$f" --payload '{body}'
+}
+
 @test "the Vapi static secret header, and output ready for curl -H @-" {
 	local f=$FIX/vapi/outbound-voicemail.end-of-call-report.json
 	run bash -c "CALLTRACK_SIGN_SECRET='$VAPI_SECRET' '$SIGN' vapi '$f' |
