@@ -231,10 +231,11 @@ ct_hook_replay(const struct ct_hook_provider *p, const char *integration,
     const char **why)
 {
 	const struct ct_integration *in;
+	struct ct_event_params prm;
 	struct ct_call_event ev;
 	struct ct_map_ctx mctx;
-	char call_id[37];
 	enum ct_err err;
+	PGresult *r;
 
 	outcome[0] = '\0';
 	*why = NULL;
@@ -250,9 +251,22 @@ ct_hook_replay(const struct ct_hook_provider *p, const char *integration,
 	if ((*why = ct_integration_refusal(in, p->provider, org)) != NULL)
 		return CT_ERR_UNKNOWN_INTEGRATION;
 	map_ctx(in, &mctx);
-	err = p->map(d, &mctx, &ev);
-	if (err == CT_OK)
-		err = ct_event_apply(d, in, &ev, outcome, call_id);
+	if ((err = p->map(d, &mctx, &ev)) == CT_OK) {
+		ct_event_params(d, in, &ev, &prm);
+		/* Applied as a live request, and marked as having come through
+		 * the spool (GET /api/ingest counts those). */
+		prm.values[CT_EP_MODE] = ev.mode == CT_EVENT_RECORD ?
+		    "spool-record" : "spool-apply";
+		err = ct_db_exec(&r, ct_event_apply_sql(), CT_EVENT_NPARAMS,
+		    prm.values, prm.lengths, prm.formats, NULL);
+		if (err == CT_OK) {
+			if (PQntuples(r) == 1)
+				snprintf(outcome, 16, "%s", PQgetvalue(r, 0, 0));
+			else
+				err = CT_ERR_INTERNAL;
+			PQclear(r);
+		}
+	}
 	ct_call_event_free(&ev);
 	return err;
 }

@@ -55,7 +55,8 @@ void ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx);
  * mapping and statement as a live request, with the integration looked up
  * afresh, and no signature check (it was checked when it arrived; Retell's
  * and Vapi's timestamps would have expired since); org is the org it was
- * verified for.  On CT_OK, outcome is applied, duplicate or parked.
+ * verified for.  On CT_OK, outcome is applied, duplicate or parked, and
+ * a new event is kept marked as spooled (call_events.spooled).
  * CT_ERR_UNKNOWN_INTEGRATION (with *why, a static sentence) means it must
  * never apply: the integration is gone, disabled, of another provider or
  * of another org than org.  Another 4xx error means it can never apply

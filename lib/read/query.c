@@ -438,6 +438,106 @@ valid_cursor(const struct ct_query_param *p, const char *c, void *qv)
 	return CT_OK;
 }
 
+/* An integration's slug, borrowed into the const char * at p->off. */
+static enum ct_err
+valid_slug(const struct ct_query_param *p, const char *v, void *q)
+{
+	if (!ct_integration_id_valid(v))
+		return CT_ERR_INVALID_PARAMETER;
+	*DEST(p, q, const char *) = v;
+	return CT_OK;
+}
+
+/* A UUID, borrowed into the const char * at p->off. */
+static enum ct_err
+valid_uuid(const struct ct_query_param *p, const char *v, void *q)
+{
+	if (!ct_query_uuid(v))
+		return CT_ERR_INVALID_PARAMETER;
+	*DEST(p, q, const char *) = v;
+	return CT_OK;
+}
+
+bool
+ct_query_delivery_id(const char *s, char *kind, char id[24])
+{
+	long long n;
+	size_t len;
+
+	if (s == NULL || (s[0] != 'e' && s[0] != 'd' && s[0] != 'r'))
+		return false;
+	len = strlen(s + 1);
+	/* Digits only, no sign, no leading zero: one spelling per id. */
+	if (len == 0 || len > 19 || s[1] == '0' ||
+	    strspn(s + 1, "0123456789") != len ||
+	    ct_num_parse_str(s + 1, 1, 9223372036854775807LL, &n) != CT_OK)
+		return false;
+	*kind = s[0];
+	snprintf(id, 24, "%lld", n);
+	return true;
+}
+
+/* A time as ct_ingest_deliveries writes a cursor's: ISO 8601 UTC with
+ * microseconds, "YYYY-MM-DDTHH:MM:SS.ffffffZ", from 1970 on. */
+static int
+cursor_time(const char *v)
+{
+	char buf[CT_TIME_MAX];
+
+	return strlen(v) == 27 && v[26] == 'Z' && ct_time_iso(v, buf) &&
+	    ct_time_epoch_ms(v) >= 0;
+}
+
+char *
+ct_query_delivery_cursor(const char *next)
+{
+	char at[CT_QUERY_TIME_MAX], id[32], kind, nid[24];
+	const char *bar1, *bar2;
+
+	if (next == NULL || (bar1 = strchr(next, '|')) == NULL ||
+	    (size_t)(bar1 - next) >= sizeof(at) ||
+	    (bar2 = strchr(bar1 + 1, '|')) == NULL || bar2 != bar1 + 2 ||
+	    strlen(bar2 + 1) + 2 > sizeof(id))
+		return NULL;
+	memcpy(at, next, (size_t)(bar1 - next));
+	at[bar1 - next] = '\0';
+	snprintf(id, sizeof(id), "%c%s", bar1[1], bar2 + 1);
+	if (!cursor_time(at) || !ct_query_delivery_id(id, &kind, nid))
+		return NULL;
+	return ct_query_cursor("deliveries", 1, at, id);
+}
+
+/*
+ * "deliveries|desc|<time>|<delivery id>", base64url-encoded, as
+ * ct_query_delivery_cursor makes it: into after_at, after_kind and
+ * after_id of the struct ct_deliveries_query.
+ */
+static enum ct_err
+valid_delivery_cursor(const struct ct_query_param *p, const char *c, void *qv)
+{
+	static const char want[] = "deliveries|desc|";
+	struct ct_deliveries_query *q = qv;
+	char raw[256], *value, *id, kind;
+	int n;
+
+	if (strlen(c) > (size_t)p->max ||
+	    (n = unb64url(c, raw, sizeof(raw))) < 0 ||
+	    memchr(raw, '\0', (size_t)n) != NULL ||
+	    strncmp(raw, want, sizeof(want) - 1) != 0)
+		return CT_ERR_INVALID_PARAMETER;
+	value = raw + sizeof(want) - 1;
+	if ((id = strrchr(value, '|')) == NULL)
+		return CT_ERR_INVALID_PARAMETER;
+	*id++ = '\0';
+	if (!cursor_time(value) ||
+	    !ct_query_delivery_id(id, &kind, q->after_id))
+		return CT_ERR_INVALID_PARAMETER;
+	memcpy(q->after_at, value, 28);	/* cursor_time: 27 and NUL */
+	q->after_kind[0] = kind;
+	q->after_kind[1] = '\0';
+	return CT_OK;
+}
+
 static const char *const sorts[] = { "started_at", "duration", "cost", NULL };
 static const char *const orders[] = { "asc", "desc", NULL };
 static const char *const formats[] = { "json", "csv", NULL };
@@ -482,6 +582,29 @@ const struct ct_query_param ct_query_stats[] = {
 	{ "to", valid_time, 0, 0, NULL, STATS(to) },
 	{ "tz", valid_tz, 0, 0, NULL, STATS(tz) },
 	{ "include_test", valid_bool, 0, 1, NULL, STATS(include_test) },
+	{ NULL, NULL, 0, 0, NULL, 0 }
+};
+
+#define INGEST(field) offsetof(struct ct_ingest_query, field)
+#define DELIVERIES(field) offsetof(struct ct_deliveries_query, field)
+
+static const char *const delivery_outcomes[] = { "applied", "recorded",
+    "parked", "duplicate", "rejected", NULL };
+
+/* GET /api/ingest. */
+const struct ct_query_param ct_query_ingest[] = {
+	{ "from", valid_time, 0, 0, NULL, INGEST(from) },
+	{ "to", valid_time, 0, 0, NULL, INGEST(to) },
+	{ NULL, NULL, 0, 0, NULL, 0 }
+};
+
+/* GET /api/ingest/deliveries. */
+const struct ct_query_param ct_query_deliveries[] = {
+	{ "integration", valid_slug, 0, 0, NULL, DELIVERIES(integration) },
+	{ "outcome", valid_word, 0, 0, delivery_outcomes, DELIVERIES(outcome) },
+	{ "call_id", valid_uuid, 0, 0, NULL, DELIVERIES(call_id) },
+	{ "limit", valid_int, 1, CT_QUERY_LIMIT_MAX, NULL, DELIVERIES(limit) },
+	{ "cursor", valid_delivery_cursor, 0, CURSOR_MAX, NULL, 0 },
 	{ NULL, NULL, 0, 0, NULL, 0 }
 };
 
@@ -684,6 +807,49 @@ ct_stats_query_parse(const char *query, struct ct_stats_query *q,
 
 void
 ct_stats_query_free(struct ct_stats_query *q)
+{
+	ct_form_free(&q->form);
+	memset(q, 0, sizeof(*q));
+}
+
+enum ct_err
+ct_ingest_query_parse(const char *query, struct ct_ingest_query *q,
+    const char **bad)
+{
+	enum ct_err err;
+
+	memset(q, 0, sizeof(*q));
+	*bad = NULL;
+	if ((err = walk(ct_query_ingest, query, &q->form, q, bad)) != CT_OK)
+		return err;
+	if (reversed(q->from, q->to))
+		BAD("from");
+	/* Every figure is counted over the range: a year at most. */
+	if (q->from != NULL && q->to != NULL && bound_ms(q->to) -
+	    bound_ms(q->from) > CT_QUERY_INGEST_DAYS_MAX * 86400000LL)
+		BAD("to");
+	return CT_OK;
+}
+
+void
+ct_ingest_query_free(struct ct_ingest_query *q)
+{
+	ct_form_free(&q->form);
+	memset(q, 0, sizeof(*q));
+}
+
+enum ct_err
+ct_deliveries_query_parse(const char *query, struct ct_deliveries_query *q,
+    const char **bad)
+{
+	memset(q, 0, sizeof(*q));
+	*bad = NULL;
+	q->limit = CT_QUERY_LIMIT_DEFAULT;
+	return walk(ct_query_deliveries, query, &q->form, q, bad);
+}
+
+void
+ct_deliveries_query_free(struct ct_deliveries_query *q)
 {
 	ct_form_free(&q->form);
 	memset(q, 0, sizeof(*q));

@@ -22,6 +22,8 @@
 #define CT_QUERY_PAGE_MAX 100000
 #define CT_QUERY_CSV_CAP 100000
 #define CT_QUERY_STATS_DAYS_MAX 36525	/* a stats range: 100 years */
+#define CT_QUERY_INGEST_DAYS_MAX 366	/* an ingestion range: a year */
+#define CT_QUERY_TIME_MAX 40		/* an ISO 8601 time and NUL */
 
 struct ct_calls_query {
 	char		*digits;	/* digits of q (≥ 3), or NULL */
@@ -48,6 +50,25 @@ struct ct_stats_query {
 	struct ct_form	 form;
 };
 
+/* GET /api/ingest: the range, the last 24 hours by default. */
+struct ct_ingest_query {
+	const char	*from, *to;	/* date or ISO date-time, or NULL */
+	struct ct_form	 form;
+};
+
+/* GET /api/ingest/deliveries. */
+struct ct_deliveries_query {
+	const char	*integration;	/* a slug, or NULL */
+	const char	*outcome;	/* applied, recorded, parked, duplicate,
+					   rejected, or NULL */
+	const char	*call_id;	/* a UUID, or NULL */
+	int		 limit;
+	char		 after_at[CT_QUERY_TIME_MAX];	/* "" without a cursor */
+	char		 after_kind[2];	/* "e", "d" or "r"; "" without */
+	char		 after_id[24];	/* decimal; "" without */
+	struct ct_form	 form;
+};
+
 /*
  * One parameter: its name, its validator, its bounds (a number's range, or
  * the most bytes a text may have), the words it may be (or NULL), and the
@@ -69,6 +90,9 @@ struct ct_query_param {
  * by a row whose name is NULL. */
 extern const struct ct_query_param ct_query_calls[];
 extern const struct ct_query_param ct_query_stats[];
+/* The same of GET /api/ingest and GET /api/ingest/deliveries. */
+extern const struct ct_query_param ct_query_ingest[];
+extern const struct ct_query_param ct_query_deliveries[];
 
 /*
  * Parses the query string of GET /api/calls into q.  Returns CT_OK, or
@@ -84,6 +108,36 @@ void ct_calls_query_free(struct ct_calls_query *q);
 enum ct_err ct_stats_query_parse(const char *query, struct ct_stats_query *q,
     const char **bad) __attribute__((warn_unused_result));
 void ct_stats_query_free(struct ct_stats_query *q);
+
+/* The same for GET /api/ingest: a range spans at most
+ * CT_QUERY_INGEST_DAYS_MAX days, else it is a bad "to". */
+enum ct_err ct_ingest_query_parse(const char *query, struct ct_ingest_query *q,
+    const char **bad) __attribute__((warn_unused_result));
+void ct_ingest_query_free(struct ct_ingest_query *q);
+
+/* The same for GET /api/ingest/deliveries (limit 25 by default, at most
+ * CT_QUERY_LIMIT_MAX). */
+enum ct_err ct_deliveries_query_parse(const char *query,
+    struct ct_deliveries_query *q, const char **bad)
+    __attribute__((warn_unused_result));
+void ct_deliveries_query_free(struct ct_deliveries_query *q);
+
+/*
+ * Reads a delivery's id, "e<id>" (an event), "d<id>" (a duplicate
+ * delivery) or "r<id>" (a refused request), the id a decimal from 1 to
+ * 2^63 - 1 without a sign or leading zero, into *kind ('e', 'd' or 'r')
+ * and id (its decimal digits, NUL-terminated).  Returns true when s is
+ * exactly one, else false.
+ */
+bool ct_query_delivery_id(const char *s, char *kind, char id[24]);
+
+/*
+ * Makes the next_cursor of a deliveries page from the last row's
+ * "<received_at>|<kind>|<id>" (as ct_ingest_deliveries writes it):
+ * base64url, as the calls' cursors.  Returns a malloc'd string, or NULL
+ * when next is not of that shape or memory ran out.
+ */
+char *ct_query_delivery_cursor(const char *next);
 
 /*
  * Makes the next_cursor of a page: the sort, the order, the last row's

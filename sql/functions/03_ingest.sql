@@ -77,6 +77,11 @@ DECLARE
     v_cost numeric;
     v_evidence jsonb;
     v_metadata jsonb;
+    -- The call's final report (Vapi's end-of-call-report, Retell's
+    -- call_analyzed): GET /api/ingest lists the calls still without one.
+    v_final timestamptz := CASE WHEN (p_provider = 'vapi' AND p_event_type = 'end-of-call-report')
+                                  OR (p_provider = 'retell' AND p_event_type = 'call_analyzed')
+                                THEN now() END;
     c calls%ROWTYPE;
 BEGIN
     -- The raw event first; a second delivery of the same event stops here.
@@ -144,7 +149,8 @@ BEGIN
                                 is_test_call, started_at, ended_at, duration_seconds, cost,
                                 recording_url, transcript, summary, sentiment,
                                 booking_status, booking_evidence, lead_score, lead_reasons,
-                                metadata, provider_sequence, transfer_destination)
+                                metadata, provider_sequence, transfer_destination,
+                                final_report_at)
         VALUES (p_org, p_provider, p_provider_call_id, p_integration,
                 p_direction,
                 COALESCE(CASE WHEN p_answered THEN p_status_answered ELSE p_status_unanswered END,
@@ -154,7 +160,7 @@ BEGIN
                 COALESCE(p_is_test_call, false), v_started, v_ended, p_duration_seconds,
                 v_cost, p_recording_url, p_transcript, p_summary, p_sentiment,
                 COALESCE(p_booking_status, 'not_requested'), v_evidence, p_lead_score,
-                p_lead_reasons, v_metadata, p_sequence, p_transfer_destination)
+                p_lead_reasons, v_metadata, p_sequence, p_transfer_destination, v_final)
         ON CONFLICT (org_id, provider, provider_call_id) DO NOTHING
         RETURNING k.id INTO v_call;
 
@@ -213,6 +219,7 @@ BEGIN
                     metadata = ct_merge(v_late, v_metadata, k.metadata),
                     transfer_destination = ct_merge(v_late, p_transfer_destination, k.transfer_destination),
                     provider_sequence = GREATEST(k.provider_sequence, p_sequence),
+                    final_report_at = COALESCE(k.final_report_at, v_final),
                     last_event_at = GREATEST(k.last_event_at, now())
                  WHERE k.org_id = p_org AND k.id = c.id;
             END;
@@ -345,8 +352,11 @@ BEGIN
         RETURN QUERY SELECT r.outcome, r.call_id;
         RETURN;
     END IF;
+    -- A delivery the drain applies from the spool ('spool-apply',
+    -- 'spool-record') is applied as a live one and marked spooled.
     SELECT * INTO r FROM ct_apply_event_once(v_org, p_integration, p_provider,
-        p_provider_call_id, p_event_type, p_dedup_key, p_payload, p_content_type, p_mode,
+        p_provider_call_id, p_event_type, p_dedup_key, p_payload, p_content_type,
+        CASE WHEN p_mode IN ('spool-apply', 'spool-record') THEN substr(p_mode, 7) ELSE p_mode END,
         p_error, p_status_answered, p_status_unanswered, p_answered, p_sequence,
         p_ended_reason, p_end_call_reason, p_direction, p_phone_number, p_phone_raw,
         p_agent_number, p_customer_name, p_is_test_call, p_started_at, p_ended_at,
@@ -354,8 +364,11 @@ BEGIN
         p_booking_status, p_booking_evidence, p_lead_score, p_lead_reasons, p_metadata,
         p_transfer_destination);
     IF r.outcome = 'duplicate' THEN
-        INSERT INTO call_event_duplicates (org_id, event_id)
-        SELECT e.org_id, e.id FROM call_events e
+        INSERT INTO call_event_duplicates (org_id, event_id, integration_id)
+        SELECT e.org_id, e.id, e.integration_id FROM call_events e
+         WHERE e.org_id = v_org AND e.dedup_key = p_dedup_key;
+    ELSIF p_mode IN ('spool-apply', 'spool-record') THEN
+        UPDATE call_events e SET spooled = true
          WHERE e.org_id = v_org AND e.dedup_key = p_dedup_key;
     END IF;
     RETURN QUERY SELECT r.outcome, r.call_id;

@@ -126,3 +126,26 @@ GRANT SELECT (org_id, id, call_id, event_type, received_at, outcome, error) ON c
 -- alerts, notification destinations.  Each grant below names what its
 -- route writes; it reads no integration, no token and no raw payload.
 GRANT USAGE ON SCHEMA public TO calltrack_editor;
+
+-- Ingestion health (dashboard-ingest, as calltrack_editor; sql/functions/
+-- 14_ingest_health.sql): what the org's deliveries were and what became
+-- of its calls, never a raw body (no call_events.payload, no
+-- rejected_events.body or detail: an admin token gets a body through
+-- ct_ingest_payload) and no integration's secrets.  The drain marks what
+-- came through the spool.
+GRANT SELECT ON orgs, call_event_duplicates TO calltrack_editor;
+
+GRANT SELECT (org_id, id, provider, created_at, disabled_at) ON integrations TO calltrack_editor;
+
+GRANT SELECT (org_id, id, provider, provider_call_id, status, status_source, ended_at,
+              last_event_at, updated_at, final_report_at) ON calls TO calltrack_editor;
+
+GRANT SELECT (org_id, id, integration_id, provider, provider_call_id, call_id, event_type,
+              received_at, content_type, outcome, error, spooled) ON call_events
+    TO calltrack_editor;
+
+GRANT SELECT (org_id, id, integration_id, provider, received_at, http_status, reason,
+              content_type, body_size, body_sha256, body_truncated) ON rejected_events
+    TO calltrack_editor;
+
+GRANT UPDATE (spooled) ON call_events TO calltrack_app;

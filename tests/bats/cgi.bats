@@ -148,3 +148,24 @@ apache_hook() {	# PATH_INFO REQUEST_URI < body
 	run apache_cgi dashboard-calls /api/calls "limit=5" "Bearer ct_${TOKEN#ct_}x"
 	[[ "${lines[0]}" == "Status: 401"* ]]
 }
+
+@test "plain CGI as under Apache: dashboard-ingest, as the editors' role, answers the org's ingestion health; no token is a 401" {
+	local f=$FIX/vapi/outbound-busy.1.status-update.queued.json
+	CGI_SECRET=$VAPI_SECRET run cgi vapi-hook POST "/hooks/vapi/vapi-$SUF" application/json \
+	    "$(wc -c <"$f")" <"$f"
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	CALLTRACK_DASHBOARD_DB="host=$PGHOST dbname=calltrack user=calltrack_editor" \
+	    run apache_cgi dashboard-ingest /api/ingest "" "Bearer $TOKEN"
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	[ "$(cgi_body | jq -r '[.integrations[].id] | sort | join(" ")')" = \
+	    "$(psql -X -At -c "SELECT string_agg(id, ' ' ORDER BY id) FROM integrations WHERE org_id = '$ORG'")" ]
+	[ "$(cgi_body | jq --arg i "vapi-$SUF" '.integrations[] | select(.id == $i) | .deliveries.applied')" -ge 1 ]
+	CALLTRACK_DASHBOARD_DB="host=$PGHOST dbname=calltrack user=calltrack_editor" \
+	    run apache_cgi dashboard-ingest /api/ingest/deliveries "limit=1" "Bearer $TOKEN"
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	[ "$(cgi_body | jq '.deliveries | length')" = 1 ]
+	CALLTRACK_DASHBOARD_DB="host=$PGHOST dbname=calltrack user=calltrack_editor" \
+	    run apache_cgi dashboard-ingest /api/ingest ""
+	[[ "${lines[0]}" == "Status: 401"* ]]
+	[ "$(cgi_body | jq -r .error.code)" = missing_token ]
+}
