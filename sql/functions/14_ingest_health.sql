@@ -284,16 +284,19 @@ BEGIN
                 || CASE WHEN p_outcome IS NOT NULL THEN ' AND x.outcome = $3' ELSE '' END
                 || CASE WHEN p_call_id IS NOT NULL THEN ' AND x.call_id = $4' ELSE '' END
             WHEN 'd' THEN
-                'SELECT ''d'', x.id, x.integration_id, k.provider, x.received_at,'
-                ' k.event_type, ''duplicate'', NULL, NULL, k.call_id, false, k.id'
+                'SELECT ''d'' AS kind, x.id, x.integration_id, k.provider, x.received_at,'
+                ' k.event_type, ''duplicate''::text AS outcome, NULL::text AS error,'
+                ' NULL::bigint AS size, k.call_id, false AS spooled, k.id AS dup_of'
                 ' FROM call_event_duplicates x'
                 ' JOIN call_events k ON k.org_id = x.org_id AND k.id = x.event_id'
                 ' WHERE x.org_id = $1'
                 || CASE WHEN p_integration IS NOT NULL THEN ' AND x.integration_id = $2' ELSE '' END
                 || CASE WHEN p_call_id IS NOT NULL THEN ' AND k.call_id = $4' ELSE '' END
             ELSE
-                'SELECT ''r'', x.id, x.integration_id, x.provider, x.received_at,'
-                ' NULL, ''rejected'', x.reason, x.body_size, NULL::uuid, false, NULL'
+                'SELECT ''r'' AS kind, x.id, x.integration_id, x.provider, x.received_at,'
+                ' NULL::text AS event_type, ''rejected''::text AS outcome, x.reason AS error,'
+                ' x.body_size AS size, NULL::uuid AS call_id, false AS spooled,'
+                ' NULL::bigint AS dup_of'
                 ' FROM rejected_events x WHERE x.org_id = $1'
                 || CASE WHEN p_integration IS NOT NULL THEN ' AND x.integration_id = $2' ELSE '' END
             END;

@@ -250,3 +250,39 @@ refused_nul() {	# FIELD INTEGRATION BEFORE FILE
 	[ "$(psql -X -At -c "SELECT count(*) FROM call_events WHERE org_id = '$ORG'
 	    AND provider_call_id = 'ctype-bytes' AND content_type IS NULL")" -ge 1 ]
 }
+
+@test "ingestion health: a delivery id that is not exactly one (e, e-1, e0, e01, r99999999999999999999, a NUL, x1) is a 404, a hostile cursor a 400, never a 5xx" {
+	local admin id path
+	admin=$("$CALLTRACK_ADMIN" token create "$ORG" --role admin 2>/dev/null)
+	req POST "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' -H "x-vapi-secret: $VAPI_SECRET" \
+	    --data '{"message":{"type":"status-update","status":"queued","call":{"id":"hostile-ids"}}}'
+	expect 200
+	id=$(psql -X -At -c "SELECT id FROM call_events WHERE org_id = '$ORG' AND provider_call_id = 'hostile-ids'")
+	req GET "/api/ingest/deliveries/e$id" -H "Authorization: Bearer $admin"
+	expect 200
+	# A NUL in the path nginx refuses itself (400); the program never
+	# sees it.
+	for path in "e$id%00" "e%00$id"; do
+		req GET "/api/ingest/deliveries/$path" -H "Authorization: Bearer $admin" --path-as-is
+		[ "$CODE" = 400 ] || [ "$CODE" = 404 ] || { echo "GET $path: $CODE"; return 1; }
+		req POST "/api/ingest/deliveries/$path/replay" -H "Authorization: Bearer $admin" --path-as-is
+		[ "$CODE" = 400 ] || [ "$CODE" = 404 ] || { echo "POST $path: $CODE"; return 1; }
+	done
+	for path in e e-1 e+1 e0 "e0$id" r99999999999999999999 e9223372036854775808 \
+	    "e$id%20" "%20e$id" x1 E1 "e${id}x" "e$id/" "e$id/replay/x" \
+	    "$(head -c 300 /dev/zero | tr '\0' 9)"; do
+		req GET "/api/ingest/deliveries/$path" -H "Authorization: Bearer $admin" --path-as-is
+		expect 404 not_found || { echo "GET $path"; return 1; }
+		# (nginx merges the slashes of "e1//replay" into a real route.)
+		[[ "$path" != */ ]] || continue
+		req POST "/api/ingest/deliveries/$path/replay" -H "Authorization: Bearer $admin" --path-as-is
+		expect 404 not_found || { echo "POST $path/replay"; return 1; }
+	done
+	for path in "cursor=%00" "cursor=$(head -c 400 /dev/zero | tr '\0' A)" "cursor=ZGVsaXZlcmllc3xkZXNjfA" \
+	    "cursor=$(printf 'deliveries|desc|2026-01-01T00:00:00.000000Z|r99999999999999999999' | base64 -w0 | tr '+/' '-_' | tr -d =)" \
+	    "cursor=$(printf 'deliveries|desc|2026-01-01 00:00:00|e1' | base64 -w0 | tr '+/' '-_' | tr -d =)" \
+	    "limit=99999999999999999999" "integration=%00" "call_id=%27%3B--" "outcome=applied%00"; do
+		req GET "/api/ingest/deliveries?$path" -H "Authorization: Bearer $admin"
+		expect 400 invalid_parameter || { echo "$path"; return 1; }
+	done
+}

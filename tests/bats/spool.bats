@@ -111,6 +111,11 @@ calls_of() {	# ORG [CALL-ID-LIKE]
 	    AND provider_call_id = 'CA5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d'")" = completed ]
 	[ "$(psql -X -At -c "SELECT count(*) FROM call_events WHERE org_id = '$ORG'
 	    AND integration_id = 'retell-$SUF' AND event_type = 'call_ended'")" = 1 ]
+	# What waited in the spool is marked so (GET /api/ingest counts it);
+	# what came live is not.
+	[ "$(psql -X -At -c "SELECT count(*) FROM call_events WHERE org_id = '$ORG' AND spooled")" = 4 ]
+	[ "$(psql -X -At -c "SELECT spooled FROM call_events WHERE org_id = '$ORG'
+	    AND provider_call_id = 'spool-warm'")" = f ]
 
 	# The same files drained again: duplicates, nothing changes.
 	local events
