@@ -220,6 +220,7 @@ function range() {
 
 function showSignin(message) {
   stopRefresh();
+  document.dispatchEvent(new Event('calltrack:signin'));	/* other views (ingest.js) */
   $('app').hidden = true;
   $('detail').hidden = true;
   $('signin').hidden = false;
@@ -481,6 +482,7 @@ function stopRefresh() { if (state.timer) clearInterval(state.timer); state.time
 function start() {
   $('signin').hidden = true;
   $('app').hidden = false;
+  document.dispatchEvent(new Event('calltrack:start'));	/* other views (ingest.js) */
   stopRefresh();
   refresh();
   state.timer = setInterval(refresh, REFRESH_MS);
