@@ -20,6 +20,13 @@ setup_file() {
 	export ADMIN_TOKEN VIEWER_TOKEN ORG2 TOKEN2
 }
 
+# The events parked here wait for a fix no later suite makes: replay.bats
+# replays every org's parked events after widening the end code's column,
+# and must be able to narrow it again.
+teardown_file() {
+	sql "DELETE FROM call_events WHERE org_id IN ('$ORG', '$ORG2') AND outcome = 'parked'"
+}
+
 # POSTs a Vapi message to SLUG (default this org's), signed unless SECRET
 # is given.
 vapi() {	# JSON [SLUG [SECRET]]

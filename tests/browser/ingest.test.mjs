@@ -53,7 +53,11 @@ before(async () => {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 });
-after(async () => { if (browser) await browser.close(); });
+after(async () => {
+  if (browser) await browser.close();
+  // What is left parked here waits for a fix no one makes.
+  if (org) sql(`DELETE FROM call_events WHERE org_id = '${org}' AND outcome = 'parked'`);
+});
 
 // A page signed in with token, on the ingestion view.
 async function ingestionPage(token) {
