@@ -26,7 +26,7 @@ dests() { psql -X -At -c "SELECT count(*) FROM notification_destinations WHERE o
 	[[ "$secret" =~ ^whsec_[A-Za-z0-9+/]{43}=$ ]]
 	[ "$(printf '%s' "${secret#whsec_}" | base64 -d | wc -c)" -eq 32 ]
 	grep -q 'shown only this once' "$err"
-	! grep -q "$secret" "$err"
+	[ -z "$(grep -F "$secret" "$err")" ]
 	[ "$(psql -X -At -c "SELECT kind, url, array_to_string(events, ','), secret = '$secret'
 	    FROM notification_destinations WHERE id = '$id'")" = \
 	    "webhook|https://hooks.example.com/ct|call.hot_lead,call.missed|t" ]
