@@ -106,7 +106,7 @@ http {
     server {
         listen 127.0.0.1:$port;
         client_max_body_size 16m;
-        location ~ ^/(hooks/vapi|hooks/retell|hooks/twilio|api/calls|api/stats) {
+        location ~ ^/(hooks/vapi|hooks/retell|hooks/twilio|api/calls|api/stats|api/notifications) {
             set \$program "";
             set \$role calltrack_app;
             if (\$uri ~ ^/hooks/vapi/) { set \$program vapi-hook; }
@@ -114,7 +114,9 @@ http {
             if (\$uri ~ ^/hooks/twilio/) { set \$program twilio-status; }
             if (\$uri ~ ^/api/calls) { set \$program dashboard-calls; }
             if (\$uri ~ ^/api/stats) { set \$program dashboard-stats; }
+            if (\$uri ~ ^/api/notifications) { set \$program dashboard-notify; }
             if (\$uri ~ ^/api/) { set \$role calltrack_dashboard; }
+            if (\$uri ~ ^/api/notifications) { set \$role calltrack_editor; }
             fastcgi_param SCRIPT_FILENAME $RT/cgi-bin/\$program;
             fastcgi_param CALLTRACK_DB "host=$RT/run dbname=calltrack user=\$role";
             fastcgi_param REQUEST_METHOD \$request_method;
@@ -172,6 +174,19 @@ answer() {	# URL-BASE PATH [curl args...]
 	done
 	a=$(answer "$CGI_URL" /api/calls)
 	[ "$(tail -1 <<<"$a")" = 401 ]
+	# And the notification destinations, as the writers' role.
+	local admin_t
+	admin_t=$("$CALLTRACK_ADMIN" token create "$ORG" --role admin 2>/dev/null)
+	a=$(answer "$CGI_URL" /api/notifications -H "Authorization: Bearer $admin_t" \
+	    -H 'Content-Type: application/json' \
+	    --data '{"kind":"slack","url":"https://hooks.slack.com/services/T/B/ops","events":["call.missed"]}')
+	[ "$(tail -1 <<<"$a")" = 201 ]
+	for path in /api/notifications /api/notifications/deliveries "/api/notifications/deliveries?limit=0"; do
+		a=$(answer "$CGI_URL" "$path" -H "Authorization: Bearer $admin_t")
+		b=$(answer "$CALLTRACK_URL" "$path" -H "Authorization: Bearer $admin_t")
+		[ "$a" = "$b" ] || { echo "CGI: $a"; echo "FastCGI: $b"; return 1; }
+	done
+	[[ "$(answer "$CGI_URL" /api/notifications -H "Authorization: Bearer $admin_t")" == *'services/T…/…'* ]]
 }
 
 # One figure of `calltrack-admin stats ingest`, 0 when absent.
