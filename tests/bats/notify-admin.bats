@@ -126,9 +126,11 @@ EOF
 	[ "$status" -eq 0 ]
 	id=${lines[0]}
 	[ "$(psql -X -At -c "SELECT url FROM notification_destinations WHERE id = '$id'")" = http://127.0.0.1:9/hook ]
+	# A value that is not 0 or 1 stops the command, as it stops the programs.
 	run env CALLTRACK_NOTIFY_ALLOW_PRIVATE=2 "$CALLTRACK_ADMIN" notify add "$ORG" --kind webhook \
 	    --url http://127.0.0.1:9/hook
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"invalid setting CALLTRACK_NOTIFY_ALLOW_PRIVATE"* ]]
 }
 
 @test "notify test queues one test message; notify deliveries lists it, by state too" {

@@ -64,6 +64,7 @@ adm_notify_add(const struct adm_args *a)
 	    "call.booking_failed", "call.missed", "call.negative_sentiment",
 	    "call.stuck", "digest.daily" };
 	char secret[CT_NOTIFY_SECRET_LEN + 1] = "", why[200];
+	struct ct_config cfg;
 	const char *org = a->pos[0], *kind = adm_opt(a, "--kind");
 	const char *events = adm_opt(a, "--events"), *to = adm_opt(a, "--to");
 	const char *params[9], *bad;
@@ -74,6 +75,10 @@ adm_notify_add(const struct adm_args *a)
 	size_t i;
 
 	memset(&d, 0, sizeof(d));
+	/* CALLTRACK_NOTIFY_ALLOW_PRIVATE as the programs read it: a bad
+	 * value stops the command, as it stops them. */
+	if (ct_config_load(&cfg, why, sizeof(why)) != CT_OK)
+		return adm_fail("read the configuration", why);
 	if (!ct_query_uuid(org))
 		return adm_usage("notify add needs an ORG id");
 	if (kind == NULL || !ct_notify_kind_parse(kind, &d.kind))
@@ -101,8 +106,8 @@ adm_notify_add(const struct adm_args *a)
 	    "--smtp-password"))) == NULL)
 		return adm_fail("add the destination", "no password on "
 		    "standard input");
-	if (ct_notify_dest_check(&d, ct_config_get()->notify_allow_private !=
-	    0, &bad) != CT_OK) {
+	if (ct_notify_dest_check(&d, cfg.notify_allow_private != 0, &bad) !=
+	    CT_OK) {
 		snprintf(why, sizeof(why), "notify add: %s is not valid for %s "
 		    "%s destination (see docs/API.md, \"Notifications\")",
 		    option_of(bad), d.kind == CT_NOTIFY_EMAIL ? "an" : "a",
