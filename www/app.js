@@ -220,6 +220,7 @@ function range() {
 
 function showSignin(message) {
   stopRefresh();
+  document.dispatchEvent(new Event('calltrack:signout'));
   $('app').hidden = true;
   $('detail').hidden = true;
   $('signin').hidden = false;
@@ -484,6 +485,8 @@ function start() {
   stopRefresh();
   refresh();
   state.timer = setInterval(refresh, REFRESH_MS);
+  // The views of their own files (notify.js) start here.
+  document.dispatchEvent(new Event('calltrack:signin'));
 }
 
 /* ---- wiring ---- */

@@ -48,6 +48,8 @@ static const struct setting settings[] = {
 	    1024 * 1024 },
 	{ "CALLTRACK_SPOOL_SECRET_MAX_AGE", SETTING_INT,
 	    OFF(spool_secret_max_age_s), "3600", 0, 86400 },
+	{ "CALLTRACK_NOTIFY_ALLOW_PRIVATE", SETTING_INT,
+	    OFF(notify_allow_private), "0", 0, 1 },
 };
 
 static struct ct_config current;

@@ -50,6 +50,10 @@ struct ct_config {
 	long long	 spool_secret_max_age_s;
 	long long	 workers;	/* CALLTRACK_WORKERS: processes sharing
 					   one inherited socket (systemd) */
+	/* CALLTRACK_NOTIFY_ALLOW_PRIVATE: 1 lets a notification destination
+	 * be a loopback, private or link-local address, or a webhook plain
+	 * http:// (a test stack, a receiver on the same network). */
+	long long	 notify_allow_private;
 };
 
 /*

@@ -126,3 +126,23 @@ GRANT SELECT (org_id, id, call_id, event_type, received_at, outcome, error) ON c
 -- alerts, notification destinations.  Each grant below names what its
 -- route writes; it reads no integration, no token and no raw payload.
 GRANT USAGE ON SCHEMA public TO calltrack_editor;
+
+-- Notification destinations and their deliveries (dashboard-notify, by
+-- an admin token; 11_notify_admin.sql): a destination's columns but its
+-- secrets (secret, secret_next, smtp_password are written, never read
+-- back: only the sender reads them), its events and enabled flag
+-- changed, the destination removed (its messages and their attempts go
+-- with it, by 014's cascades, which run as the owner); a test message
+-- added, a failed one made pending again; the attempts read.
+GRANT SELECT (org_id, id, kind, url, events, mail_to, mail_from, smtp_user, enabled, created_at),
+    INSERT (org_id, kind, url, events, secret, mail_to, mail_from, smtp_user, smtp_password),
+    UPDATE (events, enabled), DELETE
+    ON notification_destinations TO calltrack_editor;
+
+GRANT SELECT (org_id, id, destination_id, event, call_id, webhook_id, state, next_attempt_at,
+              created_at),
+    INSERT (org_id, destination_id, event, subject), UPDATE (state, next_attempt_at)
+    ON notifications TO calltrack_editor;
+
+GRANT SELECT (org_id, notification_id, id, at, status, error) ON notification_attempts
+    TO calltrack_editor;

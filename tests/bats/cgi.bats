@@ -148,3 +148,24 @@ apache_hook() {	# PATH_INFO REQUEST_URI < body
 	run apache_cgi dashboard-calls /api/calls "limit=5" "Bearer ct_${TOKEN#ct_}x"
 	[[ "${lines[0]}" == "Status: 401"* ]]
 }
+
+# As under Apache (INSTALL's .htaccess): the client's URI in REQUEST_URI.
+@test "plain CGI: dashboard-notify lists and adds an admin's destinations as its own role; no token is a 401" {
+	local t out
+	t=$("$CALLTRACK_ADMIN" token create "$ORG" --role admin 2>/dev/null)
+	run env -i PATH="$PATH" CALLTRACK_DB="host=$PGHOST dbname=calltrack user=calltrack_editor" \
+	    REQUEST_METHOD=GET SCRIPT_NAME=/cgi-bin/dashboard-notify PATH_INFO=/api/notifications \
+	    REQUEST_URI=/api/notifications HTTP_AUTHORIZATION="Bearer $t" "$CALLTRACK_BUILD/cgi-bin/dashboard-notify" </dev/null
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	[ "$(cgi_body | jq -c .)" = '{"notifications":[]}' ]
+	out='{"kind":"slack","url":"https://hooks.slack.com/services/T1/B1/cgi","events":["call.missed"]}'
+	run env -i PATH="$PATH" CALLTRACK_DB="host=$PGHOST dbname=calltrack user=calltrack_editor" \
+	    REQUEST_METHOD=POST SCRIPT_NAME=/cgi-bin/dashboard-notify PATH_INFO=/api/notifications \
+	    REQUEST_URI=/api/notifications CONTENT_TYPE=application/json CONTENT_LENGTH=${#out} HTTP_AUTHORIZATION="Bearer $t" \
+	    "$CALLTRACK_BUILD/cgi-bin/dashboard-notify" <<<"$out"
+	[[ "${lines[0]}" == "Status: 201 Created"* ]]
+	[ "$(cgi_body | jq -r .url)" = 'https://hooks.slack.com/services/T…/…' ]
+	run cgi dashboard-notify GET /api/notifications </dev/null
+	[[ "${lines[0]}" == "Status: 401"* ]]
+	[[ "$output" == *'"code":"missing_token"'* ]]
+}

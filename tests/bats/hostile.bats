@@ -250,3 +250,42 @@ refused_nul() {	# FIELD INTEGRATION BEFORE FILE
 	[ "$(psql -X -At -c "SELECT count(*) FROM call_events WHERE org_id = '$ORG'
 	    AND provider_call_id = 'ctype-bytes' AND content_type IS NULL")" -ge 1 ]
 }
+
+@test "notification destinations: a 100,000-character URL, CR/LF in a URL, 10,000 events, private addresses: 4xx, never a 5xx, nothing made" {
+	local t body n u e
+	t=$("$CALLTRACK_ADMIN" token create "$ORG" --role admin 2>/dev/null)
+	n=$(psql -X -At -c "SELECT count(*) FROM notification_destinations WHERE org_id = '$ORG'")
+	post_dest() {
+		printf '%s' "$1" >"$BATS_TEST_TMPDIR/d.json"
+		req POST /api/notifications -H "Authorization: Bearer $t" -H 'Content-Type: application/json' \
+		    --data-binary @"$BATS_TEST_TMPDIR/d.json"
+	}
+	# Past the API's body limit: nginx's 413, as JSON.
+	post_dest "$(jq -nc --arg u "https://hooks.example.com/$(head -c 100000 /dev/zero | tr '\0' a)" \
+	    '{kind:"webhook",url:$u,events:["call.missed"]}')"
+	expect 413 payload_too_large
+	# Within it, a URL of 50,000 characters is the program's 400.
+	post_dest "$(jq -nc --arg u "https://hooks.example.com/$(head -c 50000 /dev/zero | tr '\0' a)" \
+	    '{kind:"webhook",url:$u,events:["call.missed"]}')"
+	expect 400 invalid_parameter
+	[ "$(jq -r .error.parameter <<<"$BODY")" = url ]
+	for u in $'https://hooks.example.com/a\r\nX-Injected: 1' $'https://hooks.example.com/\n' \
+	    https://127.0.0.1/ https://169.254.169.254/latest/meta-data/ 'https://[::1]/' \
+	    'https://[::ffff:10.0.0.1]/' https://2130706433/ https://0x7f.1/; do
+		post_dest "$(jq -nc --arg u "$u" '{kind:"webhook",url:$u,events:["call.missed"]}')"
+		[ "$CODE" = 400 ] && [ "$(jq -r .error.parameter <<<"$BODY")" = url ] ||
+		    { echo "for $u: HTTP $CODE $BODY"; return 1; }
+	done
+	# 10,000 events, short enough to fit the body limit.
+	for e in '"a"' 0 '"call.missed"'; do
+		body=$(jq -nc --argjson e "$e" '{kind:"webhook",url:"https://hooks.example.com/",
+		    events:[range(if $e == "call.missed" then 4000 else 10000 end) | $e]}')
+		[ "${#body}" -lt 65536 ]
+		post_dest "$body"
+		expect 400 invalid_parameter
+		[ "$(jq -r .error.parameter <<<"$BODY")" = events ]
+	done
+	[ "$(psql -X -At -c "SELECT count(*) FROM notification_destinations WHERE org_id = '$ORG'")" = "$n" ]
+	req GET /healthz/dashboard-notify
+	expect 200
+}
