@@ -449,6 +449,11 @@ ct_serve(const struct ct_endpoint *ep)
 		return 1;
 	}
 	ct_config_set(&cfg);
+	/* Before the fork, so the workers share what it loads. */
+	if (ep->init != NULL && ep->init() != CT_OK) {
+		ct_log_msg(NULL, "could not initialise the program");
+		return 1;
+	}
 	if (FCGX_IsCGI())
 		return serve_cgi(ep);
 	if (cfg.workers > 1)
