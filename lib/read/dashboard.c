@@ -82,6 +82,31 @@ sql_json(PGresult *r, json_object **out, const char **bad)
 	return CT_OK;
 }
 
+/*
+ * A search's number is read in the org's country (ct_token_country,
+ * sql/functions/09_phone.sql), so "020 7946 0018" in a British org finds
+ * +442079460018.  One statement more, for a search with digits only.
+ */
+static enum ct_err
+search_number(const char *hash, struct ct_calls_query *q)
+{
+	const char *v[1] = { hash };
+	enum ct_err err;
+	PGresult *r;
+
+	if (q->digits == NULL)
+		return CT_OK;
+	if ((err = ct_db_exec(&r, "SELECT ct_token_country($1)", 1, v, NULL,
+	    NULL, NULL)) != CT_OK)
+		return err;
+	/* No country: the token was revoked since the sign-in, which the
+	 * page's own statement answers. */
+	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+		err = ct_calls_query_phone(q, PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return err;
+}
+
 static enum ct_err
 calls_page(struct ct_request *req, const char *hash,
     const struct ct_calls_query *q)
@@ -291,7 +316,7 @@ ct_dashboard_calls(struct ct_request *req, const void *ctx)
 	err = ct_calls_query_parse(req->query, &q, &bad);
 	if (err == CT_ERR_INVALID_PARAMETER)
 		err = bad_parameter(req, bad);
-	else if (err == CT_OK)
+	else if (err == CT_OK && (err = search_number(hash, &q)) == CT_OK)
 		err = q.csv ? calls_csv(req, hash, &q) : calls_page(req, hash, &q);
 	ct_calls_query_free(&q);
 	return err;

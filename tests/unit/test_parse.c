@@ -259,6 +259,46 @@ test_query_search_bounds(void)
 	ct_calls_query_free(&q);
 }
 
+/* The number of a search, read in the org's country. */
+static void
+test_query_search_country(void)
+{
+	static const struct { const char *query, *cc, *want; } t[] = {
+		{ "q=(555)+555-0142", "US", "5555550142" },
+		{ "q=555-0142", "US", "5550142" },		/* a fragment */
+		{ "q=020+7946+0018", "GB", "442079460018" },	/* trunk 0 */
+		{ "q=020+7946+0018", "US", "02079460018" },
+		{ "q=011+44+20+7946+0018", "US", "442079460018" },
+		{ "q=%2B44+20+7946+0018", "US", "442079460018" },
+		{ "q=07700+900123", "GB", "447700900123" },	/* longer */
+		{ "q=Maria+020+7946+0018", "GB", "442079460018" },
+		{ "q=020+7946+0018", NULL, "02079460018" },
+		{ "q=020+7946+0018", "XX", "02079460018" },
+	};
+	struct ct_calls_query q;
+	const char *bad;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(ct_calls_query_parse(t[i].query, &q, &bad),
+		    CT_OK);
+		CU_ASSERT_EQUAL(ct_calls_query_phone(&q, t[i].cc), CT_OK);
+		if (q.digits == NULL || strcmp(q.digits, t[i].want) != 0)
+			fprintf(stderr, "search \"%s\" in %s: %s\n", t[i].query,
+			    t[i].cc ? t[i].cc : "NULL",
+			    q.digits ? q.digits : "NULL");
+		CU_ASSERT_PTR_NOT_NULL(q.digits);
+		if (q.digits != NULL)
+			CU_ASSERT_STRING_EQUAL(q.digits, t[i].want);
+		ct_calls_query_free(&q);
+	}
+	/* Nothing to read without digits. */
+	CU_ASSERT_EQUAL_FATAL(ct_calls_query_parse("q=Maria", &q, &bad), CT_OK);
+	CU_ASSERT_EQUAL(ct_calls_query_phone(&q, "GB"), CT_OK);
+	CU_ASSERT_PTR_NULL(q.digits);
+	ct_calls_query_free(&q);
+}
+
 /* One query string and what parsing it gives: the error and the parameter
  * named. */
 struct query_case {
@@ -649,6 +689,8 @@ suite_query(void)
 	static const struct test_case t[] = {
 		{ "search words and digits, escaped, within bounds",
 		    test_query_search_bounds },
+		{ "a search's number read in the org's country",
+		    test_query_search_country },
 		{ "values, defaults and the first bad one named",
 		    test_query_values },
 		{ "range bounds are days and times of the calendar",
