@@ -171,7 +171,7 @@ $(UNIT_BIN): $(UNIT_SRCS) tests/unit/*.h $(LIBRARY)
 # the fuzzer's instrumentation, ASan and UBSan into build/fuzz.
 #   make fuzz                      every target, FUZZ_SECONDS (600) each
 #   make fuzz FUZZ_TARGETS=vapi FUZZ_SECONDS=60
-FUZZ_TARGETS ?= vapi retell twilio form json sig query
+FUZZ_TARGETS ?= vapi retell twilio form json sig query phone
 FUZZ_SECONDS ?= 600
 FUZZ_BUILD    = build/fuzz
 FUZZ_SAN      = address,undefined
@@ -181,9 +181,13 @@ fuzz-build:
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ SANITIZE=fuzzer-no-link,$(FUZZ_SAN) lib
 	$(MAKE) $(FUZZ_BINS)
 
+# Linked by clang++: the library's C++ file needs UBSan's C++ runtime
+# (its vptr checks) as well as the C++ library.
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/lib/libcalltrack.a
+	@mkdir -p $(FUZZ_BUILD)/obj
 	clang $(CPPFLAGS) -g -O1 $(CFLAGS_WARN) $(PKG_CFLAGS) \
-	    -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
+	    -fsanitize=fuzzer,$(FUZZ_SAN) -c -o $(FUZZ_BUILD)/obj/fuzz_$*.o $<
+	clang++ -g -O1 -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $(FUZZ_BUILD)/obj/fuzz_$*.o \
 	    $(FUZZ_BUILD)/lib/libcalltrack.a $(PKG_LIBS)
 
 # Each target starts from the fixtures and keeps what it finds in
