@@ -267,9 +267,11 @@ check-scale: deps
 # The unit suites under valgrind's memcheck.
 # Built apart without _FORTIFY_SOURCE: glibc's checked memmove is its
 # memcpy, which valgrind takes for a memcpy of overlapping bytes.
+# tests/valgrind.supp: libphonenumber's singleton, held until exit.
 check-valgrind:
 	$(MAKE) BUILD=build/valgrind FORTIFY=0 build/valgrind/tests/unit-tests
 	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    --suppressions=tests/valgrind.supp \
 	    --error-exitcode=9 build/valgrind/tests/unit-tests
 
 run: deps
