@@ -24,11 +24,13 @@ extern "C" {
 #define CT_PHONE_DISPLAY_MAX 65	/* a display form and its NUL */
 
 /*
- * Loads libphonenumber's metadata (its one PhoneNumberUtil), so that a
- * process which forks its workers afterwards shares those pages with them
- * (struct ct_endpoint's init).  Every other function loads it on first use
- * when this was not called.  Returns CT_OK, or CT_ERR_INTERNAL when the
- * metadata could not be loaded.  The metadata lives until the process ends.
+ * Loads libphonenumber's metadata (its one PhoneNumberUtil) and has it
+ * compile the regular expressions that reading and showing a number use,
+ * so that a process which forks its workers afterwards shares those pages
+ * with them (struct ct_endpoint's init).  Every other function loads what
+ * it needs on first use when this was not called.  Returns CT_OK, or
+ * CT_ERR_INTERNAL when libphonenumber could not be loaded.  What it loads
+ * lives until the process ends.
  */
 enum ct_err ct_phone_init(void) __attribute__((warn_unused_result));
 

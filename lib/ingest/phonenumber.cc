@@ -194,8 +194,27 @@ copy_out(const std::string &s, char *out, size_t size)
 extern "C" enum ct_err
 ct_phone_init(void)
 {
+	/* libphonenumber compiles its regular expressions on first use and
+	 * keeps them: a number of each form read here, before the fork, has
+	 * the workers share them as well as the metadata. */
+	static const char *const forms[] = { "(555) 123-4567",
+	    "+44 20 7946 0018", "tel:+1-555-123-4567;ext=89" };
+	char out[CT_PHONE_DISPLAY_MAX];
+
 	try {
-		return util() != NULL ? CT_OK : CT_ERR_INTERNAL;
+		if (util() == NULL)
+			return CT_ERR_INTERNAL;
+		for (const char *f : forms) {
+			std::string e164;
+
+			if (!e164_of(f, "US", e164))
+				return CT_ERR_INTERNAL;
+			(void)ct_phone_display(e164.c_str(), "US", out,
+			    sizeof(out));
+			(void)ct_phone_display(e164.c_str(), "GB", out,
+			    sizeof(out));
+		}
+		return CT_OK;
 	} catch (...) {
 		return CT_ERR_INTERNAL;
 	}
