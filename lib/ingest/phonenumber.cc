@@ -30,7 +30,7 @@ namespace {
 
 const char separators[] = " \t()-./";
 
-/* The metadata, loaded on first use (C++11 makes that once). */
+/* The metadata, loaded on first use (libphonenumber makes it once). */
 const PhoneNumberUtil *
 util()
 {
