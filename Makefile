@@ -23,6 +23,8 @@
 #   lib/ingest/  the webhook pipeline: hook, event, spool, signatures, the
 #                three providers, reasons, booking, leads, phones,
 #                integrations, the refusal limit
+#                (phones: phonenumber.cc, the one C++ file, a C face on
+#                libphonenumber; every binary links it and the C++ runtime)
 #   lib/read/    the dashboard: its handlers, query parameters, tokens
 #   lib/ops/     what the admin command and the sweeper run: the spool's
 #                drain, the replay of kept events
@@ -41,13 +43,19 @@ PKGS        = fcgi libpq json-c libcrypto
 TEST_PKGS   = cunit
 
 CC         ?= cc
+CXX        ?= g++
 OPT        ?= -O2
 CFLAGS_WARN = -std=c11 -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
               -Wwrite-strings -Wformat=2 -Wundef -Wshadow -Werror
+# The same warnings for lib/'s C++ file, where g++ takes them
+# (-Wmissing-declarations is C++'s -Wmissing-prototypes).
+CXXFLAGS_WARN = -std=c++17 -Wall -Wextra -Wmissing-declarations -Wformat=2 \
+              -Wundef -Wshadow -Werror
 # The build's name, reported by each program's health check.
 VERSION    ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 CPPFLAGS   += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib
 CFLAGS     += $(OPT) -g $(CFLAGS_WARN)
+CXXFLAGS   += $(OPT) -g $(CXXFLAGS_WARN)
 
 # Hardened as Debian builds its packages (dpkg-buildflags, hardening=+all):
 # stack canaries and position-independent code on every object, full RELRO
@@ -57,10 +65,12 @@ CFLAGS     += $(OPT) -g $(CFLAGS_WARN)
 HARDEN_CFLAGS  = -fstack-protector-strong -fPIE
 HARDEN_LDFLAGS = -pie -Wl,-z,relro,-z,now
 CFLAGS     += $(HARDEN_CFLAGS)
+CXXFLAGS   += $(HARDEN_CFLAGS)
 LDFLAGS    += $(HARDEN_LDFLAGS)
 
 ifneq ($(strip $(SANITIZE)),)
 CFLAGS     += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+CXXFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS    += -fsanitize=$(SANITIZE)
 else ifneq ($(filter-out -O0,$(OPT)),)
 ifneq ($(FORTIFY),0)
@@ -71,14 +81,18 @@ endif
 # pkg-config is asked only when a target compiles or links, so that
 # `make deps`, `make clean` and `make check` (which installs the packages
 # first) work on a machine that does not have them yet.
+# libphonenumber ships no pkg-config file; it is C++, and so needs the
+# C++ runtime where the C compiler links.
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS    = $(shell pkg-config --libs $(PKGS)) -lm
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS)) -lphonenumber -lstdc++ -lm
 TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
 TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
 
 FLOORS      = core ingest read ops
 LIB_SRCS    = $(foreach f,$(FLOORS),$(wildcard lib/$(f)/*.c))
-LIB_OBJS    = $(LIB_SRCS:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/gen/reasons.o
+LIB_CXX_SRCS = $(foreach f,$(FLOORS),$(wildcard lib/$(f)/*.cc))
+LIB_OBJS    = $(LIB_SRCS:lib/%.c=$(BUILD)/lib/%.o) \
+              $(LIB_CXX_SRCS:lib/%.cc=$(BUILD)/lib/%.o) $(BUILD)/gen/reasons.o
 LIBRARY     = $(BUILD)/lib/libcalltrack.a
 
 PROGRAMS    = vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats \
@@ -112,6 +126,10 @@ $(DEPFILES):
 $(BUILD)/lib/%.o: lib/%.c $(BUILD)/lib/%.d
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/%.o: lib/%.cc $(BUILD)/lib/%.d
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/lib/core/serve.o: CPPFLAGS += -DCT_VERSION='"$(VERSION)"'
 
@@ -154,19 +172,23 @@ $(UNIT_BIN): $(UNIT_SRCS) tests/unit/*.h $(LIBRARY)
 # the fuzzer's instrumentation, ASan and UBSan into build/fuzz.
 #   make fuzz                      every target, FUZZ_SECONDS (600) each
 #   make fuzz FUZZ_TARGETS=vapi FUZZ_SECONDS=60
-FUZZ_TARGETS ?= vapi retell twilio form json sig query
+FUZZ_TARGETS ?= vapi retell twilio form json sig query phone
 FUZZ_SECONDS ?= 600
 FUZZ_BUILD    = build/fuzz
 FUZZ_SAN      = address,undefined
 FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
 fuzz-build:
-	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANITIZE=fuzzer-no-link,$(FUZZ_SAN) lib
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ SANITIZE=fuzzer-no-link,$(FUZZ_SAN) lib
 	$(MAKE) $(FUZZ_BINS)
 
+# Linked by clang++: the library's C++ file needs UBSan's C++ runtime
+# (its vptr checks) as well as the C++ library.
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/lib/libcalltrack.a
+	@mkdir -p $(FUZZ_BUILD)/obj
 	clang $(CPPFLAGS) -g -O1 $(CFLAGS_WARN) $(PKG_CFLAGS) \
-	    -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
+	    -fsanitize=fuzzer,$(FUZZ_SAN) -c -o $(FUZZ_BUILD)/obj/fuzz_$*.o $<
+	clang++ -g -O1 -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $(FUZZ_BUILD)/obj/fuzz_$*.o \
 	    $(FUZZ_BUILD)/lib/libcalltrack.a $(PKG_LIBS)
 
 # Each target starts from the fixtures and keeps what it finds in
@@ -246,9 +268,11 @@ check-scale: deps
 # The unit suites under valgrind's memcheck.
 # Built apart without _FORTIFY_SOURCE: glibc's checked memmove is its
 # memcpy, which valgrind takes for a memcpy of overlapping bytes.
+# tests/valgrind.supp: libphonenumber's singleton, held until exit.
 check-valgrind:
 	$(MAKE) BUILD=build/valgrind FORTIFY=0 build/valgrind/tests/unit-tests
 	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    --suppressions=tests/valgrind.supp \
 	    --error-exitcode=9 build/valgrind/tests/unit-tests
 
 run: deps

@@ -289,7 +289,10 @@ ct_dashboard_calls(struct ct_request *req, const void *ctx)
 	err = ct_calls_query_parse(req->query, &q, &bad);
 	if (err == CT_ERR_INVALID_PARAMETER)
 		err = bad_parameter(req, bad);
-	else if (err == CT_OK)
+	/* A search's number is read in the org's country, so "020 7946 0018"
+	 * in a British org finds +442079460018. */
+	else if (err == CT_OK && (q.digits == NULL ||
+	    (err = ct_calls_query_phone(&q, a.country)) == CT_OK))
 		err = q.csv ? calls_csv(req, hash, &q) : calls_page(req, hash, &q);
 	ct_calls_query_free(&q);
 	return err;

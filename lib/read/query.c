@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ingest/event.h"
+#include "ingest/phone.h"
 #include "core/json.h"
 #include "core/num.h"
 #include "read/query.h"
@@ -98,7 +99,8 @@ valid_list(const struct ct_query_param *prm, const char *v, void *q)
  * words, both into the struct ct_calls_query itself.  A token with a letter
  * is a word (ILIKE wildcards escaped, then quoted for a text[] literal);
  * the digits of the other tokens together are a phone number to look for,
- * when there are 3 to 15.  An empty q searches nothing.
+ * when there are 3 to 15 (read in the org's country later:
+ * ct_calls_query_phone).  An empty q searches nothing.
  */
 static enum ct_err
 valid_search(const struct ct_query_param *prm, const char *q, void *qv)
@@ -154,6 +156,8 @@ valid_search(const struct ct_query_param *prm, const char *q, void *qv)
 			}
 			words[o++] = '"';
 		} else {
+			if (nd == 0 && n > 0 && p[0] == '+')
+				out->digits_plus = 1;
 			for (i = 0; i < n; i++)
 				if (p[i] >= '0' && p[i] <= '9')
 					digits[nd++] = p[i];
@@ -609,6 +613,26 @@ ct_calls_query_parse(const char *query, struct ct_calls_query *q,
 		BAD("max_duration");
 	if (q->after_value != NULL && ct_form_get(&q->form, "page") != NULL)
 		BAD("cursor");	/* one way of paging at a time */
+	return CT_OK;
+}
+
+enum ct_err
+ct_calls_query_phone(struct ct_calls_query *q, const char *country)
+{
+	char raw[CT_PHONE_E164_MAX], out[CT_PHONE_E164_MAX], *d;
+
+	if (q->digits == NULL ||
+	    strlen(q->digits) > CT_PHONE_E164_MAX - 2)
+		return CT_OK;
+	snprintf(raw, sizeof(raw), "%s%s", q->digits_plus ? "+" : "",
+	    q->digits);
+	if (ct_phone_digits(raw, country, out, sizeof(out)) < 3 ||
+	    strcmp(out, q->digits) == 0)
+		return CT_OK;
+	if ((d = strdup(out)) == NULL)
+		return CT_ERR_NOMEM;
+	free(q->digits);
+	q->digits = d;
 	return CT_OK;
 }
 

@@ -25,6 +25,7 @@
 
 struct ct_calls_query {
 	char		*digits;	/* digits of q (≥ 3), or NULL */
+	int		 digits_plus;	/* q's number began with '+' */
 	char		*words;		/* text[] literal of q's words (ILIKE-
 					   escaped), or NULL */
 	char		*status, *direction, *booking, *sentiment;
@@ -78,6 +79,18 @@ extern const struct ct_query_param ct_query_stats[];
 enum ct_err ct_calls_query_parse(const char *query, struct ct_calls_query *q,
     const char **bad) __attribute__((warn_unused_result));
 void ct_calls_query_free(struct ct_calls_query *q);
+
+/*
+ * Reads the number of a parsed search (q->digits) in the org's country
+ * (ISO 3166 alpha-2), so that it matches the end of a stored E.164
+ * number: a full national number loses its trunk prefix, an international
+ * prefix turns into the calling code ("020 7946 0018" in GB:
+ * "442079460018"), a fragment stays as typed (ct_phone_digits).  Does
+ * nothing when q has no digits or country is unknown.  q keeps owning
+ * q->digits, which may be replaced.  Returns CT_OK or CT_ERR_NOMEM.
+ */
+enum ct_err ct_calls_query_phone(struct ct_calls_query *q,
+    const char *country) __attribute__((warn_unused_result));
 
 /* The same for GET /api/stats; a range (both bounds given) spans at most
  * CT_QUERY_STATS_DAYS_MAX days, else it is a bad "to". */

@@ -103,18 +103,24 @@ def main(path):
 
     w('## Resources')
     w('')
-    w('Per worker, after the load: RSS counts every shared library page the worker touched; '
-      'Pss shares those among the processes mapping them; private is the worker\'s alone.')
+    w('Per worker, before the load (started, no request yet) and after it: RSS counts every shared '
+      'library page the worker touched; Pss shares those among the processes mapping them; private '
+      'is the worker\'s alone.')
     w('')
-    w('| program | workers | largest RSS | largest Pss | largest private |')
-    w('|---|---:|---:|---:|---:|')
-    rss = {}
+    w('| program | workers | largest RSS | largest Pss before | after | largest private before | after |')
+    w('|---|---:|---:|---:|---:|---:|---:|')
+    rss, before = {}, {}
     for r in find(rs, 'rss'):
         rss.setdefault(r['name'], []).append(r)
+    for r in find(rs, 'rss-before'):
+        before.setdefault(r['name'], []).append(r)
+
+    def mb(rows, key):
+        return f"{max(x.get(key, 0) for x in rows) / 1024:.1f} MB" if rows else '—'
     for p, rows in rss.items():
-        w(f"| {p} | {len(rows)} | {max(x['rss_kb'] for x in rows) / 1024:.1f} MB | "
-          f"{max(x.get('pss_kb', 0) for x in rows) / 1024:.1f} MB | "
-          f"{max(x.get('private_kb', 0) for x in rows) / 1024:.1f} MB |")
+        b = before.get(p, [])
+        w(f"| {p} | {len(rows)} | {mb(rows, 'rss_kb')} | {mb(b, 'pss_kb')} | {mb(rows, 'pss_kb')} | "
+          f"{mb(b, 'private_kb')} | {mb(rows, 'private_kb')} |")
     w('')
 
     w('## Targets')

@@ -344,6 +344,55 @@ test_serve_bad_setting(void)
 	served_free(&s);
 }
 
+/* The endpoint's init, and the order it ran in. */
+static int init_calls, handled_at_init;
+
+static enum ct_err
+init_ok(void)
+{
+	init_calls++;
+	handled_at_init = seen.handled;
+	return CT_OK;
+}
+
+static enum ct_err
+init_fails(void)
+{
+	init_calls++;
+	return CT_ERR_INTERNAL;
+}
+
+/* init runs once before the first request; one that fails stops the
+ * program before it answers anything. */
+static void
+test_serve_init(void)
+{
+	static const char *const vars[] = { "REQUEST_METHOD=GET", NULL };
+	struct ct_endpoint ep = get_ep;
+	struct served s;
+
+	ep.init = init_ok;
+	init_calls = 0;
+	handled_at_init = -1;
+	serve(&ep, vars, NULL, &s);
+	CU_ASSERT_EQUAL(s.rc, 0);
+	CU_ASSERT_EQUAL(init_calls, 1);
+	CU_ASSERT_EQUAL(handled_at_init, 0);
+	CU_ASSERT_EQUAL(seen.handled, 1);
+	CU_ASSERT_TRUE(s.parsed && s.r.status == 200);
+	served_free(&s);
+
+	ep.init = init_fails;
+	init_calls = 0;
+	serve(&ep, vars, NULL, &s);
+	CU_ASSERT_EQUAL(s.rc, 1);
+	CU_ASSERT_EQUAL(init_calls, 1);
+	CU_ASSERT_EQUAL(seen.handled, 0);
+	CU_ASSERT_EQUAL(s.out_len, 0);
+	CU_ASSERT_PTR_NOT_NULL(s.log && strstr(s.log, "could not initialise"));
+	served_free(&s);
+}
+
 int
 suite_serve(void)
 {
@@ -355,6 +404,8 @@ suite_serve(void)
 		{ "health is not a client's to ask",
 		    test_serve_health_not_from_client },
 		{ "a bad setting stops the program", test_serve_bad_setting },
+		{ "init once before the first request, or the program stops",
+		    test_serve_init },
 		{ NULL, NULL } };
 	return add_suite("serve", t);
 }
