@@ -44,6 +44,7 @@ int suite_event(void);
 int suite_serve(void);
 int suite_dashboard(void);
 int suite_csv(void);
+int suite_import(void);
 
 /*
  * The database suites: run by `unit-tests db` against the database
