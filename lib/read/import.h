@@ -19,7 +19,7 @@
 
 #define CT_IMPORT_ROWS_MAX 200000	/* rows of a file, past its header */
 #define CT_IMPORT_REJECTED_MAX 1000	/* refused rows an answer lists */
-#define CT_IMPORT_BATCH 2000		/* rows a statement applies */
+#define CT_IMPORT_BATCH 1000		/* rows a statement applies */
 #define CT_IMPORT_DEADLINE_S 240	/* seconds an import may take before
 					   it is rolled back (nginx waits
 					   300 s for the answer) */
