@@ -26,6 +26,9 @@ struct ct_config {
 	long long	 webhook_body_limit;
 	/* CALLTRACK_API_BODY_LIMIT: bytes, for every other route. */
 	long long	 api_body_limit;
+	/* CALLTRACK_IMPORT_BODY_LIMIT: bytes of a contacts import (a CSV
+	 * file), a little under nginx's client_max_body_size there. */
+	long long	 import_body_limit;
 	/* CALLTRACK_INTEGRATION_TTL: seconds a worker reuses a looked-up
 	 * integration before asking the database again. */
 	long long	 integration_ttl_s;

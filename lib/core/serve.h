@@ -9,7 +9,7 @@
 #include "core/err.h"
 #include "core/http.h"
 
-enum ct_body_limit { CT_LIMIT_API, CT_LIMIT_WEBHOOK };
+enum ct_body_limit { CT_LIMIT_API, CT_LIMIT_WEBHOOK, CT_LIMIT_IMPORT };
 
 /* What a program accepts and the function that answers it. */
 struct ct_endpoint {

@@ -146,3 +146,23 @@ GRANT SELECT (org_id, id, destination_id, event, call_id, webhook_id, state, nex
 
 GRANT SELECT (org_id, notification_id, id, at, status, error) ON notification_attempts
     TO calltrack_editor;
+
+-- The contacts import (dashboard-import, sql/functions/12_import.sql):
+-- the org's country, the contacts it creates and changes (and their
+-- name trigrams, kept by a trigger that runs as the caller), their
+-- history; under the policies, as every program is.
+GRANT EXECUTE ON FUNCTION ct_current_org() TO calltrack_editor;
+
+GRANT SELECT (id, default_country) ON orgs TO calltrack_editor;
+
+GRANT SELECT (org_id, id, phone, name, name_source, email, lead_status) ON contacts
+    TO calltrack_editor;
+
+GRANT INSERT (org_id, phone, phone_display, name, name_source, email, lead_status) ON contacts
+    TO calltrack_editor;
+
+GRANT UPDATE (name, name_source, email, lead_status, updated_at) ON contacts TO calltrack_editor;
+
+GRANT INSERT (org_id, contact_id, field, old, new, by) ON contact_history TO calltrack_editor;
+
+GRANT SELECT, INSERT, DELETE ON contact_name_trigrams TO calltrack_editor;

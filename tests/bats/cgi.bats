@@ -169,3 +169,32 @@ apache_hook() {	# PATH_INFO REQUEST_URI < body
 	[[ "${lines[0]}" == "Status: 401"* ]]
 	[[ "$output" == *'"code":"missing_token"'* ]]
 }
+
+# dashboard-import run as Apache runs it (INSTALL's rewrite rule), as the
+# dashboard writers' role, the CSV file on stdin.
+import_cgi() {	# FILE [AUTH]
+	local auth=()
+	[ -z "${2:-}" ] || auth=(HTTP_AUTHORIZATION="$2")
+	env -i PATH="$PATH" CALLTRACK_DB="host=$PGHOST dbname=calltrack user=calltrack_editor" \
+	    GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=POST \
+	    SCRIPT_NAME=/cgi-bin/dashboard-import PATH_INFO=/api/contacts/import \
+	    REQUEST_URI=/api/contacts/import CONTENT_TYPE=text/csv CONTENT_LENGTH="$(wc -c <"$1")" \
+	    "${auth[@]}" "$CALLTRACK_BUILD/cgi-bin/dashboard-import" <"$1" 2>>"$BATS_FILE_TMPDIR/cgi.log"
+}
+
+@test "plain CGI: the contacts import takes an editor's file, refuses a viewer's (403) and none (401)" {
+	local f=$BATS_TEST_TMPDIR/c.csv editor viewer
+	printf 'phone,name\r\n+15552340001,Cgi Person\r\n' >"$f"
+	editor=$("$CALLTRACK_ADMIN" token create "$ORG" --label cgi-editor --role editor 2>/dev/null)
+	viewer=$("$CALLTRACK_ADMIN" token create "$ORG" --label cgi-viewer --role viewer 2>/dev/null)
+	run import_cgi "$f"
+	[[ "${lines[0]}" == "Status: 401"* ]]
+	run import_cgi "$f" "Bearer $viewer"
+	[[ "${lines[0]}" == "Status: 403"* ]]
+	[ "$(cgi_body | jq -r .error.code)" = forbidden ]
+	[ "$(psql -X -At -c "SELECT count(*) FROM contacts WHERE org_id = '$ORG' AND phone = '+15552340001'")" = 0 ]
+	run import_cgi "$f" "Bearer $editor"
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	[ "$(cgi_body | jq -c '[.created, .updated, .unchanged, (.rejected | length)]')" = '[1,0,0,0]' ]
+	[ "$(psql -X -At -c "SELECT name FROM contacts WHERE org_id = '$ORG' AND phone = '+15552340001'")" = "Cgi Person" ]
+}

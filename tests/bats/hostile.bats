@@ -289,3 +289,31 @@ refused_nul() {	# FIELD INTEGRATION BEFORE FILE
 	req GET /healthz/dashboard-notify
 	expect 200
 }
+
+@test "the contacts import: binary, UTF-16, NUL, 100,000 columns, a 5,000-byte field, 200,001 rows, over 10 MB: 4xx, never a 5xx, nothing applied, the workers live on" {
+	local f=$BATS_FILE_TMPDIR/imp.csv pids before i
+	pids=$(cat "$CALLTRACK_STACK/run/dashboard-import.pid")
+	before=$(psql -X -At -c "SELECT count(*) FROM contacts WHERE org_id = '$ORG'")
+	imp() {
+		req POST /api/contacts/import -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' \
+		    --data-binary @"$f"
+		[ "$CODE" -ge 400 ] && [ "$CODE" -lt 500 ] || { echo "$1: $CODE $BODY"; return 1; }
+	}
+	head -c 65536 /dev/urandom >"$f"; imp binary
+	printf 'phone,name\n+15552345678,A\n' | iconv -f UTF-8 -t UTF-16 >"$f"; imp utf-16
+	printf 'phone,name\n+15552345678,A\0B\n' >"$f"; imp nul
+	{ printf 'phone'; head -c 100000 /dev/zero | tr '\0' ','; printf '\n'; } >"$f"; imp columns
+	{ printf 'phone,name\n+15552345678,'; head -c 5000 /dev/zero | tr '\0' 'n'; printf '\n'; } >"$f"; imp field
+	{ printf 'phone\n'; for i in $(seq 200001); do echo 1; done; } >"$f"; imp rows
+	[ "$(jq -r .error.code <<<"$BODY")" = malformed_body ]
+	{ printf 'phone\n'; head -c 10485760 /dev/zero | tr '\0' '1'; } >"$f"; imp size
+	[ "$CODE" = 413 ]
+	# Control characters and an override in a name: the row is refused.
+	printf 'phone,name\n+15552345678,"\xe2\x80\xae\x01\x7f"\n' >"$f"
+	req POST /api/contacts/import -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' \
+	    --data-binary @"$f"
+	[ "$CODE" = 200 ]
+	[ "$(jq -r '.rejected[0].code' <<<"$BODY")" = invalid_name ]
+	[ "$(psql -X -At -c "SELECT count(*) FROM contacts WHERE org_id = '$ORG'")" = "$before" ]
+	for pid in $pids; do kill -0 "$pid"; done
+}

@@ -13,7 +13,7 @@ setup_file() {
 teardown() {
 	# A test that stopped a program leaves it running again.
 	local p
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import; do
 		[ -S "$RT/run/$p.sock" ] && [ -f "$CALLTRACK_STACK/run/$p.pid" ] ||
 		    "$CALLTRACK_ROOT/tools/stack" restart-program "$CALLTRACK_STACK" "$p"
 	done
@@ -30,9 +30,10 @@ teardown() {
 	fi
 }
 
-@test "health: each program checks its database; /healthz shows all six" {
-	local p
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify; do
+@test "health: each program checks its database; /healthz shows all of them" {
+	local p n=0
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import; do
+		n=$((n + 1))
 		req GET "/healthz/$p"
 		expect 200
 		[ "$(jq -r '.program + " " + .status + " " + .database' <<<"$BODY")" = "$p ok ok" ]
@@ -40,7 +41,8 @@ teardown() {
 	req GET /healthz
 	expect 200
 	[ "$(jq -r '[.[] | .status] | unique | join(",")' <<<"$BODY")" = ok ]
-	[ "$(jq -r 'keys | length' <<<"$BODY")" = 6 ]
+	[ "$(jq -r 'keys | length' <<<"$BODY")" = "$n" ]
+	[ "$n" = "$(ls "$CALLTRACK_ROOT"/cgi-bin/*.c | wc -l)" ]
 	# Only GET, and only nginx can ask: the parameter is not a header.
 	req POST /healthz/vapi-hook
 	[ "$CODE" = 403 ]
@@ -52,12 +54,14 @@ teardown() {
 
 @test "roles: the dashboard's readers connect as calltrack_dashboard, its writers as calltrack_editor, the webhooks as calltrack_app" {
 	local p want
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import; do
 		req GET "/healthz/$p"
 		expect 200
-		want=calltrack_app
-		[[ $p == dashboard-* ]] && want=calltrack_dashboard
-		[ "$p" = dashboard-notify ] && want=calltrack_editor
+		case $p in
+		dashboard-calls | dashboard-stats) want=calltrack_dashboard ;;
+		dashboard-*) want=calltrack_editor ;;
+		*) want=calltrack_app ;;
+		esac
 		# Every connection of the program, none of another role.
 		[ "$(psql -X -At -c "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity
 		    WHERE application_name LIKE '$p[%'")" = "$want" ]
@@ -266,7 +270,7 @@ figure() {	# WHAT KEY
 	make -s -C "$CALLTRACK_ROOT" install DESTDIR="$d" PREFIX=/usr/local >/dev/null
 	mkdir -p "$u"
 	cp "$d"/usr/local/share/calltrack/systemd/* "$u"/
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import; do
 		cp "$u/calltrack@.service" "$u/calltrack@$p.service"
 		cp "$u/calltrack@.socket" "$u/calltrack@$p.socket"
 	done

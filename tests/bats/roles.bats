@@ -81,3 +81,24 @@ setup_file() {
 	expect 405 method_not_allowed
 	grep -qx 'Allow: POST' <<<"$HEADERS"
 }
+
+@test "the contacts import: a viewer's token is 403 and changes nothing, its log line says why; an editor's and an admin's import" {
+	local f=$BATS_TEST_TMPDIR/r.csv role t
+	printf 'phone,name\n+447700900555,Role Person\n' >"$f"
+	t=$(admin token create "$ORG" --label imp-viewer --role viewer 2>/dev/null)
+	req POST /api/contacts/import -H "Authorization: Bearer $t" -H 'Content-Type: text/csv' --data-binary @"$f"
+	expect 403 forbidden
+	[ "$(psql -X -At -c "SELECT count(*) FROM contacts WHERE org_id = '$ORG' AND phone = '+447700900555'")" = 0 ]
+	grep -E 'path="/api/contacts/import" status=403 code=forbidden .*detail="a viewer token may not POST /api/contacts/import \(needs editor\)"' \
+	    "$CALLTRACK_STACK/log/dashboard-import.log"
+	for role in editor admin; do
+		t=$(admin token create "$ORG" --label "imp-$role" --role "$role" 2>/dev/null)
+		req POST /api/contacts/import -H "Authorization: Bearer $t" -H 'Content-Type: text/csv' --data-binary @"$f"
+		expect 200
+	done
+	# A GB org reads the national form with its country.
+	printf 'phone,name\n07700 900555,Role Person\n' >"$f"
+	req POST /api/contacts/import -H "Authorization: Bearer $t" -H 'Content-Type: text/csv' --data-binary @"$f"
+	expect 200
+	[ "$(jq -c '[.created, .updated, .unchanged]' <<<"$BODY")" = '[0,0,1]' ]
+}
