@@ -81,7 +81,8 @@ LIB_SRCS    = $(foreach f,$(FLOORS),$(wildcard lib/$(f)/*.c))
 LIB_OBJS    = $(LIB_SRCS:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/gen/reasons.o
 LIBRARY     = $(BUILD)/lib/libcalltrack.a
 
-PROGRAMS    = vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats
+PROGRAMS    = vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats \
+              dashboard-contacts
 PROG_BINS   = $(PROGRAMS:%=$(BUILD)/cgi-bin/%)
 ADMIN       = $(BUILD)/tools/calltrack-admin
 ADMIN_SRCS  = $(wildcard tools/admin/*.c)

@@ -127,3 +127,22 @@ ct_phone_e164(const char *raw, const char *country,
 	memcpy(out + 1 + cclen, digits, n + 1);
 	return CT_OK;
 }
+
+size_t
+ct_phone_display(const char *e164, const char *country, char *out,
+    size_t size)
+{
+	size_t n = e164 != NULL ? strlen(e164) : 0;
+
+	/* What libphonenumber's national and international formats replace:
+	 * until then, the number as stored. */
+	(void)country;
+	if (size > 0)
+		out[0] = '\0';
+	if (n < 3 || n > CT_PHONE_E164_MAX - 1 || e164[0] != '+' ||
+	    e164[1] < '1' || e164[1] > '9' ||
+	    strspn(e164 + 1, "0123456789") != n - 1 || n >= size)
+		return 0;
+	memcpy(out, e164, n + 1);
+	return n;
+}

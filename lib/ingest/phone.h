@@ -28,4 +28,16 @@ enum ct_err ct_phone_e164(const char *raw, const char *country,
 /* Returns true when country is an ISO code this module can read, else false. */
 bool ct_phone_country_known(const char *country);
 
+/*
+ * Writes the display form of e164 (an E.164 number, "+15555550142") into
+ * out (size bytes), as the org of country (ISO 3166 alpha-2) reads it:
+ * national format for a number of that country, international for any
+ * other.  Returns the length written (without the NUL), or 0 (out "", when
+ * size allows) when e164 is not E.164 or out is too small.  This plain
+ * version writes the E.164 number itself; libphonenumber's formatting
+ * replaces it.
+ */
+size_t ct_phone_display(const char *e164, const char *country, char *out,
+    size_t size);
+
 #endif

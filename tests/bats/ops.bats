@@ -13,7 +13,7 @@ setup_file() {
 teardown() {
 	# A test that stopped a program leaves it running again.
 	local p
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-contacts; do
 		[ -S "$RT/run/$p.sock" ] && [ -f "$CALLTRACK_STACK/run/$p.pid" ] ||
 		    "$CALLTRACK_ROOT/tools/stack" restart-program "$CALLTRACK_STACK" "$p"
 	done
@@ -30,9 +30,9 @@ teardown() {
 	fi
 }
 
-@test "health: each program checks its database; /healthz shows all five" {
+@test "health: each program checks its database; /healthz shows all six" {
 	local p
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-contacts; do
 		req GET "/healthz/$p"
 		expect 200
 		[ "$(jq -r '.program + " " + .status + " " + .database' <<<"$BODY")" = "$p ok ok" ]
@@ -40,7 +40,7 @@ teardown() {
 	req GET /healthz
 	expect 200
 	[ "$(jq -r '[.[] | .status] | unique | join(",")' <<<"$BODY")" = ok ]
-	[ "$(jq -r 'keys | length' <<<"$BODY")" = 5 ]
+	[ "$(jq -r 'keys | length' <<<"$BODY")" = 6 ]
 	# Only GET, and only nginx can ask: the parameter is not a header.
 	req POST /healthz/vapi-hook
 	[ "$CODE" = 403 ]
@@ -50,13 +50,14 @@ teardown() {
 	[ "$(jq -r .outcome <<<"$BODY")" = applied ]
 }
 
-@test "roles: the dashboard programs connect as calltrack_dashboard, the webhooks as calltrack_app" {
+@test "roles: the dashboard's readers connect as calltrack_dashboard, its writers as calltrack_editor, the webhooks as calltrack_app" {
 	local p want
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-contacts; do
 		req GET "/healthz/$p"
 		expect 200
 		want=calltrack_app
 		[[ $p == dashboard-* ]] && want=calltrack_dashboard
+		[[ $p == dashboard-contacts ]] && want=calltrack_editor
 		# Every connection of the program, none of another role.
 		[ "$(psql -X -At -c "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity
 		    WHERE application_name LIKE '$p[%'")" = "$want" ]
@@ -105,7 +106,7 @@ http {
     server {
         listen 127.0.0.1:$port;
         client_max_body_size 16m;
-        location ~ ^/(hooks/vapi|hooks/retell|hooks/twilio|api/calls|api/stats) {
+        location ~ ^/(hooks/vapi|hooks/retell|hooks/twilio|api/calls|api/stats|api/contacts|api/alerts) {
             set \$program "";
             set \$role calltrack_app;
             if (\$uri ~ ^/hooks/vapi/) { set \$program vapi-hook; }
@@ -114,6 +115,7 @@ http {
             if (\$uri ~ ^/api/calls) { set \$program dashboard-calls; }
             if (\$uri ~ ^/api/stats) { set \$program dashboard-stats; }
             if (\$uri ~ ^/api/) { set \$role calltrack_dashboard; }
+            if (\$uri ~ ^/api/(contacts|alerts)) { set \$program dashboard-contacts; set \$role calltrack_editor; }
             fastcgi_param SCRIPT_FILENAME $RT/cgi-bin/\$program;
             fastcgi_param CALLTRACK_DB "host=$RT/run dbname=calltrack user=\$role";
             fastcgi_param REQUEST_METHOD \$request_method;
@@ -164,7 +166,8 @@ answer() {	# URL-BASE PATH [curl args...]
 		[ "$a" = "$b" ] || { echo "CGI: $a"; echo "FastCGI: $b"; return 1; }
 	done
 	# The dashboard reads the same, through either.
-	for path in "/api/calls?limit=5" "/api/stats" "/api/calls?q=maria" "/api/calls?limit=0"; do
+	for path in "/api/calls?limit=5" "/api/stats" "/api/calls?q=maria" "/api/calls?limit=0" \
+	    "/api/contacts?limit=5" "/api/contacts?format=csv" "/api/alerts?state=all" "/api/contacts?sort=x"; do
 		a=$(answer "$CGI_URL" "$path" -H "Authorization: Bearer $TOKEN")
 		b=$(answer "$CALLTRACK_URL" "$path" -H "Authorization: Bearer $TOKEN")
 		[ "$a" = "$b" ] || { echo "CGI: $a"; echo "FastCGI: $b"; return 1; }
@@ -250,7 +253,7 @@ figure() {	# WHAT KEY
 	make -s -C "$CALLTRACK_ROOT" install DESTDIR="$d" PREFIX=/usr/local >/dev/null
 	mkdir -p "$u"
 	cp "$d"/usr/local/share/calltrack/systemd/* "$u"/
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-contacts; do
 		cp "$u/calltrack@.service" "$u/calltrack@$p.service"
 		cp "$u/calltrack@.socket" "$u/calltrack@$p.socket"
 	done
