@@ -3,8 +3,9 @@
 -- whoever made it; automatic changes move a lead only forward, a lost lead
 -- only to booked; call_count and last_call_at follow the calls; a person's
 -- change through ct_contact_apply and ct_contact_add; the writing
--- functions' own refusal of a viewer's token; and the indexes that serve
--- the contact list, its search and one contact's page.
+-- functions' own refusal of a viewer's token; what the writers' role may
+-- not touch; and the indexes that serve the contact list, its search and
+-- one contact's page.
 BEGIN;
 INSERT INTO orgs (id, name) VALUES
     ('00000000-0000-0000-0000-0000000010a1', 'Org A'),
@@ -87,7 +88,7 @@ CREATE FUNCTION pg_temp.list_sql(p_sort text, p_desc boolean, p_digits text DEFA
       FROM ct_contacts_sort_expr(p_sort) s
 $$;
 
-SELECT plan(53);
+SELECT plan(67);
 
 -- ---- The lead rule ----
 SELECT is_empty($$
@@ -224,6 +225,29 @@ SELECT is(ct_alert_acknowledge(repeat('1c', 32), '00000000-0000-0000-0000-000000
     '{"error" : "token"}', 'a revoked token acknowledges nothing');
 SELECT ct_pin_token(repeat('1e', 32)) \g /dev/null
 SELECT is((SELECT name FROM contacts WHERE phone = '+14155551005'), 'Ivy Import', 'and nothing changed');
+
+-- ---- What the writers' role may not ----
+SELECT throws_ok($$UPDATE contacts SET lead_score = 99$$, '42501', NULL,
+    'the writers'' role cannot set a lead score (the webhook path''s)');
+SELECT throws_ok($$UPDATE contacts SET phone = '+14155551098'$$, '42501', NULL, 'nor a number');
+SELECT throws_ok($$UPDATE contacts SET call_count = 0$$, '42501', NULL, 'nor a call count');
+SELECT throws_ok($$DELETE FROM contacts$$, '42501', NULL, 'nor delete a contact');
+SELECT throws_ok($$DELETE FROM contact_history$$, '42501', NULL, 'nor a history row');
+SELECT throws_ok($$UPDATE hot_lead_alerts SET score = 1$$, '42501', NULL, 'nor change an alert''s score');
+SELECT throws_ok($$INSERT INTO calls (org_id, provider, provider_call_id)
+    VALUES ('00000000-0000-0000-0000-0000000010a1', 'vapi', 'ct10-editor')$$, '42501', NULL, 'nor add a call');
+SELECT throws_ok($$SELECT secret FROM integrations$$, '42501', NULL, 'nor read an integration');
+SELECT throws_ok($$SELECT token_hash FROM api_tokens$$, '42501', NULL, 'nor a token');
+SELECT throws_ok($$SELECT payload FROM call_events$$, '42501', NULL, 'nor a raw payload');
+SELECT throws_ok($$SELECT timezone FROM orgs$$, '42501', NULL, 'nor more of its org than its country');
+SELECT throws_ok($$SELECT ct_pin_integration('ct10-a')$$, '42501', NULL, 'nor pin an org from a slug');
+SET LOCAL ROLE calltrack_dashboard;
+SELECT throws_ok($$SELECT ct_contact_patch(repeat('1e', 32), '00000000-0000-0000-0000-000000000000', '{}',
+    NULL, NULL, NULL, NULL)$$, '42501', NULL, 'the readers'' role cannot run the contacts API''s writes');
+SET LOCAL ROLE calltrack_app;
+SELECT throws_ok($$SELECT ct_contacts_page(repeat('1e', 32), NULL, NULL, NULL, NULL, 'name', true, 25, 0,
+    NULL, NULL)$$, '42501', NULL, 'nor the webhooks'' role its reads');
+SET LOCAL ROLE calltrack_editor;
 
 -- ---- Indexes: the list's every sort, its search, one contact's page ----
 -- (tests/scale/run shows them at 250,000 contacts; here, that each
