@@ -45,6 +45,7 @@ int suite_serve(void);
 int suite_dashboard(void);
 int suite_notify(void);
 int suite_destinations(void);
+int suite_contacts(void);
 
 /*
  * The database suites: run by `unit-tests db` against the database
