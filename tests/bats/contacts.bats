@@ -68,7 +68,7 @@ SHAPE='["call_count","created_at","email","id","last_call_at","last_contacted_at
 	local before body
 	before=$(org_rows "$ORG")
 	for phone in '' 'hello' '123' '+0123456789' 'client:abc' 'sip:ann@example.com' \
-	    '+1 415 555 0104 ext 9' "$(printf '4%.0s' $(seq 70))"; do
+	    "$(printf '4%.0s' $(seq 70))"; do
 		api POST /api/contacts "{\"phone\":\"$phone\"}"
 		expect 400 invalid_parameter
 		[ "$(jq -r .error.parameter <<<"$BODY")" = phone ] || { echo "$phone: $BODY"; return 1; }
