@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 
 const BASE = process.env.CALLTRACK_URL;
 const SHOTS = process.env.BROWSER_SHOTS;
-const sql = (q) => execFileSync('psql', ['-X', '-At', '-c', q], { encoding: 'utf8' }).trim();
+const sql = (q) => execFileSync('psql', ['-X', '-q', '-At', '-c', q], { encoding: 'utf8' }).trim();
 const admin = (...a) => execFileSync(process.env.CALLTRACK_ADMIN, a,
   { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 
