@@ -454,6 +454,8 @@ async function openDetail(id) {
     });
     $('detail').hidden = false;
     $('d-close').focus();
+    // Views of their own files add to it (leads.js: the call's lead).
+    document.dispatchEvent(new CustomEvent('calltrack:detail', { detail: c }));
   });
 }
 

@@ -23,6 +23,11 @@
 #define Q_MAX 200		/* longest search */
 #define LIST_MAX 200		/* longest comma list */
 #define CURSOR_MAX 300		/* longest cursor, base64url */
+/* Longest contact cursor, decoded: a name's 200 characters, lower-cased
+ * (which may lengthen a character's UTF-8), with the sort, order and id;
+ * and base64url. */
+#define CONTACTS_CURSOR_MAX 2048
+#define CONTACTS_CURSOR_B64 (CONTACTS_CURSOR_MAX * 4 / 3)
 #define DURATION_MAX 10000000	/* seconds, min_duration and max_duration */
 
 static const char *const statuses[] = { "queued", "ringing", "in-progress",
@@ -95,17 +100,18 @@ valid_list(const struct ct_query_param *prm, const char *v, void *q)
 }
 
 /*
- * Splits q (at most prm->max bytes of UTF-8) into its phone digits and its
- * words, both into the struct ct_calls_query itself.  A token with a letter
- * is a word (ILIKE wildcards escaped, then quoted for a text[] literal);
- * the digits of the other tokens together are a phone number to look for,
- * when there are 3 to 15 (read in the org's country later:
- * ct_calls_query_phone).  An empty q searches nothing.
+ * Splits q (at most max bytes of UTF-8) into its phone digits and its
+ * words, into *digits_out and *words_out (malloc'd, or left NULL), and
+ * whether the number began with '+' into *plus_out (when not NULL).  A
+ * token with a letter is a word (ILIKE wildcards escaped, then quoted for
+ * a text[] literal); the digits of the other tokens together are a phone
+ * number to look for, when there are 3 to 15 (read in the org's country
+ * later: ct_calls_query_phone).  An empty q searches nothing.
  */
 static enum ct_err
-valid_search(const struct ct_query_param *prm, const char *q, void *qv)
+split_search(const char *q, size_t max, char **digits_out, char **words_out,
+    int *plus_out)
 {
-	struct ct_calls_query *out = qv;
 	size_t len = strlen(q), i, nd = 0, o = 1;
 	char *words, *digits;
 	const char *p = q;
@@ -113,7 +119,7 @@ valid_search(const struct ct_query_param *prm, const char *q, void *qv)
 	if (len == 0)
 		return CT_OK;
 	/* The words go to the database as text, which must be UTF-8. */
-	if (len > (size_t)prm->max || !ct_utf8_valid(q, len))
+	if (len > max || !ct_utf8_valid(q, len))
 		return CT_ERR_INVALID_PARAMETER;
 	/* At most 4 bytes a character (a backslash, escaped twice) and 3 a
 	 * word (its quotes and a comma; a word has a character), braces and
@@ -156,8 +162,9 @@ valid_search(const struct ct_query_param *prm, const char *q, void *qv)
 			}
 			words[o++] = '"';
 		} else {
-			if (nd == 0 && n > 0 && p[0] == '+')
-				out->digits_plus = 1;
+			if (nd == 0 && n > 0 && p[0] == '+' &&
+			    plus_out != NULL)
+				*plus_out = 1;
 			for (i = 0; i < n; i++)
 				if (p[i] >= '0' && p[i] <= '9')
 					digits[nd++] = p[i];
@@ -168,12 +175,12 @@ valid_search(const struct ct_query_param *prm, const char *q, void *qv)
 	words[o] = '\0';
 	digits[nd] = '\0';
 	if (o > 2) {
-		out->words = words;
+		*words_out = words;
 	} else {
 		free(words);
 	}
 	if (nd >= 3 && nd <= 15) {
-		out->digits = digits;
+		*digits_out = digits;
 	} else {
 		free(digits);
 		if (nd > 15)
@@ -182,22 +189,48 @@ valid_search(const struct ct_query_param *prm, const char *q, void *qv)
 	return CT_OK;
 }
 
+/* q of GET /api/calls (split_search), into the struct ct_calls_query. */
+static enum ct_err
+valid_search(const struct ct_query_param *prm, const char *q, void *qv)
+{
+	struct ct_calls_query *out = qv;
+
+	return split_search(q, (size_t)prm->max, &out->digits, &out->words,
+	    &out->digits_plus);
+}
+
+/* q of GET /api/contacts, the same, into the struct ct_contacts_query. */
+static enum ct_err
+valid_contacts_search(const struct ct_query_param *prm, const char *q,
+    void *qv)
+{
+	struct ct_contacts_query *out = qv;
+
+	return split_search(q, (size_t)prm->max, &out->digits, &out->words,
+	    NULL);
+}
+
 static const char b64url[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 char *
 ct_query_cursor(const char *sort, int desc, const char *value, const char *id)
 {
-	char raw[256];
-	char *out;
-	int n = snprintf(raw, sizeof(raw), "%s|%s|%s|%s", sort,
-	    desc ? "desc" : "asc", value, id);
+	size_t size = strlen(sort) + strlen(value) + strlen(id) + 8;
+	char *raw, *out;
+	int n;
 	size_t i, o = 0;
 	unsigned acc = 0, bits = 0;
 
-	if (n < 0 || (size_t)n >= sizeof(raw) ||
-	    (out = malloc((size_t)n * 4 / 3 + 4)) == NULL)
+	if ((raw = malloc(size)) == NULL)
 		return NULL;
+	n = snprintf(raw, size, "%s|%s|%s|%s", sort, desc ? "desc" : "asc",
+	    value, id);
+	if (n < 0 || (size_t)n >= size ||
+	    (out = malloc((size_t)n * 4 / 3 + 4)) == NULL) {
+		free(raw);
+		return NULL;
+	}
 	for (i = 0; i < (size_t)n; i++) {
 		acc = (acc << 8) | (unsigned char)raw[i];
 		bits += 8;
@@ -209,6 +242,7 @@ ct_query_cursor(const char *sort, int desc, const char *value, const char *id)
 	if (bits > 0)
 		out[o++] = b64url[(acc << (6 - bits)) & 63];
 	out[o] = '\0';
+	free(raw);
 	return out;
 }
 
@@ -411,34 +445,112 @@ sort_value(const char *sort, const char *value)
 }
 
 /*
- * "sort|order|value|id", base64url-encoded, of the sort and order the rows
- * above set, its value of the sort's shape and its id a UUID: into
- * after_value (malloc'd) and after_id of the struct ct_calls_query.
+ * Takes a cursor c (at most max characters) apart into raw (size bytes):
+ * "sort|order|value|id", base64url-encoded, of the given sort and order,
+ * its id a UUID.  Points *value and *id into raw; 1 when it is one, else 0.
+ */
+static int
+cursor_split(const char *c, size_t max, const char *sort, int desc,
+    char *raw, size_t size, char **value, char **id)
+{
+	char want[40];
+	int n;
+
+	if (strlen(c) > max || (n = unb64url(c, raw, size)) < 0 ||
+	    memchr(raw, '\0', (size_t)n) != NULL)
+		return 0;
+	snprintf(want, sizeof(want), "%s|%s|", sort, desc ? "desc" : "asc");
+	if (strncmp(raw, want, strlen(want)) != 0)
+		return 0;
+	*value = raw + strlen(want);
+	if ((*id = strrchr(*value, '|')) == NULL)
+		return 0;
+	*(*id)++ = '\0';
+	return ct_query_uuid(*id);
+}
+
+/*
+ * A cursor of the sort and order the rows above set (cursor_split), its
+ * value of the sort's shape: into after_value (malloc'd) and after_id of
+ * the struct ct_calls_query.
  */
 static enum ct_err
 valid_cursor(const struct ct_query_param *p, const char *c, void *qv)
 {
 	struct ct_calls_query *q = qv;
-	char raw[256], want[32], *value, *id;
-	int n;
+	char raw[256], *value, *id;
 
-	if (strlen(c) > (size_t)p->max ||
-	    (n = unb64url(c, raw, sizeof(raw))) < 0 ||
-	    memchr(raw, '\0', (size_t)n) != NULL)
-		return CT_ERR_INVALID_PARAMETER;
-	snprintf(want, sizeof(want), "%s|%s|", q->sort, q->desc ? "desc" : "asc");
-	if (strncmp(raw, want, strlen(want)) != 0)
-		return CT_ERR_INVALID_PARAMETER;
-	value = raw + strlen(want);
-	if ((id = strrchr(value, '|')) == NULL)
-		return CT_ERR_INVALID_PARAMETER;
-	*id++ = '\0';
-	if (!ct_query_uuid(id) || !sort_value(q->sort, value))
+	if (!cursor_split(c, (size_t)p->max, q->sort, q->desc, raw, sizeof(raw),
+	    &value, &id) || !sort_value(q->sort, value))
 		return CT_ERR_INVALID_PARAMETER;
 	if ((q->after_value = strdup(value)) == NULL)
 		return CT_ERR_NOMEM;
 	memcpy(q->after_id, id, 37);
 	q->page = 0;
+	return CT_OK;
+}
+
+/* A time as the pages write a sort value: ISO 8601 date-time, 1970 on. */
+static int
+time_value(const char *value)
+{
+	char buf[CT_TIME_MAX];
+
+	return strlen(value) != 10 && ct_time_iso(value, buf) &&
+	    ct_time_epoch_ms(value) >= 0;
+}
+
+/* Is value a value of the contact sort's column, in the shape the page
+ * wrote it?  A contact never contacted sorts as -infinity; a name is its
+ * lower-cased text, which may hold any character. */
+static int
+contacts_sort_value(const char *sort, const char *value)
+{
+	long long n;
+
+	if (strcmp(sort, "last_contacted_at") == 0)
+		return strcmp(value, "-infinity") == 0 || time_value(value);
+	if (strcmp(sort, "created_at") == 0)
+		return time_value(value);
+	if (strcmp(sort, "lead_score") == 0)
+		return ct_num_parse_str(value, 0, 100, &n) == CT_OK;
+	if (strcmp(sort, "call_count") == 0)
+		return ct_num_parse_str(value, 0, 2147483647, &n) == CT_OK;
+	return ct_utf8_valid(value, strlen(value));	/* name */
+}
+
+/* The cursor of GET /api/contacts: as valid_cursor, of a contact sort,
+ * into the struct ct_contacts_query. */
+static enum ct_err
+valid_contacts_cursor(const struct ct_query_param *p, const char *c,
+    void *qv)
+{
+	struct ct_contacts_query *q = qv;
+	char raw[CONTACTS_CURSOR_MAX], *value, *id;
+
+	if (!cursor_split(c, (size_t)p->max, q->sort, q->desc, raw, sizeof(raw),
+	    &value, &id) || !contacts_sort_value(q->sort, value))
+		return CT_ERR_INVALID_PARAMETER;
+	if ((q->after_value = strdup(value)) == NULL)
+		return CT_ERR_NOMEM;
+	memcpy(q->after_id, id, 37);
+	q->page = 0;
+	return CT_OK;
+}
+
+/* The cursor of GET /api/alerts: newest first, by creation time. */
+static enum ct_err
+valid_alerts_cursor(const struct ct_query_param *p, const char *c, void *qv)
+{
+	struct ct_alerts_query *q = qv;
+	char raw[256], *value, *id;
+
+	if (!cursor_split(c, (size_t)p->max, "created_at", 1, raw, sizeof(raw),
+	    &value, &id) || !time_value(value))
+		return CT_ERR_INVALID_PARAMETER;
+	if ((q->after_value = strdup(value)) == NULL)
+		return CT_ERR_NOMEM;
+	memcpy(q->after_id, id, 37);
 	return CT_OK;
 }
 
@@ -477,6 +589,38 @@ const struct ct_query_param ct_query_calls[] = {
 	{ "page", valid_llong, 1, CT_QUERY_PAGE_MAX, NULL, CALLS(page) },
 	{ "cursor", valid_cursor, 0, CURSOR_MAX, NULL, 0 },
 	{ "format", valid_choice, 0, 1, formats, CALLS(csv) },
+	{ NULL, NULL, 0, 0, NULL, 0 }
+};
+
+static const char *const contact_sorts[] = { "last_contacted_at",
+    "lead_score", "name", "created_at", "call_count", NULL };
+static const char *const alert_states[] = { "open", "acknowledged", "all",
+    NULL };
+
+#define CONTACTS(field) offsetof(struct ct_contacts_query, field)
+#define ALERTS(field) offsetof(struct ct_alerts_query, field)
+
+/* GET /api/contacts.  As for the calls, the cursor's row comes after the
+ * sort's and the order's. */
+const struct ct_query_param ct_query_contacts[] = {
+	{ "q", valid_contacts_search, 0, Q_MAX, NULL, 0 },
+	{ "lead_status", valid_list, 0, LIST_MAX, lead_statuses,
+	    CONTACTS(lead_status) },
+	{ "has_name", valid_bool, 0, 1, NULL, CONTACTS(has_name) },
+	{ "sort", valid_word, 0, 0, contact_sorts, CONTACTS(sort) },
+	{ "order", valid_choice, 0, 1, orders, CONTACTS(desc) },
+	{ "limit", valid_int, 1, CT_QUERY_LIMIT_MAX, NULL, CONTACTS(limit) },
+	{ "page", valid_llong, 1, CT_QUERY_PAGE_MAX, NULL, CONTACTS(page) },
+	{ "cursor", valid_contacts_cursor, 0, CONTACTS_CURSOR_B64, NULL, 0 },
+	{ "format", valid_choice, 0, 1, formats, CONTACTS(csv) },
+	{ NULL, NULL, 0, 0, NULL, 0 }
+};
+
+/* GET /api/alerts. */
+const struct ct_query_param ct_query_alerts[] = {
+	{ "state", valid_word, 0, 0, alert_states, ALERTS(state) },
+	{ "limit", valid_int, 1, CT_QUERY_LIMIT_MAX, NULL, ALERTS(limit) },
+	{ "cursor", valid_alerts_cursor, 0, CURSOR_MAX, NULL, 0 },
 	{ NULL, NULL, 0, 0, NULL, 0 }
 };
 
@@ -647,6 +791,56 @@ ct_calls_query_free(struct ct_calls_query *q)
 	free(q->sentiment);
 	free(q->lead_status);
 	free(q->end_reason);
+	free(q->after_value);
+	ct_form_free(&q->form);
+	memset(q, 0, sizeof(*q));
+}
+
+enum ct_err
+ct_contacts_query_parse(const char *query, struct ct_contacts_query *q,
+    const char **bad)
+{
+	enum ct_err err;
+
+	memset(q, 0, sizeof(*q));
+	*bad = NULL;
+	q->has_name = -1;
+	q->sort = "last_contacted_at";
+	q->desc = 1;
+	q->limit = CT_QUERY_LIMIT_DEFAULT;
+	q->page = 1;
+	if ((err = walk(ct_query_contacts, query, &q->form, q, bad)) != CT_OK)
+		return err;
+	if (q->after_value != NULL && ct_form_get(&q->form, "page") != NULL)
+		BAD("cursor");	/* one way of paging at a time */
+	return CT_OK;
+}
+
+void
+ct_contacts_query_free(struct ct_contacts_query *q)
+{
+	free(q->digits);
+	free(q->words);
+	free(q->lead_status);
+	free(q->after_value);
+	ct_form_free(&q->form);
+	memset(q, 0, sizeof(*q));
+}
+
+enum ct_err
+ct_alerts_query_parse(const char *query, struct ct_alerts_query *q,
+    const char **bad)
+{
+	memset(q, 0, sizeof(*q));
+	*bad = NULL;
+	q->state = "open";
+	q->limit = CT_QUERY_LIMIT_DEFAULT;
+	return walk(ct_query_alerts, query, &q->form, q, bad);
+}
+
+void
+ct_alerts_query_free(struct ct_alerts_query *q)
+{
 	free(q->after_value);
 	ct_form_free(&q->form);
 	memset(q, 0, sizeof(*q));

@@ -43,6 +43,32 @@ struct ct_calls_query {
 	struct ct_form	 form;		/* owns the decoded strings */
 };
 
+/* GET /api/contacts (docs/API.md "Contacts and leads"). */
+struct ct_contacts_query {
+	char		*digits;	/* as in struct ct_calls_query */
+	char		*words;
+	char		*lead_status;	/* text[] literal */
+	int		 has_name;	/* 1, 0, or -1 when not given */
+	const char	*sort;		/* last_contacted_at | lead_score |
+					   name | created_at | call_count */
+	int		 desc;
+	int		 limit;
+	long long	 page;		/* 1-based; 0 with a cursor */
+	char		*after_value;	/* from the cursor, or NULL */
+	char		 after_id[37];	/* "" without a cursor */
+	int		 csv;
+	struct ct_form	 form;
+};
+
+/* GET /api/alerts. */
+struct ct_alerts_query {
+	const char	*state;		/* open | acknowledged | all */
+	int		 limit;
+	char		*after_value;	/* the cursor's time, or NULL */
+	char		 after_id[37];	/* "" without a cursor */
+	struct ct_form	 form;
+};
+
 struct ct_stats_query {
 	const char	*from, *to, *tz;	/* NULL when absent */
 	int		 include_test;
@@ -70,6 +96,10 @@ struct ct_query_param {
  * by a row whose name is NULL. */
 extern const struct ct_query_param ct_query_calls[];
 extern const struct ct_query_param ct_query_stats[];
+
+/* The parameters of GET /api/contacts and GET /api/alerts. */
+extern const struct ct_query_param ct_query_contacts[];
+extern const struct ct_query_param ct_query_alerts[];
 
 /*
  * Parses the query string of GET /api/calls into q.  Returns CT_OK, or
@@ -99,8 +129,23 @@ enum ct_err ct_stats_query_parse(const char *query, struct ct_stats_query *q,
 void ct_stats_query_free(struct ct_stats_query *q);
 
 /*
+ * The same for GET /api/contacts (q as for the calls; sort
+ * last_contacted_at by default, desc) and GET /api/alerts (state open by
+ * default; the cursor newest first).  The caller frees q with the
+ * matching _free() either way.
+ */
+enum ct_err ct_contacts_query_parse(const char *query,
+    struct ct_contacts_query *q, const char **bad)
+    __attribute__((warn_unused_result));
+void ct_contacts_query_free(struct ct_contacts_query *q);
+enum ct_err ct_alerts_query_parse(const char *query, struct ct_alerts_query *q,
+    const char **bad) __attribute__((warn_unused_result));
+void ct_alerts_query_free(struct ct_alerts_query *q);
+
+/*
  * Makes the next_cursor of a page: the sort, the order, the last row's
- * sort value and id, base64url-encoded.  Returns a malloc'd string or NULL.
+ * sort value (of any length) and id, base64url-encoded.  Returns a
+ * malloc'd string or NULL.
  */
 char *ct_query_cursor(const char *sort, int desc, const char *value,
     const char *id);

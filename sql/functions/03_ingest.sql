@@ -121,15 +121,18 @@ BEGIN
 
         -- The contact: one per phone number; a real provider name fills an
         -- empty name or replaces an earlier provider name, never a manual one.
+        -- Its history names the provider (sql/functions/09_contacts.sql).
         v_name := CASE WHEN ct_is_real_name(p_customer_name) THEN btrim(p_customer_name) END;
         IF p_phone_number IS NOT NULL THEN
-            INSERT INTO contacts AS ct (org_id, phone, name, name_source)
-            VALUES (p_org, p_phone_number, v_name, CASE WHEN v_name IS NOT NULL THEN 'provider' END)
+            INSERT INTO contacts AS ct (org_id, phone, name, name_source, changed_by)
+            VALUES (p_org, p_phone_number, v_name, CASE WHEN v_name IS NOT NULL THEN 'provider' END,
+                    'provider')
             ON CONFLICT (org_id, phone) DO UPDATE
                SET name = CASE WHEN ct.name_source = 'manual' OR EXCLUDED.name IS NULL
                                THEN ct.name ELSE EXCLUDED.name END,
                    name_source = CASE WHEN ct.name_source = 'manual' OR EXCLUDED.name IS NULL
                                       THEN ct.name_source ELSE 'provider' END,
+                   changed_by = 'provider',
                    updated_at = CASE WHEN EXCLUDED.name IS DISTINCT FROM ct.name
                                       AND ct.name_source IS DISTINCT FROM 'manual'
                                       AND EXCLUDED.name IS NOT NULL
@@ -220,19 +223,17 @@ BEGIN
 
         SELECT * INTO c FROM calls k WHERE k.org_id = p_org AND k.id = v_call;
 
-        -- The lead: contacted once a call completes, booked on a confirmed
-        -- booking; the score is the best any call gave.
+        -- The lead: only forward (ct_lead_next); the score is the best any
+        -- call gave.  The webhook path's own rules: its history says 'system'.
         IF c.contact_id IS NOT NULL THEN
             UPDATE contacts ct SET
                 last_contacted_at = CASE WHEN c.status = 'completed'
                     THEN GREATEST(ct.last_contacted_at, COALESCE(c.ended_at, c.started_at, now()))
                     ELSE ct.last_contacted_at END,
-                lead_status = CASE
-                    WHEN c.booking_status = 'confirmed' AND ct.lead_status IN ('new', 'contacted', 'qualified')
-                        THEN 'booked'
-                    WHEN c.status = 'completed' AND ct.lead_status = 'new' THEN 'contacted'
-                    ELSE ct.lead_status END,
-                lead_score = GREATEST(ct.lead_score, COALESCE(c.lead_score, 0))
+                lead_status = ct_lead_next(ct.lead_status, c.status = 'completed',
+                                           c.booking_status = 'confirmed'),
+                lead_score = GREATEST(ct.lead_score, COALESCE(c.lead_score, 0)),
+                changed_by = 'system'
              WHERE ct.org_id = p_org AND ct.id = c.contact_id;
         END IF;
 

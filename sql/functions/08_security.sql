@@ -147,22 +147,30 @@ GRANT SELECT (org_id, id, destination_id, event, call_id, webhook_id, state, nex
 GRANT SELECT (org_id, notification_id, id, at, status, error) ON notification_attempts
     TO calltrack_editor;
 
--- The contacts import (dashboard-import, sql/functions/12_import.sql):
--- the org's country, the contacts it creates and changes (and their
--- name trigrams, kept by a trigger that runs as the caller), their
--- history; under the policies, as every program is.
+-- The contacts' writers: dashboard-contacts (GET, PATCH and POST of
+-- /api/contacts, /api/alerts) and dashboard-import (POST
+-- /api/contacts/import, sql/functions/12_import.sql).  A contact's list,
+-- page and CSV read contacts, their calls (through the view), alerts,
+-- history and name trigrams, and the org's country; a change writes the
+-- fields a person may set and the name of who set them (changed_by), and
+-- the triggers write its history and trigrams, as the caller; an alert
+-- is acknowledged.  The webhooks' writes of a contact are history too.
 GRANT EXECUTE ON FUNCTION ct_current_org() TO calltrack_editor;
 
 GRANT SELECT (id, default_country) ON orgs TO calltrack_editor;
 
-GRANT SELECT (org_id, id, phone, name, name_source, email, lead_status) ON contacts
+GRANT SELECT ON contacts, calls, hot_lead_alerts, contact_history, contact_name_trigrams,
+    calls_with_caller_names
     TO calltrack_editor;
 
-GRANT INSERT (org_id, phone, phone_display, name, name_source, email, lead_status) ON contacts
+GRANT INSERT (org_id, phone, phone_display, name, name_source, email, lead_status, changed_by)
+    ON contacts TO calltrack_editor;
+
+GRANT UPDATE (name, name_source, email, lead_status, notes, changed_by, updated_at) ON contacts
     TO calltrack_editor;
 
-GRANT UPDATE (name, name_source, email, lead_status, updated_at) ON contacts TO calltrack_editor;
+GRANT INSERT ON contact_history TO calltrack_editor, calltrack_app;
 
-GRANT INSERT (org_id, contact_id, field, old, new, by) ON contact_history TO calltrack_editor;
+GRANT INSERT, DELETE ON contact_name_trigrams TO calltrack_editor;
 
-GRANT SELECT, INSERT, DELETE ON contact_name_trigrams TO calltrack_editor;
+GRANT UPDATE (acknowledged_at, acknowledged_by) ON hot_lead_alerts TO calltrack_editor;

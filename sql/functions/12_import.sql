@@ -19,10 +19,11 @@
 -- file leaves that field as it is) and p_displays[i] (the number as the
 -- org reads it, for a new contact; NULL when not known).  A new number is
 -- a new contact; a known one gets what the file gives it.  A name from
--- the file is a manual one.  Every field of a known contact that changes
--- is one contact_history row by 'import'; a new contact has one, its
--- number (old NULL), which says the import made it; a row that changes
--- nothing adds none.  A row whose name
+-- the file is a manual one.  Each statement names itself 'import'
+-- (contacts.changed_by), so the history triggers (09_contacts.sql) write
+-- one contact_history row by 'import' for every field that changes, and
+-- for what a new contact starts with; a row that changes nothing adds
+-- none.  A row whose name
 -- the database refuses (ct_is_real_name, which knows more letters than
 -- the program) is left out whole, and its position returned in refused.
 -- The numbers of one batch are distinct (the program keeps the last row
@@ -53,17 +54,14 @@ BEGIN
          WHERE u.n <> ALL (refused)
     ), ins AS (
         INSERT INTO contacts AS c (org_id, phone, phone_display, name, name_source, email,
-                                   lead_status)
+                                   lead_status, changed_by)
         SELECT v_org, i.phone, i.display, i.name,
                CASE WHEN i.name IS NOT NULL THEN 'manual' END, i.email,
-               COALESCE(i.lead_status, 'new')
+               COALESCE(i.lead_status, 'new'), 'import'
           FROM input i
          WHERE NOT EXISTS (SELECT 1 FROM contacts k WHERE k.org_id = v_org AND k.phone = i.phone)
         ON CONFLICT (org_id, phone) DO NOTHING
         RETURNING c.id, c.phone
-    ), hist AS (
-        INSERT INTO contact_history (org_id, contact_id, field, old, new, by)
-        SELECT v_org, ins.id, 'phone', NULL, ins.phone, 'import' FROM ins
     )
     SELECT count(*) INTO created FROM ins;
 
@@ -90,19 +88,10 @@ BEGIN
     ), upd AS (
         UPDATE contacts c
            SET name = chg.n_name, name_source = chg.n_source, email = chg.n_email,
-               lead_status = chg.n_lead, updated_at = now()
+               lead_status = chg.n_lead, updated_at = now(), changed_by = 'import'
           FROM chg
          WHERE c.org_id = v_org AND c.id = chg.id
         RETURNING c.id
-    ), hist AS (
-        INSERT INTO contact_history (org_id, contact_id, field, old, new, by)
-        SELECT v_org, chg.id, f.field, f.old, f.new, 'import'
-          FROM chg
-         CROSS JOIN LATERAL (VALUES ('name', chg.o_name, chg.n_name),
-                                    ('name_source', chg.o_source, chg.n_source),
-                                    ('email', chg.o_email, chg.n_email),
-                                    ('lead_status', chg.o_lead, chg.n_lead)) AS f(field, old, new)
-         WHERE f.old IS DISTINCT FROM f.new
     )
     SELECT (SELECT count(*) FROM upd),
            (SELECT count(*) FROM cur) - (SELECT count(*) FROM upd) - created

@@ -100,6 +100,14 @@ apache_hook() {	# PATH_INFO REQUEST_URI < body
 	run cgi dashboard-stats GET /api/stats </dev/null
 	[[ "${lines[0]}" == "Status: 401"* ]]
 	[[ "$output" == *'"code":"missing_token"'* ]]
+	run cgi dashboard-contacts PATCH /api/contacts/00000000-0000-0000-0000-000000000000 text/plain 2 <<<'{}'
+	[[ "${lines[0]}" == "Status: 415"* ]]
+	run cgi dashboard-contacts PUT /api/contacts </dev/null
+	[[ "${lines[0]}" == "Status: 405"* ]]
+	[[ "$output" == *"Allow: GET, POST, PATCH"* ]]
+	run cgi dashboard-contacts GET /api/contacts </dev/null
+	[[ "${lines[0]}" == "Status: 401"* ]]
+	[[ "$output" == *'"code":"missing_token"'* ]]
 }
 
 @test "plain CGI: with the database down a webhook gets 503 with Retry-After" {
@@ -197,4 +205,18 @@ import_cgi() {	# FILE [AUTH]
 	[[ "${lines[0]}" == "Status: 200 OK"* ]]
 	[ "$(cgi_body | jq -c '[.created, .updated, .unchanged, (.rejected | length)]')" = '[1,0,0,0]' ]
 	[ "$(psql -X -At -c "SELECT name FROM contacts WHERE org_id = '$ORG' AND phone = '+15552340001'")" = "Cgi Person" ]
+}
+
+@test "plain CGI as under Apache: dashboard-contacts, as the writers' role, lists the org's contacts" {
+	local f=$FIX/vapi/outbound-busy.1.status-update.queued.json
+	CGI_SECRET=$VAPI_SECRET run cgi vapi-hook POST "/hooks/vapi/vapi-$SUF" application/json \
+	    "$(wc -c <"$f")" <"$f"
+	CALLTRACK_DASHBOARD_DB="host=$PGHOST dbname=calltrack user=calltrack_editor" \
+	    run apache_cgi dashboard-contacts /api/contacts "limit=100" "Bearer $TOKEN"
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	[ "$(cgi_body | jq -r '[.contacts[].id] | sort | join(" ")')" = \
+	    "$(psql -X -At -c "SELECT string_agg(id::text, ' ' ORDER BY id::text) FROM contacts WHERE org_id = '$ORG'")" ]
+	CALLTRACK_DASHBOARD_DB="host=$PGHOST dbname=calltrack user=calltrack_editor" \
+	    run apache_cgi dashboard-contacts /api/alerts "" ""
+	[[ "${lines[0]}" == "Status: 401"* ]]
 }

@@ -1,8 +1,11 @@
 #!/usr/bin/env bats
 # Hostile input against the real stack: every case gets its 4xx (never a
-# 5xx), is kept in rejected_events, and the workers' memory stays flat.
+# 5xx), is kept in rejected_events, and the workers' memory stays flat;
+# the contacts API's writes refuse what is not a contact's field, changing
+# nothing.
 
 load helpers
+load contacts
 
 setup_file() {
 	make_fixture_org
@@ -315,5 +318,92 @@ refused_nul() {	# FIELD INTEGRATION BEFORE FILE
 	[ "$CODE" = 200 ]
 	[ "$(jq -r '.rejected[0].code' <<<"$BODY")" = invalid_name ]
 	[ "$(psql -X -At -c "SELECT count(*) FROM contacts WHERE org_id = '$ORG'")" = "$before" ]
+	for pid in $pids; do kill -0 "$pid"; done
+}
+
+# A write of the contacts API whose answer must be STATUS (4xx), never a
+# 5xx; PARAM, when given, the field the 400 names.
+contact_write() {	# STATUS PARAM METHOD PATH BODY-FILE
+	req "$3" "$4" -H "Authorization: Bearer ${TOK:-$TOKEN}" -H 'Content-Type: application/json' \
+	    --data-binary @"$5"
+	[[ "$CODE" != 5?? ]] || { echo "5xx: $CODE $BODY"; return 1; }
+	[ "$CODE" = "$1" ] || { echo "expected $1, got $CODE: $BODY"; return 1; }
+	[ -z "$2" ] || [ "$(jq -r .error.parameter <<<"$BODY")" = "$2" ] || { echo "$BODY"; return 1; }
+}
+
+@test "contacts: a 1 MB body, a 10,000-character name, NUL, control characters, overrides, a 10,000-character email: 4xx, nothing changes" {
+	local f=$BATS_TEST_TMPDIR/c.json id before esc
+	api POST /api/contacts '{"phone":"+14155550190","name":"Hostile Target"}'
+	expect 201
+	id=$(jq -r .id <<<"$BODY")
+	before=$(org_rows "$ORG")
+	{ printf '{"name":"'; head -c 1048576 /dev/zero | tr '\0' a; printf '"}'; } >"$f"
+	contact_write 413 "" PATCH "/api/contacts/$id" "$f"
+	[ "$(jq -r .error.code <<<"$BODY")" = payload_too_large ]
+	contact_write 413 "" POST /api/contacts "$f"
+	{ printf '{"name":"'; head -c 10000 /dev/zero | tr '\0' a; printf '"}'; } >"$f"
+	contact_write 400 name PATCH "/api/contacts/$id" "$f"
+	{ printf '{"phone":"+14155550191","name":"'; head -c 10000 /dev/zero | tr '\0' a; printf '"}'; } >"$f"
+	contact_write 400 name POST /api/contacts "$f"
+	for esc in '\u0000' '\u0001' '\u0009' '\u000a' '\u000d' '\u001b' '\u001f' '\u007f' '\u0080' '\u009b' \
+	    '\u202a' '\u202b' '\u202c' '\u202d' '\u202e' '\u2066' '\u2067' '\u2068' '\u2069' '\udc00' '\ud800\u0041'; do
+		printf '{"name":"Ann%sLee"}' "$esc" >"$f"
+		contact_write 400 name PATCH "/api/contacts/$id" "$f"
+		printf '{"phone":"+14155550191","name":"Ann%sLee"}' "$esc" >"$f"
+		contact_write 400 name POST /api/contacts "$f"
+	done
+	# A raw control byte in a string is the name's fault; a NUL byte or
+	# bytes that are not UTF-8, the body's.
+	printf '{"name":"Ann\001Lee"}' >"$f"
+	contact_write 400 name PATCH "/api/contacts/$id" "$f"
+	printf '{"name":"Ann\000Lee"}' >"$f"
+	contact_write 400 body PATCH "/api/contacts/$id" "$f"
+	printf '{"name":"Ann\xc3\x28Lee"}' >"$f"
+	contact_write 400 body PATCH "/api/contacts/$id" "$f"
+	{ printf '{"email":"'; head -c 10000 /dev/zero | tr '\0' a; printf '@example.com"}'; } >"$f"
+	contact_write 400 email PATCH "/api/contacts/$id" "$f"
+	{ printf '{"notes":"'; head -c 10000 /dev/zero | tr '\0' n; printf '"}'; } >"$f"
+	contact_write 400 notes PATCH "/api/contacts/$id" "$f"
+	[ "$(org_rows "$ORG")" = "$before" ]
+}
+
+@test "contacts: another org's contact is 404, a viewer is 403; arrays, deep nesting and duplicate keys are 400; no 5xx, the workers live on" {
+	local f=$BATS_TEST_TMPDIR/c.json id other before pids v
+	api POST /api/contacts '{"phone":"+14155550192","name":"Second Target"}'
+	id=$(jq -r .id <<<"$BODY")
+	other=$("$CALLTRACK_ADMIN" org create "Hostile other $SUF")
+	TOK=$("$CALLTRACK_ADMIN" token create "$other") api POST /api/contacts '{"phone":"+14155550192","name":"Not Yours"}'
+	other=$(jq -r .id <<<"$BODY")
+	v=$("$CALLTRACK_ADMIN" token create "$ORG" --role viewer)
+	pids=$(cat "$CALLTRACK_STACK/run/dashboard-contacts.pid")
+	before=$(org_rows "$ORG")
+	printf '{"name":"Took It"}' >"$f"
+	contact_write 404 "" PATCH "/api/contacts/$other" "$f"
+	TOK=$v contact_write 403 "" PATCH "/api/contacts/$id" "$f"
+	for body in '[]' '[{"name":"In An Array"}]' '[1,2,3]' '"just a string"' '42' 'null' 'true'; do
+		printf '%s' "$body" >"$f"
+		contact_write 400 body PATCH "/api/contacts/$id" "$f"
+		contact_write 400 body POST /api/contacts "$f"
+	done
+	# 31 levels in all: a field of the wrong type; past the parser's 32,
+	# or 60,000 levels: not a body it reads.
+	{ printf '{"name":'; printf '[%.0s' $(seq 30); printf '"x"'; printf ']%.0s' $(seq 30); printf '}'; } >"$f"
+	contact_write 400 name PATCH "/api/contacts/$id" "$f"
+	{ printf '{"notes":'; printf '{"a":%.0s' $(seq 40); printf '1'; printf '}%.0s' $(seq 40); printf '}'; } >"$f"
+	contact_write 400 body PATCH "/api/contacts/$id" "$f"
+	head -c 60000 /dev/zero | tr '\0' '[' >"$f"
+	contact_write 400 body PATCH "/api/contacts/$id" "$f"
+	{ printf '{"a":'; head -c 60000 /dev/zero | tr '\0' '{'; } >"$f"
+	contact_write 400 body POST /api/contacts "$f"
+	# Duplicate keys, as written or escaped, and thousands of them.
+	printf '{"name":"First","name":"Second"}' >"$f"
+	contact_write 400 name PATCH "/api/contacts/$id" "$f"
+	printf '{"email":"a@example.com","\u0065mail":"b@example.com"}' >"$f"
+	contact_write 400 email PATCH "/api/contacts/$id" "$f"
+	printf '{"phone":"+14155550193","phone":"+14155550194"}' >"$f"
+	contact_write 400 phone POST /api/contacts "$f"
+	{ printf '{'; for i in $(seq 3000); do printf '"notes":"n",'; done; printf '"notes":"n"}'; } >"$f"
+	contact_write 400 body PATCH "/api/contacts/$id" "$f"
+	[ "$(org_rows "$ORG")" = "$before" ]
 	for pid in $pids; do kill -0 "$pid"; done
 }

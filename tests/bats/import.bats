@@ -107,14 +107,15 @@ contact() {	# PHONE [ORG]: name|name_source|email|lead_status
 	expect 200
 	[ "$(counts)" = '[0,0,3]' ]
 	[ "$(snapshot "$ORG")" = "$before" ]
-	# A change is an update, with one history row a field.
+	# What a new contact starts with, and then a change, each field one
+	# history row by the import.
 	printf 'phone,name,email\n+15552340501,Ida Changed,ida@example.com\n' >"$f"
 	import "$f"
 	[ "$(counts)" = '[0,1,0]' ]
 	[ "$(q "SELECT string_agg(field || ':' || coalesce(old, '') || '>' || new || ':' || by, ' ' ORDER BY h.id)
 	      FROM contact_history h JOIN contacts c ON c.org_id = h.org_id AND c.id = h.contact_id
 	     WHERE c.org_id = '$ORG' AND c.phone = '+15552340501'")" = \
-	    "phone:>+15552340501:import name:Ida Again>Ida Changed:import" ]
+	    "phone:>+15552340501:import name:>Ida Again:import email:>ida@example.com:import lead_status:>contacted:import name:Ida Again>Ida Changed:import" ]
 }
 
 @test "a name the import changes is the caller's name of that contact's calls at once" {

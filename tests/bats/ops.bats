@@ -13,7 +13,7 @@ setup_file() {
 teardown() {
 	# A test that stopped a program leaves it running again.
 	local p
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts; do
 		[ -S "$RT/run/$p.sock" ] && [ -f "$CALLTRACK_STACK/run/$p.pid" ] ||
 		    "$CALLTRACK_ROOT/tools/stack" restart-program "$CALLTRACK_STACK" "$p"
 	done
@@ -32,7 +32,7 @@ teardown() {
 
 @test "health: each program checks its database; /healthz shows all of them" {
 	local p n=0
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts; do
 		n=$((n + 1))
 		req GET "/healthz/$p"
 		expect 200
@@ -54,7 +54,7 @@ teardown() {
 
 @test "roles: the dashboard's readers connect as calltrack_dashboard, its writers as calltrack_editor, the webhooks as calltrack_app" {
 	local p want
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts; do
 		req GET "/healthz/$p"
 		expect 200
 		case $p in
@@ -110,7 +110,7 @@ http {
     server {
         listen 127.0.0.1:$port;
         client_max_body_size 16m;
-        location ~ ^/(hooks/vapi|hooks/retell|hooks/twilio|api/calls|api/stats|api/notifications) {
+        location ~ ^/(hooks/vapi|hooks/retell|hooks/twilio|api/calls|api/stats|api/notifications|api/contacts|api/alerts) {
             set \$program "";
             set \$role calltrack_app;
             if (\$uri ~ ^/hooks/vapi/) { set \$program vapi-hook; }
@@ -121,6 +121,7 @@ http {
             if (\$uri ~ ^/api/notifications) { set \$program dashboard-notify; }
             if (\$uri ~ ^/api/) { set \$role calltrack_dashboard; }
             if (\$uri ~ ^/api/notifications) { set \$role calltrack_editor; }
+            if (\$uri ~ ^/api/(contacts|alerts)) { set \$program dashboard-contacts; set \$role calltrack_editor; }
             fastcgi_param SCRIPT_FILENAME $RT/cgi-bin/\$program;
             fastcgi_param CALLTRACK_DB "host=$RT/run dbname=calltrack user=\$role";
             fastcgi_param REQUEST_METHOD \$request_method;
@@ -171,7 +172,8 @@ answer() {	# URL-BASE PATH [curl args...]
 		[ "$a" = "$b" ] || { echo "CGI: $a"; echo "FastCGI: $b"; return 1; }
 	done
 	# The dashboard reads the same, through either.
-	for path in "/api/calls?limit=5" "/api/stats" "/api/calls?q=maria" "/api/calls?limit=0"; do
+	for path in "/api/calls?limit=5" "/api/stats" "/api/calls?q=maria" "/api/calls?limit=0" \
+	    "/api/contacts?limit=5" "/api/contacts?format=csv" "/api/alerts?state=all" "/api/contacts?sort=x"; do
 		a=$(answer "$CGI_URL" "$path" -H "Authorization: Bearer $TOKEN")
 		b=$(answer "$CALLTRACK_URL" "$path" -H "Authorization: Bearer $TOKEN")
 		[ "$a" = "$b" ] || { echo "CGI: $a"; echo "FastCGI: $b"; return 1; }
@@ -270,7 +272,7 @@ figure() {	# WHAT KEY
 	make -s -C "$CALLTRACK_ROOT" install DESTDIR="$d" PREFIX=/usr/local >/dev/null
 	mkdir -p "$u"
 	cp "$d"/usr/local/share/calltrack/systemd/* "$u"/
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts; do
 		cp "$u/calltrack@.service" "$u/calltrack@$p.service"
 		cp "$u/calltrack@.socket" "$u/calltrack@$p.socket"
 	done

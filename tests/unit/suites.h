@@ -47,6 +47,7 @@ int suite_notify(void);
 int suite_destinations(void);
 int suite_csv(void);
 int suite_import(void);
+int suite_contacts(void);
 
 /*
  * The database suites: run by `unit-tests db` against the database
