@@ -26,6 +26,8 @@
 #   lib/read/    the dashboard: its handlers, query parameters, tokens
 #   lib/ops/     what the admin command and the sweeper run: the spool's
 #                drain, the replay of kept events
+#   lib/notify/  what calltrack-notify runs: the messages of each kind of
+#                destination, the sender's loop
 # A header is included by its floor's path ("core/db.h").  A floor includes
 # only its own headers and those of the floors before it in that list,
 # never one after (tests/bats/floors.bats holds every include to it).
@@ -39,6 +41,9 @@ DATADIR     = $(PREFIX)/share/calltrack
 BUILD      ?= build
 PKGS        = fcgi libpq json-c libcrypto
 TEST_PKGS   = cunit
+# libcurl: only calltrack-notify and the unit tests link it (the library's
+# outbound and notify modules, which no other program pulls in).
+CURL_PKGS   = libcurl
 
 CC         ?= cc
 OPT        ?= -O2
@@ -74,9 +79,11 @@ endif
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS)) -lm
 TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
+CURL_CFLAGS = $(shell pkg-config --cflags $(CURL_PKGS))
+CURL_LIBS   = $(shell pkg-config --libs $(CURL_PKGS))
 TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
 
-FLOORS      = core ingest read ops
+FLOORS      = core ingest read ops notify
 LIB_SRCS    = $(foreach f,$(FLOORS),$(wildcard lib/$(f)/*.c))
 LIB_OBJS    = $(LIB_SRCS:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/gen/reasons.o
 LIBRARY     = $(BUILD)/lib/libcalltrack.a
@@ -86,6 +93,7 @@ PROG_BINS   = $(PROGRAMS:%=$(BUILD)/cgi-bin/%)
 ADMIN       = $(BUILD)/tools/calltrack-admin
 ADMIN_SRCS  = $(wildcard tools/admin/*.c)
 ADMIN_OBJS  = $(ADMIN_SRCS:tools/admin/%.c=$(BUILD)/tools/admin/%.o)
+NOTIFY      = $(BUILD)/tools/calltrack-notify
 
 UNIT_SRCS   = $(wildcard tests/unit/*.c)
 UNIT_BIN    = $(BUILD)/tests/unit-tests
@@ -95,7 +103,7 @@ UNIT_BIN    = $(BUILD)/tests/unit-tests
 .PHONY: all lib deps check test unit check-sanitize check-valgrind check-scale check-faults run stop \
         migrate install clean fuzz fuzz-build bench bench-build swap
 
-all: $(LIBRARY) $(PROG_BINS) $(ADMIN)
+all: $(LIBRARY) $(PROG_BINS) $(ADMIN) $(NOTIFY)
 
 lib: $(LIBRARY)
 
@@ -104,13 +112,13 @@ lib: $(LIBRARY)
 # .d file (a build directory older than this rule) is made again, since
 # nothing else would tell make which headers it read.
 DEPFLAGS    = -MMD -MP
-DEPFILES    = $(LIB_OBJS:.o=.d) $(PROG_BINS:=.d) $(ADMIN_OBJS:.o=.d) \
+DEPFILES    = $(LIB_OBJS:.o=.d) $(PROG_BINS:=.d) $(ADMIN_OBJS:.o=.d) $(NOTIFY).d \
               $(BUILD)/bench/fcgi-hello.d $(BUILD)/bench/apply-script.d
 $(DEPFILES):
 
 $(BUILD)/lib/%.o: lib/%.c $(BUILD)/lib/%.d
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) $(CURL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/lib/core/serve.o: CPPFLAGS += -DCT_VERSION='"$(VERSION)"'
 
@@ -142,10 +150,16 @@ $(ADMIN): $(ADMIN_OBJS) $(LIBRARY)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
 
+# The sender: one file, the library beneath it.
+$(NOTIFY): tools/notify/main.c $(LIBRARY) $(NOTIFY).d
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) $(CURL_CFLAGS) -o $@ $< \
+	    $(LIBRARY) $(LDFLAGS) $(PKG_LIBS) $(CURL_LIBS)
+
 $(UNIT_BIN): $(UNIT_SRCS) tests/unit/*.h $(LIBRARY)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -Itests/unit \
-	    -o $@ $(UNIT_SRCS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) $(CURL_CFLAGS) -Itests/unit \
+	    -o $@ $(UNIT_SRCS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS) $(CURL_LIBS)
 
 -include $(wildcard $(DEPFILES))
 
@@ -273,6 +287,7 @@ install: all
 	    $(DESTDIR)$(DATADIR)/systemd
 	install -m 0755 $(PROG_BINS) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0755 $(ADMIN) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(NOTIFY) $(DESTDIR)$(BINDIR)/
 	install -m 0755 tools/migrate $(DESTDIR)$(BINDIR)/calltrack-migrate
 	install -m 0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql/
 	install -d $(DESTDIR)$(DATADIR)/sql/functions

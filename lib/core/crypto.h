@@ -42,6 +42,16 @@ void ct_crypto_hex(const unsigned char *in, size_t len, char *out);
  * (4*((len+2)/3)+1 bytes). */
 void ct_crypto_base64(const unsigned char *in, size_t len, char *out);
 
+/*
+ * Decodes len characters of padded or unpadded standard Base64 at in into
+ * out (room for outcap bytes) and its length into *outlen.  Returns CT_OK,
+ * or CT_ERR_INVALID_PARAMETER for any character outside the alphabet,
+ * misplaced padding, a length no encoding has, or too little room.
+ */
+enum ct_err ct_crypto_base64_decode(const char *in, size_t len,
+    unsigned char *out, size_t outcap, size_t *outlen)
+    __attribute__((warn_unused_result));
+
 /* Fills buf with len cryptographically random bytes; CT_OK or
  * CT_ERR_INTERNAL. */
 enum ct_err ct_crypto_random(unsigned char *buf, size_t len)
