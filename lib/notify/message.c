@@ -545,12 +545,13 @@ ct_notify_header_words(const char *s, char *out, size_t outlen)
 		memcpy(out, s, n + 1);
 		return (int)n;
 	}
-	/* "=?UTF-8?B?" + at most 60 Base64 characters (45 bytes) + "?=" is
-	 * 72 characters, inside RFC 2047's 75. */
+	/* "=?UTF-8?B?" + at most 52 Base64 characters (39 bytes) + "?=" is
+	 * 64 characters, inside RFC 2047's 75, and with "Subject: " before
+	 * the first one inside RFC 5322's 78. */
 	for (i = 0; i < n; i += chunk) {
 		char enc[64];
 
-		chunk = n - i < 45 ? n - i : 45;
+		chunk = n - i < 39 ? n - i : 39;
 		while (i + chunk < n && chunk > 0 &&
 		    ((unsigned char)s[i + chunk] & 0xc0) == 0x80)
 			chunk--;

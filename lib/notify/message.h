@@ -96,7 +96,7 @@ enum ct_err ct_notify_email(const struct ct_notify_text *t, const char *from,
 
 /*
  * Writes s (UTF-8) as a header value of RFC 2047 encoded-words ("=?UTF-8?B?
- * …?="), each at most 75 characters and cut only between characters,
+ * …?="), each at most 64 characters and cut only between characters,
  * separated by CRLF and a space; or s itself when it is printable ASCII.
  * Returns the length written, or -1 when outlen is too small.
  */

@@ -5,7 +5,8 @@
 # (_FORTIFY_SOURCE).  Read from each binary's own ELF headers and symbols.
 
 BINS="cgi-bin/vapi-hook cgi-bin/retell-hook cgi-bin/twilio-status
-      cgi-bin/dashboard-calls cgi-bin/dashboard-stats tools/calltrack-admin"
+      cgi-bin/dashboard-calls cgi-bin/dashboard-stats tools/calltrack-admin
+      tools/calltrack-notify"
 
 # Runs CHECK (a function) over every program and the admin command.
 each() {	# CHECK
