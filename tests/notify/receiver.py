@@ -3,8 +3,9 @@
 
     receiver.py serve PORT LOG     answer requests until killed; each is a
                                    JSON line of LOG once its body is read
-    receiver.py verify LOG SECRET [SECRET...]
-                                   check every recorded webhook's signature
+    receiver.py verify LOG PREFIX SECRET [SECRET...]
+                                   check the signature of every recorded
+                                   webhook whose path starts with PREFIX
                                    as the Standard Webhooks reference
                                    verifier does; prints "ok N" or why not
 
@@ -133,12 +134,15 @@ def verify_one(headers, body, secrets):
     return "no signature matches"
 
 
-def verify(log, secrets):
+def verify(log, prefix, secrets):
     n = 0
     for line in open(log):
         r = json.loads(line)
-        if "webhook-id" not in r["headers"]:
+        if not r["path"].startswith(prefix):
             continue
+        if "webhook-id" not in r["headers"]:
+            print("bad: a request without webhook-id")
+            return 1
         why = verify_one(r["headers"], r["body"], secrets)
         if why:
             print("bad %s: %s" % (r["headers"].get("webhook-id"), why))
@@ -151,8 +155,8 @@ def verify(log, secrets):
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "serve":
         serve(sys.argv[2], sys.argv[3])
-    elif len(sys.argv) >= 4 and sys.argv[1] == "verify":
-        sys.exit(verify(sys.argv[2], sys.argv[3:]))
+    elif len(sys.argv) >= 5 and sys.argv[1] == "verify":
+        sys.exit(verify(sys.argv[2], sys.argv[3], sys.argv[4:]))
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
