@@ -6,7 +6,8 @@
 #                        the same with sanitizers, into build/ (clean first)
 #   make check-sanitize  every suite against a sanitizer build
 #   make check-valgrind  the unit suites under valgrind
-#   make bench           throughput and latency beside their ceilings
+#   make bench           throughput and latency beside their ceilings, and the
+#                        notification sender's
 #                        (build/bench/report.md; BENCH_QUICK=1: a smoke run)
 #   make check           install what is missing, build, run every test suite
 #   make run / stop      the local stack under var/ (PostgreSQL, nginx, programs)
