@@ -14,9 +14,9 @@
 ALTER TABLE notifications
     ADD COLUMN leased_until timestamptz;
 
--- A destination's pending messages: is one in flight?
-CREATE INDEX notifications_destination_pending ON notifications (org_id, destination_id)
-    WHERE state = 'pending';
+-- The messages in flight (a few): is one of this destination's?
+CREATE INDEX notifications_leased ON notifications (org_id, destination_id)
+    WHERE state = 'pending' AND leased_until IS NOT NULL;
 
 -- The sender's role: it reads every org's outbox and the destinations'
 -- secrets, and writes only the messages' state and their attempts

@@ -270,13 +270,17 @@ $$;
 -- Claims up to p_limit due messages for one sender, at most one per
 -- destination, none of a destination in p_busy (those the sender has in
 -- flight) or of one another sender has in flight, none of a disabled
--- destination.  Each claimed message is leased for p_lease_s seconds
+-- destination.  The oldest due message of each destination is a
+-- candidate, so a destination with a long backlog never hides another's
+-- behind it.  Each claimed message is leased for p_lease_s seconds
 -- (leased_until, and next_attempt_at pushed as far), its attempt counted,
 -- and the lease is committed before the sender tries: two senders never
--- hold one message at once (FOR UPDATE SKIP LOCKED), and a sender that
--- dies mid-attempt leaves the message to the next claim after the lease,
--- with the same webhook_id.  Returns what sending needs: the destination
--- with its secrets, and the body (ct_notify_body).  The sender's alone.
+-- hold one message at once (FOR UPDATE SKIP LOCKED), nor two messages of
+-- one destination (a transaction-scoped advisory lock per destination
+-- while the lease is checked and taken), and a sender that dies
+-- mid-attempt leaves the message to the next claim after the lease, with
+-- the same webhook_id.  Returns what sending needs: the destination with
+-- its secrets, and the body (ct_notify_body).  The sender's alone.
 CREATE OR REPLACE FUNCTION ct_notify_claim(p_limit int, p_lease_s int, p_busy uuid[])
 RETURNS TABLE (org_id uuid, id uuid, attempt int, destination_id uuid, kind text, url text,
                secret text, secret_next text, smtp_user text, smtp_password text,
@@ -286,7 +290,7 @@ RETURNS TABLE (org_id uuid, id uuid, attempt int, destination_id uuid, kind text
 #variable_conflict use_column
 DECLARE
     r record;
-    v_taken uuid[] := COALESCE(p_busy, '{}');
+    v_busy uuid[] := COALESCE(p_busy, '{}');
     v_n int := 0;
     v_attempt int;
 BEGIN
@@ -296,28 +300,34 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     FOR r IN
-        SELECT m.org_id, m.id, m.destination_id
-          FROM notifications m
-         WHERE m.state = 'pending' AND m.next_attempt_at <= now()
-         ORDER BY m.next_attempt_at
-         LIMIT p_limit * 4
-           FOR UPDATE SKIP LOCKED
+        SELECT x.org_id, x.id, x.destination_id
+          FROM (SELECT DISTINCT ON (m.org_id, m.destination_id)
+                       m.org_id, m.id, m.destination_id, m.next_attempt_at
+                  FROM notifications m
+                 WHERE m.state = 'pending' AND m.next_attempt_at <= now()
+                   AND m.destination_id <> ALL (v_busy)
+                 ORDER BY m.org_id, m.destination_id, m.next_attempt_at, m.id) x
+          JOIN notification_destinations d
+            ON d.org_id = x.org_id AND d.id = x.destination_id AND d.enabled
+         ORDER BY x.next_attempt_at, x.id
     LOOP
-        CONTINUE WHEN r.destination_id = ANY (v_taken);
-        v_taken := v_taken || r.destination_id;
-        CONTINUE WHEN NOT EXISTS (SELECT 1 FROM notification_destinations d
-                                   WHERE d.org_id = r.org_id AND d.id = r.destination_id
-                                     AND d.enabled);
+        -- Another claim of this destination in progress: skip it.
+        CONTINUE WHEN NOT pg_try_advisory_xact_lock(7406358, hashtext(r.destination_id::text));
+        -- Another sender's message of this destination in flight.
         CONTINUE WHEN EXISTS (SELECT 1 FROM notifications b
                                WHERE b.org_id = r.org_id AND b.destination_id = r.destination_id
-                                 AND b.state = 'pending' AND b.leased_until > now()
-                                 AND b.id <> r.id);
+                                 AND b.state = 'pending' AND b.leased_until IS NOT NULL
+                                 AND b.leased_until > now());
         UPDATE notifications m
            SET leased_until = now() + make_interval(secs => p_lease_s),
                next_attempt_at = now() + make_interval(secs => p_lease_s),
                attempts = m.attempts + 1
-         WHERE m.org_id = r.org_id AND m.id = r.id
+         WHERE m.org_id = r.org_id AND m.id = r.id AND m.state = 'pending'
+           AND m.next_attempt_at <= now()
+           AND m.id = (SELECT k.id FROM notifications k
+                        WHERE k.org_id = r.org_id AND k.id = r.id FOR UPDATE SKIP LOCKED)
         RETURNING m.attempts INTO v_attempt;
+        CONTINUE WHEN v_attempt IS NULL;
         RETURN QUERY
             SELECT m.org_id, m.id, v_attempt, d.id, d.kind, d.url, d.secret, d.secret_next,
                    d.smtp_user, d.smtp_password, d.mail_from, array_to_json(d.mail_to)::text,
@@ -327,6 +337,7 @@ BEGIN
                 ON d.org_id = m.org_id AND d.id = m.destination_id
              WHERE m.org_id = r.org_id AND m.id = r.id;
         v_n := v_n + 1;
+        v_attempt := NULL;
         EXIT WHEN v_n >= p_limit;
     END LOOP;
 END

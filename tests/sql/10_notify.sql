@@ -50,7 +50,7 @@ CREATE FUNCTION pg_temp.msgs(p_call text) RETURNS text LANGUAGE sql SECURITY DEF
 $$;
 GRANT EXECUTE ON FUNCTION pg_temp.msgs(text) TO calltrack_app, calltrack_notify;
 
-SELECT plan(46);
+SELECT plan(47);
 
 SET LOCAL ROLE calltrack_app;
 
@@ -125,21 +125,37 @@ SELECT is(ct_notify_digests('2026-03-07 13:00+00'), 1, '08:00 EST: the digest of
 SELECT is(ct_notify_digests('2026-03-07 23:00+00'), 0, 'once that day');
 SELECT is(ct_notify_digests('2026-03-08 11:59+00'), 0, '07:59 EDT (12:59 by last week''s offset): none');
 SELECT is(ct_notify_digests('2026-03-08 12:00+00'), 1, '08:00 EDT: the digest of 2026-03-08');
-SELECT results_eq($$SELECT subject, data->>'day' FROM notifications WHERE event = 'digest.daily' ORDER BY 1$$,
+SELECT results_eq($$SELECT subject, data->>'day' FROM notifications WHERE event = 'digest.daily'
+                      AND org_id = '00000000-0000-0000-0000-0000000000a1' ORDER BY 1$$,
     $$VALUES ('2026-03-07', '2026-03-06'), ('2026-03-08', '2026-03-07')$$,
     'one a local day, each of the day before');
 
--- The claim: at most one message per destination, leased.
-CREATE TEMP TABLE claimed AS SELECT * FROM ct_notify_claim(100, 60, NULL);
-SELECT results_eq($$SELECT count(*)::int, count(DISTINCT destination_id)::int FROM claimed$$,
-    $$VALUES (2, 2)$$, 'a claim takes one message of each of the two enabled destinations');
+-- The claim: at most one message per destination, leased; a backlog of
+-- one destination (ten messages older than any other) hides no other's.
+RESET ROLE;
+INSERT INTO notifications (org_id, destination_id, event, subject, next_attempt_at, created_at)
+SELECT '00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-00000000d001', 'test',
+       'backlog-' || g, now() - interval '1 hour', now() - interval '1 hour'
+  FROM generate_series(1, 10) g;
+SET LOCAL ROLE calltrack_notify;
+CREATE TEMP TABLE c1 AS
+    SELECT * FROM ct_notify_claim(1, 60, ARRAY['00000000-0000-0000-0000-00000000d001']::uuid[]);
+SELECT results_eq($$SELECT count(*)::int, min(right(destination_id::text, 4)) FROM c1$$,
+    $$VALUES (1, 'd002')$$,
+    'with the backlogged destination in flight, a claim of one takes the other destination''s message');
+CREATE TEMP TABLE c2 AS SELECT * FROM ct_notify_claim(100, 60, NULL);
+SELECT results_eq($$SELECT count(*)::int, min(right(destination_id::text, 4)), min(event) FROM c2$$,
+    $$VALUES (1, 'd001', 'test')$$,
+    'the next claim takes one message of the other, its oldest: the first has one in flight');
+CREATE TEMP TABLE claimed AS SELECT * FROM c1 UNION ALL SELECT * FROM c2;
 SELECT is((SELECT count(*)::int FROM ct_notify_claim(100, 60, NULL)), 0,
     'a second claim takes none: each destination has one in flight');
 SELECT ok((SELECT bool_and(n.leased_until > now() AND n.next_attempt_at = n.leased_until AND n.attempts = 1)
              FROM claimed c JOIN notifications n ON n.org_id = c.org_id AND n.id = c.id),
     'a claimed message is leased and its attempt counted');
-SELECT ok((SELECT bool_and(body::jsonb ? 'type' AND body::jsonb->'data' ? 'call') FROM claimed),
-    'each comes with its body');
+SELECT ok((SELECT bool_and(body::jsonb->>'type' = event AND body::jsonb ? 'data')
+             AND bool_or(body::jsonb->'data'->'call'->>'provider_call_id' = 'hot') FROM claimed),
+    'each comes with its body, a call''s with the call');
 -- The retry schedule: after the first failure about 30 s (scaled 1),
 -- after the seventh, failed.
 CREATE TEMP TABLE one AS SELECT * FROM claimed WHERE kind = 'slack';
