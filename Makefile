@@ -6,7 +6,8 @@
 #                        the same with sanitizers, into build/ (clean first)
 #   make check-sanitize  every suite against a sanitizer build
 #   make check-valgrind  the unit suites under valgrind
-#   make bench           throughput and latency beside their ceilings
+#   make bench           throughput and latency beside their ceilings, and the
+#                        notification sender's
 #                        (build/bench/report.md; BENCH_QUICK=1: a smoke run)
 #   make check           install what is missing, build, run every test suite
 #   make run / stop      the local stack under var/ (PostgreSQL, nginx, programs)
@@ -28,6 +29,8 @@
 #   lib/read/    the dashboard: its handlers, query parameters, tokens
 #   lib/ops/     what the admin command and the sweeper run: the spool's
 #                drain, the replay of kept events
+#   lib/notify/  what calltrack-notify runs: the messages of each kind of
+#                destination, the sender's loop
 # A header is included by its floor's path ("core/db.h").  A floor includes
 # only its own headers and those of the floors before it in that list,
 # never one after (tests/bats/floors.bats holds every include to it).
@@ -41,6 +44,9 @@ DATADIR     = $(PREFIX)/share/calltrack
 BUILD      ?= build
 PKGS        = fcgi libpq json-c libcrypto
 TEST_PKGS   = cunit
+# libcurl: only calltrack-notify and the unit tests link it (the library's
+# outbound and notify modules, which no other program pulls in).
+CURL_PKGS   = libcurl
 
 CC         ?= cc
 CXX        ?= g++
@@ -86,9 +92,11 @@ endif
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS)) -lphonenumber -lstdc++ -lm
 TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
+CURL_CFLAGS = $(shell pkg-config --cflags $(CURL_PKGS))
+CURL_LIBS   = $(shell pkg-config --libs $(CURL_PKGS))
 TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
 
-FLOORS      = core ingest read ops
+FLOORS      = core ingest read ops notify
 LIB_SRCS    = $(foreach f,$(FLOORS),$(wildcard lib/$(f)/*.c))
 LIB_CXX_SRCS = $(foreach f,$(FLOORS),$(wildcard lib/$(f)/*.cc))
 LIB_OBJS    = $(LIB_SRCS:lib/%.c=$(BUILD)/lib/%.o) \
@@ -101,6 +109,7 @@ PROG_BINS   = $(PROGRAMS:%=$(BUILD)/cgi-bin/%)
 ADMIN       = $(BUILD)/tools/calltrack-admin
 ADMIN_SRCS  = $(wildcard tools/admin/*.c)
 ADMIN_OBJS  = $(ADMIN_SRCS:tools/admin/%.c=$(BUILD)/tools/admin/%.o)
+NOTIFY      = $(BUILD)/tools/calltrack-notify
 
 UNIT_SRCS   = $(wildcard tests/unit/*.c)
 UNIT_BIN    = $(BUILD)/tests/unit-tests
@@ -110,7 +119,7 @@ UNIT_BIN    = $(BUILD)/tests/unit-tests
 .PHONY: all lib deps check test unit check-sanitize check-valgrind check-scale check-faults run stop \
         migrate install clean fuzz fuzz-build bench bench-build swap
 
-all: $(LIBRARY) $(PROG_BINS) $(ADMIN)
+all: $(LIBRARY) $(PROG_BINS) $(ADMIN) $(NOTIFY)
 
 lib: $(LIBRARY)
 
@@ -119,13 +128,13 @@ lib: $(LIBRARY)
 # .d file (a build directory older than this rule) is made again, since
 # nothing else would tell make which headers it read.
 DEPFLAGS    = -MMD -MP
-DEPFILES    = $(LIB_OBJS:.o=.d) $(PROG_BINS:=.d) $(ADMIN_OBJS:.o=.d) \
+DEPFILES    = $(LIB_OBJS:.o=.d) $(PROG_BINS:=.d) $(ADMIN_OBJS:.o=.d) $(NOTIFY).d \
               $(BUILD)/bench/fcgi-hello.d $(BUILD)/bench/apply-script.d
 $(DEPFILES):
 
 $(BUILD)/lib/%.o: lib/%.c $(BUILD)/lib/%.d
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) $(CURL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/lib/%.o: lib/%.cc $(BUILD)/lib/%.d
 	@mkdir -p $(@D)
@@ -161,10 +170,16 @@ $(ADMIN): $(ADMIN_OBJS) $(LIBRARY)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
 
+# The sender: one file, the library beneath it.
+$(NOTIFY): tools/notify/main.c $(LIBRARY) $(NOTIFY).d
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) $(CURL_CFLAGS) -o $@ $< \
+	    $(LIBRARY) $(LDFLAGS) $(PKG_LIBS) $(CURL_LIBS)
+
 $(UNIT_BIN): $(UNIT_SRCS) tests/unit/*.h $(LIBRARY)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -Itests/unit \
-	    -o $@ $(UNIT_SRCS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) $(CURL_CFLAGS) -Itests/unit \
+	    -o $@ $(UNIT_SRCS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS) $(CURL_LIBS)
 
 -include $(wildcard $(DEPFILES))
 
@@ -298,6 +313,7 @@ install: all
 	    $(DESTDIR)$(DATADIR)/systemd
 	install -m 0755 $(PROG_BINS) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0755 $(ADMIN) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(NOTIFY) $(DESTDIR)$(BINDIR)/
 	install -m 0755 tools/migrate $(DESTDIR)$(BINDIR)/calltrack-migrate
 	install -m 0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql/
 	install -d $(DESTDIR)$(DATADIR)/sql/functions

@@ -50,8 +50,20 @@ static const struct setting settings[] = {
 	    1024 * 1024 },
 	{ "CALLTRACK_SPOOL_SECRET_MAX_AGE", SETTING_INT,
 	    OFF(spool_secret_max_age_s), "3600", 0, 86400 },
+	{ "CALLTRACK_NOTIFY_BACKOFF_SCALE", SETTING_INT,
+	    OFF(notify_backoff_scale), "1", 1, 1000000 },
 	{ "CALLTRACK_NOTIFY_ALLOW_PRIVATE", SETTING_INT,
 	    OFF(notify_allow_private), "0", 0, 1 },
+	{ "CALLTRACK_NOTIFY_ALLOW_HTTP", SETTING_INT, OFF(notify_allow_http),
+	    "0", 0, 1 },
+	{ "CALLTRACK_NOTIFY_CONCURRENCY", SETTING_INT,
+	    OFF(notify_concurrency), "8", 1, 64 },
+	{ "CALLTRACK_NOTIFY_LEASE", SETTING_INT, OFF(notify_lease_s), "60", 11,
+	    3600 },
+	{ "CALLTRACK_NOTIFY_POLL", SETTING_INT, OFF(notify_poll_s), "5", 1,
+	    60 },
+	{ "CALLTRACK_DASHBOARD_URL", SETTING_STRING, OFF(dashboard_url), NULL,
+	    0, 0 },
 };
 
 static struct ct_config current;

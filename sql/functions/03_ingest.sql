@@ -78,6 +78,8 @@ DECLARE
     v_evidence jsonb;
     v_metadata jsonb;
     c calls%ROWTYPE;
+    v_old calls%ROWTYPE;
+    v_alerted boolean := false;
 BEGIN
     -- The raw event first; a second delivery of the same event stops here.
     INSERT INTO call_events AS e (org_id, integration_id, provider, provider_call_id,
@@ -221,6 +223,7 @@ BEGIN
             END;
         END IF;
 
+        v_old := c;
         SELECT * INTO c FROM calls k WHERE k.org_id = p_org AND k.id = v_call;
 
         -- The lead: only forward (ct_lead_next); the score is the best any
@@ -244,8 +247,12 @@ BEGIN
                 INSERT INTO hot_lead_alerts (org_id, call_id, contact_id, score, reasons)
                 VALUES (p_org, c.id, c.contact_id, c.lead_score, COALESCE(c.lead_reasons, '{}'))
                 ON CONFLICT (org_id, call_id) DO NOTHING;
+                v_alerted := FOUND;
             END IF;
         END IF;
+
+        -- What the event notifies (10_notify.sql).
+        PERFORM ct_notify_call(p_org, v_old, c, v_alerted);
 
         UPDATE call_events e SET call_id = v_call WHERE e.org_id = p_org AND e.id = v_event;
         RETURN QUERY SELECT 'applied'::text, v_call;

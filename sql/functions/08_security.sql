@@ -174,3 +174,31 @@ GRANT INSERT ON contact_history TO calltrack_editor, calltrack_app;
 GRANT INSERT, DELETE ON contact_name_trigrams TO calltrack_editor;
 
 GRANT UPDATE (acknowledged_at, acknowledged_by) ON hot_lead_alerts TO calltrack_editor;
+
+-- Notifications (10_notify.sql).  The webhooks (calltrack_app) write what
+-- an event notifies: they find the org's destinations subscribed to it
+-- (neither target nor secret) and add messages to the outbox.
+GRANT SELECT (org_id, id, events, enabled) ON notification_destinations TO calltrack_app;
+
+-- The outbox's unique key is read to skip a message already there (ON
+-- CONFLICT names it).
+GRANT SELECT (org_id, destination_id, event, subject), INSERT (org_id, destination_id, event, subject, call_id)
+    ON notifications TO calltrack_app;
+
+-- The sender (calltrack_notify, BYPASSRLS: it spans orgs) reads the
+-- destinations with their secrets, the outbox, and what a message says
+-- (calls, contacts, alerts, the org's zone); it writes the digests, the
+-- messages' state and their attempts, and nothing else.
+GRANT USAGE ON SCHEMA public TO calltrack_notify;
+
+GRANT SELECT ON notification_destinations, notifications, orgs, calls, contacts,
+    hot_lead_alerts, calls_with_caller_names
+    TO calltrack_notify;
+
+GRANT INSERT (org_id, destination_id, event, subject, data) ON notifications TO calltrack_notify;
+
+GRANT UPDATE (state, attempts, next_attempt_at, leased_until, delivered_at) ON notifications
+    TO calltrack_notify;
+
+GRANT INSERT (org_id, notification_id, status, error, duration_ms) ON notification_attempts
+    TO calltrack_notify;

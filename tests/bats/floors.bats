@@ -3,7 +3,7 @@
 # one, and every library header is included by its floor's path.
 
 ROOT=${CALLTRACK_ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
-FLOORS="core ingest read ops"
+FLOORS="core ingest read ops notify"
 
 rank() {	# FLOOR: its place in FLOORS, from 0
 	local i=0 f

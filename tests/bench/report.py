@@ -113,6 +113,23 @@ def main(path):
         w(f"| {r['name']} | {fmt(r['rows'])} | {fmt(r['seconds'], 2)} | {fmt(r['rows_per_s'], 0)} | "
           f"{fmt(r['created'])} | {fmt(r['updated'])} | {fmt(r['unchanged'])} | {fmt(r['rejected'])} |")
     w('')
+    w('## Notifications')
+    w('')
+    w('calltrack-notify against a loopback receiver (tests/notify/receiver.py).')
+    w('')
+    w('| figure | value | errors | command |')
+    w('|---|---|---:|---|')
+    for r in find(rs, 'notify'):
+        if 'per_second' in r:
+            v = f"{fmt(r['per_second'])} messages/s ({fmt(r['messages'])} in {fmt(r['seconds'], 2)} s)"
+        elif 'latency_ms' in r and 'rps' not in r:
+            v = f"p50 {fmt(r['latency_ms']['p50'], 2)} ms, p99 {fmt(r['latency_ms']['p99'], 2)} ms"
+        else:
+            base = find(rs, 'ingest', 'vapi end-of-call-report 5 KB', r['conns'])
+            v = f"{fmt(r['rps'])} req/s, p99 {fmt(r['latency_ms']['p99'], 2)} ms" + (
+                f" (without the sender busy: {fmt(base[0]['rps'])} req/s)" if base else '')
+        w(f"| {r['name']} | {v} | {errors(r)} | `{r['command']}` |")
+    w('')
 
     w('## Resources')
     w('')

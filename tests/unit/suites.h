@@ -48,6 +48,8 @@ int suite_destinations(void);
 int suite_csv(void);
 int suite_import(void);
 int suite_contacts(void);
+int suite_outbound(void);
+int suite_notify_message(void);
 
 /*
  * The database suites: run by `unit-tests db` against the database
