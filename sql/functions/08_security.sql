@@ -126,3 +126,17 @@ GRANT SELECT (org_id, id, call_id, event_type, received_at, outcome, error) ON c
 -- alerts, notification destinations.  Each grant below names what its
 -- route writes; it reads no integration, no token and no raw payload.
 GRANT USAGE ON SCHEMA public TO calltrack_editor;
+
+-- call_analysis_values (018): the webhook path keeps it by a trigger on
+-- calls; the dashboard's list reads it for analysis.<key>=<value>.
+ALTER TABLE call_analysis_values ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE call_analysis_values FORCE ROW LEVEL SECURITY;
+
+DROP POLICY IF EXISTS org_isolation ON call_analysis_values;
+CREATE POLICY org_isolation ON call_analysis_values USING (org_id = (SELECT ct_current_org()))
+    WITH CHECK (org_id = (SELECT ct_current_org()));
+
+GRANT SELECT, INSERT, DELETE ON call_analysis_values TO calltrack_app;
+
+GRANT SELECT ON call_analysis_values TO calltrack_dashboard;

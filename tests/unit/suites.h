@@ -43,6 +43,7 @@ int suite_integration(void);
 int suite_event(void);
 int suite_serve(void);
 int suite_dashboard(void);
+int suite_analysis(void);
 
 /*
  * The database suites: run by `unit-tests db` against the database
