@@ -285,11 +285,11 @@ analysis_state() {	# CALL-ID
 	vapi_file "$f"; expect 200
 	[[ "$(analysis_state an-mb)" == "completed none "*"it is over 64 KB" ]]
 	# 17 deep (under the parser's 32): not stored; 16 is.
-	deep=$(printf '{"a":%.0s' $(seq 16); printf '1'; printf '}%.0s' $(seq 16))
+	deep=$(printf '{"a":%.0s' $(seq 17); printf '1'; printf '}%.0s' $(seq 17))
 	analysis_variant "$f" an-deep ".message.analysis.structuredData = $deep"
 	vapi_file "$f"; expect 200
 	[[ "$(analysis_state an-deep)" == "completed none "*"nests deeper than 16" ]]
-	deep=$(printf '{"a":%.0s' $(seq 15); printf '1'; printf '}%.0s' $(seq 15))
+	deep=$(printf '{"a":%.0s' $(seq 16); printf '1'; printf '}%.0s' $(seq 16))
 	analysis_variant "$f" an-deep16 ".message.analysis.structuredData = $deep"
 	vapi_file "$f"; expect 200
 	[[ "$(analysis_state an-deep16)" == "completed {\"a\": {\"a\":"*" applied none" ]]
