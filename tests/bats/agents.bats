@@ -96,6 +96,11 @@ RANGE=(from=2025-01-01 to=2027-01-01 include_test=true)
 	get /api/calls analysis.urgency=high analysis.service=whitening analysis.score=8 include_test=true
 	expect 200
 	[ "$(ids)" = "$VAPI_CALL" ]
+	# The export takes the same filters.
+	get /api/calls format=csv analysis.urgency=high agent="$RETELL_AGENT" success=false include_test=true
+	expect 200
+	[ "$(tail -n +2 <<<"$BODY" | cut -d, -f1 | tr -d "\r")" = "$(call_id "$RETELL_CALL")" ]
+	[ "$(tail -n +2 <<<"$BODY" | grep -c .)" = 1 ]
 	get /api/calls analysis.urgency=high analysis.service=whitening analysis.score=8 analysis.new_patient=true
 	expect 400 invalid_parameter
 	[ "$(jq -r .error.parameter <<<"$BODY")" = analysis ]
