@@ -77,7 +77,7 @@ test('the funnel shows calls, answered, booking attempted and confirmed', async 
 test('the agent filter narrows the list to one agent\'s calls', async () => {
   await page.selectOption('#f-agent', RETELL_AGENT);
   await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 1 &&
-    /Priya Raman/.test(document.querySelector('#rows tr').innerText));
+    /Amara Nwosu/.test(document.querySelector('#rows tr').innerText));
   // The funnel follows the agent.
   const s = await api('/api/stats?' + RANGE + '&agent=' + RETELL_AGENT);
   await page.waitForFunction((n) => document.querySelector('#funnel li[data-step="calls"] strong')
