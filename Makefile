@@ -100,7 +100,8 @@ FLOORS      = core ingest read ops notify
 LIB_SRCS    = $(foreach f,$(FLOORS),$(wildcard lib/$(f)/*.c))
 LIB_CXX_SRCS = $(foreach f,$(FLOORS),$(wildcard lib/$(f)/*.cc))
 LIB_OBJS    = $(LIB_SRCS:lib/%.c=$(BUILD)/lib/%.o) \
-              $(LIB_CXX_SRCS:lib/%.cc=$(BUILD)/lib/%.o) $(BUILD)/gen/reasons.o
+              $(LIB_CXX_SRCS:lib/%.cc=$(BUILD)/lib/%.o) $(BUILD)/gen/reasons.o \
+              $(BUILD)/gen/cost-parts.o
 LIBRARY     = $(BUILD)/lib/libcalltrack.a
 
 PROGRAMS    = vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats \
@@ -151,6 +152,14 @@ $(BUILD)/gen/reasons.c: lib/data/vapi-ended-reasons.tsv \
 
 $(BUILD)/gen/reasons.o: $(BUILD)/gen/reasons.c $(BUILD)/gen/reasons.d
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# So are the providers' cost part names (lib/data/cost-parts.tsv).
+$(BUILD)/gen/cost-parts.c: lib/data/cost-parts.tsv tools/gen-cost-parts
+	@mkdir -p $(@D)
+	tools/gen-cost-parts lib/data/cost-parts.tsv >$@
+
+$(BUILD)/gen/cost-parts.o: $(BUILD)/gen/cost-parts.c $(BUILD)/gen/cost-parts.d
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(LIBRARY): $(LIB_OBJS)
 	@mkdir -p $(@D)

@@ -20,6 +20,15 @@ const $ = (id) => document.getElementById(id);
 
 const state = { sort: 'started_at', order: 'desc', page: 1, total: 0, limit: 25, timer: null };
 
+/*
+ * Views in files of their own (www/<view>.js, loaded before this file)
+ * push themselves onto window.calltrackViews: filters() adds parameters
+ * to the calls list's query, refresh() runs with every refresh, detail(c)
+ * fills its part of a call's detail.  window.calltrack gives them this
+ * file's helpers.
+ */
+const views = window.calltrackViews || [];
+
 /* ---- API ---- */
 
 class Unauthorized extends Error {}
@@ -338,6 +347,7 @@ function callFilters() {
     booking_status: $('f-booking').value, sentiment: $('f-sentiment').value,
     include_test: $('f-test').checked, from: r.from, to: r.to,
     sort: state.sort, order: state.order,
+    ...Object.assign({}, ...views.map((v) => (v.filters ? v.filters() : {}))),
   };
 }
 
@@ -452,6 +462,7 @@ async function openDetail(id) {
       li.appendChild(document.createTextNode(' — ' + e.type + ' (' + e.outcome + ')' + (e.error ? ': ' + e.error : '')));
       list.appendChild(li);
     });
+    for (const v of views) if (v.detail) v.detail(c);
     $('detail').hidden = false;
     $('d-close').focus();
     // Views of their own files add to it (leads.js: the call's lead).
@@ -470,7 +481,7 @@ function closeDetail() {
 async function refresh() {
   await guarded(async () => {
     try {
-      await Promise.all([loadStats(), loadCalls()]);
+      await Promise.all([loadStats(), loadCalls(), ...views.map((v) => (v.refresh ? v.refresh() : null))]);
     } catch (e) {
       if (e instanceof Unauthorized) throw e;
       $('calls-status').className = 'status error';
@@ -490,6 +501,9 @@ function start() {
   // The views of their own files (notify.js) start here.
   document.dispatchEvent(new Event('calltrack:signin'));
 }
+
+window.calltrack = { api, el, clear, range, duration, money, pct, openDetail,
+  again: () => { state.page = 1; refresh(); } };
 
 /* ---- wiring ---- */
 

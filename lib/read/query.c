@@ -29,6 +29,7 @@
 #define CONTACTS_CURSOR_MAX 2048
 #define CONTACTS_CURSOR_B64 (CONTACTS_CURSOR_MAX * 4 / 3)
 #define DURATION_MAX 10000000	/* seconds, min_duration and max_duration */
+#define AGENTS_LIST_MAX 2000	/* longest agent list */
 
 static const char *const statuses[] = { "queued", "ringing", "in-progress",
     "completed", "busy", "no-answer", "failed", "canceled", "voicemail",
@@ -554,9 +555,126 @@ valid_alerts_cursor(const struct ct_query_param *p, const char *c, void *qv)
 	return CT_OK;
 }
 
+/*
+ * A comma list of at most CT_QUERY_AGENTS_MAX agent ids (letters, digits
+ * and "_.:-", 1 to 200 each; Vapi's are UUIDs, Retell's "agent_…"), as a
+ * text[] literal of quoted items (so that none reads as NULL), malloc'd
+ * into the char * at p->off.
+ */
+static enum ct_err
+valid_ids(const struct ct_query_param *prm, const char *v, void *q)
+{
+	static const char idchars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_.:-";
+	size_t len = strlen(v), o = 0, n;
+	const char *p = v;
+	char *lit;
+	int items = 0;
+
+	if (len == 0 || len > (size_t)prm->max)
+		return CT_ERR_INVALID_PARAMETER;
+	/* Each item gains two quotes and loses at most its comma. */
+	if ((lit = malloc(3 * len + 3)) == NULL)
+		return CT_ERR_NOMEM;
+	lit[o++] = '{';
+	for (;;) {
+		n = strcspn(p, ",");
+		if (n == 0 || n > 200 || strspn(p, idchars) != n ||
+		    ++items > CT_QUERY_AGENTS_MAX) {
+			free(lit);
+			return CT_ERR_INVALID_PARAMETER;
+		}
+		if (items > 1)
+			lit[o++] = ',';
+		lit[o++] = '"';
+		memcpy(lit + o, p, n);
+		o += n;
+		lit[o++] = '"';
+		p += n;
+		if (*p == '\0')
+			break;
+		p++;		/* the comma; a trailing one is an empty item */
+	}
+	lit[o++] = '}';
+	lit[o] = '\0';
+	*DEST(prm, q, char *) = lit;
+	return CT_OK;
+}
+
+/* true or false, as "t" or "f" into the const char * at p->off. */
+static enum ct_err
+valid_tristate(const struct ct_query_param *p, const char *v, void *q)
+{
+	if (strcmp(v, "true") == 0)
+		*DEST(p, q, const char *) = "t";
+	else if (strcmp(v, "false") == 0)
+		*DEST(p, q, const char *) = "f";
+	else
+		return CT_ERR_INVALID_PARAMETER;
+	return CT_OK;
+}
+
+/*
+ * One analysis.<key>=<value> filter, given as "<key>=<value>": the key
+ * [A-Za-z0-9_]{1,64}, the value 1 to p->max bytes of UTF-8; at most
+ * CT_QUERY_ANALYSIS_MAX of them, appended to the text[] literal analysis
+ * of the struct ct_calls_query as two quoted items.
+ */
+static enum ct_err
+valid_analysis(const struct ct_query_param *p, const char *kv, void *qv)
+{
+	static const char keychars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_";
+	struct ct_calls_query *q = qv;
+	size_t k = strcspn(kv, "="), vlen, old, o, i;
+	const char *val;
+	char *lit;
+
+	if (k == 0 || k > 64 || strspn(kv, keychars) != k || kv[k] != '=')
+		return CT_ERR_INVALID_PARAMETER;
+	val = kv + k + 1;
+	vlen = strlen(val);
+	if (vlen == 0 || vlen > (size_t)p->max || !ct_utf8_valid(val, vlen) ||
+	    q->n_analysis >= CT_QUERY_ANALYSIS_MAX)
+		return CT_ERR_INVALID_PARAMETER;
+	for (i = 0; i < vlen; i++)
+		if ((unsigned char)val[i] < 0x20 || val[i] == 0x7f)
+			return CT_ERR_INVALID_PARAMETER;
+	old = q->analysis != NULL ? strlen(q->analysis) : 0;
+	/* The key's and the value's quotes, a comma each, the value's
+	 * quotes and backslashes escaped: at most 2 * vlen + k + 8 more. */
+	if ((lit = realloc(q->analysis, old + k + 2 * vlen + 9)) == NULL)
+		return CT_ERR_NOMEM;
+	q->analysis = lit;
+	if (old == 0) {
+		lit[0] = '{';
+		o = 1;
+	} else {
+		o = old - 1;	/* over the closing brace */
+		lit[o++] = ',';
+	}
+	lit[o++] = '"';
+	memcpy(lit + o, kv, k);
+	o += k;
+	lit[o++] = '"';
+	lit[o++] = ',';
+	lit[o++] = '"';
+	for (i = 0; i < vlen; i++) {
+		if (val[i] == '"' || val[i] == '\\')
+			lit[o++] = '\\';
+		lit[o++] = val[i];
+	}
+	lit[o++] = '"';
+	lit[o++] = '}';
+	lit[o] = '\0';
+	q->n_analysis++;
+	return CT_OK;
+}
+
 static const char *const sorts[] = { "started_at", "duration", "cost", NULL };
 static const char *const orders[] = { "asc", "desc", NULL };
 static const char *const formats[] = { "json", "csv", NULL };
+static const char *const group_bys[] = { "agent", NULL };
 
 #define CALLS(field) offsetof(struct ct_calls_query, field)
 #define STATS(field) offsetof(struct ct_stats_query, field)
@@ -589,6 +707,9 @@ const struct ct_query_param ct_query_calls[] = {
 	{ "page", valid_llong, 1, CT_QUERY_PAGE_MAX, NULL, CALLS(page) },
 	{ "cursor", valid_cursor, 0, CURSOR_MAX, NULL, 0 },
 	{ "format", valid_choice, 0, 1, formats, CALLS(csv) },
+	{ "agent", valid_ids, 0, AGENTS_LIST_MAX, NULL, CALLS(agent) },
+	{ "success", valid_tristate, 0, 0, NULL, CALLS(success) },
+	{ "analysis.*", valid_analysis, 0, CT_QUERY_ANALYSIS_VALUE_MAX, NULL, 0 },
 	{ NULL, NULL, 0, 0, NULL, 0 }
 };
 
@@ -630,8 +751,30 @@ const struct ct_query_param ct_query_stats[] = {
 	{ "to", valid_time, 0, 0, NULL, STATS(to) },
 	{ "tz", valid_tz, 0, 0, NULL, STATS(tz) },
 	{ "include_test", valid_bool, 0, 1, NULL, STATS(include_test) },
+	{ "agent", valid_ids, 0, AGENTS_LIST_MAX, NULL, STATS(agent) },
+	{ "group_by", valid_word, 0, 0, group_bys, STATS(group_by) },
 	{ NULL, NULL, 0, 0, NULL, 0 }
 };
+
+/* The length of a family's prefix ("analysis." of "analysis.*"), or 0
+ * when name is no family. */
+static size_t
+family(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 2 && strcmp(name + n - 2, ".*") == 0 ? n - 1 : 0;
+}
+
+/* A family's name for a 400: its prefix without the dot, a static
+ * string (the families are the tables' rows). */
+static const char *
+family_name(const char *name)
+{
+	if (strcmp(name, "analysis.*") == 0)
+		return "analysis";
+	return name;
+}
 
 /*
  * Names the parameter of the first pair of query that does not decode (a
@@ -653,7 +796,8 @@ undecodable(const char *query, const struct ct_query_param *table)
 		    ct_form_decode(p, eq, 1, name, &len) != CT_OK)
 			continue;
 		for (row = table; row->name != NULL; row++)
-			if (strcmp(row->name, name) == 0)
+			if (strcmp(row->name, name) == 0 || (family(row->name) &&
+			    strncmp(row->name, name, family(row->name)) == 0))
 				break;
 		if (row->name == NULL || eq == seg ||
 		    (value = malloc(seg - eq)) == NULL)
@@ -661,9 +805,44 @@ undecodable(const char *query, const struct ct_query_param *table)
 		err = ct_form_decode(p + eq + 1, seg - eq - 1, 1, value, &len);
 		free(value);
 		if (err != CT_OK)
-			return row->name;
+			return family(row->name) ? family_name(row->name) :
+			    row->name;
 	}
 	return "query";
+}
+
+/* Every parameter of p's family through its validator, as
+ * "<key>=<value>"; the first error stops it. */
+static enum ct_err
+walk_family(const struct ct_query_param *p, const struct ct_form *form,
+    void *q)
+{
+	size_t pre = family(p->name), i, kl, vl;
+	enum ct_err err;
+	char *kv;
+
+	for (i = 0; i < form->n; i++) {
+		const struct ct_form_pair *f = &form->pairs[i];
+
+		if (f->name_len <= pre || strncmp(f->name, p->name, pre) != 0)
+			continue;
+		kl = f->name_len - pre;
+		vl = f->value_len;
+		/* A key that holds '=' would split wrongly: it is no key. */
+		if (memchr(f->name + pre, '=', kl) != NULL)
+			return CT_ERR_INVALID_PARAMETER;
+		if ((kv = malloc(kl + vl + 2)) == NULL)
+			return CT_ERR_NOMEM;
+		memcpy(kv, f->name + pre, kl);
+		kv[kl] = '=';
+		memcpy(kv + kl + 1, f->value, vl);
+		kv[kl + 1 + vl] = '\0';
+		err = p->valid(p, kv, q);
+		free(kv);
+		if (err != CT_OK)
+			return err;
+	}
+	return CT_OK;
 }
 
 /*
@@ -689,6 +868,15 @@ walk(const struct ct_query_param *table, const char *query,
 		return CT_ERR_INVALID_PARAMETER;
 	}
 	for (p = table; p->name != NULL; p++) {
+		if (family(p->name) > 0) {
+			if ((err = walk_family(p, form, q)) != CT_OK) {
+				if (err == CT_ERR_NOMEM)
+					return err;
+				*bad = family_name(p->name);
+				return CT_ERR_INVALID_PARAMETER;
+			}
+			continue;
+		}
 		if ((v = ct_form_get(form, p->name)) == NULL)
 			continue;
 		if ((err = p->valid(p, v, q)) != CT_OK) {
@@ -792,6 +980,8 @@ ct_calls_query_free(struct ct_calls_query *q)
 	free(q->lead_status);
 	free(q->end_reason);
 	free(q->after_value);
+	free(q->agent);
+	free(q->analysis);
 	ct_form_free(&q->form);
 	memset(q, 0, sizeof(*q));
 }
@@ -903,6 +1093,7 @@ ct_stats_query_parse(const char *query, struct ct_stats_query *q,
 void
 ct_stats_query_free(struct ct_stats_query *q)
 {
+	free(q->agent);
 	ct_form_free(&q->form);
 	memset(q, 0, sizeof(*q));
 }

@@ -22,6 +22,9 @@
 #define CT_QUERY_PAGE_MAX 100000
 #define CT_QUERY_CSV_CAP 100000
 #define CT_QUERY_STATS_DAYS_MAX 36525	/* a stats range: 100 years */
+#define CT_QUERY_AGENTS_MAX 20		/* agent ids in one filter */
+#define CT_QUERY_ANALYSIS_MAX 3		/* analysis.<key>=<value> filters */
+#define CT_QUERY_ANALYSIS_VALUE_MAX 200	/* bytes of such a value */
 
 struct ct_calls_query {
 	char		*digits;	/* digits of q (≥ 3), or NULL */
@@ -40,6 +43,11 @@ struct ct_calls_query {
 	char		*after_value;	/* from the cursor, or NULL */
 	char		 after_id[37];	/* "" without a cursor */
 	int		 csv;
+	char		*agent;		/* text[] literal of agent ids, or NULL */
+	const char	*success;	/* "t", "f" or NULL */
+	char		*analysis;	/* text[] literal: key, value, ... */
+	int		 n_analysis;	/* analysis.<key> filters, at most
+					   CT_QUERY_ANALYSIS_MAX */
 	struct ct_form	 form;		/* owns the decoded strings */
 };
 
@@ -72,6 +80,8 @@ struct ct_alerts_query {
 struct ct_stats_query {
 	const char	*from, *to, *tz;	/* NULL when absent */
 	int		 include_test;
+	char		*agent;		/* text[] literal of agent ids, or NULL */
+	const char	*group_by;	/* "agent" or NULL */
 	struct ct_form	 form;
 };
 
@@ -81,7 +91,9 @@ struct ct_stats_query {
  * offset in the query struct where its value goes.  The validator checks
  * v (a decoded value, NUL-free) and stores it at q + off; it returns CT_OK,
  * CT_ERR_INVALID_PARAMETER or CT_ERR_NOMEM.  What it allocates is freed
- * with the struct.
+ * with the struct.  A name that ends in ".*" is a family: every parameter
+ * named <prefix>.<key> goes through the validator, as v = "<key>=<value>",
+ * and a bad one is reported under the prefix.
  */
 struct ct_query_param {
 	const char		*name;

@@ -61,7 +61,15 @@ CREATE OR REPLACE FUNCTION ct_apply_event_once(
     p_lead_score int DEFAULT NULL,
     p_lead_reasons text[] DEFAULT NULL,
     p_metadata text DEFAULT NULL,
-    p_transfer_destination text DEFAULT NULL)
+    p_transfer_destination text DEFAULT NULL,
+    p_transferred boolean DEFAULT NULL,
+    p_agent_id text DEFAULT NULL,
+    p_agent_name text DEFAULT NULL,
+    p_agent_version text DEFAULT NULL,
+    p_analysis text DEFAULT NULL,
+    p_success boolean DEFAULT NULL,
+    p_success_raw text DEFAULT NULL,
+    p_cost_breakdown text DEFAULT NULL)
 RETURNS TABLE (outcome text, call_id uuid)
     LANGUAGE plpgsql
     AS $$
@@ -77,6 +85,7 @@ DECLARE
     v_cost numeric;
     v_evidence jsonb;
     v_metadata jsonb;
+    v_later boolean := true;
     c calls%ROWTYPE;
     v_old calls%ROWTYPE;
     v_alerted boolean := false;
@@ -89,7 +98,7 @@ BEGIN
             p_dedup_key, p_payload, p_content_type,
             CASE p_mode WHEN 'park' THEN 'parked' WHEN 'record' THEN 'recorded'
                         ELSE 'applied' END,
-            CASE WHEN p_mode = 'park' THEN p_error END)
+            CASE WHEN p_mode IN ('park', 'apply') THEN p_error END)
     ON CONFLICT (org_id, dedup_key) DO NOTHING
     RETURNING e.id INTO v_event;
     IF v_event IS NULL THEN
@@ -180,6 +189,7 @@ BEGIN
                                    ELSE p_status_unanswered END;
                 v_take boolean;
             BEGIN
+                v_later := v_late;
                 v_take := v_new IS NOT NULL AND (
                     ct_status_rank(v_new) > ct_status_rank(c.status)
                     OR (ct_status_rank(v_new) = 3 AND ct_status_rank(c.status) = 3
@@ -224,6 +234,13 @@ BEGIN
         END IF;
 
         v_old := c;
+
+        -- The agent, analysis, success, cost by part and transfer
+        -- (sql/functions/13_agents.sql).
+        PERFORM ct_apply_agent_fields(p_org, v_call, v_later, p_transferred, p_agent_id,
+                                      p_agent_name, p_agent_version, p_analysis, p_success,
+                                      p_success_raw, p_cost_breakdown);
+
         SELECT * INTO c FROM calls k WHERE k.org_id = p_org AND k.id = v_call;
 
         -- The lead: only forward (ct_lead_next); the score is the best any
@@ -268,11 +285,13 @@ $$;
 REVOKE ALL ON FUNCTION ct_apply_event_once(
     uuid, text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
-    int, text, text, text, text, text, text, text, int, text[], text, text) FROM PUBLIC;
+    int, text, text, text, text, text, text, text, int, text[], text, text,
+    boolean, text, text, text, text, boolean, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ct_apply_event_once(
     uuid, text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
-    int, text, text, text, text, text, text, text, int, text[], text, text) TO calltrack_app;
+    int, text, text, text, text, text, text, text, int, text[], text, text,
+    boolean, text, text, text, text, boolean, text, text) TO calltrack_app;
 
 -- One callback, one round trip, one transaction (007's, which see): the
 -- raw event, the call, its contact, lead and alert, all in the org of
@@ -308,7 +327,15 @@ CREATE OR REPLACE FUNCTION ct_apply_event(
     p_lead_score int DEFAULT NULL,
     p_lead_reasons text[] DEFAULT NULL,
     p_metadata text DEFAULT NULL,
-    p_transfer_destination text DEFAULT NULL)
+    p_transfer_destination text DEFAULT NULL,
+    p_transferred boolean DEFAULT NULL,
+    p_agent_id text DEFAULT NULL,
+    p_agent_name text DEFAULT NULL,
+    p_agent_version text DEFAULT NULL,
+    p_analysis text DEFAULT NULL,
+    p_success boolean DEFAULT NULL,
+    p_success_raw text DEFAULT NULL,
+    p_cost_breakdown text DEFAULT NULL)
 RETURNS TABLE (outcome text, call_id uuid)
     LANGUAGE plpgsql
     AS $$
@@ -344,7 +371,8 @@ BEGIN
             p_phone_raw, p_agent_number, p_customer_name, p_is_test_call, p_started_at,
             p_ended_at, p_duration_seconds, p_cost, p_recording_url, p_transcript, p_summary,
             p_sentiment, p_booking_status, p_booking_evidence, p_lead_score, p_lead_reasons,
-            p_metadata, p_transfer_destination);
+            p_metadata, p_transfer_destination, p_transferred, p_agent_id, p_agent_name,
+            p_agent_version, p_analysis, p_success, p_success_raw, p_cost_breakdown);
         DELETE FROM call_events e WHERE e.org_id = v_org AND e.dedup_key = p_dedup_key
         RETURNING e.outcome, e.error, e.call_id INTO v_outcome, v_error, v_call;
         UPDATE call_events e SET dedup_key = p_dedup_key, outcome = v_outcome, error = v_error,
@@ -360,7 +388,8 @@ BEGIN
         p_agent_number, p_customer_name, p_is_test_call, p_started_at, p_ended_at,
         p_duration_seconds, p_cost, p_recording_url, p_transcript, p_summary, p_sentiment,
         p_booking_status, p_booking_evidence, p_lead_score, p_lead_reasons, p_metadata,
-        p_transfer_destination);
+        p_transfer_destination, p_transferred, p_agent_id, p_agent_name, p_agent_version,
+        p_analysis, p_success, p_success_raw, p_cost_breakdown);
     IF r.outcome = 'duplicate' THEN
         INSERT INTO call_event_duplicates (org_id, event_id)
         SELECT e.org_id, e.id FROM call_events e
@@ -373,11 +402,13 @@ $$;
 REVOKE ALL ON FUNCTION ct_apply_event(
     text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
-    int, text, text, text, text, text, text, text, int, text[], text, text) FROM PUBLIC;
+    int, text, text, text, text, text, text, text, int, text[], text, text,
+    boolean, text, text, text, text, boolean, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ct_apply_event(
     text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
-    int, text, text, text, text, text, text, text, int, text[], text, text) TO calltrack_app;
+    int, text, text, text, text, text, text, text, int, text[], text, text,
+    boolean, text, text, text, text, boolean, text, text) TO calltrack_app;
 
 -- Keeps a refused request for forensics.  With p_attributed the row
 -- belongs to the org of the integration p_integration names (pinned from

@@ -202,3 +202,17 @@ GRANT UPDATE (state, attempts, next_attempt_at, leased_until, delivered_at) ON n
 
 GRANT INSERT (org_id, notification_id, status, error, duration_ms) ON notification_attempts
     TO calltrack_notify;
+
+-- call_analysis_values (018): the webhook path keeps it by a trigger on
+-- calls; the dashboard's list reads it for analysis.<key>=<value>.
+ALTER TABLE call_analysis_values ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE call_analysis_values FORCE ROW LEVEL SECURITY;
+
+DROP POLICY IF EXISTS org_isolation ON call_analysis_values;
+CREATE POLICY org_isolation ON call_analysis_values USING (org_id = (SELECT ct_current_org()))
+    WITH CHECK (org_id = (SELECT ct_current_org()));
+
+GRANT SELECT, INSERT, DELETE ON call_analysis_values TO calltrack_app;
+
+GRANT SELECT ON call_analysis_values TO calltrack_dashboard;

@@ -407,3 +407,86 @@ contact_write() {	# STATUS PARAM METHOD PATH BODY-FILE
 	[ "$(org_rows "$ORG")" = "$before" ]
 	for pid in $pids; do kill -0 "$pid"; done
 }
+
+# The analysis report of the fixtures under another call id, changed by a
+# jq program, into FILE.
+analysis_variant() {	# FILE ID JQ-PROGRAM
+	jq --arg id "$2" ".message.call.id = \$id
+	    | del(.message.artifact.structuredOutputs, .message.artifact.scorecards) | $3" \
+	    "$FIX/vapi/analysis-costs.end-of-call-report.json" >"$1"
+}
+# The call's analysis, cost by part and status, and its report's error.
+analysis_state() {	# CALL-ID
+	psql -X -At -F' ' -c "SELECT c.status, COALESCE(c.analysis::text, 'none'),
+	    COALESCE(c.cost_breakdown->>'llm', 'none'), COALESCE(c.cost_breakdown->>'tts', 'none'),
+	    e.outcome, COALESCE(e.error, 'none')
+	    FROM calls c JOIN call_events e ON e.org_id = c.org_id AND e.call_id = c.id
+	    WHERE c.org_id = '$ORG' AND c.provider_call_id = '$1'"
+}
+
+@test "an analysis that is not an object, of 1 MB, or 17 deep is not stored; the call lands, the event says why" {
+	local f=$BATS_FILE_TMPDIR/an.json deep
+	analysis_variant "$f" an-text '.message.analysis.structuredData = "a sentence"'
+	vapi_file "$f"; expect 200
+	run analysis_state an-text
+	[[ "$output" == "completed none "*" applied analysis not stored: it is not an object" ]]
+	analysis_variant "$f" an-array '.message.analysis.structuredData = [1, 2, 3]'
+	vapi_file "$f"; expect 200
+	[[ "$(analysis_state an-array)" == "completed none "*"it is not an object" ]]
+	# 1 MB of analysis: the body is within the limit, the analysis is not.
+	head -c 1000000 /dev/zero | tr '\0' 'x' >"$BATS_FILE_TMPDIR/mb"
+	jq --arg id an-mb --rawfile big "$BATS_FILE_TMPDIR/mb" \
+	    '.message.call.id = $id | .message.analysis.structuredData = {"notes": $big}
+	    | del(.message.artifact.structuredOutputs, .message.artifact.scorecards)' \
+	    "$FIX/vapi/analysis-costs.end-of-call-report.json" >"$f"
+	vapi_file "$f"; expect 200
+	[[ "$(analysis_state an-mb)" == "completed none "*"it is over 64 KB" ]]
+	# 17 deep (under the parser's 32): not stored; 16 is.
+	deep=$(printf '{"a":%.0s' $(seq 17); printf '1'; printf '}%.0s' $(seq 17))
+	analysis_variant "$f" an-deep ".message.analysis.structuredData = $deep"
+	vapi_file "$f"; expect 200
+	[[ "$(analysis_state an-deep)" == "completed none "*"nests deeper than 16" ]]
+	deep=$(printf '{"a":%.0s' $(seq 16); printf '1'; printf '}%.0s' $(seq 16))
+	analysis_variant "$f" an-deep16 ".message.analysis.structuredData = $deep"
+	vapi_file "$f"; expect 200
+	[[ "$(analysis_state an-deep16)" == "completed {\"a\": {\"a\":"*" applied none" ]]
+	# 1,000 deep is no JSON calltrack reads at all: a 400, kept.
+	local before
+	before=$(kept malformed_body)
+	{ printf '{"message":{"type":"end-of-call-report","call":{"id":"an-1000"},"analysis":{"structuredData":'
+	  printf '{"a":%.0s' $(seq 1000); printf '1'; printf '}%.0s' $(seq 1000); printf '}}}'; } >"$f"
+	vapi_file "$f"; expect 400 malformed_body
+	[ "$(kept malformed_body)" -eq $((before + 1)) ]
+}
+
+@test "a cost part negative, NaN, a string or 1e308 is dropped, the rest kept; bare NaN is a 400" {
+	local f=$BATS_FILE_TMPDIR/cost.json before
+	analysis_variant "$f" cost-bad '.message.costs = [
+	    {"type": "model", "cost": -0.5}, {"type": "model", "cost": "NaN"},
+	    {"type": "model", "cost": "0.25"}, {"type": "transport", "cost": 1e308},
+	    {"type": "voice", "cost": 0.0478}]'
+	vapi_file "$f"; expect 200
+	[ "$(jq -r .outcome <<<"$BODY")" = applied ]
+	[[ "$(analysis_state cost-bad)" == "completed "*" 0.000000 0.047800 applied a cost part was dropped"* ]]
+	run psql -X -At -c "SELECT cost_breakdown->>'transport' FROM calls WHERE org_id = '$ORG' AND provider_call_id = 'cost-bad'"
+	[ "$output" = 0.000000 ]
+	# Retell's cents, the same bounds.
+	jq '.call.call_id = "cost-retell" | .call.call_cost.product_costs = [
+	    {"product": "elevenlabs_tts", "cost": -3}, {"product": "gpt_4_1_mini", "cost": 1e308},
+	    {"product": "retell_platform", "cost": "1.5"}, {"product": "twilio", "cost": 140}]' \
+	    "$FIX/retell/analysis-costs.3.call_analyzed.json" >"$f"
+	req POST "/hooks/retell/retell-$SUF" -H 'Content-Type: application/json' \
+	    -H "x-retell-signature: $(retell_sig "$f")" --data-binary @"$f"
+	expect 200
+	run psql -X -At -F' ' -c "SELECT cost_breakdown->>'transport', cost_breakdown->>'llm', cost_breakdown->>'tts'
+	    FROM calls WHERE org_id = '$ORG' AND provider_call_id = 'cost-retell'"
+	[ "$output" = "1.400000 0.000000 0.000000" ]
+	# The bare token NaN is no JSON (strict parsing): refused and kept.
+	before=$(kept malformed_body)
+	analysis_variant "$f" cost-nan '.message.costs = [{"type": "model", "cost": 12345}]'
+	sed -i 's/12345/NaN/' "$f"
+	vapi_file "$f"; expect 400 malformed_body
+	[ "$(kept malformed_body)" -eq $((before + 1)) ]
+	run psql -X -At -c "SELECT count(*) FROM calls WHERE org_id = '$ORG' AND provider_call_id = 'cost-nan'"
+	[ "$output" = 0 ]
+}

@@ -50,6 +50,7 @@ int suite_import(void);
 int suite_contacts(void);
 int suite_outbound(void);
 int suite_notify_message(void);
+int suite_analysis(void);
 
 /*
  * The database suites: run by `unit-tests db` against the database
