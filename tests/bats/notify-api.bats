@@ -11,6 +11,9 @@ load helpers
 admin() { "$CALLTRACK_ADMIN" "$@"; }
 
 setup_file() {
+	# The routes queue and retry messages; the sender would send them
+	# while the tests look at their state: it is stopped for this file.
+	"$CALLTRACK_ROOT/tools/stack" stop-program "$CALLTRACK_STACK" notify >/dev/null 2>&1 3>&-
 	ORG=$("$CALLTRACK_ADMIN" org create "Notify API org")
 	ADMIN_T=$("$CALLTRACK_ADMIN" token create "$ORG" --label notify-admin --role admin 2>/dev/null)
 	EDITOR_T=$("$CALLTRACK_ADMIN" token create "$ORG" --label notify-editor --role editor 2>/dev/null)
@@ -18,6 +21,10 @@ setup_file() {
 	OTHER=$("$CALLTRACK_ADMIN" org create "Notify API other org")
 	OTHER_T=$("$CALLTRACK_ADMIN" token create "$OTHER" --role admin 2>/dev/null)
 	export ORG ADMIN_T EDITOR_T VIEWER_T OTHER OTHER_T
+}
+
+teardown_file() {
+	"$CALLTRACK_ROOT/tools/stack" restart-program "$CALLTRACK_STACK" notify >/dev/null 2>&1 3>&- || true
 }
 
 # api METHOD PATH [JSON [TOKEN]]: as the admin unless TOKEN is given.
