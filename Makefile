@@ -6,7 +6,8 @@
 #                        the same with sanitizers, into build/ (clean first)
 #   make check-sanitize  every suite against a sanitizer build
 #   make check-valgrind  the unit suites under valgrind
-#   make bench           throughput and latency beside their ceilings
+#   make bench           throughput and latency beside their ceilings, and the
+#                        notification sender's
 #                        (build/bench/report.md; BENCH_QUICK=1: a smoke run)
 #   make check           install what is missing, build, run every test suite
 #   make run / stop      the local stack under var/ (PostgreSQL, nginx, programs)
@@ -23,9 +24,13 @@
 #   lib/ingest/  the webhook pipeline: hook, event, spool, signatures, the
 #                three providers, reasons, booking, leads, phones,
 #                integrations, the refusal limit
+#                (phones: phonenumber.cc, the one C++ file, a C face on
+#                libphonenumber; every binary links it and the C++ runtime)
 #   lib/read/    the dashboard: its handlers, query parameters, tokens
 #   lib/ops/     what the admin command and the sweeper run: the spool's
 #                drain, the replay of kept events
+#   lib/notify/  what calltrack-notify runs: the messages of each kind of
+#                destination, the sender's loop
 # A header is included by its floor's path ("core/db.h").  A floor includes
 # only its own headers and those of the floors before it in that list,
 # never one after (tests/bats/floors.bats holds every include to it).
@@ -39,15 +44,24 @@ DATADIR     = $(PREFIX)/share/calltrack
 BUILD      ?= build
 PKGS        = fcgi libpq json-c libcrypto
 TEST_PKGS   = cunit
+# libcurl: only calltrack-notify and the unit tests link it (the library's
+# outbound and notify modules, which no other program pulls in).
+CURL_PKGS   = libcurl
 
 CC         ?= cc
+CXX        ?= g++
 OPT        ?= -O2
 CFLAGS_WARN = -std=c11 -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
               -Wwrite-strings -Wformat=2 -Wundef -Wshadow -Werror
+# The same warnings for lib/'s C++ file, where g++ takes them
+# (-Wmissing-declarations is C++'s -Wmissing-prototypes).
+CXXFLAGS_WARN = -std=c++17 -Wall -Wextra -Wmissing-declarations -Wformat=2 \
+              -Wundef -Wshadow -Werror
 # The build's name, reported by each program's health check.
 VERSION    ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 CPPFLAGS   += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib
 CFLAGS     += $(OPT) -g $(CFLAGS_WARN)
+CXXFLAGS   += $(OPT) -g $(CXXFLAGS_WARN)
 
 # Hardened as Debian builds its packages (dpkg-buildflags, hardening=+all):
 # stack canaries and position-independent code on every object, full RELRO
@@ -57,10 +71,12 @@ CFLAGS     += $(OPT) -g $(CFLAGS_WARN)
 HARDEN_CFLAGS  = -fstack-protector-strong -fPIE
 HARDEN_LDFLAGS = -pie -Wl,-z,relro,-z,now
 CFLAGS     += $(HARDEN_CFLAGS)
+CXXFLAGS   += $(HARDEN_CFLAGS)
 LDFLAGS    += $(HARDEN_LDFLAGS)
 
 ifneq ($(strip $(SANITIZE)),)
 CFLAGS     += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+CXXFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS    += -fsanitize=$(SANITIZE)
 else ifneq ($(filter-out -O0,$(OPT)),)
 ifneq ($(FORTIFY),0)
@@ -71,21 +87,31 @@ endif
 # pkg-config is asked only when a target compiles or links, so that
 # `make deps`, `make clean` and `make check` (which installs the packages
 # first) work on a machine that does not have them yet.
+# libphonenumber ships no pkg-config file; it is C++, and so needs the
+# C++ runtime where the C compiler links.
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS    = $(shell pkg-config --libs $(PKGS)) -lm
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS)) -lphonenumber -lstdc++ -lm
 TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
+CURL_CFLAGS = $(shell pkg-config --cflags $(CURL_PKGS))
+CURL_LIBS   = $(shell pkg-config --libs $(CURL_PKGS))
 TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
 
-FLOORS      = core ingest read ops
+FLOORS      = core ingest read ops notify
 LIB_SRCS    = $(foreach f,$(FLOORS),$(wildcard lib/$(f)/*.c))
-LIB_OBJS    = $(LIB_SRCS:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/gen/reasons.o
+LIB_CXX_SRCS = $(foreach f,$(FLOORS),$(wildcard lib/$(f)/*.cc))
+LIB_OBJS    = $(LIB_SRCS:lib/%.c=$(BUILD)/lib/%.o) \
+              $(LIB_CXX_SRCS:lib/%.cc=$(BUILD)/lib/%.o) $(BUILD)/gen/reasons.o \
+              $(BUILD)/gen/cost-parts.o
 LIBRARY     = $(BUILD)/lib/libcalltrack.a
 
-PROGRAMS    = vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-ingest
+PROGRAMS    = vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats \
+              dashboard-notify dashboard-import dashboard-contacts \
+              dashboard-ingest
 PROG_BINS   = $(PROGRAMS:%=$(BUILD)/cgi-bin/%)
 ADMIN       = $(BUILD)/tools/calltrack-admin
 ADMIN_SRCS  = $(wildcard tools/admin/*.c)
 ADMIN_OBJS  = $(ADMIN_SRCS:tools/admin/%.c=$(BUILD)/tools/admin/%.o)
+NOTIFY      = $(BUILD)/tools/calltrack-notify
 
 UNIT_SRCS   = $(wildcard tests/unit/*.c)
 UNIT_BIN    = $(BUILD)/tests/unit-tests
@@ -95,7 +121,7 @@ UNIT_BIN    = $(BUILD)/tests/unit-tests
 .PHONY: all lib deps check test unit check-sanitize check-valgrind check-scale check-faults run stop \
         migrate install clean fuzz fuzz-build bench bench-build swap
 
-all: $(LIBRARY) $(PROG_BINS) $(ADMIN)
+all: $(LIBRARY) $(PROG_BINS) $(ADMIN) $(NOTIFY)
 
 lib: $(LIBRARY)
 
@@ -104,13 +130,17 @@ lib: $(LIBRARY)
 # .d file (a build directory older than this rule) is made again, since
 # nothing else would tell make which headers it read.
 DEPFLAGS    = -MMD -MP
-DEPFILES    = $(LIB_OBJS:.o=.d) $(PROG_BINS:=.d) $(ADMIN_OBJS:.o=.d) \
+DEPFILES    = $(LIB_OBJS:.o=.d) $(PROG_BINS:=.d) $(ADMIN_OBJS:.o=.d) $(NOTIFY).d \
               $(BUILD)/bench/fcgi-hello.d $(BUILD)/bench/apply-script.d
 $(DEPFILES):
 
 $(BUILD)/lib/%.o: lib/%.c $(BUILD)/lib/%.d
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) $(CURL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/%.o: lib/%.cc $(BUILD)/lib/%.d
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/lib/core/serve.o: CPPFLAGS += -DCT_VERSION='"$(VERSION)"'
 
@@ -123,6 +153,14 @@ $(BUILD)/gen/reasons.c: lib/data/vapi-ended-reasons.tsv \
 
 $(BUILD)/gen/reasons.o: $(BUILD)/gen/reasons.c $(BUILD)/gen/reasons.d
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# So are the providers' cost part names (lib/data/cost-parts.tsv).
+$(BUILD)/gen/cost-parts.c: lib/data/cost-parts.tsv tools/gen-cost-parts
+	@mkdir -p $(@D)
+	tools/gen-cost-parts lib/data/cost-parts.tsv >$@
+
+$(BUILD)/gen/cost-parts.o: $(BUILD)/gen/cost-parts.c $(BUILD)/gen/cost-parts.d
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(LIBRARY): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -142,10 +180,16 @@ $(ADMIN): $(ADMIN_OBJS) $(LIBRARY)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
 
+# The sender: one file, the library beneath it.
+$(NOTIFY): tools/notify/main.c $(LIBRARY) $(NOTIFY).d
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) $(CURL_CFLAGS) -o $@ $< \
+	    $(LIBRARY) $(LDFLAGS) $(PKG_LIBS) $(CURL_LIBS)
+
 $(UNIT_BIN): $(UNIT_SRCS) tests/unit/*.h $(LIBRARY)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -Itests/unit \
-	    -o $@ $(UNIT_SRCS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) $(CURL_CFLAGS) -Itests/unit \
+	    -o $@ $(UNIT_SRCS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS) $(CURL_LIBS)
 
 -include $(wildcard $(DEPFILES))
 
@@ -153,19 +197,23 @@ $(UNIT_BIN): $(UNIT_SRCS) tests/unit/*.h $(LIBRARY)
 # the fuzzer's instrumentation, ASan and UBSan into build/fuzz.
 #   make fuzz                      every target, FUZZ_SECONDS (600) each
 #   make fuzz FUZZ_TARGETS=vapi FUZZ_SECONDS=60
-FUZZ_TARGETS ?= vapi retell twilio form json sig query
+FUZZ_TARGETS ?= vapi retell twilio form json sig query phone csv contacts
 FUZZ_SECONDS ?= 600
 FUZZ_BUILD    = build/fuzz
 FUZZ_SAN      = address,undefined
 FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
 fuzz-build:
-	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANITIZE=fuzzer-no-link,$(FUZZ_SAN) lib
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ SANITIZE=fuzzer-no-link,$(FUZZ_SAN) lib
 	$(MAKE) $(FUZZ_BINS)
 
+# Linked by clang++: the library's C++ file needs UBSan's C++ runtime
+# (its vptr checks) as well as the C++ library.
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/lib/libcalltrack.a
+	@mkdir -p $(FUZZ_BUILD)/obj
 	clang $(CPPFLAGS) -g -O1 $(CFLAGS_WARN) $(PKG_CFLAGS) \
-	    -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
+	    -fsanitize=fuzzer,$(FUZZ_SAN) -c -o $(FUZZ_BUILD)/obj/fuzz_$*.o $<
+	clang++ -g -O1 -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $(FUZZ_BUILD)/obj/fuzz_$*.o \
 	    $(FUZZ_BUILD)/lib/libcalltrack.a $(PKG_LIBS)
 
 # Each target starts from the fixtures and keeps what it finds in
@@ -245,9 +293,11 @@ check-scale: deps
 # The unit suites under valgrind's memcheck.
 # Built apart without _FORTIFY_SOURCE: glibc's checked memmove is its
 # memcpy, which valgrind takes for a memcpy of overlapping bytes.
+# tests/valgrind.supp: libphonenumber's singleton, held until exit.
 check-valgrind:
 	$(MAKE) BUILD=build/valgrind FORTIFY=0 build/valgrind/tests/unit-tests
 	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    --suppressions=tests/valgrind.supp \
 	    --error-exitcode=9 build/valgrind/tests/unit-tests
 
 run: deps
@@ -273,6 +323,7 @@ install: all
 	    $(DESTDIR)$(DATADIR)/systemd
 	install -m 0755 $(PROG_BINS) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0755 $(ADMIN) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(NOTIFY) $(DESTDIR)$(BINDIR)/
 	install -m 0755 tools/migrate $(DESTDIR)$(BINDIR)/calltrack-migrate
 	install -m 0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql/
 	install -d $(DESTDIR)$(DATADIR)/sql/functions

@@ -3,6 +3,7 @@
  */
 #include "read/dashboard.h"
 #include "core/serve.h"
+#include "ingest/phone.h"
 
 static const struct ct_endpoint endpoint = {
 	.name = "dashboard-calls",
@@ -11,6 +12,7 @@ static const struct ct_endpoint endpoint = {
 	.limit = CT_LIMIT_API,
 	.reader = 1,
 	.handle = ct_dashboard_calls,
+	.init = ct_phone_init,	/* numbers: its metadata before the fork */
 };
 
 int

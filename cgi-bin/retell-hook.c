@@ -3,6 +3,7 @@
  */
 #include "ingest/retell.h"
 #include "core/serve.h"
+#include "ingest/phone.h"
 
 static const char *const content_types[] = { "application/json", NULL };
 
@@ -14,6 +15,7 @@ static const struct ct_endpoint endpoint = {
 	.handle = ct_hook_handle,
 	.reject = ct_hook_reject,
 	.ctx = &ct_retell_hook,
+	.init = ct_phone_init,	/* numbers: its metadata before the fork */
 };
 
 int

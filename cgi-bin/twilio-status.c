@@ -3,6 +3,7 @@
  * callbacks (form-encoded; JSON when the URL carries bodySHA256).
  */
 #include "core/serve.h"
+#include "ingest/phone.h"
 #include "ingest/twilio.h"
 
 static const char *const content_types[] = {
@@ -17,6 +18,7 @@ static const struct ct_endpoint endpoint = {
 	.handle = ct_hook_handle,
 	.reject = ct_hook_reject,
 	.ctx = &ct_twilio_hook,
+	.init = ct_phone_init,	/* numbers: its metadata before the fork */
 };
 
 int

@@ -2,6 +2,7 @@
  * vapi-hook: POST /hooks/vapi/<integration>, Vapi's server messages.
  */
 #include "core/serve.h"
+#include "ingest/phone.h"
 #include "ingest/vapi.h"
 
 static const char *const content_types[] = { "application/json", NULL };
@@ -14,6 +15,7 @@ static const struct ct_endpoint endpoint = {
 	.handle = ct_hook_handle,
 	.reject = ct_hook_reject,
 	.ctx = &ct_vapi_hook,
+	.init = ct_phone_init,	/* numbers: its metadata before the fork */
 };
 
 int

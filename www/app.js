@@ -20,6 +20,15 @@ const $ = (id) => document.getElementById(id);
 
 const state = { sort: 'started_at', order: 'desc', page: 1, total: 0, limit: 25, timer: null };
 
+/*
+ * Views in files of their own (www/<view>.js, loaded before this file)
+ * push themselves onto window.calltrackViews: filters() adds parameters
+ * to the calls list's query, refresh() runs with every refresh, detail(c)
+ * fills its part of a call's detail.  window.calltrack gives them this
+ * file's helpers.
+ */
+const views = window.calltrackViews || [];
+
 /* ---- API ---- */
 
 class Unauthorized extends Error {}
@@ -220,7 +229,7 @@ function range() {
 
 function showSignin(message) {
   stopRefresh();
-  document.dispatchEvent(new Event('calltrack:signin'));	/* other views (ingest.js) */
+  document.dispatchEvent(new Event('calltrack:signout'));
   $('app').hidden = true;
   $('detail').hidden = true;
   $('signin').hidden = false;
@@ -338,6 +347,7 @@ function callFilters() {
     booking_status: $('f-booking').value, sentiment: $('f-sentiment').value,
     include_test: $('f-test').checked, from: r.from, to: r.to,
     sort: state.sort, order: state.order,
+    ...Object.assign({}, ...views.map((v) => (v.filters ? v.filters() : {}))),
   };
 }
 
@@ -452,8 +462,11 @@ async function openDetail(id) {
       li.appendChild(document.createTextNode(' — ' + e.type + ' (' + e.outcome + ')' + (e.error ? ': ' + e.error : '')));
       list.appendChild(li);
     });
+    for (const v of views) if (v.detail) v.detail(c);
     $('detail').hidden = false;
     $('d-close').focus();
+    // Views of their own files add to it (leads.js: the call's lead).
+    document.dispatchEvent(new CustomEvent('calltrack:detail', { detail: c }));
   });
 }
 
@@ -468,7 +481,7 @@ function closeDetail() {
 async function refresh() {
   await guarded(async () => {
     try {
-      await Promise.all([loadStats(), loadCalls()]);
+      await Promise.all([loadStats(), loadCalls(), ...views.map((v) => (v.refresh ? v.refresh() : null))]);
     } catch (e) {
       if (e instanceof Unauthorized) throw e;
       $('calls-status').className = 'status error';
@@ -482,11 +495,15 @@ function stopRefresh() { if (state.timer) clearInterval(state.timer); state.time
 function start() {
   $('signin').hidden = true;
   $('app').hidden = false;
-  document.dispatchEvent(new Event('calltrack:start'));	/* other views (ingest.js) */
   stopRefresh();
   refresh();
   state.timer = setInterval(refresh, REFRESH_MS);
+  // The views of their own files (notify.js) start here.
+  document.dispatchEvent(new Event('calltrack:signin'));
 }
+
+window.calltrack = { api, el, clear, range, duration, money, pct, openDetail,
+  again: () => { state.page = 1; refresh(); } };
 
 /* ---- wiring ---- */
 

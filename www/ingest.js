@@ -3,8 +3,8 @@
  * /api/ingest/deliveries and /api/ingest/deliveries/<id>, and POST
  * /api/ingest/deliveries/<id>/replay (admin).  Loaded after app.js, whose
  * helpers it uses (api, el, clear, when, guarded, $); app.js tells it of
- * a sign-in and a sign-out with the events calltrack:start and
- * calltrack:signin.  Every value from the API goes into the page as text.
+ * a sign-in and a sign-out with the events
+ * calltrack:signin and calltrack:signout.  Every value from the API goes into the page as text.
  */
 'use strict';
 
@@ -227,8 +227,8 @@
       ingest.role = me.token.role;
     });
   }
-  document.addEventListener('calltrack:start', onStart);
-  document.addEventListener('calltrack:signin', () => {
+  document.addEventListener('calltrack:signin', onStart);
+  document.addEventListener('calltrack:signout', () => {
     ingest.role = null;
     $('ingest-detail').hidden = true;
     if (ingest.open) show(false);

@@ -26,6 +26,9 @@ struct ct_config {
 	long long	 webhook_body_limit;
 	/* CALLTRACK_API_BODY_LIMIT: bytes, for every other route. */
 	long long	 api_body_limit;
+	/* CALLTRACK_IMPORT_BODY_LIMIT: bytes of a contacts import (a CSV
+	 * file), a little under nginx's client_max_body_size there. */
+	long long	 import_body_limit;
 	/* CALLTRACK_INTEGRATION_TTL: seconds a worker reuses a looked-up
 	 * integration before asking the database again. */
 	long long	 integration_ttl_s;
@@ -50,6 +53,30 @@ struct ct_config {
 	long long	 spool_secret_max_age_s;
 	long long	 workers;	/* CALLTRACK_WORKERS: processes sharing
 					   one inherited socket (systemd) */
+	/* calltrack-notify (INSTALL, 4).  CALLTRACK_NOTIFY_BACKOFF_SCALE:
+	 * the retry schedule's waits are divided by it (1: as docs/API.md
+	 * says; tests make it short). */
+	long long	 notify_backoff_scale;
+	/* CALLTRACK_NOTIFY_ALLOW_PRIVATE: 1 lets a notification destination
+	 * be, or resolve to, a loopback, private or link-local address
+	 * (outbound.h), and a webhook be plain http:// (a test stack, a
+	 * receiver on the same network). */
+	long long	 notify_allow_private;
+	/* CALLTRACK_NOTIFY_ALLOW_HTTP: 1 lets webhook and Slack URLs be
+	 * http://, not only https://. */
+	long long	 notify_allow_http;
+	/* CALLTRACK_NOTIFY_CONCURRENCY: messages in flight at once. */
+	long long	 notify_concurrency;
+	/* CALLTRACK_NOTIFY_LEASE: seconds a claimed message is the
+	 * sender's before another claim may take it (above the 10 s an
+	 * attempt may take). */
+	long long	 notify_lease_s;
+	/* CALLTRACK_NOTIFY_POLL: seconds between looks for due messages
+	 * when no NOTIFY came (retries are due without one). */
+	long long	 notify_poll_s;
+	/* CALLTRACK_DASHBOARD_URL: the page's address, for the links in
+	 * Slack messages and mails; NULL: no link. */
+	const char	*dashboard_url;
 };
 
 /*

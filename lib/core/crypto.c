@@ -112,38 +112,54 @@ ct_crypto_base64(const unsigned char *in, size_t len, char *out)
 	out[n < 0 ? 0 : n] = '\0';
 }
 
-enum ct_err
-ct_crypto_base64_decode(const char *in, unsigned char *out, size_t size,
-    size_t *outlen)
+/* The value of a Base64 character, or -1. */
+static int
+b64_value(unsigned char c)
 {
-	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t len = strlen(in), body, pad = 0, need;
-	int n;
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+enum ct_err
+ct_crypto_base64_decode(const char *in, size_t len, unsigned char *out,
+    size_t outcap, size_t *outlen)
+{
+	unsigned long acc = 0;
+	size_t i, o = 0, pad = 0;
+	int bits = 0, v;
 
 	*outlen = 0;
-	if (len == 0 || len % 4 != 0 || len > 4096)
-		return CT_ERR_INVALID_PARAMETER;
-	if (in[len - 1] == '=')
-		pad = in[len - 2] == '=' ? 2 : 1;
-	body = len - pad;
-	if (strspn(in, alphabet) != body)
-		return CT_ERR_INVALID_PARAMETER;
-	need = len / 4 * 3;
-	if (need - pad > size)
-		return CT_ERR_INVALID_PARAMETER;
-	{
-		unsigned char tmp[3072];
-
-		if ((n = EVP_DecodeBlock(tmp, (const unsigned char *)in,
-		    (int)len)) < 0 || (size_t)n != need) {
-			OPENSSL_cleanse(tmp, sizeof(tmp));
-			return CT_ERR_INVALID_PARAMETER;
-		}
-		memcpy(out, tmp, need - pad);
-		OPENSSL_cleanse(tmp, sizeof(tmp));
+	/* Padding only at the end, up to two, and only to a multiple of 4. */
+	while (pad < 2 && len > 0 && in[len - 1] == '=') {
+		len--;
+		pad++;
 	}
-	*outlen = need - pad;
+	if (pad > 0 && (len + pad) % 4 != 0)
+		return CT_ERR_INVALID_PARAMETER;
+	if (len % 4 == 1)
+		return CT_ERR_INVALID_PARAMETER;
+	for (i = 0; i < len; i++) {
+		if ((v = b64_value((unsigned char)in[i])) < 0)
+			return CT_ERR_INVALID_PARAMETER;
+		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o >= outcap)
+				return CT_ERR_INVALID_PARAMETER;
+			out[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	*outlen = o;
 	return CT_OK;
 }
 

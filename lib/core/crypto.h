@@ -43,12 +43,14 @@ void ct_crypto_hex(const unsigned char *in, size_t len, char *out);
 void ct_crypto_base64(const unsigned char *in, size_t len, char *out);
 
 /*
- * Decodes padded standard Base64 (no whitespace) into out, of size bytes,
- * and its length into *outlen.  Returns CT_OK, or CT_ERR_INVALID_PARAMETER
- * when in is not such Base64 or does not fit.
+ * Decodes len characters of padded or unpadded standard Base64 at in into
+ * out (room for outcap bytes) and its length into *outlen.  Returns CT_OK,
+ * or CT_ERR_INVALID_PARAMETER for any character outside the alphabet,
+ * misplaced padding, a length no encoding has, or too little room.
  */
-enum ct_err ct_crypto_base64_decode(const char *in, unsigned char *out,
-    size_t size, size_t *outlen) __attribute__((warn_unused_result));
+enum ct_err ct_crypto_base64_decode(const char *in, size_t len,
+    unsigned char *out, size_t outcap, size_t *outlen)
+    __attribute__((warn_unused_result));
 
 /* Overwrites len bytes of buf with zeros in a way the compiler keeps. */
 void ct_crypto_cleanse(void *buf, size_t len);

@@ -12,6 +12,8 @@
 static PGconn *conn;
 static const char *app_name = "calltrack";
 static int is_reader;
+static int in_tx;		/* a transaction is open (ct_db_begin) */
+static int tx_lost;		/* and its connection was lost */
 
 void
 ct_db_configure(const char *program, int reader)
@@ -26,6 +28,8 @@ ct_db_close(void)
 	if (conn != NULL)
 		PQfinish(conn);
 	conn = NULL;
+	if (in_tx)
+		tx_lost = 1;
 }
 
 static enum ct_err
@@ -119,6 +123,13 @@ ct_db_exec(PGresult **res, const char *sql, int nparams,
 	*res = NULL;
 	if (sqlstate != NULL)
 		sqlstate[0] = '\0';
+	/* A transaction whose connection is gone is gone with it: nothing
+	 * may run on a new connection as if it were still open. */
+	if (in_tx && (tx_lost || conn == NULL ||
+	    PQstatus(conn) != CONNECTION_OK)) {
+		ct_db_close();
+		return CT_ERR_DB_UNAVAILABLE;
+	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		reused = conn != NULL;
 		if ((err = ensure_connected()) != CT_OK)
@@ -135,10 +146,62 @@ ct_db_exec(PGresult **res, const char *sql, int nparams,
 		/* A kept connection found dead (the server restarted since
 		 * the last request) costs a reconnect, not the request: its
 		 * transaction rolled back, so running it again is safe. */
-		if (!(err == CT_ERR_DB_UNAVAILABLE && conn == NULL && reused))
+		if (!(err == CT_ERR_DB_UNAVAILABLE && conn == NULL && reused) ||
+		    in_tx)
 			break;
 	}
 	return err;
+}
+
+enum ct_err
+ct_db_begin(void)
+{
+	enum ct_err err;
+	PGresult *r;
+
+	if (in_tx)
+		return CT_ERR_INTERNAL;	/* one at a time */
+	if ((err = ct_db_exec(&r, "BEGIN", 0, NULL, NULL, NULL, NULL)) !=
+	    CT_OK)
+		return err;
+	PQclear(r);
+	in_tx = 1;
+	tx_lost = 0;
+	return CT_OK;
+}
+
+enum ct_err
+ct_db_commit(void)
+{
+	enum ct_err err;
+	PGresult *r;
+	int committed;
+
+	if (!in_tx)
+		return CT_ERR_INTERNAL;
+	err = ct_db_exec(&r, "COMMIT", 0, NULL, NULL, NULL, NULL);
+	in_tx = 0;
+	tx_lost = 0;
+	if (err != CT_OK)
+		return err;
+	/* An aborted transaction's COMMIT succeeds, saying ROLLBACK. */
+	committed = strcmp(PQcmdStatus(r), "COMMIT") == 0;
+	PQclear(r);
+	return committed ? CT_OK : CT_ERR_INTERNAL;
+}
+
+void
+ct_db_rollback(void)
+{
+	PGresult *r;
+
+	if (!in_tx)
+		return;
+	if (!tx_lost && conn != NULL &&
+	    ct_db_exec(&r, "ROLLBACK", 0, NULL, NULL, NULL, NULL) == CT_OK)
+		PQclear(r);
+	in_tx = 0;
+	tx_lost = 0;
 }
 
 enum ct_err

@@ -46,6 +46,26 @@ enum ct_err ct_db_stream(const char *sql, int nparams,
     const char *const *values, int (*each_row)(PGresult *row, void *arg),
     void *arg) __attribute__((warn_unused_result));
 
+/*
+ * Starts a transaction on the process's connection (connecting when need
+ * be).  Until ct_db_commit or ct_db_rollback ends it, a statement is never
+ * run again on a new connection: a connection lost inside it fails that
+ * statement and every later one with CT_ERR_DB_UNAVAILABLE, and what the
+ * transaction did is rolled back by the server.  The caller ends every
+ * transaction it starts, on every path.  Errors as for ct_db_exec.
+ */
+enum ct_err ct_db_begin(void) __attribute__((warn_unused_result));
+
+/*
+ * Commits the open transaction.  Returns CT_OK only when the server
+ * committed it; a transaction a failed statement aborted is rolled back,
+ * and CT_ERR_INTERNAL returned.  The transaction is over either way.
+ */
+enum ct_err ct_db_commit(void) __attribute__((warn_unused_result));
+
+/* Rolls the open transaction back, if any; the transaction is over. */
+void ct_db_rollback(void);
+
 /* Closes the connection (the next query reconnects).  Safe to repeat. */
 void ct_db_close(void);
 

@@ -72,6 +72,38 @@ quotes_strict(const char *buf, size_t len)
 	return 1;
 }
 
+/*
+ * Does every number in v have a finite value?  json-c takes the tokens NaN
+ * and Infinity even in strict mode, and a literal past a double's range
+ * (1e999) as infinity: none is a number of RFC 8259's.
+ */
+static int
+finite_numbers(json_object *v)
+{
+	size_t i, n;
+
+	switch (json_object_get_type(v)) {
+	case json_type_double:
+		return isfinite(json_object_get_double(v));
+	case json_type_array:
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++)
+			if (!finite_numbers(json_object_array_get_idx(v, i)))
+				return 0;
+		return 1;
+	case json_type_object: {
+		json_object_object_foreach(v, key, val) {
+			(void)key;
+			if (!finite_numbers(val))
+				return 0;
+		}
+		return 1;
+	}
+	default:
+		return 1;
+	}
+}
+
 enum ct_err
 ct_json_parse(const char *buf, size_t len, json_object **out)
 {
@@ -102,6 +134,11 @@ ct_json_parse(const char *buf, size_t len, json_object **out)
 			json_object_put(obj);
 			return CT_ERR_MALFORMED_BODY;
 		}
+	}
+	/* The nesting is at most CT_JSON_MAX_DEPTH: so is the walk. */
+	if (!finite_numbers(obj)) {
+		json_object_put(obj);
+		return CT_ERR_MALFORMED_BODY;
 	}
 	*out = obj;
 	return CT_OK;

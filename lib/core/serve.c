@@ -232,7 +232,8 @@ handle_one(const struct ct_endpoint *ep, struct ct_request *req)
 	set_path(req);
 
 	limit = (size_t)(ep->limit == CT_LIMIT_WEBHOOK ?
-	    cfg->webhook_body_limit : cfg->api_body_limit);
+	    cfg->webhook_body_limit : ep->limit == CT_LIMIT_IMPORT ?
+	    cfg->import_body_limit : cfg->api_body_limit);
 	/* The body is read (within the limit) before the content type is
 	 * judged, so that a refused request can be kept with its bytes. */
 	if (is_health(req) && req->method == CT_METHOD_GET)
@@ -318,9 +319,6 @@ serve_fastcgi(const struct ct_endpoint *ep)
 		ct_log_msg(NULL, "could not initialise FastCGI");
 		return 1;
 	}
-	/* A fixed threshold: glibc would otherwise raise it to the largest
-	 * block freed, and keep large bodies' memory in the heap. */
-	mallopt(M_MMAP_THRESHOLD, TRIM_AFTER);
 	for (;;) {
 		struct ct_request req;
 		int rc, big;
@@ -456,8 +454,19 @@ ct_serve(const struct ct_endpoint *ep)
 		return 1;
 	}
 	ct_config_set(&cfg);
+	/* Before the fork, so the workers share what it loads. */
+	if (ep->init != NULL && ep->init() != CT_OK) {
+		ct_log_msg(NULL, "could not initialise the program");
+		return 1;
+	}
 	if (FCGX_IsCGI())
 		return serve_cgi(ep);
+	/* A fixed threshold: glibc would otherwise raise it to the largest
+	 * block freed, and keep large bodies' memory in the heap.  Set before
+	 * the fork: mallopt consolidates the heap's free chunks, which in a
+	 * worker would write to (and so copy) pages it shares with the
+	 * parent, those of what init loaded among them. */
+	mallopt(M_MMAP_THRESHOLD, TRIM_AFTER);
 	if (cfg.workers > 1)
 		return supervise(ep, (int)cfg.workers);
 	return serve_fastcgi(ep);

@@ -9,7 +9,7 @@
 #include "core/err.h"
 #include "core/http.h"
 
-enum ct_body_limit { CT_LIMIT_API, CT_LIMIT_WEBHOOK };
+enum ct_body_limit { CT_LIMIT_API, CT_LIMIT_WEBHOOK, CT_LIMIT_IMPORT };
 
 /* What a program accepts and the function that answers it. */
 struct ct_endpoint {
@@ -36,13 +36,21 @@ struct ct_endpoint {
 	const void		*ctx;
 	int			 reader;	/* only reads: may use a replica
 						   (CALLTRACK_DB_READ) */
+	/*
+	 * Optional: run once, after the configuration is loaded and before
+	 * the first request or the workers' fork, so that what it loads
+	 * (libphonenumber's metadata: ct_phone_init) is shared by every
+	 * worker.  An error stops the program (exit status 1).
+	 */
+	enum ct_err		(*init)(void);
 };
 
 /*
  * Serves ep until SIGTERM or SIGINT: over FastCGI on fd 0 (as spawn-fcgi
  * and systemd hand it over), or, when fd 0 is not a socket, exactly one
  * plain-CGI request from the environment and stdin.  Loads the
- * configuration first and exits 1 if it is invalid.  Returns the process
+ * configuration first and exits 1 if it is invalid, then runs ep->init
+ * (when set) and exits 1 if it fails.  Returns the process
  * exit status.  Nothing from one request survives into the next.
  */
 int ct_serve(const struct ct_endpoint *ep);

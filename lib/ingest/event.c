@@ -10,6 +10,7 @@
 
 #include "ingest/booking.h"
 #include "core/db.h"
+#include "core/json.h"
 #include "ingest/event.h"
 #include "ingest/lead.h"
 #include "core/log.h"
@@ -23,6 +24,7 @@ ct_call_event_init(struct ct_call_event *ev)
 	ev->is_test_call = -1;
 	ev->duration_seconds = -1;
 	ev->lead_score = -1;
+	ev->success = -1;
 }
 
 void
@@ -33,9 +35,32 @@ ct_call_event_free(struct ct_call_event *ev)
 	free(ev->booking_evidence);
 	free(ev->lead_reasons);
 	free(ev->metadata);
+	free(ev->analysis);
+	free(ev->cost_breakdown);
 	json_object_put(ev->root);
 	ct_form_free(&ev->form);
 	ct_call_event_init(ev);
+}
+
+void
+ct_event_set_agent(struct ct_call_event *ev, const char *id,
+    const char *name, json_object *version)
+{
+	const char *s = NULL;
+
+	if (id != NULL && strlen(id) <= CT_AGENT_FIELD_MAX)
+		ev->agent_id = id;
+	if (name != NULL && strlen(name) <= CT_AGENT_FIELD_MAX)
+		ev->agent_name = name;
+	ev->agent_version[0] = '\0';
+	if (json_object_is_type(version, json_type_int))
+		snprintf(ev->agent_version, sizeof(ev->agent_version), "%lld",
+		    (long long)json_object_get_int64(version));
+	else if (json_object_is_type(version, json_type_string) &&
+	    !ct_json_path_has_nul(version, ""))
+		s = json_object_get_string(version);
+	if (s != NULL && strlen(s) <= CT_AGENT_FIELD_MAX)
+		snprintf(ev->agent_version, sizeof(ev->agent_version), "%s", s);
 }
 
 static int
@@ -363,7 +388,8 @@ ct_event_params(const struct ct_delivery *d,
 	p->formats[CT_EP_PAYLOAD] = 1;
 	v[CT_EP_CONTENT_TYPE] = ct_content_type_text(d->content_type);
 	v[CT_EP_MODE] = modes[ev->mode];
-	v[CT_EP_ERROR] = NULL;		/* the error of a parked event: none */
+	/* An applied event's error says what of it was not kept. */
+	v[CT_EP_ERROR] = ev->note;
 	v[CT_EP_STATUS_ANSWERED] = ev->status_answered;
 	v[CT_EP_STATUS_UNANSWERED] = ev->status_unanswered;
 	v[CT_EP_ANSWERED] = ev->answered ? "t" : "f";
@@ -390,6 +416,14 @@ ct_event_params(const struct ct_delivery *d,
 	v[CT_EP_LEAD_REASONS] = ev->lead_reasons;
 	v[CT_EP_METADATA] = ev->metadata;
 	v[CT_EP_TRANSFER_DESTINATION] = opt(ev->transfer_destination);
+	v[CT_EP_TRANSFERRED] = ev->transferred ? "t" : NULL;
+	v[CT_EP_AGENT_ID] = opt(ev->agent_id);
+	v[CT_EP_AGENT_NAME] = opt(ev->agent_name);
+	v[CT_EP_AGENT_VERSION] = opt(ev->agent_version);
+	v[CT_EP_ANALYSIS] = ev->analysis;
+	v[CT_EP_SUCCESS] = ev->success < 0 ? NULL : ev->success ? "t" : "f";
+	v[CT_EP_SUCCESS_RAW] = opt(ev->success_raw);
+	v[CT_EP_COST_BREAKDOWN] = ev->cost_breakdown;
 }
 
 enum ct_err

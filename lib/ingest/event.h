@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/form.h"
 #include "core/delivery.h"
+#include "ingest/analysis.h"
 #include "ingest/integration.h"
 #include "ingest/phone.h"
 #include "ingest/reason.h"
@@ -24,6 +25,7 @@
 struct ct_booking;
 
 #define CT_TIME_MAX 40
+#define CT_AGENT_FIELD_MAX 200
 
 enum ct_event_mode {
 	CT_EVENT_APPLY,		/* change the call */
@@ -75,6 +77,19 @@ struct ct_call_event {
 	char			*lead_reasons;	/* PostgreSQL array, owned */
 	char			*metadata;	/* JSON, owned */
 	const char		*transfer_destination;
+	int			 transferred;	/* the event shows a transfer */
+	/* The agent that handled the call (Vapi's assistant, Retell's
+	 * agent), each at most CT_AGENT_FIELD_MAX bytes, or NULL. */
+	const char		*agent_id;
+	const char		*agent_name;
+	char			 agent_version[CT_AGENT_FIELD_MAX + 1];
+	char			*analysis;	/* JSON object, owned */
+	int			 success;	/* -1 unknown, 0, 1 */
+	char			 success_raw[CT_SUCCESS_RAW_MAX + 1];
+	char			*cost_breakdown;	/* JSON, owned */
+	/* Why something the event carries was not kept (a static
+	 * sentence, stored as the event's error and logged), or NULL. */
+	const char		*note;
 	/* What the borrowed strings above point into. */
 	json_object		*root;
 	struct ct_form		 form;
@@ -82,6 +97,14 @@ struct ct_call_event {
 
 /* Sets every field to "unknown". */
 void ct_call_event_init(struct ct_call_event *ev);
+
+/*
+ * Sets the agent's id and name (borrowed; one over CT_AGENT_FIELD_MAX
+ * bytes is none) and its version from v, a string or an integer (Retell
+ * sends a number), copied.
+ */
+void ct_event_set_agent(struct ct_call_event *ev, const char *id,
+    const char *name, json_object *version);
 
 /* Frees what the event owns; the event is then unknown again. */
 void ct_call_event_free(struct ct_call_event *ev);
@@ -189,7 +212,15 @@ void ct_event_default_duration(struct ct_call_event *ev);
 	X(LEAD_SCORE, "p_lead_score") \
 	X(LEAD_REASONS, "p_lead_reasons") \
 	X(METADATA, "p_metadata") \
-	X(TRANSFER_DESTINATION, "p_transfer_destination")
+	X(TRANSFER_DESTINATION, "p_transfer_destination") \
+	X(TRANSFERRED, "p_transferred") \
+	X(AGENT_ID, "p_agent_id") \
+	X(AGENT_NAME, "p_agent_name") \
+	X(AGENT_VERSION, "p_agent_version") \
+	X(ANALYSIS, "p_analysis") \
+	X(SUCCESS, "p_success") \
+	X(SUCCESS_RAW, "p_success_raw") \
+	X(COST_BREAKDOWN, "p_cost_breakdown")
 
 enum ct_event_param {
 #define CT_EP_ENUM(id, name) CT_EP_##id,

@@ -177,6 +177,10 @@ write_event(struct ct_request *req, const struct ct_delivery *d,
 	json_object *resp;
 	enum ct_err err;
 
+	/* What of the event was not kept (a bound), for the log line; the
+	 * event's error says it too. */
+	if (ev->note != NULL)
+		ct_http_set_detail(req, "%s", ev->note);
 	/* A stale copy (the database was away) verified it for the spool
 	 * only: the drain checks the integration again before applying. */
 	err = in->stale ? CT_ERR_DB_UNAVAILABLE :

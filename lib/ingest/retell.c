@@ -7,7 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "ingest/analysis.h"
 #include "ingest/booking.h"
+#include "ingest/cost.h"
 #include "core/crypto.h"
 #include "core/json.h"
 #include "ingest/retell.h"
@@ -29,6 +31,19 @@ static const struct {
 	{ "call_started", 1 },
 	{ "call_ended", 2 },
 	{ "call_analyzed", 3 },
+};
+
+/* The transfer events (§2.1, §8): full call data and the destination,
+ * while the call is connected; bridged and ended say the transfer
+ * happened. */
+static const struct {
+	const char	*event;
+	int		 transferred;
+} transfers[] = {
+	{ "transfer_started", 0 },
+	{ "transfer_bridged", 1 },
+	{ "transfer_cancelled", 0 },
+	{ "transfer_ended", 1 },
 };
 
 /* The truthy is_test_call flags of the fixtures README. */
@@ -109,7 +124,7 @@ call_fields(json_object *call, const struct ct_map_ctx *ctx,
 	const char *dir = ct_json_path_str(call, "direction");
 	const char *from = ct_json_path_str(call, "from_number");
 	const char *to = ct_json_path_str(call, "to_number");
-	const char *dest;
+	const char *dest, *status;
 	json_object *meta;
 	int web = type != NULL && strcmp(type, "web_call") == 0;
 
@@ -134,8 +149,16 @@ call_fields(json_object *call, const struct ct_map_ctx *ctx,
 	ev->is_test_call = web || ct_json_any_truthy(call, test_flags);
 	time_ms(call, "start_timestamp", ev->started_at);
 	time_ms(call, "end_timestamp", ev->ended_at);
+	/* A call that never connected has no start (§2.2, §8), whatever a
+	 * timestamp says. */
+	if ((status = ct_json_path_str(call, "call_status")) != NULL &&
+	    strcmp(status, "not_connected") == 0)
+		ev->started_at[0] = '\0';
 	if (ev->started_at[0] != '\0')
 		ev->answered = 1;
+	ct_event_set_agent(ev, ct_json_path_str(call, "agent_id"),
+	    ct_json_path_str(call, "agent_name"),
+	    ct_json_path(call, "agent_version"));
 	if ((dest = ct_json_path_str(call, "transfer_destination")) != NULL)
 		ev->transfer_destination = dest;
 	/* jsonb refuses \u0000: metadata holding one is dropped. */
@@ -144,6 +167,38 @@ call_fields(json_object *call, const struct ct_map_ctx *ctx,
 	    !ct_json_holds_nul(meta))
 		ev->metadata = strdup(json_object_to_json_string_ext(meta,
 		    JSON_C_TO_STRING_PLAIN));
+}
+
+/* The analysis, success and cost by part of call_analyzed (§2.2, §2.4). */
+static void
+analysis_fields(json_object *call, struct ct_call_event *ev)
+{
+	const struct ct_analysis_part parts[] = {
+		{ NULL, ct_json_path(call, "call_analysis.custom_analysis_data") },
+	};
+	struct ct_cost_breakdown b;
+	json_object *costs;
+	const char *why;
+	size_t i;
+
+	ev->analysis = ct_analysis_build(parts, 1, &why);
+	ev->note = why;
+	ev->success = ct_success_eval(ct_json_path(call,
+	    "call_analysis.call_successful"), NULL, ev->success_raw);
+	memset(&b, 0, sizeof(b));
+	costs = ct_json_path(call, "call_cost.product_costs");
+	for (i = 0; json_object_is_type(costs, json_type_array) &&
+	    i < json_object_array_length(costs); i++) {
+		json_object *c = json_object_array_get_idx(costs, i);
+
+		/* Cents (§2.2). */
+		ct_cost_add(&b, "retell", ct_json_path_str(c, "product"),
+		    ct_json_path(c, "cost"), 0.01);
+	}
+	ev->cost_breakdown = ct_cost_json(&b);
+	if (b.dropped > 0 && ev->note == NULL)
+		ev->note = "a cost part was dropped: not a number, negative "
+		    "or over 1e6 USD";
 }
 
 /* What call_ended and call_analyzed add: the end, the recording, the
@@ -170,6 +225,7 @@ ended_fields(json_object *call, const struct ct_map_ctx *ctx,
 	ev->summary = ct_json_path_str(call, "call_analysis.call_summary");
 	ev->sentiment = ct_event_sentiment(ct_json_path_str(call,
 	    "call_analysis.user_sentiment"));
+	analysis_fields(call, ev);
 	booking_of(ct_json_path(call, "transcript_with_tool_calls"), ctx,
 	    &booking);
 	ct_event_finish(ev, &booking);
@@ -193,6 +249,21 @@ ct_retell_map(const char *body, size_t len, const struct ct_map_ctx *ctx,
 	/* What names the call and the delivery holds no NUL (json.h). */
 	if (ct_json_path_key(ev->root, "event", &event) != CT_OK)
 		REFUSE(ev, "event");
+	if (event != NULL && strncmp(event, "chat_", 5) == 0 &&
+	    strlen(event) <= 100) {
+		/* A chat agent's events carry a chat, not a call (§2.1, §8):
+		 * kept in the log under the chat's id, and nothing more. */
+		if (ct_json_path_key(ev->root, "chat.chat_id", &id) != CT_OK)
+			REFUSE(ev, "chat.chat_id");
+		if (id == NULL || strlen(id) > 200)
+			return CT_ERR_MISSING_CALL_ID;
+		ev->provider_call_id = id;
+		ev->event_type = event;
+		ct_crypto_sha256_hex(body, len, hash);
+		snprintf(ev->dedup_key, sizeof(ev->dedup_key), "retell:%s", hash);
+		ev->mode = CT_EVENT_RECORD;
+		return CT_OK;
+	}
 	call = ct_json_path(ev->root, "call");
 	if (event == NULL || strlen(event) > 100 || call == NULL ||
 	    !json_object_is_type(call, json_type_object))
@@ -207,11 +278,26 @@ ct_retell_map(const char *body, size_t len, const struct ct_map_ctx *ctx,
 		if (strcmp(event, lifecycle[i].event) == 0)
 			break;
 	if (i == sizeof(lifecycle) / sizeof(lifecycle[0])) {
-		/* transcript_updated (many per call), transfer_*, …: kept
-		 * in the log, the call unchanged; known by their bytes. */
+		/* transcript_updated (many per call), transfer_* (a call may
+		 * be transferred more than once), …: known by their bytes. */
 		ct_crypto_sha256_hex(body, len, hash);
 		snprintf(ev->dedup_key, sizeof(ev->dedup_key), "retell:%s", hash);
-		ev->mode = CT_EVENT_RECORD;
+		for (i = 0; i < sizeof(transfers) / sizeof(transfers[0]); i++)
+			if (strcmp(event, transfers[i].event) == 0)
+				break;
+		if (i == sizeof(transfers) / sizeof(transfers[0])) {
+			/* Kept in the log, the call unchanged. */
+			ev->mode = CT_EVENT_RECORD;
+			return CT_OK;
+		}
+		/* A transfer: the call is connected, and marked transferred
+		 * once one is bridged.  Ranked with call_started, so that a
+		 * late one changes nothing an ended call says. */
+		ev->sequence = lifecycle[0].sequence;
+		call_fields(call, ctx, ev);
+		ev->status_answered = ev->status_unanswered = "in-progress";
+		ev->answered = 1;
+		ev->transferred = transfers[i].transferred;
 		return CT_OK;
 	}
 	/* One of each lifecycle event per call: (call_id, event) is its

@@ -121,7 +121,7 @@ ct_sig_vapi_hmac(const struct ct_sig_vapi_hmac *plan, const char *body,
 			continue;
 		klen = strlen(secrets->s[i]);
 		if (plan->secret_base64) {
-			if (ct_crypto_base64_decode(secrets->s[i], key,
+			if (ct_crypto_base64_decode(secrets->s[i], klen, key,
 			    sizeof(key), &klen) != CT_OK)
 				continue;
 			k = key;

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "ingest/analysis.h"
 #include "ingest/booking.h"
+#include "ingest/cost.h"
 #include "core/crypto.h"
 #include "core/json.h"
 #include "ingest/vapi.h"
@@ -201,12 +203,87 @@ call_fields(json_object *msg, const struct ct_map_ctx *ctx,
 	    ev->ended_at);
 	if (ev->started_at[0] != '\0')
 		ev->answered = 1;
+	/* The assistant: the call names it, or the message carries its
+	 * config (§1.2, §1.5); assistantVersion came in 2026-07 (§8). */
+	ct_event_set_agent(ev, FIRST(msg, "call.assistantId", "assistant.id",
+	    "call.assistant.id"), FIRST(msg, "assistant.name",
+	    "call.assistant.name"), ct_json_path(msg, "assistantVersion") ?
+	    ct_json_path(msg, "assistantVersion") :
+	    ct_json_path(msg, "call.assistantVersion"));
 	dest = FIRST(msg, "destination.number", "destination.sipUri", "call.destination.number");
 	ev->transfer_destination = dest;
 	/* jsonb refuses \u0000: metadata holding one is dropped. */
 	if ((meta = metadata_of(msg)) != NULL && !ct_json_holds_nul(meta))
 		ev->metadata = strdup(json_object_to_json_string_ext(meta,
 		    JSON_C_TO_STRING_PLAIN));
+}
+
+/*
+ * The analysis: structuredData's keys at the top level, the other parts
+ * under names of their own (§1.6, §8); and the success evaluation read on
+ * the assistant's rubric.
+ */
+static void
+analysis_fields(json_object *msg, struct ct_call_event *ev)
+{
+	const struct ct_analysis_part parts[] = {
+		{ NULL, ct_json_path(msg, "analysis.structuredData") },
+		{ "structuredDataMulti",
+		    ct_json_path(msg, "analysis.structuredDataMulti") },
+		{ "structuredOutputs",
+		    ct_json_path(msg, "artifact.structuredOutputs") },
+		{ "scorecards", ct_json_path(msg, "artifact.scorecards") },
+	};
+	const char *rubric = FIRST(msg,
+	    "assistant.analysisPlan.successEvaluationPlan.rubric",
+	    "assistant.analysisPlan.successEvaluationRubric",
+	    "call.assistant.analysisPlan.successEvaluationPlan.rubric",
+	    "call.assistant.analysisPlan.successEvaluationRubric");
+	const char *why;
+
+	ev->analysis = ct_analysis_build(parts, sizeof(parts) /
+	    sizeof(parts[0]), &why);
+	if (why != NULL)
+		ev->note = why;
+	ev->success = ct_success_eval(ct_json_path(msg,
+	    "analysis.successEvaluation"), rubric, ev->success_raw);
+}
+
+/*
+ * The cost by part: the typed costs[] (§8) when the report has them, else
+ * the costBreakdown object.
+ */
+static void
+cost_fields(json_object *msg, struct ct_call_event *ev)
+{
+	struct ct_cost_breakdown b;
+	json_object *costs = ct_json_path(msg, "costs");
+	json_object *bd;
+	size_t i;
+
+	memset(&b, 0, sizeof(b));
+	if (costs == NULL)
+		costs = ct_json_path(msg, "call.costs");
+	if (json_object_is_type(costs, json_type_array)) {
+		for (i = 0; i < json_object_array_length(costs); i++) {
+			json_object *c = json_object_array_get_idx(costs, i);
+
+			ct_cost_add(&b, "vapi-costs", ct_json_path_str(c, "type"),
+			    ct_json_path(c, "cost"), 1);
+		}
+	}
+	if (b.read == 0 && b.dropped == 0) {
+		if ((bd = ct_json_path(msg, "costBreakdown")) == NULL)
+			bd = ct_json_path(msg, "call.costBreakdown");
+		if (json_object_is_type(bd, json_type_object)) {
+			json_object_object_foreach(bd, key, v)
+				ct_cost_add(&b, "vapi-breakdown", key, v, 1);
+		}
+	}
+	ev->cost_breakdown = ct_cost_json(&b);
+	if (b.dropped > 0 && ev->note == NULL)
+		ev->note = "a cost part was dropped: not a number, negative "
+		    "or over 1e6 USD";
 }
 
 /* What only the end-of-call-report carries (§1.6). */
@@ -225,8 +302,11 @@ report_fields(json_object *msg, const struct ct_map_ctx *ctx,
 	if (ct_json_path_number(msg, "cost", &v) ||
 	    ct_json_path_number(msg, "call.cost", &v))
 		ct_event_set_cost(ev, v);
-	ev->recording_url = FIRST(msg, "artifact.recordingUrl",
-	    "artifact.recording.mono.combinedUrl", "recordingUrl");
+	/* The stable URLs of artifact.recording first; recordingUrl is
+	 * deprecated, and the presigned URLs expire (§8). */
+	ev->recording_url = FIRST(msg, "artifact.recording.mono.combinedUrl",
+	    "artifact.recording.stereoUrl", "artifact.recordingUrl",
+	    "recordingUrl");
 	ev->transcript = FIRST(msg, "artifact.transcript", "transcript");
 	ev->summary = FIRST(msg, "analysis.summary", "summary");
 	ev->sentiment = ct_event_sentiment(ct_json_path_str(msg,
@@ -234,6 +314,8 @@ report_fields(json_object *msg, const struct ct_map_ctx *ctx,
 	messages = ct_json_path(msg, "artifact.messages");
 	if (messages == NULL)
 		messages = ct_json_path(msg, "messages");
+	analysis_fields(msg, ev);
+	cost_fields(msg, ev);
 	booking_of(messages, ctx, &booking);
 	ct_event_finish(ev, &booking);
 	ct_booking_free(&booking);
@@ -289,7 +371,9 @@ ct_vapi_map(const char *body, size_t len, const struct ct_map_ctx *ctx,
 	}
 	if (status == NULL) {
 		/* transcript, speech-update, conversation-update, tool-calls,
-		 * …: kept in the log, the call unchanged (docs/API.md). */
+		 * …: kept in the log, the call unchanged (docs/API.md).  So is
+		 * hang: the assistant stalled (a slow model, voice or tool),
+		 * which is no hang-up, and the call goes on (§8). */
 		ev->mode = CT_EVENT_RECORD;
 		return CT_OK;
 	}

@@ -121,14 +121,14 @@ summary(struct ct_request *req, const struct ct_auth *a)
 static enum ct_err
 deliveries(struct ct_request *req, const struct ct_auth *a)
 {
-	struct ct_deliveries_query q;
+	struct ct_ingest_deliveries_query q;
 	const char *bad = NULL, *v[8], *next;
 	char limit[8];
 	json_object *page = NULL;
 	enum ct_err err;
 	PGresult *r;
 
-	if ((err = ct_deliveries_query_parse(req->query, &q, &bad)) != CT_OK) {
+	if ((err = ct_ingest_deliveries_query_parse(req->query, &q, &bad)) != CT_OK) {
 		if (err == CT_ERR_INVALID_PARAMETER)
 			err = bad_parameter(req, bad);
 		goto done;
@@ -172,7 +172,7 @@ deliveries(struct ct_request *req, const struct ct_auth *a)
 	ct_http_send_json(req, 200, page);
 done:
 	json_object_put(page);
-	ct_deliveries_query_free(&q);
+	ct_ingest_deliveries_query_free(&q);
 	return err;
 }
 

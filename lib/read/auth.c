@@ -94,12 +94,12 @@ ct_auth_bearer(struct ct_request *req, struct ct_auth *a)
 		return CT_ERR_BAD_TOKEN;
 	ct_crypto_sha256_hex(h, strlen(h), a->hash);
 	params[0] = a->hash;
-	if ((err = ct_db_exec(&r, "SELECT org_id, role, label FROM "
+	if ((err = ct_db_exec(&r, "SELECT org_id, role, label, country FROM "
 	    "ct_token_auth($1)", 1, params, NULL, NULL, NULL)) != CT_OK) {
 		memset(a, 0, sizeof(*a));
 		return err;
 	}
-	if (PQntuples(r) != 1 || PQnfields(r) != 3 || PQgetisnull(r, 0, 0) ||
+	if (PQntuples(r) != 1 || PQnfields(r) != 4 || PQgetisnull(r, 0, 0) ||
 	    !ct_role_parse(PQgetvalue(r, 0, 1), &a->role)) {
 		PQclear(r);
 		memset(a, 0, sizeof(*a));
@@ -107,6 +107,7 @@ ct_auth_bearer(struct ct_request *req, struct ct_auth *a)
 	}
 	snprintf(a->org, sizeof(a->org), "%s", PQgetvalue(r, 0, 0));
 	snprintf(a->label, sizeof(a->label), "%s", PQgetvalue(r, 0, 2));
+	snprintf(a->country, sizeof(a->country), "%s", PQgetvalue(r, 0, 3));
 	PQclear(r);
 	snprintf(req->org, sizeof(req->org), "%s", a->org);
 	return CT_OK;

@@ -25,13 +25,15 @@ enum ct_role {
 };
 
 /* A signed-in request: the token's org, its hash (the credential the
- * dashboard's SQL functions pin the org with), its role, and the label that
- * names it in a contact's history. */
+ * dashboard's SQL functions pin the org with), its role, the label that
+ * names it in a contact's history, and the org's default country (ISO
+ * 3166 alpha-2), which numbers typed by its people are read in. */
 struct ct_auth {
 	char		org[37];
 	char		hash[65];
 	enum ct_role	role;
 	char		label[CT_TOKEN_LABEL_MAX];
+	char		country[3];
 };
 
 /*

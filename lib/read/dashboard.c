@@ -86,7 +86,7 @@ static enum ct_err
 calls_page(struct ct_request *req, const char *hash,
     const struct ct_calls_query *q)
 {
-	const char *v[20], *next, *bad = NULL;
+	const char *v[23], *next, *bad = NULL;
 	char limit[8], offset[24];
 	json_object *page;
 	enum ct_err err;
@@ -100,9 +100,12 @@ calls_page(struct ct_request *req, const char *hash,
 	v[n++] = offset;
 	v[n++] = q->after_value;
 	v[n++] = q->after_id[0] ? q->after_id : NULL;
+	v[n++] = q->agent;
+	v[n++] = q->success;
+	v[n++] = q->analysis;
 	if ((err = ct_db_exec(&r, "SELECT ct_calls_page($1, $2, $3, $4, $5, $6,"
-	    " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
-	    n, v, NULL, NULL, NULL)) != CT_OK)
+	    " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,"
+	    " $21, $22, $23)", n, v, NULL, NULL, NULL)) != CT_OK)
 		return err;
 	err = sql_json(r, &page, &bad);
 	PQclear(r);
@@ -207,7 +210,7 @@ calls_csv(struct ct_request *req, const char *hash,
     const struct ct_calls_query *q)
 {
 	struct csv_state s = { req, 0, 0 };
-	const char *v[17];
+	const char *v[20];
 	char cap[16];
 	enum ct_err err;
 	PGresult *r;
@@ -215,6 +218,9 @@ calls_csv(struct ct_request *req, const char *hash,
 
 	snprintf(cap, sizeof(cap), "%d", CT_QUERY_CSV_CAP);
 	v[n++] = cap;
+	v[n++] = q->agent;
+	v[n++] = q->success;
+	v[n++] = q->analysis;
 	/* A reversed range is found before the first byte goes out. */
 	if (q->from != NULL && q->to != NULL) {
 		const char *b[3] = { hash, q->from, q->to };
@@ -226,10 +232,10 @@ calls_csv(struct ct_request *req, const char *hash,
 		PQclear(r);
 		if (n)
 			return bad_parameter(req, "from");
-		n = 17;
 	}
 	err = ct_db_stream("SELECT ct_calls_csv($1, $2, $3, $4, $5, $6, $7, $8,"
-	    " $9, $10, $11, $12, $13, $14, $15, $16, $17)", 17, v, csv_row, &s);
+	    " $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)", 20, v,
+	    csv_row, &s);
 	if (err != CT_OK && !s.begun)
 		return err;
 	if (err != CT_OK) {
@@ -289,7 +295,10 @@ ct_dashboard_calls(struct ct_request *req, const void *ctx)
 	err = ct_calls_query_parse(req->query, &q, &bad);
 	if (err == CT_ERR_INVALID_PARAMETER)
 		err = bad_parameter(req, bad);
-	else if (err == CT_OK)
+	/* A search's number is read in the org's country, so "020 7946 0018"
+	 * in a British org finds +442079460018. */
+	else if (err == CT_OK && (q.digits == NULL ||
+	    (err = ct_calls_query_phone(&q, a.country)) == CT_OK))
 		err = q.csv ? calls_csv(req, hash, &q) : calls_page(req, hash, &q);
 	ct_calls_query_free(&q);
 	return err;
@@ -318,12 +327,49 @@ me(struct ct_request *req, const struct ct_auth *a)
 	return CT_OK;
 }
 
+/* GET /api/agents: every agent the org's calls name (include_test as
+ * the list takes it). */
+static enum ct_err
+agents(struct ct_request *req, const struct ct_auth *a)
+{
+	struct ct_form form;
+	const char *v[2] = { a->hash, "f" }, *bad, *t;
+	json_object *o;
+	enum ct_err err;
+	PGresult *r;
+
+	if ((err = ct_form_parse(req->query ? req->query : "",
+	    req->query ? strlen(req->query) : 0, CT_FORM_MAX_PAIRS, &form)) !=
+	    CT_OK)
+		return err == CT_ERR_NOMEM ? err :
+		    bad_parameter(req, "query");
+	if ((t = ct_form_get(&form, "include_test")) != NULL) {
+		if (strcmp(t, "true") == 0) {
+			v[1] = "t";
+		} else if (strcmp(t, "false") != 0) {
+			ct_form_free(&form);
+			return bad_parameter(req, "include_test");
+		}
+	}
+	ct_form_free(&form);
+	if ((err = ct_db_exec(&r, "SELECT ct_agents($1, $2)", 2, v, NULL, NULL,
+	    NULL)) != CT_OK)
+		return err;
+	err = sql_json(r, &o, &bad);
+	PQclear(r);
+	if (err != CT_OK)
+		return err == CT_ERR_NOT_FOUND ? CT_ERR_BAD_TOKEN : err;
+	ct_http_send_json(req, 200, o);
+	json_object_put(o);
+	return CT_OK;
+}
+
 enum ct_err
 ct_dashboard_stats(struct ct_request *req, const void *ctx)
 {
 	struct ct_stats_query q;
 	struct ct_auth a;
-	const char *bad, *v[5];
+	const char *bad, *v[7];
 	json_object *stats;
 	enum ct_err err;
 	PGresult *r;
@@ -333,6 +379,8 @@ ct_dashboard_stats(struct ct_request *req, const void *ctx)
 		return err;
 	if (strcmp(req->path, "/api/me") == 0)
 		return me(req, &a);
+	if (strcmp(req->path, "/api/agents") == 0)
+		return agents(req, &a);
 	if ((err = ct_stats_query_parse(req->query, &q, &bad)) != CT_OK) {
 		if (err == CT_ERR_INVALID_PARAMETER)
 			err = bad_parameter(req, bad);
@@ -344,8 +392,10 @@ ct_dashboard_stats(struct ct_request *req, const void *ctx)
 	v[2] = q.to;
 	v[3] = q.tz;
 	v[4] = q.include_test ? "t" : "f";
-	err = ct_db_exec(&r, "SELECT ct_stats($1, $2, $3, $4, $5)", 5, v, NULL,
-	    NULL, NULL);
+	v[5] = q.agent;
+	v[6] = q.group_by;
+	err = ct_db_exec(&r, "SELECT ct_stats($1, $2, $3, $4, $5, $6, $7)", 7, v,
+	    NULL, NULL, NULL);
 	ct_stats_query_free(&q);
 	if (err != CT_OK)
 		return err;
@@ -356,6 +406,9 @@ ct_dashboard_stats(struct ct_request *req, const void *ctx)
 	/* No stats at all: the token was revoked since the sign-in. */
 	if (err != CT_OK)
 		return err == CT_ERR_NOT_FOUND ? CT_ERR_BAD_TOKEN : err;
+	/* by_agent answers group_by=agent only. */
+	if (json_object_object_get(stats, "by_agent") == NULL)
+		json_object_object_del(stats, "by_agent");
 	ct_http_send_json(req, 200, stats);
 	json_object_put(stats);
 	return CT_OK;

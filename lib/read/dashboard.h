@@ -16,7 +16,8 @@
 /* GET /api/calls (JSON or CSV) and GET /api/calls/<id>. */
 enum ct_err ct_dashboard_calls(struct ct_request *req, const void *ctx);
 
-/* GET /api/stats, and GET /api/me: the token's org and role. */
+/* GET /api/stats, GET /api/me (the token's org and role) and
+ * GET /api/agents (every agent the org's calls name). */
 enum ct_err ct_dashboard_stats(struct ct_request *req, const void *ctx);
 
 #endif

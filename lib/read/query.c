@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ingest/event.h"
+#include "ingest/phone.h"
 #include "core/json.h"
 #include "core/num.h"
 #include "read/query.h"
@@ -22,7 +23,13 @@
 #define Q_MAX 200		/* longest search */
 #define LIST_MAX 200		/* longest comma list */
 #define CURSOR_MAX 300		/* longest cursor, base64url */
+/* Longest contact cursor, decoded: a name's 200 characters, lower-cased
+ * (which may lengthen a character's UTF-8), with the sort, order and id;
+ * and base64url. */
+#define CONTACTS_CURSOR_MAX 2048
+#define CONTACTS_CURSOR_B64 (CONTACTS_CURSOR_MAX * 4 / 3)
 #define DURATION_MAX 10000000	/* seconds, min_duration and max_duration */
+#define AGENTS_LIST_MAX 2000	/* longest agent list */
 
 static const char *const statuses[] = { "queued", "ringing", "in-progress",
     "completed", "busy", "no-answer", "failed", "canceled", "voicemail",
@@ -94,16 +101,18 @@ valid_list(const struct ct_query_param *prm, const char *v, void *q)
 }
 
 /*
- * Splits q (at most prm->max bytes of UTF-8) into its phone digits and its
- * words, both into the struct ct_calls_query itself.  A token with a letter
- * is a word (ILIKE wildcards escaped, then quoted for a text[] literal);
- * the digits of the other tokens together are a phone number to look for,
- * when there are 3 to 15.  An empty q searches nothing.
+ * Splits q (at most max bytes of UTF-8) into its phone digits and its
+ * words, into *digits_out and *words_out (malloc'd, or left NULL), and
+ * whether the number began with '+' into *plus_out (when not NULL).  A
+ * token with a letter is a word (ILIKE wildcards escaped, then quoted for
+ * a text[] literal); the digits of the other tokens together are a phone
+ * number to look for, when there are 3 to 15 (read in the org's country
+ * later: ct_calls_query_phone).  An empty q searches nothing.
  */
 static enum ct_err
-valid_search(const struct ct_query_param *prm, const char *q, void *qv)
+split_search(const char *q, size_t max, char **digits_out, char **words_out,
+    int *plus_out)
 {
-	struct ct_calls_query *out = qv;
 	size_t len = strlen(q), i, nd = 0, o = 1;
 	char *words, *digits;
 	const char *p = q;
@@ -111,7 +120,7 @@ valid_search(const struct ct_query_param *prm, const char *q, void *qv)
 	if (len == 0)
 		return CT_OK;
 	/* The words go to the database as text, which must be UTF-8. */
-	if (len > (size_t)prm->max || !ct_utf8_valid(q, len))
+	if (len > max || !ct_utf8_valid(q, len))
 		return CT_ERR_INVALID_PARAMETER;
 	/* At most 4 bytes a character (a backslash, escaped twice) and 3 a
 	 * word (its quotes and a comma; a word has a character), braces and
@@ -154,6 +163,9 @@ valid_search(const struct ct_query_param *prm, const char *q, void *qv)
 			}
 			words[o++] = '"';
 		} else {
+			if (nd == 0 && n > 0 && p[0] == '+' &&
+			    plus_out != NULL)
+				*plus_out = 1;
 			for (i = 0; i < n; i++)
 				if (p[i] >= '0' && p[i] <= '9')
 					digits[nd++] = p[i];
@@ -164,12 +176,12 @@ valid_search(const struct ct_query_param *prm, const char *q, void *qv)
 	words[o] = '\0';
 	digits[nd] = '\0';
 	if (o > 2) {
-		out->words = words;
+		*words_out = words;
 	} else {
 		free(words);
 	}
 	if (nd >= 3 && nd <= 15) {
-		out->digits = digits;
+		*digits_out = digits;
 	} else {
 		free(digits);
 		if (nd > 15)
@@ -178,22 +190,48 @@ valid_search(const struct ct_query_param *prm, const char *q, void *qv)
 	return CT_OK;
 }
 
+/* q of GET /api/calls (split_search), into the struct ct_calls_query. */
+static enum ct_err
+valid_search(const struct ct_query_param *prm, const char *q, void *qv)
+{
+	struct ct_calls_query *out = qv;
+
+	return split_search(q, (size_t)prm->max, &out->digits, &out->words,
+	    &out->digits_plus);
+}
+
+/* q of GET /api/contacts, the same, into the struct ct_contacts_query. */
+static enum ct_err
+valid_contacts_search(const struct ct_query_param *prm, const char *q,
+    void *qv)
+{
+	struct ct_contacts_query *out = qv;
+
+	return split_search(q, (size_t)prm->max, &out->digits, &out->words,
+	    NULL);
+}
+
 static const char b64url[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 char *
 ct_query_cursor(const char *sort, int desc, const char *value, const char *id)
 {
-	char raw[256];
-	char *out;
-	int n = snprintf(raw, sizeof(raw), "%s|%s|%s|%s", sort,
-	    desc ? "desc" : "asc", value, id);
+	size_t size = strlen(sort) + strlen(value) + strlen(id) + 8;
+	char *raw, *out;
+	int n;
 	size_t i, o = 0;
 	unsigned acc = 0, bits = 0;
 
-	if (n < 0 || (size_t)n >= sizeof(raw) ||
-	    (out = malloc((size_t)n * 4 / 3 + 4)) == NULL)
+	if ((raw = malloc(size)) == NULL)
 		return NULL;
+	n = snprintf(raw, size, "%s|%s|%s|%s", sort, desc ? "desc" : "asc",
+	    value, id);
+	if (n < 0 || (size_t)n >= size ||
+	    (out = malloc((size_t)n * 4 / 3 + 4)) == NULL) {
+		free(raw);
+		return NULL;
+	}
 	for (i = 0; i < (size_t)n; i++) {
 		acc = (acc << 8) | (unsigned char)raw[i];
 		bits += 8;
@@ -205,6 +243,7 @@ ct_query_cursor(const char *sort, int desc, const char *value, const char *id)
 	if (bits > 0)
 		out[o++] = b64url[(acc << (6 - bits)) & 63];
 	out[o] = '\0';
+	free(raw);
 	return out;
 }
 
@@ -407,29 +446,43 @@ sort_value(const char *sort, const char *value)
 }
 
 /*
- * "sort|order|value|id", base64url-encoded, of the sort and order the rows
- * above set, its value of the sort's shape and its id a UUID: into
- * after_value (malloc'd) and after_id of the struct ct_calls_query.
+ * Takes a cursor c (at most max characters) apart into raw (size bytes):
+ * "sort|order|value|id", base64url-encoded, of the given sort and order,
+ * its id a UUID.  Points *value and *id into raw; 1 when it is one, else 0.
+ */
+static int
+cursor_split(const char *c, size_t max, const char *sort, int desc,
+    char *raw, size_t size, char **value, char **id)
+{
+	char want[40];
+	int n;
+
+	if (strlen(c) > max || (n = unb64url(c, raw, size)) < 0 ||
+	    memchr(raw, '\0', (size_t)n) != NULL)
+		return 0;
+	snprintf(want, sizeof(want), "%s|%s|", sort, desc ? "desc" : "asc");
+	if (strncmp(raw, want, strlen(want)) != 0)
+		return 0;
+	*value = raw + strlen(want);
+	if ((*id = strrchr(*value, '|')) == NULL)
+		return 0;
+	*(*id)++ = '\0';
+	return ct_query_uuid(*id);
+}
+
+/*
+ * A cursor of the sort and order the rows above set (cursor_split), its
+ * value of the sort's shape: into after_value (malloc'd) and after_id of
+ * the struct ct_calls_query.
  */
 static enum ct_err
 valid_cursor(const struct ct_query_param *p, const char *c, void *qv)
 {
 	struct ct_calls_query *q = qv;
-	char raw[256], want[32], *value, *id;
-	int n;
+	char raw[256], *value, *id;
 
-	if (strlen(c) > (size_t)p->max ||
-	    (n = unb64url(c, raw, sizeof(raw))) < 0 ||
-	    memchr(raw, '\0', (size_t)n) != NULL)
-		return CT_ERR_INVALID_PARAMETER;
-	snprintf(want, sizeof(want), "%s|%s|", q->sort, q->desc ? "desc" : "asc");
-	if (strncmp(raw, want, strlen(want)) != 0)
-		return CT_ERR_INVALID_PARAMETER;
-	value = raw + strlen(want);
-	if ((id = strrchr(value, '|')) == NULL)
-		return CT_ERR_INVALID_PARAMETER;
-	*id++ = '\0';
-	if (!ct_query_uuid(id) || !sort_value(q->sort, value))
+	if (!cursor_split(c, (size_t)p->max, q->sort, q->desc, raw, sizeof(raw),
+	    &value, &id) || !sort_value(q->sort, value))
 		return CT_ERR_INVALID_PARAMETER;
 	if ((q->after_value = strdup(value)) == NULL)
 		return CT_ERR_NOMEM;
@@ -510,13 +563,13 @@ ct_query_delivery_cursor(const char *next)
 /*
  * "deliveries|desc|<time>|<delivery id>", base64url-encoded, as
  * ct_query_delivery_cursor makes it: into after_at, after_kind and
- * after_id of the struct ct_deliveries_query.
+ * after_id of the struct ct_ingest_deliveries_query.
  */
 static enum ct_err
 valid_delivery_cursor(const struct ct_query_param *p, const char *c, void *qv)
 {
 	static const char want[] = "deliveries|desc|";
-	struct ct_deliveries_query *q = qv;
+	struct ct_ingest_deliveries_query *q = qv;
 	char raw[256], *value, *id, kind;
 	int n;
 
@@ -538,9 +591,190 @@ valid_delivery_cursor(const struct ct_query_param *p, const char *c, void *qv)
 	return CT_OK;
 }
 
+/* A time as the pages write a sort value: ISO 8601 date-time, 1970 on. */
+static int
+time_value(const char *value)
+{
+	char buf[CT_TIME_MAX];
+
+	return strlen(value) != 10 && ct_time_iso(value, buf) &&
+	    ct_time_epoch_ms(value) >= 0;
+}
+
+/* Is value a value of the contact sort's column, in the shape the page
+ * wrote it?  A contact never contacted sorts as -infinity; a name is its
+ * lower-cased text, which may hold any character. */
+static int
+contacts_sort_value(const char *sort, const char *value)
+{
+	long long n;
+
+	if (strcmp(sort, "last_contacted_at") == 0)
+		return strcmp(value, "-infinity") == 0 || time_value(value);
+	if (strcmp(sort, "created_at") == 0)
+		return time_value(value);
+	if (strcmp(sort, "lead_score") == 0)
+		return ct_num_parse_str(value, 0, 100, &n) == CT_OK;
+	if (strcmp(sort, "call_count") == 0)
+		return ct_num_parse_str(value, 0, 2147483647, &n) == CT_OK;
+	return ct_utf8_valid(value, strlen(value));	/* name */
+}
+
+/* The cursor of GET /api/contacts: as valid_cursor, of a contact sort,
+ * into the struct ct_contacts_query. */
+static enum ct_err
+valid_contacts_cursor(const struct ct_query_param *p, const char *c,
+    void *qv)
+{
+	struct ct_contacts_query *q = qv;
+	char raw[CONTACTS_CURSOR_MAX], *value, *id;
+
+	if (!cursor_split(c, (size_t)p->max, q->sort, q->desc, raw, sizeof(raw),
+	    &value, &id) || !contacts_sort_value(q->sort, value))
+		return CT_ERR_INVALID_PARAMETER;
+	if ((q->after_value = strdup(value)) == NULL)
+		return CT_ERR_NOMEM;
+	memcpy(q->after_id, id, 37);
+	q->page = 0;
+	return CT_OK;
+}
+
+/* The cursor of GET /api/alerts: newest first, by creation time. */
+static enum ct_err
+valid_alerts_cursor(const struct ct_query_param *p, const char *c, void *qv)
+{
+	struct ct_alerts_query *q = qv;
+	char raw[256], *value, *id;
+
+	if (!cursor_split(c, (size_t)p->max, "created_at", 1, raw, sizeof(raw),
+	    &value, &id) || !time_value(value))
+		return CT_ERR_INVALID_PARAMETER;
+	if ((q->after_value = strdup(value)) == NULL)
+		return CT_ERR_NOMEM;
+	memcpy(q->after_id, id, 37);
+	return CT_OK;
+}
+
+/*
+ * A comma list of at most CT_QUERY_AGENTS_MAX agent ids (letters, digits
+ * and "_.:-", 1 to 200 each; Vapi's are UUIDs, Retell's "agent_…"), as a
+ * text[] literal of quoted items (so that none reads as NULL), malloc'd
+ * into the char * at p->off.
+ */
+static enum ct_err
+valid_ids(const struct ct_query_param *prm, const char *v, void *q)
+{
+	static const char idchars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_.:-";
+	size_t len = strlen(v), o = 0, n;
+	const char *p = v;
+	char *lit;
+	int items = 0;
+
+	if (len == 0 || len > (size_t)prm->max)
+		return CT_ERR_INVALID_PARAMETER;
+	/* Each item gains two quotes and loses at most its comma. */
+	if ((lit = malloc(3 * len + 3)) == NULL)
+		return CT_ERR_NOMEM;
+	lit[o++] = '{';
+	for (;;) {
+		n = strcspn(p, ",");
+		if (n == 0 || n > 200 || strspn(p, idchars) != n ||
+		    ++items > CT_QUERY_AGENTS_MAX) {
+			free(lit);
+			return CT_ERR_INVALID_PARAMETER;
+		}
+		if (items > 1)
+			lit[o++] = ',';
+		lit[o++] = '"';
+		memcpy(lit + o, p, n);
+		o += n;
+		lit[o++] = '"';
+		p += n;
+		if (*p == '\0')
+			break;
+		p++;		/* the comma; a trailing one is an empty item */
+	}
+	lit[o++] = '}';
+	lit[o] = '\0';
+	*DEST(prm, q, char *) = lit;
+	return CT_OK;
+}
+
+/* true or false, as "t" or "f" into the const char * at p->off. */
+static enum ct_err
+valid_tristate(const struct ct_query_param *p, const char *v, void *q)
+{
+	if (strcmp(v, "true") == 0)
+		*DEST(p, q, const char *) = "t";
+	else if (strcmp(v, "false") == 0)
+		*DEST(p, q, const char *) = "f";
+	else
+		return CT_ERR_INVALID_PARAMETER;
+	return CT_OK;
+}
+
+/*
+ * One analysis.<key>=<value> filter, given as "<key>=<value>": the key
+ * [A-Za-z0-9_]{1,64}, the value 1 to p->max bytes of UTF-8; at most
+ * CT_QUERY_ANALYSIS_MAX of them, appended to the text[] literal analysis
+ * of the struct ct_calls_query as two quoted items.
+ */
+static enum ct_err
+valid_analysis(const struct ct_query_param *p, const char *kv, void *qv)
+{
+	static const char keychars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_";
+	struct ct_calls_query *q = qv;
+	size_t k = strcspn(kv, "="), vlen, old, o, i;
+	const char *val;
+	char *lit;
+
+	if (k == 0 || k > 64 || strspn(kv, keychars) != k || kv[k] != '=')
+		return CT_ERR_INVALID_PARAMETER;
+	val = kv + k + 1;
+	vlen = strlen(val);
+	if (vlen == 0 || vlen > (size_t)p->max || !ct_utf8_valid(val, vlen) ||
+	    q->n_analysis >= CT_QUERY_ANALYSIS_MAX)
+		return CT_ERR_INVALID_PARAMETER;
+	for (i = 0; i < vlen; i++)
+		if ((unsigned char)val[i] < 0x20 || val[i] == 0x7f)
+			return CT_ERR_INVALID_PARAMETER;
+	old = q->analysis != NULL ? strlen(q->analysis) : 0;
+	/* The key's and the value's quotes, a comma each, the value's
+	 * quotes and backslashes escaped: at most 2 * vlen + k + 8 more. */
+	if ((lit = realloc(q->analysis, old + k + 2 * vlen + 9)) == NULL)
+		return CT_ERR_NOMEM;
+	q->analysis = lit;
+	if (old == 0) {
+		lit[0] = '{';
+		o = 1;
+	} else {
+		o = old - 1;	/* over the closing brace */
+		lit[o++] = ',';
+	}
+	lit[o++] = '"';
+	memcpy(lit + o, kv, k);
+	o += k;
+	lit[o++] = '"';
+	lit[o++] = ',';
+	lit[o++] = '"';
+	for (i = 0; i < vlen; i++) {
+		if (val[i] == '"' || val[i] == '\\')
+			lit[o++] = '\\';
+		lit[o++] = val[i];
+	}
+	lit[o++] = '"';
+	lit[o++] = '}';
+	lit[o] = '\0';
+	q->n_analysis++;
+	return CT_OK;
+}
+
 static const char *const sorts[] = { "started_at", "duration", "cost", NULL };
 static const char *const orders[] = { "asc", "desc", NULL };
 static const char *const formats[] = { "json", "csv", NULL };
+static const char *const group_bys[] = { "agent", NULL };
 
 #define CALLS(field) offsetof(struct ct_calls_query, field)
 #define STATS(field) offsetof(struct ct_stats_query, field)
@@ -573,6 +807,41 @@ const struct ct_query_param ct_query_calls[] = {
 	{ "page", valid_llong, 1, CT_QUERY_PAGE_MAX, NULL, CALLS(page) },
 	{ "cursor", valid_cursor, 0, CURSOR_MAX, NULL, 0 },
 	{ "format", valid_choice, 0, 1, formats, CALLS(csv) },
+	{ "agent", valid_ids, 0, AGENTS_LIST_MAX, NULL, CALLS(agent) },
+	{ "success", valid_tristate, 0, 0, NULL, CALLS(success) },
+	{ "analysis.*", valid_analysis, 0, CT_QUERY_ANALYSIS_VALUE_MAX, NULL, 0 },
+	{ NULL, NULL, 0, 0, NULL, 0 }
+};
+
+static const char *const contact_sorts[] = { "last_contacted_at",
+    "lead_score", "name", "created_at", "call_count", NULL };
+static const char *const alert_states[] = { "open", "acknowledged", "all",
+    NULL };
+
+#define CONTACTS(field) offsetof(struct ct_contacts_query, field)
+#define ALERTS(field) offsetof(struct ct_alerts_query, field)
+
+/* GET /api/contacts.  As for the calls, the cursor's row comes after the
+ * sort's and the order's. */
+const struct ct_query_param ct_query_contacts[] = {
+	{ "q", valid_contacts_search, 0, Q_MAX, NULL, 0 },
+	{ "lead_status", valid_list, 0, LIST_MAX, lead_statuses,
+	    CONTACTS(lead_status) },
+	{ "has_name", valid_bool, 0, 1, NULL, CONTACTS(has_name) },
+	{ "sort", valid_word, 0, 0, contact_sorts, CONTACTS(sort) },
+	{ "order", valid_choice, 0, 1, orders, CONTACTS(desc) },
+	{ "limit", valid_int, 1, CT_QUERY_LIMIT_MAX, NULL, CONTACTS(limit) },
+	{ "page", valid_llong, 1, CT_QUERY_PAGE_MAX, NULL, CONTACTS(page) },
+	{ "cursor", valid_contacts_cursor, 0, CONTACTS_CURSOR_B64, NULL, 0 },
+	{ "format", valid_choice, 0, 1, formats, CONTACTS(csv) },
+	{ NULL, NULL, 0, 0, NULL, 0 }
+};
+
+/* GET /api/alerts. */
+const struct ct_query_param ct_query_alerts[] = {
+	{ "state", valid_word, 0, 0, alert_states, ALERTS(state) },
+	{ "limit", valid_int, 1, CT_QUERY_LIMIT_MAX, NULL, ALERTS(limit) },
+	{ "cursor", valid_alerts_cursor, 0, CURSOR_MAX, NULL, 0 },
 	{ NULL, NULL, 0, 0, NULL, 0 }
 };
 
@@ -582,11 +851,13 @@ const struct ct_query_param ct_query_stats[] = {
 	{ "to", valid_time, 0, 0, NULL, STATS(to) },
 	{ "tz", valid_tz, 0, 0, NULL, STATS(tz) },
 	{ "include_test", valid_bool, 0, 1, NULL, STATS(include_test) },
+	{ "agent", valid_ids, 0, AGENTS_LIST_MAX, NULL, STATS(agent) },
+	{ "group_by", valid_word, 0, 0, group_bys, STATS(group_by) },
 	{ NULL, NULL, 0, 0, NULL, 0 }
 };
 
 #define INGEST(field) offsetof(struct ct_ingest_query, field)
-#define DELIVERIES(field) offsetof(struct ct_deliveries_query, field)
+#define DELIVERIES(field) offsetof(struct ct_ingest_deliveries_query, field)
 
 static const char *const delivery_outcomes[] = { "applied", "recorded",
     "parked", "duplicate", "rejected", NULL };
@@ -599,7 +870,7 @@ const struct ct_query_param ct_query_ingest[] = {
 };
 
 /* GET /api/ingest/deliveries. */
-const struct ct_query_param ct_query_deliveries[] = {
+const struct ct_query_param ct_query_ingest_deliveries[] = {
 	{ "integration", valid_slug, 0, 0, NULL, DELIVERIES(integration) },
 	{ "outcome", valid_word, 0, 0, delivery_outcomes, DELIVERIES(outcome) },
 	{ "call_id", valid_uuid, 0, 0, NULL, DELIVERIES(call_id) },
@@ -607,6 +878,26 @@ const struct ct_query_param ct_query_deliveries[] = {
 	{ "cursor", valid_delivery_cursor, 0, CURSOR_MAX, NULL, 0 },
 	{ NULL, NULL, 0, 0, NULL, 0 }
 };
+
+/* The length of a family's prefix ("analysis." of "analysis.*"), or 0
+ * when name is no family. */
+static size_t
+family(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 2 && strcmp(name + n - 2, ".*") == 0 ? n - 1 : 0;
+}
+
+/* A family's name for a 400: its prefix without the dot, a static
+ * string (the families are the tables' rows). */
+static const char *
+family_name(const char *name)
+{
+	if (strcmp(name, "analysis.*") == 0)
+		return "analysis";
+	return name;
+}
 
 /*
  * Names the parameter of the first pair of query that does not decode (a
@@ -628,7 +919,8 @@ undecodable(const char *query, const struct ct_query_param *table)
 		    ct_form_decode(p, eq, 1, name, &len) != CT_OK)
 			continue;
 		for (row = table; row->name != NULL; row++)
-			if (strcmp(row->name, name) == 0)
+			if (strcmp(row->name, name) == 0 || (family(row->name) &&
+			    strncmp(row->name, name, family(row->name)) == 0))
 				break;
 		if (row->name == NULL || eq == seg ||
 		    (value = malloc(seg - eq)) == NULL)
@@ -636,9 +928,44 @@ undecodable(const char *query, const struct ct_query_param *table)
 		err = ct_form_decode(p + eq + 1, seg - eq - 1, 1, value, &len);
 		free(value);
 		if (err != CT_OK)
-			return row->name;
+			return family(row->name) ? family_name(row->name) :
+			    row->name;
 	}
 	return "query";
+}
+
+/* Every parameter of p's family through its validator, as
+ * "<key>=<value>"; the first error stops it. */
+static enum ct_err
+walk_family(const struct ct_query_param *p, const struct ct_form *form,
+    void *q)
+{
+	size_t pre = family(p->name), i, kl, vl;
+	enum ct_err err;
+	char *kv;
+
+	for (i = 0; i < form->n; i++) {
+		const struct ct_form_pair *f = &form->pairs[i];
+
+		if (f->name_len <= pre || strncmp(f->name, p->name, pre) != 0)
+			continue;
+		kl = f->name_len - pre;
+		vl = f->value_len;
+		/* A key that holds '=' would split wrongly: it is no key. */
+		if (memchr(f->name + pre, '=', kl) != NULL)
+			return CT_ERR_INVALID_PARAMETER;
+		if ((kv = malloc(kl + vl + 2)) == NULL)
+			return CT_ERR_NOMEM;
+		memcpy(kv, f->name + pre, kl);
+		kv[kl] = '=';
+		memcpy(kv + kl + 1, f->value, vl);
+		kv[kl + 1 + vl] = '\0';
+		err = p->valid(p, kv, q);
+		free(kv);
+		if (err != CT_OK)
+			return err;
+	}
+	return CT_OK;
 }
 
 /*
@@ -664,6 +991,15 @@ walk(const struct ct_query_param *table, const char *query,
 		return CT_ERR_INVALID_PARAMETER;
 	}
 	for (p = table; p->name != NULL; p++) {
+		if (family(p->name) > 0) {
+			if ((err = walk_family(p, form, q)) != CT_OK) {
+				if (err == CT_ERR_NOMEM)
+					return err;
+				*bad = family_name(p->name);
+				return CT_ERR_INVALID_PARAMETER;
+			}
+			continue;
+		}
 		if ((v = ct_form_get(form, p->name)) == NULL)
 			continue;
 		if ((err = p->valid(p, v, q)) != CT_OK) {
@@ -735,6 +1071,26 @@ ct_calls_query_parse(const char *query, struct ct_calls_query *q,
 	return CT_OK;
 }
 
+enum ct_err
+ct_calls_query_phone(struct ct_calls_query *q, const char *country)
+{
+	char raw[CT_PHONE_E164_MAX], out[CT_PHONE_E164_MAX], *d;
+
+	if (q->digits == NULL ||
+	    strlen(q->digits) > CT_PHONE_E164_MAX - 2)
+		return CT_OK;
+	snprintf(raw, sizeof(raw), "%s%s", q->digits_plus ? "+" : "",
+	    q->digits);
+	if (ct_phone_digits(raw, country, out, sizeof(out)) < 3 ||
+	    strcmp(out, q->digits) == 0)
+		return CT_OK;
+	if ((d = strdup(out)) == NULL)
+		return CT_ERR_NOMEM;
+	free(q->digits);
+	q->digits = d;
+	return CT_OK;
+}
+
 void
 ct_calls_query_free(struct ct_calls_query *q)
 {
@@ -746,6 +1102,58 @@ ct_calls_query_free(struct ct_calls_query *q)
 	free(q->sentiment);
 	free(q->lead_status);
 	free(q->end_reason);
+	free(q->after_value);
+	free(q->agent);
+	free(q->analysis);
+	ct_form_free(&q->form);
+	memset(q, 0, sizeof(*q));
+}
+
+enum ct_err
+ct_contacts_query_parse(const char *query, struct ct_contacts_query *q,
+    const char **bad)
+{
+	enum ct_err err;
+
+	memset(q, 0, sizeof(*q));
+	*bad = NULL;
+	q->has_name = -1;
+	q->sort = "last_contacted_at";
+	q->desc = 1;
+	q->limit = CT_QUERY_LIMIT_DEFAULT;
+	q->page = 1;
+	if ((err = walk(ct_query_contacts, query, &q->form, q, bad)) != CT_OK)
+		return err;
+	if (q->after_value != NULL && ct_form_get(&q->form, "page") != NULL)
+		BAD("cursor");	/* one way of paging at a time */
+	return CT_OK;
+}
+
+void
+ct_contacts_query_free(struct ct_contacts_query *q)
+{
+	free(q->digits);
+	free(q->words);
+	free(q->lead_status);
+	free(q->after_value);
+	ct_form_free(&q->form);
+	memset(q, 0, sizeof(*q));
+}
+
+enum ct_err
+ct_alerts_query_parse(const char *query, struct ct_alerts_query *q,
+    const char **bad)
+{
+	memset(q, 0, sizeof(*q));
+	*bad = NULL;
+	q->state = "open";
+	q->limit = CT_QUERY_LIMIT_DEFAULT;
+	return walk(ct_query_alerts, query, &q->form, q, bad);
+}
+
+void
+ct_alerts_query_free(struct ct_alerts_query *q)
+{
 	free(q->after_value);
 	ct_form_free(&q->form);
 	memset(q, 0, sizeof(*q));
@@ -808,6 +1216,7 @@ ct_stats_query_parse(const char *query, struct ct_stats_query *q,
 void
 ct_stats_query_free(struct ct_stats_query *q)
 {
+	free(q->agent);
 	ct_form_free(&q->form);
 	memset(q, 0, sizeof(*q));
 }
@@ -839,17 +1248,17 @@ ct_ingest_query_free(struct ct_ingest_query *q)
 }
 
 enum ct_err
-ct_deliveries_query_parse(const char *query, struct ct_deliveries_query *q,
+ct_ingest_deliveries_query_parse(const char *query, struct ct_ingest_deliveries_query *q,
     const char **bad)
 {
 	memset(q, 0, sizeof(*q));
 	*bad = NULL;
 	q->limit = CT_QUERY_LIMIT_DEFAULT;
-	return walk(ct_query_deliveries, query, &q->form, q, bad);
+	return walk(ct_query_ingest_deliveries, query, &q->form, q, bad);
 }
 
 void
-ct_deliveries_query_free(struct ct_deliveries_query *q)
+ct_ingest_deliveries_query_free(struct ct_ingest_deliveries_query *q)
 {
 	ct_form_free(&q->form);
 	memset(q, 0, sizeof(*q));

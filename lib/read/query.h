@@ -24,9 +24,13 @@
 #define CT_QUERY_STATS_DAYS_MAX 36525	/* a stats range: 100 years */
 #define CT_QUERY_INGEST_DAYS_MAX 366	/* an ingestion range: a year */
 #define CT_QUERY_TIME_MAX 40		/* an ISO 8601 time and NUL */
+#define CT_QUERY_AGENTS_MAX 20		/* agent ids in one filter */
+#define CT_QUERY_ANALYSIS_MAX 3		/* analysis.<key>=<value> filters */
+#define CT_QUERY_ANALYSIS_VALUE_MAX 200	/* bytes of such a value */
 
 struct ct_calls_query {
 	char		*digits;	/* digits of q (≥ 3), or NULL */
+	int		 digits_plus;	/* q's number began with '+' */
 	char		*words;		/* text[] literal of q's words (ILIKE-
 					   escaped), or NULL */
 	char		*status, *direction, *booking, *sentiment;
@@ -41,12 +45,45 @@ struct ct_calls_query {
 	char		*after_value;	/* from the cursor, or NULL */
 	char		 after_id[37];	/* "" without a cursor */
 	int		 csv;
+	char		*agent;		/* text[] literal of agent ids, or NULL */
+	const char	*success;	/* "t", "f" or NULL */
+	char		*analysis;	/* text[] literal: key, value, ... */
+	int		 n_analysis;	/* analysis.<key> filters, at most
+					   CT_QUERY_ANALYSIS_MAX */
 	struct ct_form	 form;		/* owns the decoded strings */
+};
+
+/* GET /api/contacts (docs/API.md "Contacts and leads"). */
+struct ct_contacts_query {
+	char		*digits;	/* as in struct ct_calls_query */
+	char		*words;
+	char		*lead_status;	/* text[] literal */
+	int		 has_name;	/* 1, 0, or -1 when not given */
+	const char	*sort;		/* last_contacted_at | lead_score |
+					   name | created_at | call_count */
+	int		 desc;
+	int		 limit;
+	long long	 page;		/* 1-based; 0 with a cursor */
+	char		*after_value;	/* from the cursor, or NULL */
+	char		 after_id[37];	/* "" without a cursor */
+	int		 csv;
+	struct ct_form	 form;
+};
+
+/* GET /api/alerts. */
+struct ct_alerts_query {
+	const char	*state;		/* open | acknowledged | all */
+	int		 limit;
+	char		*after_value;	/* the cursor's time, or NULL */
+	char		 after_id[37];	/* "" without a cursor */
+	struct ct_form	 form;
 };
 
 struct ct_stats_query {
 	const char	*from, *to, *tz;	/* NULL when absent */
 	int		 include_test;
+	char		*agent;		/* text[] literal of agent ids, or NULL */
+	const char	*group_by;	/* "agent" or NULL */
 	struct ct_form	 form;
 };
 
@@ -57,7 +94,7 @@ struct ct_ingest_query {
 };
 
 /* GET /api/ingest/deliveries. */
-struct ct_deliveries_query {
+struct ct_ingest_deliveries_query {
 	const char	*integration;	/* a slug, or NULL */
 	const char	*outcome;	/* applied, recorded, parked, duplicate,
 					   rejected, or NULL */
@@ -75,7 +112,9 @@ struct ct_deliveries_query {
  * offset in the query struct where its value goes.  The validator checks
  * v (a decoded value, NUL-free) and stores it at q + off; it returns CT_OK,
  * CT_ERR_INVALID_PARAMETER or CT_ERR_NOMEM.  What it allocates is freed
- * with the struct.
+ * with the struct.  A name that ends in ".*" is a family: every parameter
+ * named <prefix>.<key> goes through the validator, as v = "<key>=<value>",
+ * and a bad one is reported under the prefix.
  */
 struct ct_query_param {
 	const char		*name;
@@ -92,7 +131,11 @@ extern const struct ct_query_param ct_query_calls[];
 extern const struct ct_query_param ct_query_stats[];
 /* The same of GET /api/ingest and GET /api/ingest/deliveries. */
 extern const struct ct_query_param ct_query_ingest[];
-extern const struct ct_query_param ct_query_deliveries[];
+extern const struct ct_query_param ct_query_ingest_deliveries[];
+
+/* The parameters of GET /api/contacts and GET /api/alerts. */
+extern const struct ct_query_param ct_query_contacts[];
+extern const struct ct_query_param ct_query_alerts[];
 
 /*
  * Parses the query string of GET /api/calls into q.  Returns CT_OK, or
@@ -102,6 +145,18 @@ extern const struct ct_query_param ct_query_deliveries[];
 enum ct_err ct_calls_query_parse(const char *query, struct ct_calls_query *q,
     const char **bad) __attribute__((warn_unused_result));
 void ct_calls_query_free(struct ct_calls_query *q);
+
+/*
+ * Reads the number of a parsed search (q->digits) in the org's country
+ * (ISO 3166 alpha-2), so that it matches the end of a stored E.164
+ * number: a full national number loses its trunk prefix, an international
+ * prefix turns into the calling code ("020 7946 0018" in GB:
+ * "442079460018"), a fragment stays as typed (ct_phone_digits).  Does
+ * nothing when q has no digits or country is unknown.  q keeps owning
+ * q->digits, which may be replaced.  Returns CT_OK or CT_ERR_NOMEM.
+ */
+enum ct_err ct_calls_query_phone(struct ct_calls_query *q,
+    const char *country) __attribute__((warn_unused_result));
 
 /* The same for GET /api/stats; a range (both bounds given) spans at most
  * CT_QUERY_STATS_DAYS_MAX days, else it is a bad "to". */
@@ -117,10 +172,10 @@ void ct_ingest_query_free(struct ct_ingest_query *q);
 
 /* The same for GET /api/ingest/deliveries (limit 25 by default, at most
  * CT_QUERY_LIMIT_MAX). */
-enum ct_err ct_deliveries_query_parse(const char *query,
-    struct ct_deliveries_query *q, const char **bad)
+enum ct_err ct_ingest_deliveries_query_parse(const char *query,
+    struct ct_ingest_deliveries_query *q, const char **bad)
     __attribute__((warn_unused_result));
-void ct_deliveries_query_free(struct ct_deliveries_query *q);
+void ct_ingest_deliveries_query_free(struct ct_ingest_deliveries_query *q);
 
 /*
  * Reads a delivery's id, "e<id>" (an event), "d<id>" (a duplicate
@@ -140,8 +195,23 @@ bool ct_query_delivery_id(const char *s, char *kind, char id[24]);
 char *ct_query_delivery_cursor(const char *next);
 
 /*
+ * The same for GET /api/contacts (q as for the calls; sort
+ * last_contacted_at by default, desc) and GET /api/alerts (state open by
+ * default; the cursor newest first).  The caller frees q with the
+ * matching _free() either way.
+ */
+enum ct_err ct_contacts_query_parse(const char *query,
+    struct ct_contacts_query *q, const char **bad)
+    __attribute__((warn_unused_result));
+void ct_contacts_query_free(struct ct_contacts_query *q);
+enum ct_err ct_alerts_query_parse(const char *query, struct ct_alerts_query *q,
+    const char **bad) __attribute__((warn_unused_result));
+void ct_alerts_query_free(struct ct_alerts_query *q);
+
+/*
  * Makes the next_cursor of a page: the sort, the order, the last row's
- * sort value and id, base64url-encoded.  Returns a malloc'd string or NULL.
+ * sort value (of any length) and id, base64url-encoded.  Returns a
+ * malloc'd string or NULL.
  */
 char *ct_query_cursor(const char *sort, int desc, const char *value,
     const char *id);

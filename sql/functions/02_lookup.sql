@@ -27,13 +27,16 @@ REVOKE ALL ON FUNCTION ct_integration_lookup(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ct_integration_lookup(text) TO calltrack_app;
 
 -- The org, role and label of a live dashboard token, by the token's
--- SHA-256 (hex), or no row: the dashboard's sign-in.  The label names the
--- token in a contact's history (the token's id when it has none).  Notes
+-- SHA-256 (hex), and its org's default country, or no row: the
+-- dashboard's sign-in.  The label names the token in a contact's history
+-- (the token's id when it has none); the country is the one a number
+-- typed in a search or a form is read in (ct_phone_e164, ct_phone_digits:
+-- "020 7946 0018" in a British org is +442079460018).  Notes
 -- the use at most once a minute, so reads stay reads, and never on a read
 -- replica (which cannot write; the primary sees the token's use whenever a
 -- dashboard reads there).
 CREATE OR REPLACE FUNCTION ct_token_auth(p_hash text,
-    OUT org_id uuid, OUT role text, OUT label text)
+    OUT org_id uuid, OUT role text, OUT label text, OUT country text)
     RETURNS SETOF record
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public
@@ -41,9 +44,10 @@ CREATE OR REPLACE FUNCTION ct_token_auth(p_hash text,
 DECLARE
     v_used timestamptz;
 BEGIN
-    SELECT t.org_id, t.role, COALESCE(NULLIF(t.label, ''), 'token ' || t.id::text), t.last_used_at
-      INTO org_id, role, label, v_used
-      FROM api_tokens t
+    SELECT t.org_id, t.role, COALESCE(NULLIF(t.label, ''), 'token ' || t.id::text),
+           o.default_country, t.last_used_at
+      INTO org_id, role, label, country, v_used
+      FROM api_tokens t JOIN orgs o ON o.id = t.org_id
      WHERE t.token_hash = p_hash AND t.revoked_at IS NULL;
     IF NOT FOUND THEN
         RETURN;

@@ -61,7 +61,15 @@ CREATE OR REPLACE FUNCTION ct_apply_event_once(
     p_lead_score int DEFAULT NULL,
     p_lead_reasons text[] DEFAULT NULL,
     p_metadata text DEFAULT NULL,
-    p_transfer_destination text DEFAULT NULL)
+    p_transfer_destination text DEFAULT NULL,
+    p_transferred boolean DEFAULT NULL,
+    p_agent_id text DEFAULT NULL,
+    p_agent_name text DEFAULT NULL,
+    p_agent_version text DEFAULT NULL,
+    p_analysis text DEFAULT NULL,
+    p_success boolean DEFAULT NULL,
+    p_success_raw text DEFAULT NULL,
+    p_cost_breakdown text DEFAULT NULL)
 RETURNS TABLE (outcome text, call_id uuid)
     LANGUAGE plpgsql
     AS $$
@@ -82,7 +90,10 @@ DECLARE
     v_final timestamptz := CASE WHEN (p_provider = 'vapi' AND p_event_type = 'end-of-call-report')
                                   OR (p_provider = 'retell' AND p_event_type = 'call_analyzed')
                                 THEN now() END;
+    v_later boolean := true;
     c calls%ROWTYPE;
+    v_old calls%ROWTYPE;
+    v_alerted boolean := false;
 BEGIN
     -- The raw event first; a second delivery of the same event stops here.
     INSERT INTO call_events AS e (org_id, integration_id, provider, provider_call_id,
@@ -92,7 +103,7 @@ BEGIN
             p_dedup_key, p_payload, p_content_type,
             CASE p_mode WHEN 'park' THEN 'parked' WHEN 'record' THEN 'recorded'
                         ELSE 'applied' END,
-            CASE WHEN p_mode = 'park' THEN p_error END)
+            CASE WHEN p_mode IN ('park', 'apply') THEN p_error END)
     ON CONFLICT (org_id, dedup_key) DO NOTHING
     RETURNING e.id INTO v_event;
     IF v_event IS NULL THEN
@@ -126,15 +137,18 @@ BEGIN
 
         -- The contact: one per phone number; a real provider name fills an
         -- empty name or replaces an earlier provider name, never a manual one.
+        -- Its history names the provider (sql/functions/09_contacts.sql).
         v_name := CASE WHEN ct_is_real_name(p_customer_name) THEN btrim(p_customer_name) END;
         IF p_phone_number IS NOT NULL THEN
-            INSERT INTO contacts AS ct (org_id, phone, name, name_source)
-            VALUES (p_org, p_phone_number, v_name, CASE WHEN v_name IS NOT NULL THEN 'provider' END)
+            INSERT INTO contacts AS ct (org_id, phone, name, name_source, changed_by)
+            VALUES (p_org, p_phone_number, v_name, CASE WHEN v_name IS NOT NULL THEN 'provider' END,
+                    'provider')
             ON CONFLICT (org_id, phone) DO UPDATE
                SET name = CASE WHEN ct.name_source = 'manual' OR EXCLUDED.name IS NULL
                                THEN ct.name ELSE EXCLUDED.name END,
                    name_source = CASE WHEN ct.name_source = 'manual' OR EXCLUDED.name IS NULL
                                       THEN ct.name_source ELSE 'provider' END,
+                   changed_by = 'provider',
                    updated_at = CASE WHEN EXCLUDED.name IS DISTINCT FROM ct.name
                                       AND ct.name_source IS DISTINCT FROM 'manual'
                                       AND EXCLUDED.name IS NOT NULL
@@ -181,6 +195,7 @@ BEGIN
                                    ELSE p_status_unanswered END;
                 v_take boolean;
             BEGIN
+                v_later := v_late;
                 v_take := v_new IS NOT NULL AND (
                     ct_status_rank(v_new) > ct_status_rank(c.status)
                     OR (ct_status_rank(v_new) = 3 AND ct_status_rank(c.status) = 3
@@ -225,21 +240,27 @@ BEGIN
             END;
         END IF;
 
+        v_old := c;
+
+        -- The agent, analysis, success, cost by part and transfer
+        -- (sql/functions/13_agents.sql).
+        PERFORM ct_apply_agent_fields(p_org, v_call, v_later, p_transferred, p_agent_id,
+                                      p_agent_name, p_agent_version, p_analysis, p_success,
+                                      p_success_raw, p_cost_breakdown);
+
         SELECT * INTO c FROM calls k WHERE k.org_id = p_org AND k.id = v_call;
 
-        -- The lead: contacted once a call completes, booked on a confirmed
-        -- booking; the score is the best any call gave.
+        -- The lead: only forward (ct_lead_next); the score is the best any
+        -- call gave.  The webhook path's own rules: its history says 'system'.
         IF c.contact_id IS NOT NULL THEN
             UPDATE contacts ct SET
                 last_contacted_at = CASE WHEN c.status = 'completed'
                     THEN GREATEST(ct.last_contacted_at, COALESCE(c.ended_at, c.started_at, now()))
                     ELSE ct.last_contacted_at END,
-                lead_status = CASE
-                    WHEN c.booking_status = 'confirmed' AND ct.lead_status IN ('new', 'contacted', 'qualified')
-                        THEN 'booked'
-                    WHEN c.status = 'completed' AND ct.lead_status = 'new' THEN 'contacted'
-                    ELSE ct.lead_status END,
-                lead_score = GREATEST(ct.lead_score, COALESCE(c.lead_score, 0))
+                lead_status = ct_lead_next(ct.lead_status, c.status = 'completed',
+                                           c.booking_status = 'confirmed'),
+                lead_score = GREATEST(ct.lead_score, COALESCE(c.lead_score, 0)),
+                changed_by = 'system'
              WHERE ct.org_id = p_org AND ct.id = c.contact_id;
         END IF;
 
@@ -250,8 +271,12 @@ BEGIN
                 INSERT INTO hot_lead_alerts (org_id, call_id, contact_id, score, reasons)
                 VALUES (p_org, c.id, c.contact_id, c.lead_score, COALESCE(c.lead_reasons, '{}'))
                 ON CONFLICT (org_id, call_id) DO NOTHING;
+                v_alerted := FOUND;
             END IF;
         END IF;
+
+        -- What the event notifies (10_notify.sql).
+        PERFORM ct_notify_call(p_org, v_old, c, v_alerted);
 
         UPDATE call_events e SET call_id = v_call WHERE e.org_id = p_org AND e.id = v_event;
         RETURN QUERY SELECT 'applied'::text, v_call;
@@ -267,11 +292,13 @@ $$;
 REVOKE ALL ON FUNCTION ct_apply_event_once(
     uuid, text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
-    int, text, text, text, text, text, text, text, int, text[], text, text) FROM PUBLIC;
+    int, text, text, text, text, text, text, text, int, text[], text, text,
+    boolean, text, text, text, text, boolean, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ct_apply_event_once(
     uuid, text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
-    int, text, text, text, text, text, text, text, int, text[], text, text) TO calltrack_app;
+    int, text, text, text, text, text, text, text, int, text[], text, text,
+    boolean, text, text, text, text, boolean, text, text) TO calltrack_app;
 
 -- One callback, one round trip, one transaction (007's, which see): the
 -- raw event, the call, its contact, lead and alert, all in the org of
@@ -307,7 +334,15 @@ CREATE OR REPLACE FUNCTION ct_apply_event(
     p_lead_score int DEFAULT NULL,
     p_lead_reasons text[] DEFAULT NULL,
     p_metadata text DEFAULT NULL,
-    p_transfer_destination text DEFAULT NULL)
+    p_transfer_destination text DEFAULT NULL,
+    p_transferred boolean DEFAULT NULL,
+    p_agent_id text DEFAULT NULL,
+    p_agent_name text DEFAULT NULL,
+    p_agent_version text DEFAULT NULL,
+    p_analysis text DEFAULT NULL,
+    p_success boolean DEFAULT NULL,
+    p_success_raw text DEFAULT NULL,
+    p_cost_breakdown text DEFAULT NULL)
 RETURNS TABLE (outcome text, call_id uuid)
     LANGUAGE plpgsql
     AS $$
@@ -343,7 +378,8 @@ BEGIN
             p_phone_raw, p_agent_number, p_customer_name, p_is_test_call, p_started_at,
             p_ended_at, p_duration_seconds, p_cost, p_recording_url, p_transcript, p_summary,
             p_sentiment, p_booking_status, p_booking_evidence, p_lead_score, p_lead_reasons,
-            p_metadata, p_transfer_destination);
+            p_metadata, p_transfer_destination, p_transferred, p_agent_id, p_agent_name,
+            p_agent_version, p_analysis, p_success, p_success_raw, p_cost_breakdown);
         DELETE FROM call_events e WHERE e.org_id = v_org AND e.dedup_key = p_dedup_key
         RETURNING e.outcome, e.error, e.call_id INTO v_outcome, v_error, v_call;
         UPDATE call_events e SET dedup_key = p_dedup_key, outcome = v_outcome, error = v_error,
@@ -362,7 +398,8 @@ BEGIN
         p_agent_number, p_customer_name, p_is_test_call, p_started_at, p_ended_at,
         p_duration_seconds, p_cost, p_recording_url, p_transcript, p_summary, p_sentiment,
         p_booking_status, p_booking_evidence, p_lead_score, p_lead_reasons, p_metadata,
-        p_transfer_destination);
+        p_transfer_destination, p_transferred, p_agent_id, p_agent_name, p_agent_version,
+        p_analysis, p_success, p_success_raw, p_cost_breakdown);
     IF r.outcome = 'duplicate' THEN
         INSERT INTO call_event_duplicates (org_id, event_id, integration_id)
         SELECT e.org_id, e.id, e.integration_id FROM call_events e
@@ -378,11 +415,13 @@ $$;
 REVOKE ALL ON FUNCTION ct_apply_event(
     text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
-    int, text, text, text, text, text, text, text, int, text[], text, text) FROM PUBLIC;
+    int, text, text, text, text, text, text, text, int, text[], text, text,
+    boolean, text, text, text, text, boolean, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ct_apply_event(
     text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
-    int, text, text, text, text, text, text, text, int, text[], text, text) TO calltrack_app;
+    int, text, text, text, text, text, text, text, int, text[], text, text,
+    boolean, text, text, text, text, boolean, text, text) TO calltrack_app;
 
 -- Keeps a refused request for forensics.  With p_attributed the row
 -- belongs to the org of the integration p_integration names (pinned from

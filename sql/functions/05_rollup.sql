@@ -32,7 +32,17 @@ CREATE OR REPLACE FUNCTION ct_rollup_row(c calls, p_sign int) RETURNS call_rollu
                CASE c.sentiment WHEN 'neutral' THEN p_sign ELSE 0 END,
                CASE c.sentiment WHEN 'negative' THEN p_sign ELSE 0 END,
                CASE c.booking_status WHEN 'confirmed' THEN p_sign ELSE 0 END,
-               CASE c.booking_status WHEN 'attempted_failed' THEN p_sign ELSE 0 END)::call_rollup
+               CASE c.booking_status WHEN 'attempted_failed' THEN p_sign ELSE 0 END,
+               -- 018: by agent, success and cost by part.
+               COALESCE(c.agent_id, ''),
+               CASE WHEN c.success IS NOT NULL THEN p_sign ELSE 0 END,
+               CASE WHEN c.success THEN p_sign ELSE 0 END,
+               p_sign * COALESCE((c.cost_breakdown->>'transport')::numeric, 0),
+               p_sign * COALESCE((c.cost_breakdown->>'stt')::numeric, 0),
+               p_sign * COALESCE((c.cost_breakdown->>'llm')::numeric, 0),
+               p_sign * COALESCE((c.cost_breakdown->>'tts')::numeric, 0),
+               p_sign * COALESCE((c.cost_breakdown->>'platform')::numeric, 0),
+               p_sign * COALESCE((c.cost_breakdown->>'other')::numeric, 0))::call_rollup
       FROM orgs o WHERE o.id = c.org_id
 $$;
 
@@ -57,10 +67,12 @@ CREATE OR REPLACE TRIGGER calls_rollup AFTER INSERT OR DELETE ON calls
 CREATE OR REPLACE TRIGGER calls_rollup_update AFTER UPDATE ON calls
     FOR EACH ROW
     WHEN ((OLD.call_at, OLD.is_test_call, OLD.status, OLD.end_call_reason, OLD.duration_seconds,
-           OLD.cost, OLD.sentiment, OLD.booking_status, OLD.direction)
+           OLD.cost, OLD.sentiment, OLD.booking_status, OLD.direction, OLD.agent_id, OLD.success,
+           OLD.cost_breakdown)
           IS DISTINCT FROM
           (NEW.call_at, NEW.is_test_call, NEW.status, NEW.end_call_reason, NEW.duration_seconds,
-           NEW.cost, NEW.sentiment, NEW.booking_status, NEW.direction))
+           NEW.cost, NEW.sentiment, NEW.booking_status, NEW.direction, NEW.agent_id, NEW.success,
+           NEW.cost_breakdown))
     EXECUTE FUNCTION ct_rollup_track();
 
 -- Moves every delta the caller can see into call_rollup; returns how many
@@ -77,17 +89,25 @@ BEGIN
     g AS (
         SELECT org_id, day, is_test, status, end_reason, direction, sum(calls)::int,
                sum(dur_n)::int, sum(dur_sum)::bigint, sum(cost_sum), sum(s_pos)::int,
-               sum(s_neu)::int, sum(s_neg)::int, sum(b_conf)::int, sum(b_fail)::int
-          FROM d GROUP BY 1, 2, 3, 4, 5, 6
+               sum(s_neu)::int, sum(s_neg)::int, sum(b_conf)::int, sum(b_fail)::int,
+               agent_id, sum(succ_n)::int, sum(succ_true)::int, sum(cp_transport),
+               sum(cp_stt), sum(cp_llm), sum(cp_tts), sum(cp_platform), sum(cp_other)
+          FROM d GROUP BY 1, 2, 3, 4, 5, 6, agent_id
     ), up AS (
         INSERT INTO call_rollup AS r SELECT * FROM g
          WHERE EXISTS (SELECT 1 FROM orgs o WHERE o.id = g.org_id)
-        ON CONFLICT (org_id, day, is_test, status, end_reason, direction) DO UPDATE SET
+        ON CONFLICT (org_id, day, is_test, status, end_reason, direction, agent_id) DO UPDATE SET
             calls = r.calls + EXCLUDED.calls, dur_n = r.dur_n + EXCLUDED.dur_n,
             dur_sum = r.dur_sum + EXCLUDED.dur_sum, cost_sum = r.cost_sum + EXCLUDED.cost_sum,
             s_pos = r.s_pos + EXCLUDED.s_pos, s_neu = r.s_neu + EXCLUDED.s_neu,
             s_neg = r.s_neg + EXCLUDED.s_neg, b_conf = r.b_conf + EXCLUDED.b_conf,
-            b_fail = r.b_fail + EXCLUDED.b_fail
+            b_fail = r.b_fail + EXCLUDED.b_fail, succ_n = r.succ_n + EXCLUDED.succ_n,
+            succ_true = r.succ_true + EXCLUDED.succ_true,
+            cp_transport = r.cp_transport + EXCLUDED.cp_transport,
+            cp_stt = r.cp_stt + EXCLUDED.cp_stt, cp_llm = r.cp_llm + EXCLUDED.cp_llm,
+            cp_tts = r.cp_tts + EXCLUDED.cp_tts,
+            cp_platform = r.cp_platform + EXCLUDED.cp_platform,
+            cp_other = r.cp_other + EXCLUDED.cp_other
         RETURNING 1
     )
     SELECT count(*) INTO n FROM d;
@@ -110,10 +130,12 @@ BEGIN
     INSERT INTO call_rollup
     SELECT r.org_id, r.day, r.is_test, r.status, r.end_reason, r.direction, sum(r.calls),
            sum(r.dur_n), sum(r.dur_sum), sum(r.cost_sum), sum(r.s_pos), sum(r.s_neu),
-           sum(r.s_neg), sum(r.b_conf), sum(r.b_fail)
+           sum(r.s_neg), sum(r.b_conf), sum(r.b_fail), r.agent_id, sum(r.succ_n),
+           sum(r.succ_true), sum(r.cp_transport), sum(r.cp_stt), sum(r.cp_llm),
+           sum(r.cp_tts), sum(r.cp_platform), sum(r.cp_other)
       FROM calls c, LATERAL ct_rollup_row(c, 1) r
      WHERE c.org_id = p_org
-     GROUP BY 1, 2, 3, 4, 5, 6;
+     GROUP BY 1, 2, 3, 4, 5, 6, r.agent_id;
 END
 $$;
 
@@ -135,12 +157,16 @@ CREATE OR REPLACE TRIGGER orgs_rollup AFTER UPDATE OF timezone ON orgs
 CREATE OR REPLACE FUNCTION ct_counts_rolled(p_org uuid, p_first date, p_last date, p_include_test boolean)
 RETURNS TABLE (day date, status text, end_reason text, direction text, calls bigint,
                dur_n bigint, dur_sum numeric, cost_sum numeric, s_pos bigint, s_neu bigint,
-               s_neg bigint, b_conf bigint, b_fail bigint)
+               s_neg bigint, b_conf bigint, b_fail bigint, agent_id text, succ_n bigint,
+               succ_true bigint, cp_transport numeric, cp_stt numeric, cp_llm numeric,
+               cp_tts numeric, cp_platform numeric, cp_other numeric)
     LANGUAGE sql STABLE
     AS $$
     SELECT r.day, r.status, r.end_reason, r.direction, sum(r.calls), sum(r.dur_n),
            sum(r.dur_sum), sum(r.cost_sum), sum(r.s_pos), sum(r.s_neu), sum(r.s_neg),
-           sum(r.b_conf), sum(r.b_fail)
+           sum(r.b_conf), sum(r.b_fail), r.agent_id, sum(r.succ_n), sum(r.succ_true),
+           sum(r.cp_transport), sum(r.cp_stt), sum(r.cp_llm), sum(r.cp_tts),
+           sum(r.cp_platform), sum(r.cp_other)
       FROM (SELECT * FROM call_rollup
              WHERE org_id = p_org AND day BETWEEN COALESCE(p_first, '-infinity') AND
                    COALESCE(p_last, 'infinity') AND (p_include_test OR NOT is_test)
@@ -148,7 +174,7 @@ RETURNS TABLE (day date, status text, end_reason text, direction text, calls big
             SELECT * FROM call_rollup_delta
              WHERE org_id = p_org AND day BETWEEN COALESCE(p_first, '-infinity') AND
                    COALESCE(p_last, 'infinity') AND (p_include_test OR NOT is_test)) r
-     GROUP BY 1, 2, 3, 4
+     GROUP BY 1, 2, 3, 4, r.agent_id
     HAVING sum(r.calls) <> 0
 $$;
 
@@ -157,7 +183,9 @@ CREATE OR REPLACE FUNCTION ct_counts_live(p_org uuid, p_from timestamptz, p_to t
     p_include_test boolean)
 RETURNS TABLE (day date, status text, end_reason text, direction text, calls bigint,
                dur_n bigint, dur_sum numeric, cost_sum numeric, s_pos bigint, s_neu bigint,
-               s_neg bigint, b_conf bigint, b_fail bigint)
+               s_neg bigint, b_conf bigint, b_fail bigint, agent_id text, succ_n bigint,
+               succ_true bigint, cp_transport numeric, cp_stt numeric, cp_llm numeric,
+               cp_tts numeric, cp_platform numeric, cp_other numeric)
     LANGUAGE sql STABLE
     AS $$
     SELECT (v.call_at AT TIME ZONE p_tz)::date, v.status, COALESCE(v.end_call_reason, ''),
@@ -170,11 +198,19 @@ RETURNS TABLE (day date, status text, end_reason text, direction text, calls big
            count(*) FILTER (WHERE v.sentiment = 'neutral'),
            count(*) FILTER (WHERE v.sentiment = 'negative'),
            count(*) FILTER (WHERE v.booking_status = 'confirmed'),
-           count(*) FILTER (WHERE v.booking_status = 'attempted_failed')
+           count(*) FILTER (WHERE v.booking_status = 'attempted_failed'),
+           COALESCE(v.agent_id, ''),
+           count(*) FILTER (WHERE v.success IS NOT NULL), count(*) FILTER (WHERE v.success),
+           COALESCE(sum((v.cost_breakdown->>'transport')::numeric), 0),
+           COALESCE(sum((v.cost_breakdown->>'stt')::numeric), 0),
+           COALESCE(sum((v.cost_breakdown->>'llm')::numeric), 0),
+           COALESCE(sum((v.cost_breakdown->>'tts')::numeric), 0),
+           COALESCE(sum((v.cost_breakdown->>'platform')::numeric), 0),
+           COALESCE(sum((v.cost_breakdown->>'other')::numeric), 0)
       FROM calls v
      WHERE v.org_id = p_org AND v.call_at >= COALESCE(p_from, '-infinity')
        AND v.call_at < COALESCE(p_to, 'infinity') AND (p_include_test OR NOT v.is_test_call)
-     GROUP BY 1, 2, 3, 4
+     GROUP BY 1, 2, 3, 4, 14
 $$;
 
 -- True when t is NULL or midnight in tz.

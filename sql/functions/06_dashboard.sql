@@ -58,7 +58,10 @@ CREATE OR REPLACE FUNCTION ct_call_summary(v calls_with_caller_names) RETURNS js
         'call_at', ct_iso(v.call_at), 'duration_seconds', v.duration_seconds,
         'cost', v.cost, 'sentiment', v.sentiment, 'summary', v.summary,
         'booking_status', v.booking_status, 'is_test_call', v.is_test_call,
-        'recording_url', v.recording_url)
+        'recording_url', v.recording_url,
+        'agent', CASE WHEN v.agent_id IS NOT NULL THEN json_build_object(
+                     'id', v.agent_id, 'name', v.agent_name, 'version', v.agent_version) END,
+        'success', v.success, 'cost_breakdown', v.cost_breakdown)
 $$;
 
 -- ct_calls_where of 005, with the contacts a search's words name looked
@@ -66,7 +69,8 @@ $$;
 CREATE OR REPLACE FUNCTION ct_calls_where(p_digits text, p_words text[], p_status text[],
     p_direction text[], p_booking text[], p_sentiment text[], p_lead_status text[],
     p_end_reason text[], p_from text, p_to text, p_min_dur int, p_max_dur int,
-    p_include_test boolean)
+    p_include_test boolean, p_agent text[] DEFAULT NULL, p_success boolean DEFAULT NULL,
+    p_analysis text[] DEFAULT NULL, p_at int DEFAULT 14)
 RETURNS text
     LANGUAGE plpgsql IMMUTABLE
     AS $$
@@ -105,6 +109,8 @@ BEGIN
     IF p_to IS NOT NULL THEN w := w || ' AND v.call_at < $11'; END IF;
     IF p_min_dur IS NOT NULL THEN w := w || ' AND v.duration_seconds >= $12'; END IF;
     IF p_max_dur IS NOT NULL THEN w := w || ' AND v.duration_seconds <= $13'; END IF;
+    -- Agent, success and analysis, over $p_at on (sql/functions/13_agents.sql).
+    w := w || ct_calls_where_agents(p_agent, p_success, p_analysis, p_at);
     RETURN w;
 END
 $$;
@@ -130,7 +136,8 @@ $$;
 CREATE OR REPLACE FUNCTION ct_calls_total(p_org uuid, p_where text, p_digits text, p_words text[],
     p_status text[], p_direction text[], p_booking text[], p_sentiment text[],
     p_lead_status text[], p_end_reason text[], p_from timestamptz, p_to timestamptz,
-    p_min_dur int, p_max_dur int, p_include_test boolean, p_tz text, p_rollup boolean)
+    p_min_dur int, p_max_dur int, p_include_test boolean, p_tz text, p_rollup boolean,
+    p_agent text[] DEFAULT NULL, p_success boolean DEFAULT NULL, p_analysis text[] DEFAULT NULL)
 RETURNS bigint
     LANGUAGE plpgsql STABLE
     AS $$
@@ -140,6 +147,7 @@ BEGIN
     IF p_rollup AND p_digits IS NULL AND p_words IS NULL AND p_lead_status IS NULL
        AND p_min_dur IS NULL AND p_max_dur IS NULL
        AND (p_booking IS NULL OR p_sentiment IS NULL)
+       AND p_success IS NULL AND p_analysis IS NULL
        AND ct_is_midnight(p_from, p_tz) AND ct_is_midnight(p_to, p_tz) THEN
         SELECT COALESCE(sum(CASE
                    WHEN p_sentiment IS NOT NULL THEN
@@ -159,7 +167,8 @@ BEGIN
                                 ((p_to AT TIME ZONE p_tz)::date - 1), p_include_test) c
          WHERE (p_status IS NULL OR c.status = ANY (p_status))
            AND (p_end_reason IS NULL OR c.end_reason = ANY (p_end_reason))
-           AND (p_direction IS NULL OR c.direction = ANY (p_direction));
+           AND (p_direction IS NULL OR c.direction = ANY (p_direction))
+           AND (p_agent IS NULL OR c.agent_id = ANY (p_agent));
         RETURN v_total;
     END IF;
     -- The total reads calls alone (an index-only scan of the covering
@@ -171,20 +180,22 @@ BEGIN
             || ') x'
        INTO v_total
        USING p_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
-             p_lead_status, p_end_reason, p_from, p_to, p_min_dur, p_max_dur;
+             p_lead_status, p_end_reason, p_from, p_to, p_min_dur, p_max_dur,
+             p_agent, p_success, p_analysis;
     RETURN v_total;
 END
 $$;
 
 GRANT EXECUTE ON FUNCTION ct_calls_total(uuid, text, text, text[], text[], text[], text[], text[], text[], text[],
-    timestamptz, timestamptz, int, int, boolean, text, boolean) TO calltrack_app;
+    timestamptz, timestamptz, int, int, boolean, text, boolean, text[], boolean, text[]) TO calltrack_app;
 
 -- One page of calls (006).
 CREATE OR REPLACE FUNCTION ct_calls_page(p_token_hash text, p_digits text, p_words text[], p_status text[],
     p_direction text[], p_booking text[], p_sentiment text[], p_lead_status text[],
     p_end_reason text[], p_from text, p_to text, p_min_dur int, p_max_dur int,
     p_include_test boolean, p_sort text, p_desc boolean, p_limit int, p_offset int,
-    p_after_value text, p_after_id uuid)
+    p_after_value text, p_after_id uuid, p_agent text[] DEFAULT NULL,
+    p_success boolean DEFAULT NULL, p_analysis text[] DEFAULT NULL)
 RETURNS json
     LANGUAGE plpgsql STABLE
     AS $$
@@ -216,12 +227,19 @@ BEGIN
     IF v_from >= v_to THEN
         RETURN json_build_object('error', 'from');
     END IF;
+    -- The total's statement has its own placeholders: agent on from $14.
     v_where := ct_calls_where(p_digits, p_words, p_status, p_direction, p_booking,
                               p_sentiment, p_lead_status, p_end_reason, p_from, p_to,
-                              p_min_dur, p_max_dur, p_include_test);
+                              p_min_dur, p_max_dur, p_include_test, p_agent, p_success,
+                              p_analysis, 14);
     v_total := ct_calls_total(v_org, v_where, p_digits, p_words, p_status, p_direction,
                               p_booking, p_sentiment, p_lead_status, p_end_reason, v_from,
-                              v_to, p_min_dur, p_max_dur, p_include_test, v_tz, true);
+                              v_to, p_min_dur, p_max_dur, p_include_test, v_tz, true,
+                              p_agent, p_success, p_analysis);
+    v_where := ct_calls_where(p_digits, p_words, p_status, p_direction, p_booking,
+                              p_sentiment, p_lead_status, p_end_reason, p_from, p_to,
+                              p_min_dur, p_max_dur, p_include_test, p_agent, p_success,
+                              p_analysis, 18);
     -- The page's ids first, from calls alone (an index-only scan of the
     -- covering index when the filters allow it), then the rows in full.
     EXECUTE format(
@@ -248,7 +266,8 @@ BEGIN
        INTO v_rows, v_next
        USING v_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
              p_lead_status, p_end_reason, v_from, v_to, p_min_dur, p_max_dur,
-             p_after_value, p_after_id, p_limit, COALESCE(p_offset, 0);
+             p_after_value, p_after_id, p_limit, COALESCE(p_offset, 0),
+             p_agent, p_success, p_analysis;
     RETURN json_build_object('calls', v_rows, 'total', v_total, 'next', v_next);
 END
 $$;
@@ -294,7 +313,8 @@ CREATE OR REPLACE FUNCTION ct_csv(v text) RETURNS text
 CREATE OR REPLACE FUNCTION ct_calls_csv(p_token_hash text, p_digits text, p_words text[], p_status text[],
     p_direction text[], p_booking text[], p_sentiment text[], p_lead_status text[],
     p_end_reason text[], p_from text, p_to text, p_min_dur int, p_max_dur int,
-    p_include_test boolean, p_sort text, p_desc boolean, p_cap int)
+    p_include_test boolean, p_sort text, p_desc boolean, p_cap int, p_agent text[] DEFAULT NULL,
+    p_success boolean DEFAULT NULL, p_analysis text[] DEFAULT NULL)
 RETURNS SETOF text
     LANGUAGE plpgsql STABLE
     AS $$
@@ -324,11 +344,11 @@ BEGIN
         ' FROM calls_with_caller_names v WHERE %s ORDER BY %s %s, v.id %s LIMIT $14',
         ct_calls_where(p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
                        p_lead_status, p_end_reason, p_from, p_to, p_min_dur, p_max_dur,
-                       p_include_test),
+                       p_include_test, p_agent, p_success, p_analysis, 15),
         v_sort, v_dir, v_dir)
        USING v_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
              p_lead_status, p_end_reason, ct_bound(p_from, v_tz), ct_bound(p_to, v_tz),
-             p_min_dur, p_max_dur, p_cap;
+             p_min_dur, p_max_dur, p_cap, p_agent, p_success, p_analysis;
 END
 $$;
 
@@ -377,6 +397,9 @@ BEGIN
         'metadata', v.metadata,
         'booking_evidence', v.booking_evidence,
         'transfer_destination', v.transfer_destination,
+        'transferred', v.transferred,
+        'analysis', v.analysis,
+        'success_raw', v.success_raw,
         'lead_reasons', v.lead_reasons,
         'contact_email', v.contact_email,
         'hot_lead_alert', (SELECT json_build_object('score', a.score, 'reasons', a.reasons,
@@ -393,7 +416,7 @@ $$;
 
 -- The stats cards (006).
 CREATE OR REPLACE FUNCTION ct_stats(p_token_hash text, p_from text, p_to text, p_tz text,
-    p_include_test boolean)
+    p_include_test boolean, p_agent text[] DEFAULT NULL, p_group_by text DEFAULT NULL)
 RETURNS json
     LANGUAGE plpgsql STABLE
     AS $$
@@ -427,9 +450,11 @@ BEGIN
     v_last := ((v_to - interval '1 microsecond') AT TIME ZONE v_tz)::date;
     v_rolled := v_tz = v_org_tz AND ct_is_midnight(v_from, v_tz) AND ct_is_midnight(v_to, v_tz);
     WITH c AS MATERIALIZED (
-        SELECT * FROM ct_counts_rolled(v_org, v_first, v_last, p_include_test) WHERE v_rolled
-        UNION ALL
-        SELECT * FROM ct_counts_live(v_org, v_from, v_to, v_tz, p_include_test) WHERE NOT v_rolled
+        SELECT * FROM (
+            SELECT * FROM ct_counts_rolled(v_org, v_first, v_last, p_include_test) WHERE v_rolled
+            UNION ALL
+            SELECT * FROM ct_counts_live(v_org, v_from, v_to, v_tz, p_include_test) WHERE NOT v_rolled
+        ) a WHERE p_agent IS NULL OR a.agent_id = ANY (p_agent)
     ), totals AS (
         SELECT COALESCE(sum(calls), 0) AS total,
                COALESCE(sum(calls) FILTER (WHERE status IN ('completed', 'in-progress')), 0) AS answered,
@@ -439,7 +464,11 @@ BEGIN
                COALESCE(sum(s_neg), 0) AS s_neg,
                COALESCE(sum(calls - s_pos - s_neu - s_neg), 0) AS s_unk,
                COALESCE(sum(b_conf), 0) AS b_conf, COALESCE(sum(b_fail), 0) AS b_fail,
-               COALESCE(sum(calls - b_conf - b_fail), 0) AS b_none
+               COALESCE(sum(calls - b_conf - b_fail), 0) AS b_none,
+               COALESCE(sum(cp_transport), 0) AS cp_transport, COALESCE(sum(cp_stt), 0) AS cp_stt,
+               COALESCE(sum(cp_llm), 0) AS cp_llm, COALESCE(sum(cp_tts), 0) AS cp_tts,
+               COALESCE(sum(cp_platform), 0) AS cp_platform,
+               COALESCE(sum(cp_other), 0) AS cp_other
           FROM c
     )
     SELECT json_build_object(
@@ -463,11 +492,46 @@ BEGIN
         -- An alert is raised when its call's events arrive, never before
         -- the call starts: a day's margin for the providers' clocks keeps
         -- the scan to the range's alerts.
+        'funnel', json_build_object('calls', t.total, 'answered', t.answered,
+                                    'booking_attempted', t.b_conf + t.b_fail,
+                                    'confirmed', t.b_conf),
+        'cost_by_part', json_build_object('transport', round(t.cp_transport, 6),
+                                          'stt', round(t.cp_stt, 6), 'llm', round(t.cp_llm, 6),
+                                          'tts', round(t.cp_tts, 6),
+                                          'platform', round(t.cp_platform, 6),
+                                          'other', round(t.cp_other, 6)),
+        -- group_by=agent: the same figures for each agent (at most 500),
+        -- its latest name by one index probe each.
+        'by_agent', CASE WHEN p_group_by = 'agent' THEN (
+            SELECT COALESCE(json_agg(json_build_object(
+                       'agent', json_build_object('id', g.agent_id,
+                           'name', (SELECT k.agent_name FROM calls k
+                                     WHERE k.org_id = v_org AND k.agent_id = g.agent_id
+                                     ORDER BY k.call_at DESC, k.id DESC LIMIT 1)),
+                       'calls', g.total, 'answered_calls', g.answered,
+                       'booking', json_build_object('confirmed', g.b_conf,
+                           'attempted_failed', g.b_fail, 'not_requested', g.total - g.b_conf - g.b_fail,
+                           'conversion_rate', CASE WHEN g.answered > 0
+                               THEN round(g.b_conf::numeric / g.answered, 4) ELSE 0 END),
+                       'avg_duration_seconds', COALESCE(round(g.dur_sum / NULLIF(g.dur_n, 0)), 0),
+                       'total_cost', round(g.cost, 4),
+                       'success_rate', CASE WHEN g.succ_n > 0
+                           THEN round(g.succ_true::numeric / g.succ_n, 4) ELSE 0 END)
+                       ORDER BY g.total DESC, g.agent_id), '[]')
+              FROM (SELECT agent_id, sum(calls) AS total,
+                           COALESCE(sum(calls) FILTER (WHERE status IN ('completed', 'in-progress')), 0)
+                               AS answered,
+                           sum(b_conf) AS b_conf, sum(b_fail) AS b_fail, sum(dur_sum) AS dur_sum,
+                           sum(dur_n) AS dur_n, sum(cost_sum) AS cost, sum(succ_n) AS succ_n,
+                           sum(succ_true) AS succ_true
+                      FROM c WHERE agent_id <> '' GROUP BY 1 HAVING sum(calls) > 0
+                     ORDER BY 2 DESC, 1 LIMIT 500) g) END,
         'hot_leads', (SELECT count(*) FROM hot_lead_alerts a
                         JOIN calls k ON k.org_id = a.org_id AND k.id = a.call_id
                        WHERE a.org_id = v_org AND a.created_at >= v_from - interval '1 day'
                          AND k.call_at >= v_from AND k.call_at < v_to
-                         AND (p_include_test OR NOT k.is_test_call)),
+                         AND (p_include_test OR NOT k.is_test_call)
+                         AND (p_agent IS NULL OR k.agent_id = ANY (p_agent))),
         'end_call_reasons', (SELECT COALESCE(json_agg(json_build_object('reason', reason, 'calls', n)
                                                       ORDER BY n DESC, reason), '[]')
                                FROM (SELECT end_reason AS reason, sum(calls) AS n FROM c
@@ -489,6 +553,7 @@ BEGIN
                 WHERE h.org_id = v_org AND h.created_at >= v_from - interval '1 day'
                   AND w.call_at >= v_from AND w.call_at < v_to
                   AND (p_include_test OR NOT w.is_test_call)
+                  AND (p_agent IS NULL OR w.agent_id = ANY (p_agent))
                 ORDER BY h.created_at DESC LIMIT 10)
               UNION ALL
               (SELECT json_build_object('type', 'completed_call', 'at', ct_iso(w.call_at),
@@ -498,6 +563,7 @@ BEGIN
                  FROM calls_with_caller_names w
                 WHERE w.org_id = v_org AND w.call_at >= v_from AND w.call_at < v_to
                   AND (p_include_test OR NOT w.is_test_call) AND w.status = 'completed'
+                  AND (p_agent IS NULL OR w.agent_id = ANY (p_agent))
                 ORDER BY w.call_at DESC, w.id DESC LIMIT 10)) r
               (a)))
       INTO r
@@ -509,36 +575,37 @@ $$;
 GRANT EXECUTE ON FUNCTION ct_iso(timestamptz), ct_bound(text, text),
     ct_call_summary(calls_with_caller_names),
     ct_calls_where(text, text[], text[], text[], text[], text[], text[], text[], text, text,
-                   int, int, boolean),
+                   int, int, boolean, text[], boolean, text[], int),
     ct_calls_sort_expr(text), ct_csv(text)
     TO calltrack_app;
 
 REVOKE EXECUTE ON FUNCTION ct_pin_token(text), ct_token_auth(text), ct_me(text),
     ct_range_reversed(text, text, text),
     ct_calls_page(text, text, text[], text[], text[], text[], text[], text[], text[], text, text,
-                  int, int, boolean, text, boolean, int, int, text, uuid),
+                  int, int, boolean, text, boolean, int, int, text, uuid, text[], boolean, text[]),
     ct_calls_csv(text, text, text[], text[], text[], text[], text[], text[], text[], text, text,
-                 int, int, boolean, text, boolean, int),
+                 int, int, boolean, text, boolean, int, text[], boolean, text[]),
     ct_call_detail(text, uuid),
-    ct_stats(text, text, text, text, boolean)
+    ct_stats(text, text, text, text, boolean, text[], text)
     FROM PUBLIC, calltrack_app;
 
 GRANT EXECUTE ON FUNCTION ct_pin_token(text), ct_token_auth(text), ct_me(text),
     ct_range_reversed(text, text, text),
     ct_calls_page(text, text, text[], text[], text[], text[], text[], text[], text[], text, text,
-                  int, int, boolean, text, boolean, int, int, text, uuid),
+                  int, int, boolean, text, boolean, int, int, text, uuid, text[], boolean, text[]),
     ct_calls_csv(text, text, text[], text[], text[], text[], text[], text[], text[], text, text,
-                 int, int, boolean, text, boolean, int),
+                 int, int, boolean, text, boolean, int, text[], boolean, text[]),
     ct_call_detail(text, uuid),
-    ct_stats(text, text, text, text, boolean),
+    ct_stats(text, text, text, text, boolean, text[], text),
     -- What those call, which PUBLIC may run too.
     ct_current_org(), ct_iso(timestamptz), ct_bound(text, text),
     ct_call_summary(calls_with_caller_names),
     ct_calls_where(text, text[], text[], text[], text[], text[], text[], text[], text, text,
-                   int, int, boolean),
+                   int, int, boolean, text[], boolean, text[], int),
     ct_calls_sort_expr(text), ct_csv(text), ct_is_midnight(timestamptz, text),
     ct_calls_total(uuid, text, text, text[], text[], text[], text[], text[], text[], text[],
-                   timestamptz, timestamptz, int, int, boolean, text, boolean),
+                   timestamptz, timestamptz, int, int, boolean, text, boolean, text[], boolean,
+                   text[]),
     ct_counts_rolled(uuid, date, date, boolean),
     ct_counts_live(uuid, timestamptz, timestamptz, text, boolean),
     ct_trigrams(text), ct_like_unescape(text), ct_words_trigrams(text[])

@@ -11,10 +11,17 @@
 -- become 'failed' when never answered, 'completed' when answered, with
 -- ended_reason 'no-final-report' and status_source 'sweeper'.  Sees what
 -- the caller may see: every org for the administrator, the pinned org for
--- the program role.  Returns the number of calls closed.
+-- the program role.  Each closed call that is not a test call notifies
+-- call.stuck in the same transaction (ct_notify_stuck, 10_notify.sql).
+-- Returns the number of calls closed.
 CREATE OR REPLACE FUNCTION ct_sweep(p_now timestamptz DEFAULT now()) RETURNS int
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
+DECLARE
+    n int;
+    v_orgs uuid[];
+    v_calls uuid[];
+BEGIN
     WITH closed AS (
         UPDATE calls c
            SET status = CASE WHEN c.status = 'in-progress' THEN 'completed'
@@ -28,8 +35,14 @@ CREATE OR REPLACE FUNCTION ct_sweep(p_now timestamptz DEFAULT now()) RETURNS int
            AND c.last_event_at < p_now - make_interval(mins =>
                    CASE WHEN c.status = 'in-progress' THEN o.stuck_answered_minutes
                         ELSE o.stuck_unanswered_minutes END)
-        RETURNING 1)
-    SELECT count(*)::int FROM closed
+        RETURNING c.org_id, c.id, c.is_test_call)
+    SELECT count(*)::int, array_agg(k.org_id) FILTER (WHERE NOT k.is_test_call),
+           array_agg(k.id) FILTER (WHERE NOT k.is_test_call)
+      INTO n, v_orgs, v_calls
+      FROM closed k;
+    PERFORM ct_notify_stuck(v_orgs, v_calls);
+    RETURN n;
+END
 $$;
 
 -- The owner's alone (it spans orgs).

@@ -127,6 +127,96 @@ GRANT SELECT (org_id, id, call_id, event_type, received_at, outcome, error) ON c
 -- route writes; it reads no integration, no token and no raw payload.
 GRANT USAGE ON SCHEMA public TO calltrack_editor;
 
+-- Notification destinations and their deliveries (dashboard-notify, by
+-- an admin token; 11_notify_admin.sql): a destination's columns but its
+-- secrets (secret, secret_next, smtp_password are written, never read
+-- back: only the sender reads them), its events and enabled flag
+-- changed, the destination removed (its messages and their attempts go
+-- with it, by 014's cascades, which run as the owner); a test message
+-- added, a failed one made pending again; the attempts read.
+GRANT SELECT (org_id, id, kind, url, events, mail_to, mail_from, smtp_user, enabled, created_at),
+    INSERT (org_id, kind, url, events, secret, mail_to, mail_from, smtp_user, smtp_password),
+    UPDATE (events, enabled), DELETE
+    ON notification_destinations TO calltrack_editor;
+
+GRANT SELECT (org_id, id, destination_id, event, call_id, webhook_id, state, next_attempt_at,
+              created_at),
+    INSERT (org_id, destination_id, event, subject), UPDATE (state, next_attempt_at)
+    ON notifications TO calltrack_editor;
+
+GRANT SELECT (org_id, notification_id, id, at, status, error) ON notification_attempts
+    TO calltrack_editor;
+
+-- The contacts' writers: dashboard-contacts (GET, PATCH and POST of
+-- /api/contacts, /api/alerts) and dashboard-import (POST
+-- /api/contacts/import, sql/functions/12_import.sql).  A contact's list,
+-- page and CSV read contacts, their calls (through the view), alerts,
+-- history and name trigrams, and the org's country; a change writes the
+-- fields a person may set and the name of who set them (changed_by), and
+-- the triggers write its history and trigrams, as the caller; an alert
+-- is acknowledged.  The webhooks' writes of a contact are history too.
+GRANT EXECUTE ON FUNCTION ct_current_org() TO calltrack_editor;
+
+GRANT SELECT (id, default_country) ON orgs TO calltrack_editor;
+
+GRANT SELECT ON contacts, calls, hot_lead_alerts, contact_history, contact_name_trigrams,
+    calls_with_caller_names
+    TO calltrack_editor;
+
+GRANT INSERT (org_id, phone, phone_display, name, name_source, email, lead_status, changed_by)
+    ON contacts TO calltrack_editor;
+
+GRANT UPDATE (name, name_source, email, lead_status, notes, changed_by, updated_at) ON contacts
+    TO calltrack_editor;
+
+GRANT INSERT ON contact_history TO calltrack_editor, calltrack_app;
+
+GRANT INSERT, DELETE ON contact_name_trigrams TO calltrack_editor;
+
+GRANT UPDATE (acknowledged_at, acknowledged_by) ON hot_lead_alerts TO calltrack_editor;
+
+-- Notifications (10_notify.sql).  The webhooks (calltrack_app) write what
+-- an event notifies: they find the org's destinations subscribed to it
+-- (neither target nor secret) and add messages to the outbox.
+GRANT SELECT (org_id, id, events, enabled) ON notification_destinations TO calltrack_app;
+
+-- The outbox's unique key is read to skip a message already there (ON
+-- CONFLICT names it).
+GRANT SELECT (org_id, destination_id, event, subject), INSERT (org_id, destination_id, event, subject, call_id)
+    ON notifications TO calltrack_app;
+
+-- The sender (calltrack_notify, BYPASSRLS: it spans orgs) reads the
+-- destinations with their secrets, the outbox, and what a message says
+-- (calls, contacts, alerts, the org's zone); it writes the digests, the
+-- messages' state and their attempts, and nothing else.
+GRANT USAGE ON SCHEMA public TO calltrack_notify;
+
+GRANT SELECT ON notification_destinations, notifications, orgs, calls, contacts,
+    hot_lead_alerts, calls_with_caller_names
+    TO calltrack_notify;
+
+GRANT INSERT (org_id, destination_id, event, subject, data) ON notifications TO calltrack_notify;
+
+GRANT UPDATE (state, attempts, next_attempt_at, leased_until, delivered_at) ON notifications
+    TO calltrack_notify;
+
+GRANT INSERT (org_id, notification_id, status, error, duration_ms) ON notification_attempts
+    TO calltrack_notify;
+
+-- call_analysis_values (018): the webhook path keeps it by a trigger on
+-- calls; the dashboard's list reads it for analysis.<key>=<value>.
+ALTER TABLE call_analysis_values ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE call_analysis_values FORCE ROW LEVEL SECURITY;
+
+DROP POLICY IF EXISTS org_isolation ON call_analysis_values;
+CREATE POLICY org_isolation ON call_analysis_values USING (org_id = (SELECT ct_current_org()))
+    WITH CHECK (org_id = (SELECT ct_current_org()));
+
+GRANT SELECT, INSERT, DELETE ON call_analysis_values TO calltrack_app;
+
+GRANT SELECT ON call_analysis_values TO calltrack_dashboard;
+
 -- Ingestion health (dashboard-ingest, as calltrack_editor; sql/functions/
 -- 14_ingest_health.sql): what the org's deliveries were and what became
 -- of its calls, never a raw body (no call_events.payload, no

@@ -100,6 +100,14 @@ apache_hook() {	# PATH_INFO REQUEST_URI < body
 	run cgi dashboard-stats GET /api/stats </dev/null
 	[[ "${lines[0]}" == "Status: 401"* ]]
 	[[ "$output" == *'"code":"missing_token"'* ]]
+	run cgi dashboard-contacts PATCH /api/contacts/00000000-0000-0000-0000-000000000000 text/plain 2 <<<'{}'
+	[[ "${lines[0]}" == "Status: 415"* ]]
+	run cgi dashboard-contacts PUT /api/contacts </dev/null
+	[[ "${lines[0]}" == "Status: 405"* ]]
+	[[ "$output" == *"Allow: GET, POST, PATCH"* ]]
+	run cgi dashboard-contacts GET /api/contacts </dev/null
+	[[ "${lines[0]}" == "Status: 401"* ]]
+	[[ "$output" == *'"code":"missing_token"'* ]]
 }
 
 @test "plain CGI: with the database down a webhook gets 503 with Retry-After" {
@@ -168,4 +176,68 @@ apache_hook() {	# PATH_INFO REQUEST_URI < body
 	    run apache_cgi dashboard-ingest /api/ingest ""
 	[[ "${lines[0]}" == "Status: 401"* ]]
 	[ "$(cgi_body | jq -r .error.code)" = missing_token ]
+}
+
+# As under Apache (INSTALL's .htaccess): the client's URI in REQUEST_URI.
+@test "plain CGI: dashboard-notify lists and adds an admin's destinations as its own role; no token is a 401" {
+	local t out
+	t=$("$CALLTRACK_ADMIN" token create "$ORG" --role admin 2>/dev/null)
+	run env -i PATH="$PATH" CALLTRACK_DB="host=$PGHOST dbname=calltrack user=calltrack_editor" \
+	    REQUEST_METHOD=GET SCRIPT_NAME=/cgi-bin/dashboard-notify PATH_INFO=/api/notifications \
+	    REQUEST_URI=/api/notifications HTTP_AUTHORIZATION="Bearer $t" "$CALLTRACK_BUILD/cgi-bin/dashboard-notify" </dev/null
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	[ "$(cgi_body | jq -c .)" = '{"notifications":[]}' ]
+	out='{"kind":"slack","url":"https://hooks.slack.com/services/T1/B1/cgi","events":["call.missed"]}'
+	run env -i PATH="$PATH" CALLTRACK_DB="host=$PGHOST dbname=calltrack user=calltrack_editor" \
+	    REQUEST_METHOD=POST SCRIPT_NAME=/cgi-bin/dashboard-notify PATH_INFO=/api/notifications \
+	    REQUEST_URI=/api/notifications CONTENT_TYPE=application/json CONTENT_LENGTH=${#out} HTTP_AUTHORIZATION="Bearer $t" \
+	    "$CALLTRACK_BUILD/cgi-bin/dashboard-notify" <<<"$out"
+	[[ "${lines[0]}" == "Status: 201 Created"* ]]
+	[ "$(cgi_body | jq -r .url)" = 'https://hooks.slack.com/services/T…/…' ]
+	run cgi dashboard-notify GET /api/notifications </dev/null
+	[[ "${lines[0]}" == "Status: 401"* ]]
+	[[ "$output" == *'"code":"missing_token"'* ]]
+}
+
+# dashboard-import run as Apache runs it (INSTALL's rewrite rule), as the
+# dashboard writers' role, the CSV file on stdin.
+import_cgi() {	# FILE [AUTH]
+	local auth=()
+	[ -z "${2:-}" ] || auth=(HTTP_AUTHORIZATION="$2")
+	env -i PATH="$PATH" CALLTRACK_DB="host=$PGHOST dbname=calltrack user=calltrack_editor" \
+	    GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=POST \
+	    SCRIPT_NAME=/cgi-bin/dashboard-import PATH_INFO=/api/contacts/import \
+	    REQUEST_URI=/api/contacts/import CONTENT_TYPE=text/csv CONTENT_LENGTH="$(wc -c <"$1")" \
+	    "${auth[@]}" "$CALLTRACK_BUILD/cgi-bin/dashboard-import" <"$1" 2>>"$BATS_FILE_TMPDIR/cgi.log"
+}
+
+@test "plain CGI: the contacts import takes an editor's file, refuses a viewer's (403) and none (401)" {
+	local f=$BATS_TEST_TMPDIR/c.csv editor viewer
+	printf 'phone,name\r\n+15552340001,Cgi Person\r\n' >"$f"
+	editor=$("$CALLTRACK_ADMIN" token create "$ORG" --label cgi-editor --role editor 2>/dev/null)
+	viewer=$("$CALLTRACK_ADMIN" token create "$ORG" --label cgi-viewer --role viewer 2>/dev/null)
+	run import_cgi "$f"
+	[[ "${lines[0]}" == "Status: 401"* ]]
+	run import_cgi "$f" "Bearer $viewer"
+	[[ "${lines[0]}" == "Status: 403"* ]]
+	[ "$(cgi_body | jq -r .error.code)" = forbidden ]
+	[ "$(psql -X -At -c "SELECT count(*) FROM contacts WHERE org_id = '$ORG' AND phone = '+15552340001'")" = 0 ]
+	run import_cgi "$f" "Bearer $editor"
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	[ "$(cgi_body | jq -c '[.created, .updated, .unchanged, (.rejected | length)]')" = '[1,0,0,0]' ]
+	[ "$(psql -X -At -c "SELECT name FROM contacts WHERE org_id = '$ORG' AND phone = '+15552340001'")" = "Cgi Person" ]
+}
+
+@test "plain CGI as under Apache: dashboard-contacts, as the writers' role, lists the org's contacts" {
+	local f=$FIX/vapi/outbound-busy.1.status-update.queued.json
+	CGI_SECRET=$VAPI_SECRET run cgi vapi-hook POST "/hooks/vapi/vapi-$SUF" application/json \
+	    "$(wc -c <"$f")" <"$f"
+	CALLTRACK_DASHBOARD_DB="host=$PGHOST dbname=calltrack user=calltrack_editor" \
+	    run apache_cgi dashboard-contacts /api/contacts "limit=100" "Bearer $TOKEN"
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	[ "$(cgi_body | jq -r '[.contacts[].id] | sort | join(" ")')" = \
+	    "$(psql -X -At -c "SELECT string_agg(id::text, ' ' ORDER BY id::text) FROM contacts WHERE org_id = '$ORG'")" ]
+	CALLTRACK_DASHBOARD_DB="host=$PGHOST dbname=calltrack user=calltrack_editor" \
+	    run apache_cgi dashboard-contacts /api/alerts "" ""
+	[[ "${lines[0]}" == "Status: 401"* ]]
 }

@@ -5,8 +5,9 @@
 # (_FORTIFY_SOURCE).  Read from each binary's own ELF headers and symbols.
 
 BINS="cgi-bin/vapi-hook cgi-bin/retell-hook cgi-bin/twilio-status
-      cgi-bin/dashboard-calls cgi-bin/dashboard-stats cgi-bin/dashboard-ingest
-      tools/calltrack-admin"
+      cgi-bin/dashboard-calls cgi-bin/dashboard-stats cgi-bin/dashboard-notify \
+      cgi-bin/dashboard-import cgi-bin/dashboard-contacts cgi-bin/dashboard-ingest
+      tools/calltrack-admin tools/calltrack-notify"
 
 # Runs CHECK (a function) over every program and the admin command.
 each() {	# CHECK

@@ -1,8 +1,11 @@
 #!/usr/bin/env bats
 # Hostile input against the real stack: every case gets its 4xx (never a
-# 5xx), is kept in rejected_events, and the workers' memory stays flat.
+# 5xx), is kept in rejected_events, and the workers' memory stays flat;
+# the contacts API's writes refuse what is not a contact's field, changing
+# nothing.
 
 load helpers
+load contacts
 
 setup_file() {
 	make_fixture_org
@@ -285,4 +288,241 @@ refused_nul() {	# FIELD INTEGRATION BEFORE FILE
 		req GET "/api/ingest/deliveries?$path" -H "Authorization: Bearer $admin"
 		expect 400 invalid_parameter || { echo "$path"; return 1; }
 	done
+}
+
+@test "notification destinations: a 100,000-character URL, CR/LF in a URL, 10,000 events, private addresses: 4xx, never a 5xx, nothing made" {
+	local t body n u e
+	t=$("$CALLTRACK_ADMIN" token create "$ORG" --role admin 2>/dev/null)
+	n=$(psql -X -At -c "SELECT count(*) FROM notification_destinations WHERE org_id = '$ORG'")
+	post_dest() {
+		printf '%s' "$1" >"$BATS_TEST_TMPDIR/d.json"
+		req POST /api/notifications -H "Authorization: Bearer $t" -H 'Content-Type: application/json' \
+		    --data-binary @"$BATS_TEST_TMPDIR/d.json"
+	}
+	# Past the API's body limit: nginx's 413, as JSON.
+	post_dest "$(jq -nc --arg u "https://hooks.example.com/$(head -c 100000 /dev/zero | tr '\0' a)" \
+	    '{kind:"webhook",url:$u,events:["call.missed"]}')"
+	expect 413 payload_too_large
+	# Within it, a URL of 50,000 characters is the program's 400.
+	post_dest "$(jq -nc --arg u "https://hooks.example.com/$(head -c 50000 /dev/zero | tr '\0' a)" \
+	    '{kind:"webhook",url:$u,events:["call.missed"]}')"
+	expect 400 invalid_parameter
+	[ "$(jq -r .error.parameter <<<"$BODY")" = url ]
+	for u in $'https://hooks.example.com/a\r\nX-Injected: 1' $'https://hooks.example.com/\n' \
+	    https://127.0.0.1/ https://169.254.169.254/latest/meta-data/ 'https://[::1]/' \
+	    'https://[::ffff:10.0.0.1]/' https://2130706433/ https://0x7f.1/; do
+		post_dest "$(jq -nc --arg u "$u" '{kind:"webhook",url:$u,events:["call.missed"]}')"
+		[ "$CODE" = 400 ] && [ "$(jq -r .error.parameter <<<"$BODY")" = url ] ||
+		    { echo "for $u: HTTP $CODE $BODY"; return 1; }
+	done
+	# 10,000 events, short enough to fit the body limit.
+	for e in '"a"' 0 '"call.missed"'; do
+		body=$(jq -nc --argjson e "$e" '{kind:"webhook",url:"https://hooks.example.com/",
+		    events:[range(if $e == "call.missed" then 4000 else 10000 end) | $e]}')
+		[ "${#body}" -lt 65536 ]
+		post_dest "$body"
+		expect 400 invalid_parameter
+		[ "$(jq -r .error.parameter <<<"$BODY")" = events ]
+	done
+	[ "$(psql -X -At -c "SELECT count(*) FROM notification_destinations WHERE org_id = '$ORG'")" = "$n" ]
+	req GET /healthz/dashboard-notify
+	expect 200
+}
+
+@test "the contacts import: binary, UTF-16, NUL, 100,000 columns, a 5,000-byte field, 200,001 rows, over 10 MB: 4xx, never a 5xx, nothing applied, the workers live on" {
+	local f=$BATS_FILE_TMPDIR/imp.csv pids before i
+	pids=$(cat "$CALLTRACK_STACK/run/dashboard-import.pid")
+	before=$(psql -X -At -c "SELECT count(*) FROM contacts WHERE org_id = '$ORG'")
+	imp() {
+		req POST /api/contacts/import -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' \
+		    --data-binary @"$f"
+		[ "$CODE" -ge 400 ] && [ "$CODE" -lt 500 ] || { echo "$1: $CODE $BODY"; return 1; }
+	}
+	head -c 65536 /dev/urandom >"$f"; imp binary
+	printf 'phone,name\n+15552345678,A\n' | iconv -f UTF-8 -t UTF-16 >"$f"; imp utf-16
+	printf 'phone,name\n+15552345678,A\0B\n' >"$f"; imp nul
+	{ printf 'phone'; head -c 100000 /dev/zero | tr '\0' ','; printf '\n'; } >"$f"; imp columns
+	{ printf 'phone,name\n+15552345678,'; head -c 5000 /dev/zero | tr '\0' 'n'; printf '\n'; } >"$f"; imp field
+	{ printf 'phone\n'; for i in $(seq 200001); do echo 1; done; } >"$f"; imp rows
+	[ "$(jq -r .error.code <<<"$BODY")" = malformed_body ]
+	{ printf 'phone\n'; head -c 10485760 /dev/zero | tr '\0' '1'; } >"$f"; imp size
+	[ "$CODE" = 413 ]
+	# Control characters and an override in a name: the row is refused.
+	printf 'phone,name\n+15552345678,"\xe2\x80\xae\x01\x7f"\n' >"$f"
+	req POST /api/contacts/import -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' \
+	    --data-binary @"$f"
+	[ "$CODE" = 200 ]
+	[ "$(jq -r '.rejected[0].code' <<<"$BODY")" = invalid_name ]
+	[ "$(psql -X -At -c "SELECT count(*) FROM contacts WHERE org_id = '$ORG'")" = "$before" ]
+	for pid in $pids; do kill -0 "$pid"; done
+}
+
+# A write of the contacts API whose answer must be STATUS (4xx), never a
+# 5xx; PARAM, when given, the field the 400 names.
+contact_write() {	# STATUS PARAM METHOD PATH BODY-FILE
+	req "$3" "$4" -H "Authorization: Bearer ${TOK:-$TOKEN}" -H 'Content-Type: application/json' \
+	    --data-binary @"$5"
+	[[ "$CODE" != 5?? ]] || { echo "5xx: $CODE $BODY"; return 1; }
+	[ "$CODE" = "$1" ] || { echo "expected $1, got $CODE: $BODY"; return 1; }
+	[ -z "$2" ] || [ "$(jq -r .error.parameter <<<"$BODY")" = "$2" ] || { echo "$BODY"; return 1; }
+}
+
+@test "contacts: a 1 MB body, a 10,000-character name, NUL, control characters, overrides, a 10,000-character email: 4xx, nothing changes" {
+	local f=$BATS_TEST_TMPDIR/c.json id before esc
+	api POST /api/contacts '{"phone":"+14155550190","name":"Hostile Target"}'
+	expect 201
+	id=$(jq -r .id <<<"$BODY")
+	before=$(org_rows "$ORG")
+	{ printf '{"name":"'; head -c 1048576 /dev/zero | tr '\0' a; printf '"}'; } >"$f"
+	contact_write 413 "" PATCH "/api/contacts/$id" "$f"
+	[ "$(jq -r .error.code <<<"$BODY")" = payload_too_large ]
+	contact_write 413 "" POST /api/contacts "$f"
+	{ printf '{"name":"'; head -c 10000 /dev/zero | tr '\0' a; printf '"}'; } >"$f"
+	contact_write 400 name PATCH "/api/contacts/$id" "$f"
+	{ printf '{"phone":"+14155550191","name":"'; head -c 10000 /dev/zero | tr '\0' a; printf '"}'; } >"$f"
+	contact_write 400 name POST /api/contacts "$f"
+	for esc in '\u0000' '\u0001' '\u0009' '\u000a' '\u000d' '\u001b' '\u001f' '\u007f' '\u0080' '\u009b' \
+	    '\u202a' '\u202b' '\u202c' '\u202d' '\u202e' '\u2066' '\u2067' '\u2068' '\u2069' '\udc00' '\ud800\u0041'; do
+		printf '{"name":"Ann%sLee"}' "$esc" >"$f"
+		contact_write 400 name PATCH "/api/contacts/$id" "$f"
+		printf '{"phone":"+14155550191","name":"Ann%sLee"}' "$esc" >"$f"
+		contact_write 400 name POST /api/contacts "$f"
+	done
+	# A raw control byte in a string is the name's fault; a NUL byte or
+	# bytes that are not UTF-8, the body's.
+	printf '{"name":"Ann\001Lee"}' >"$f"
+	contact_write 400 name PATCH "/api/contacts/$id" "$f"
+	printf '{"name":"Ann\000Lee"}' >"$f"
+	contact_write 400 body PATCH "/api/contacts/$id" "$f"
+	printf '{"name":"Ann\xc3\x28Lee"}' >"$f"
+	contact_write 400 body PATCH "/api/contacts/$id" "$f"
+	{ printf '{"email":"'; head -c 10000 /dev/zero | tr '\0' a; printf '@example.com"}'; } >"$f"
+	contact_write 400 email PATCH "/api/contacts/$id" "$f"
+	{ printf '{"notes":"'; head -c 10000 /dev/zero | tr '\0' n; printf '"}'; } >"$f"
+	contact_write 400 notes PATCH "/api/contacts/$id" "$f"
+	[ "$(org_rows "$ORG")" = "$before" ]
+}
+
+@test "contacts: another org's contact is 404, a viewer is 403; arrays, deep nesting and duplicate keys are 400; no 5xx, the workers live on" {
+	local f=$BATS_TEST_TMPDIR/c.json id other before pids v
+	api POST /api/contacts '{"phone":"+14155550192","name":"Second Target"}'
+	id=$(jq -r .id <<<"$BODY")
+	other=$("$CALLTRACK_ADMIN" org create "Hostile other $SUF")
+	TOK=$("$CALLTRACK_ADMIN" token create "$other") api POST /api/contacts '{"phone":"+14155550192","name":"Not Yours"}'
+	other=$(jq -r .id <<<"$BODY")
+	v=$("$CALLTRACK_ADMIN" token create "$ORG" --role viewer)
+	pids=$(cat "$CALLTRACK_STACK/run/dashboard-contacts.pid")
+	before=$(org_rows "$ORG")
+	printf '{"name":"Took It"}' >"$f"
+	contact_write 404 "" PATCH "/api/contacts/$other" "$f"
+	TOK=$v contact_write 403 "" PATCH "/api/contacts/$id" "$f"
+	for body in '[]' '[{"name":"In An Array"}]' '[1,2,3]' '"just a string"' '42' 'null' 'true'; do
+		printf '%s' "$body" >"$f"
+		contact_write 400 body PATCH "/api/contacts/$id" "$f"
+		contact_write 400 body POST /api/contacts "$f"
+	done
+	# 31 levels in all: a field of the wrong type; past the parser's 32,
+	# or 60,000 levels: not a body it reads.
+	{ printf '{"name":'; printf '[%.0s' $(seq 30); printf '"x"'; printf ']%.0s' $(seq 30); printf '}'; } >"$f"
+	contact_write 400 name PATCH "/api/contacts/$id" "$f"
+	{ printf '{"notes":'; printf '{"a":%.0s' $(seq 40); printf '1'; printf '}%.0s' $(seq 40); printf '}'; } >"$f"
+	contact_write 400 body PATCH "/api/contacts/$id" "$f"
+	head -c 60000 /dev/zero | tr '\0' '[' >"$f"
+	contact_write 400 body PATCH "/api/contacts/$id" "$f"
+	{ printf '{"a":'; head -c 60000 /dev/zero | tr '\0' '{'; } >"$f"
+	contact_write 400 body POST /api/contacts "$f"
+	# Duplicate keys, as written or escaped, and thousands of them.
+	printf '{"name":"First","name":"Second"}' >"$f"
+	contact_write 400 name PATCH "/api/contacts/$id" "$f"
+	printf '{"email":"a@example.com","\u0065mail":"b@example.com"}' >"$f"
+	contact_write 400 email PATCH "/api/contacts/$id" "$f"
+	printf '{"phone":"+14155550193","phone":"+14155550194"}' >"$f"
+	contact_write 400 phone POST /api/contacts "$f"
+	{ printf '{'; for i in $(seq 3000); do printf '"notes":"n",'; done; printf '"notes":"n"}'; } >"$f"
+	contact_write 400 body PATCH "/api/contacts/$id" "$f"
+	[ "$(org_rows "$ORG")" = "$before" ]
+	for pid in $pids; do kill -0 "$pid"; done
+}
+
+# The analysis report of the fixtures under another call id, changed by a
+# jq program, into FILE.
+analysis_variant() {	# FILE ID JQ-PROGRAM
+	jq --arg id "$2" ".message.call.id = \$id
+	    | del(.message.artifact.structuredOutputs, .message.artifact.scorecards) | $3" \
+	    "$FIX/vapi/analysis-costs.end-of-call-report.json" >"$1"
+}
+# The call's analysis, cost by part and status, and its report's error.
+analysis_state() {	# CALL-ID
+	psql -X -At -F' ' -c "SELECT c.status, COALESCE(c.analysis::text, 'none'),
+	    COALESCE(c.cost_breakdown->>'llm', 'none'), COALESCE(c.cost_breakdown->>'tts', 'none'),
+	    e.outcome, COALESCE(e.error, 'none')
+	    FROM calls c JOIN call_events e ON e.org_id = c.org_id AND e.call_id = c.id
+	    WHERE c.org_id = '$ORG' AND c.provider_call_id = '$1'"
+}
+
+@test "an analysis that is not an object, of 1 MB, or 17 deep is not stored; the call lands, the event says why" {
+	local f=$BATS_FILE_TMPDIR/an.json deep
+	analysis_variant "$f" an-text '.message.analysis.structuredData = "a sentence"'
+	vapi_file "$f"; expect 200
+	run analysis_state an-text
+	[[ "$output" == "completed none "*" applied analysis not stored: it is not an object" ]]
+	analysis_variant "$f" an-array '.message.analysis.structuredData = [1, 2, 3]'
+	vapi_file "$f"; expect 200
+	[[ "$(analysis_state an-array)" == "completed none "*"it is not an object" ]]
+	# 1 MB of analysis: the body is within the limit, the analysis is not.
+	head -c 1000000 /dev/zero | tr '\0' 'x' >"$BATS_FILE_TMPDIR/mb"
+	jq --arg id an-mb --rawfile big "$BATS_FILE_TMPDIR/mb" \
+	    '.message.call.id = $id | .message.analysis.structuredData = {"notes": $big}
+	    | del(.message.artifact.structuredOutputs, .message.artifact.scorecards)' \
+	    "$FIX/vapi/analysis-costs.end-of-call-report.json" >"$f"
+	vapi_file "$f"; expect 200
+	[[ "$(analysis_state an-mb)" == "completed none "*"it is over 64 KB" ]]
+	# 17 deep (under the parser's 32): not stored; 16 is.
+	deep=$(printf '{"a":%.0s' $(seq 17); printf '1'; printf '}%.0s' $(seq 17))
+	analysis_variant "$f" an-deep ".message.analysis.structuredData = $deep"
+	vapi_file "$f"; expect 200
+	[[ "$(analysis_state an-deep)" == "completed none "*"nests deeper than 16" ]]
+	deep=$(printf '{"a":%.0s' $(seq 16); printf '1'; printf '}%.0s' $(seq 16))
+	analysis_variant "$f" an-deep16 ".message.analysis.structuredData = $deep"
+	vapi_file "$f"; expect 200
+	[[ "$(analysis_state an-deep16)" == "completed {\"a\": {\"a\":"*" applied none" ]]
+	# 1,000 deep is no JSON calltrack reads at all: a 400, kept.
+	local before
+	before=$(kept malformed_body)
+	{ printf '{"message":{"type":"end-of-call-report","call":{"id":"an-1000"},"analysis":{"structuredData":'
+	  printf '{"a":%.0s' $(seq 1000); printf '1'; printf '}%.0s' $(seq 1000); printf '}}}'; } >"$f"
+	vapi_file "$f"; expect 400 malformed_body
+	[ "$(kept malformed_body)" -eq $((before + 1)) ]
+}
+
+@test "a cost part negative, NaN, a string or 1e308 is dropped, the rest kept; bare NaN is a 400" {
+	local f=$BATS_FILE_TMPDIR/cost.json before
+	analysis_variant "$f" cost-bad '.message.costs = [
+	    {"type": "model", "cost": -0.5}, {"type": "model", "cost": "NaN"},
+	    {"type": "model", "cost": "0.25"}, {"type": "transport", "cost": 1e308},
+	    {"type": "voice", "cost": 0.0478}]'
+	vapi_file "$f"; expect 200
+	[ "$(jq -r .outcome <<<"$BODY")" = applied ]
+	[[ "$(analysis_state cost-bad)" == "completed "*" 0.000000 0.047800 applied a cost part was dropped"* ]]
+	run psql -X -At -c "SELECT cost_breakdown->>'transport' FROM calls WHERE org_id = '$ORG' AND provider_call_id = 'cost-bad'"
+	[ "$output" = 0.000000 ]
+	# Retell's cents, the same bounds.
+	jq '.call.call_id = "cost-retell" | .call.call_cost.product_costs = [
+	    {"product": "elevenlabs_tts", "cost": -3}, {"product": "gpt_4_1_mini", "cost": 1e308},
+	    {"product": "retell_platform", "cost": "1.5"}, {"product": "twilio", "cost": 140}]' \
+	    "$FIX/retell/analysis-costs.3.call_analyzed.json" >"$f"
+	req POST "/hooks/retell/retell-$SUF" -H 'Content-Type: application/json' \
+	    -H "x-retell-signature: $(retell_sig "$f")" --data-binary @"$f"
+	expect 200
+	run psql -X -At -F' ' -c "SELECT cost_breakdown->>'transport', cost_breakdown->>'llm', cost_breakdown->>'tts'
+	    FROM calls WHERE org_id = '$ORG' AND provider_call_id = 'cost-retell'"
+	[ "$output" = "1.400000 0.000000 0.000000" ]
+	# The bare token NaN is no JSON (strict parsing): refused and kept.
+	before=$(kept malformed_body)
+	analysis_variant "$f" cost-nan '.message.costs = [{"type": "model", "cost": 12345}]'
+	sed -i 's/12345/NaN/' "$f"
+	vapi_file "$f"; expect 400 malformed_body
+	[ "$(kept malformed_body)" -eq $((before + 1)) ]
+	run psql -X -At -c "SELECT count(*) FROM calls WHERE org_id = '$ORG' AND provider_call_id = 'cost-nan'"
+	[ "$output" = 0 ]
 }

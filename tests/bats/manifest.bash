@@ -20,7 +20,10 @@ SELECT json_build_object(
     'summary_present', c.summary IS NOT NULL, 'transcript_present', c.transcript IS NOT NULL,
     'recording_url', c.recording_url, 'cost', c.cost,
     'transfer_destination', c.transfer_destination,
-    'last_sequence_number', c.provider_sequence)
+    'last_sequence_number', c.provider_sequence,
+    'agent_id', c.agent_id, 'agent_name', c.agent_name, 'agent_version', c.agent_version,
+    'analysis', c.analysis, 'success', c.success, 'success_raw', c.success_raw,
+    'cost_breakdown', c.cost_breakdown, 'transferred', c.transferred)
   FROM calls c
   JOIN calls_with_caller_names v ON v.org_id = c.org_id AND v.id = c.id
   LEFT JOIN contacts ct ON ct.org_id = c.org_id AND ct.id = c.contact_id

@@ -13,7 +13,7 @@ setup_file() {
 teardown() {
 	# A test that stopped a program leaves it running again.
 	local p
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-ingest; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts dashboard-ingest; do
 		[ -S "$RT/run/$p.sock" ] && [ -f "$CALLTRACK_STACK/run/$p.pid" ] ||
 		    "$CALLTRACK_ROOT/tools/stack" restart-program "$CALLTRACK_STACK" "$p"
 	done
@@ -30,9 +30,10 @@ teardown() {
 	fi
 }
 
-@test "health: each program checks its database; /healthz shows all six" {
-	local p
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-ingest; do
+@test "health: each program checks its database; /healthz shows all of them" {
+	local p n=0
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts dashboard-ingest; do
+		n=$((n + 1))
 		req GET "/healthz/$p"
 		expect 200
 		[ "$(jq -r '.program + " " + .status + " " + .database' <<<"$BODY")" = "$p ok ok" ]
@@ -40,7 +41,8 @@ teardown() {
 	req GET /healthz
 	expect 200
 	[ "$(jq -r '[.[] | .status] | unique | join(",")' <<<"$BODY")" = ok ]
-	[ "$(jq -r 'keys | length' <<<"$BODY")" = 6 ]
+	[ "$(jq -r 'keys | length' <<<"$BODY")" = "$n" ]
+	[ "$n" = "$(ls "$CALLTRACK_ROOT"/cgi-bin/*.c | wc -l)" ]
 	# Only GET, and only nginx can ask: the parameter is not a header.
 	req POST /healthz/vapi-hook
 	[ "$CODE" = 403 ]
@@ -52,7 +54,7 @@ teardown() {
 
 @test "roles: the dashboard's readers connect as calltrack_dashboard, its writers as calltrack_editor, the webhooks as calltrack_app" {
 	local p want
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-ingest; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts dashboard-ingest; do
 		req GET "/healthz/$p"
 		expect 200
 		case $p in
@@ -108,7 +110,7 @@ http {
     server {
         listen 127.0.0.1:$port;
         client_max_body_size 16m;
-        location ~ ^/(hooks/vapi|hooks/retell|hooks/twilio|api/calls|api/stats|api/ingest) {
+        location ~ ^/(hooks/vapi|hooks/retell|hooks/twilio|api/calls|api/stats|api/notifications|api/contacts|api/alerts|api/ingest) {
             set \$program "";
             set \$role calltrack_app;
             if (\$uri ~ ^/hooks/vapi/) { set \$program vapi-hook; }
@@ -116,8 +118,11 @@ http {
             if (\$uri ~ ^/hooks/twilio/) { set \$program twilio-status; }
             if (\$uri ~ ^/api/calls) { set \$program dashboard-calls; }
             if (\$uri ~ ^/api/stats) { set \$program dashboard-stats; }
-            if (\$uri ~ ^/api/ingest) { set \$program dashboard-ingest; }
+            if (\$uri ~ ^/api/notifications) { set \$program dashboard-notify; }
             if (\$uri ~ ^/api/) { set \$role calltrack_dashboard; }
+            if (\$uri ~ ^/api/notifications) { set \$role calltrack_editor; }
+            if (\$uri ~ ^/api/(contacts|alerts)) { set \$program dashboard-contacts; set \$role calltrack_editor; }
+            if (\$uri ~ ^/api/ingest) { set \$program dashboard-ingest; }
             if (\$uri ~ ^/api/ingest) { set \$role calltrack_editor; }
             fastcgi_param SCRIPT_FILENAME $RT/cgi-bin/\$program;
             fastcgi_param CALLTRACK_DB "host=$RT/run dbname=calltrack user=\$role";
@@ -170,13 +175,26 @@ answer() {	# URL-BASE PATH [curl args...]
 	done
 	# The dashboard reads the same, through either.
 	for path in "/api/calls?limit=5" "/api/stats" "/api/calls?q=maria" "/api/calls?limit=0" \
-	    "/api/ingest/deliveries?limit=5" "/api/ingest/deliveries?outcome=nope"; do
+	    "/api/contacts?limit=5" "/api/contacts?format=csv" "/api/alerts?state=all" "/api/contacts?sort=x"; do
 		a=$(answer "$CGI_URL" "$path" -H "Authorization: Bearer $TOKEN")
 		b=$(answer "$CALLTRACK_URL" "$path" -H "Authorization: Bearer $TOKEN")
 		[ "$a" = "$b" ] || { echo "CGI: $a"; echo "FastCGI: $b"; return 1; }
 	done
 	a=$(answer "$CGI_URL" /api/calls)
 	[ "$(tail -1 <<<"$a")" = 401 ]
+	# And the notification destinations, as the writers' role.
+	local admin_t
+	admin_t=$("$CALLTRACK_ADMIN" token create "$ORG" --role admin 2>/dev/null)
+	a=$(answer "$CGI_URL" /api/notifications -H "Authorization: Bearer $admin_t" \
+	    -H 'Content-Type: application/json' \
+	    --data '{"kind":"slack","url":"https://hooks.slack.com/services/T/B/ops","events":["call.missed"]}')
+	[ "$(tail -1 <<<"$a")" = 201 ]
+	for path in /api/notifications /api/notifications/deliveries "/api/notifications/deliveries?limit=0"; do
+		a=$(answer "$CGI_URL" "$path" -H "Authorization: Bearer $admin_t")
+		b=$(answer "$CALLTRACK_URL" "$path" -H "Authorization: Bearer $admin_t")
+		[ "$a" = "$b" ] || { echo "CGI: $a"; echo "FastCGI: $b"; return 1; }
+	done
+	[[ "$(answer "$CGI_URL" /api/notifications -H "Authorization: Bearer $admin_t")" == *'services/T…/…'* ]]
 }
 
 # One figure of `calltrack-admin stats ingest`, 0 when absent.
@@ -256,7 +274,7 @@ figure() {	# WHAT KEY
 	make -s -C "$CALLTRACK_ROOT" install DESTDIR="$d" PREFIX=/usr/local >/dev/null
 	mkdir -p "$u"
 	cp "$d"/usr/local/share/calltrack/systemd/* "$u"/
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-ingest; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts dashboard-ingest; do
 		cp "$u/calltrack@.service" "$u/calltrack@$p.service"
 		cp "$u/calltrack@.socket" "$u/calltrack@$p.socket"
 	done

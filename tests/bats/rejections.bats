@@ -21,11 +21,23 @@ VAPI_FILE=$CALLTRACK_FIXTURES/vapi/inbound-completed.1.status-update.queued.json
 }
 
 @test "a wrong method gets 405 with Allow: GET, from each dashboard program" {
-	for p in /api/calls /api/calls/00000000-0000-0000-0000-000000000000 /api/stats; do
+	for p in /api/calls /api/calls/00000000-0000-0000-0000-000000000000 /api/stats /api/alerts; do
 		req POST "$p" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data '{}'
 		expect 405 method_not_allowed
 		grep -qx 'Allow: GET' <<<"$HEADERS"
 	done
+	# A route that writes names what it takes.
+	req PATCH /api/contacts -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data '{}'
+	expect 405 method_not_allowed
+	grep -qx 'Allow: GET, POST' <<<"$HEADERS"
+	req POST /api/contacts/00000000-0000-0000-0000-000000000000 -H "Authorization: Bearer $TOKEN" \
+	    -H 'Content-Type: application/json' --data '{}'
+	grep -qx 'Allow: GET, PATCH' <<<"$HEADERS"
+	req GET /api/alerts/00000000-0000-0000-0000-000000000000/acknowledge -H "Authorization: Bearer $TOKEN"
+	grep -qx 'Allow: POST' <<<"$HEADERS"
+	req DELETE /api/contacts/00000000-0000-0000-0000-000000000000 -H "Authorization: Bearer $TOKEN"
+	expect 405 method_not_allowed
+	grep -qx 'Allow: GET, POST, PATCH' <<<"$HEADERS"
 }
 
 @test "a wrong content type gets 415, from each webhook program" {
@@ -131,7 +143,8 @@ VAPI_FILE=$CALLTRACK_FIXTURES/vapi/inbound-completed.1.status-update.queued.json
 
 @test "a missing, malformed, unknown or revoked token gets 401 from each dashboard program" {
 	local id
-	for p in /api/calls /api/calls/00000000-0000-0000-0000-000000000000 /api/stats; do
+	for p in /api/calls /api/calls/00000000-0000-0000-0000-000000000000 /api/stats \
+	    /api/contacts /api/contacts/00000000-0000-0000-0000-000000000000 /api/alerts; do
 		req GET "$p"
 		expect 401 missing_token
 		req GET "$p" -H 'Authorization: Basic dXNlcjpwYXNz'

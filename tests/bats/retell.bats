@@ -134,17 +134,36 @@ R=$CALLTRACK_FIXTURES/retell
 	[ "$(field ms-2 status)" = completed ]
 }
 
-@test "transcript_updated and transfer events are recorded and change nothing" {
+@test "transcript_updated and chat events are recorded and change nothing; late transfer events only mark the transfer" {
 	local f before
 	f=$(variant "$R/no-booking.2.call_ended.json" tu-1)
 	retell "$f"; expect 200
 	before=$(state tu-1)
-	for e in transcript_updated transfer_started transfer_bridged transfer_cancelled transfer_ended; do
+	jq -c '.event = "transcript_updated" | .call.call_id = "tu-1" | .call.disconnection_reason = "dial_failed"' \
+	    "$R/no-booking.2.call_ended.json" >"$BATS_FILE_TMPDIR/tu.json"
+	retell "$BATS_FILE_TMPDIR/tu.json"; expect 200
+	[ "$(jq -r .outcome <<<"$BODY")" = recorded ]
+	# A chat agent's events carry a chat, not a call (providers.md §8).
+	for e in chat_started chat_ended chat_analyzed; do
+		jq -nc --arg e "$e" '{event: $e, chat: {chat_id: "chat_tu-1", chat_status: "ended", agent_id: "agent_x"}}' \
+		    >"$BATS_FILE_TMPDIR/chat.json"
+		retell "$BATS_FILE_TMPDIR/chat.json"; expect 200
+		[ "$(jq -r .outcome <<<"$BODY")" = recorded ]
+	done
+	[ "$(state tu-1)" = "$before" ]
+	run psql -X -At -c "SELECT count(*) FROM calls WHERE org_id = '$ORG' AND provider_call_id = 'chat_tu-1'"
+	[ "$output" = 0 ]
+	# Transfer events: the call is marked transferred once one is bridged,
+	# and an ended call keeps everything else (they rank with call_started).
+	[ "$(field tu-1 transferred)" = false ]
+	for e in transfer_started transfer_cancelled transfer_bridged transfer_ended; do
 		jq -c --arg e "$e" '.event = $e | .call.call_id = "tu-1" | .call.disconnection_reason = "dial_failed"' \
 		    "$R/no-booking.2.call_ended.json" >"$BATS_FILE_TMPDIR/tu.json"
 		retell "$BATS_FILE_TMPDIR/tu.json"; expect 200
+		[ "$(jq -r .outcome <<<"$BODY")" = applied ]
+		[ "$(field tu-1 transferred)" = "$([ "$e" = transfer_bridged ] || [ "$e" = transfer_ended ] && echo true || echo false)" ]
 	done
-	[ "$(state tu-1)" = "$before" ]
+	[ "$(state tu-1 | jq -c 'del(.transferred)')" = "$(jq -c 'del(.transferred)' <<<"$before")" ]
 }
 
 @test "cost is read in cents and stored in dollars; Unknown sentiment is none" {

@@ -92,6 +92,35 @@ field() { jq -r ".$2" <<<"$(state "$1")"; }
 	done
 }
 
+@test "a caller's number is read by libphonenumber in the org's country; what is no full number stays raw" {
+	local n=0 raw want gb
+	while IFS='|' read -r raw want; do
+		n=$((n + 1))
+		vapi "$(report "lpn-$n" '"startedAt":"2026-02-01T10:00:00Z"' ",\"customer\":{\"number\":$(jq -Rn --arg s "$raw" '$s')}")"
+		expect 200
+		[ "$(field "lpn-$n" phone_number)" = "$want" ] || { echo "$raw: $(field "lpn-$n" phone_number)"; return 1; }
+		[ "$(field "lpn-$n" phone_raw)" = "$raw" ]
+	done <<'EOF'
+(555) 123-4567|+15551234567
+1-555-123-4567|+15551234567
++1 555 123 4567 ext. 89|+15551234567
++44 20 7946 0018|+442079460018
+555-0142|null
+020 7946 0018|null
+1-800-FLOWERS|null
+client:abc|null
+EOF
+	# A British org reads a national number with its trunk 0.
+	gb=$("$CALLTRACK_ADMIN" org create "British org $SUF" --country GB --timezone Europe/London)
+	"$CALLTRACK_ADMIN" integration create "$gb" --provider vapi --id "vapigb-$SUF" \
+	    --secret "$VAPI_SECRET" >/dev/null
+	req POST "/hooks/vapi/vapigb-$SUF" -H 'Content-Type: application/json' \
+	    -H "x-vapi-secret: $VAPI_SECRET" \
+	    --data-binary "$(report gb-1 '"startedAt":"2026-02-01T10:00:00Z"' ',"customer":{"number":"020 7946 0018"}')"
+	expect 200
+	[ "$(ORG=$gb field gb-1 phone_number)" = +442079460018 ]
+}
+
 @test "unicode names are stored exactly and read back live" {
 	local name="Zoë O'Brien-Łukasz 李 📞"
 	vapi "$(report uni-1 '"startedAt":"2026-02-01T10:00:00Z"' ",\"customer\":{\"number\":\"+447700900123\",\"name\":$(jq -Rn --arg s "$name" '$s')}")"

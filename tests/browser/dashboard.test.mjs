@@ -124,8 +124,8 @@ test('test calls are hidden until the toggle shows them', async () => {
     /No calls match/.test(document.getElementById('calls-status').textContent));
   assert.equal(await page.locator('#rows tr').count(), 0);
   await page.check('#f-test');
-  // Vapi's and Retell's web calls.
-  await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 2);
+  // Vapi's and Retell's web calls, and Vapi's websocket call.
+  await page.waitForFunction(() => document.querySelectorAll('#rows tr').length === 3);
   assert.ok((await rowsText()).every((r) => /Unknown/.test(r)));
   await page.uncheck('#f-test');
   await page.selectOption('#f-direction', '');

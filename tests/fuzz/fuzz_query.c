@@ -23,7 +23,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	(void)ct_calls_query_parse(s, &cq, &bad);
+	/* A search's number, read as a US and a British org read it. */
+	if (ct_calls_query_parse(s, &cq, &bad) == CT_OK)
+		(void)ct_calls_query_phone(&cq, size % 2 ? "US" : "GB");
 	ct_calls_query_free(&cq);
 	(void)ct_stats_query_parse(s, &sq, &bad);
 	ct_stats_query_free(&sq);

@@ -43,6 +43,14 @@ int suite_integration(void);
 int suite_event(void);
 int suite_serve(void);
 int suite_dashboard(void);
+int suite_notify(void);
+int suite_destinations(void);
+int suite_csv(void);
+int suite_import(void);
+int suite_contacts(void);
+int suite_outbound(void);
+int suite_notify_message(void);
+int suite_analysis(void);
 int suite_ingestion(void);
 
 /*

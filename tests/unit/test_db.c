@@ -282,6 +282,60 @@ test_db_reconnect(void)
 	CU_ASSERT(before != after);
 }
 
+static void
+test_db_transaction(void)
+{
+	char pid[24], ok[8], v1[16];
+	const char *v[1] = { pid };
+	struct capture c;
+	size_t len;
+	long before, after;
+	PGresult *r;
+
+	/* Rolled back: a setting made inside is gone. */
+	CU_ASSERT_EQUAL_FATAL(ct_db_begin(), CT_OK);
+	CU_ASSERT_EQUAL(ct_db_begin(), CT_ERR_INTERNAL);	/* one at a time */
+	CU_ASSERT_EQUAL(app_value("SELECT set_config('ct.t', 'in', true)", v1,
+	    sizeof(v1)), CT_OK);
+	ct_db_rollback();
+	CU_ASSERT_EQUAL(app_value("SELECT coalesce(current_setting('ct.t', "
+	    "true), '')", v1, sizeof(v1)), CT_OK);
+	ASSERT_STR_EQ(v1, "");
+	ct_db_rollback();			/* none open: a no-op */
+	CU_ASSERT_EQUAL(ct_db_commit(), CT_ERR_INTERNAL);
+	/* Committed: the transaction's own now() is one time. */
+	CU_ASSERT_EQUAL_FATAL(ct_db_begin(), CT_OK);
+	CU_ASSERT_EQUAL(ct_db_exec(&r, "SELECT 1", 0, NULL, NULL, NULL, NULL),
+	    CT_OK);
+	PQclear(r);
+	CU_ASSERT_EQUAL(ct_db_commit(), CT_OK);
+	/* A failed statement aborts it: its COMMIT is no commit. */
+	CU_ASSERT_EQUAL_FATAL(ct_db_begin(), CT_OK);
+	CU_ASSERT_EQUAL(capture_start(&c, 2), 0);
+	CU_ASSERT_EQUAL(app_value("SELECT 1 / 0", v1, sizeof(v1)),
+	    CT_ERR_INTERNAL);
+	free(capture_end(&c, &len));
+	CU_ASSERT_EQUAL(ct_db_commit(), CT_ERR_INTERNAL);
+	/* The connection lost inside it: every later statement fails, none
+	 * runs on a new connection, until the transaction is ended. */
+	CU_ASSERT_EQUAL_FATAL(ct_db_begin(), CT_OK);
+	before = backend_pid();
+	CU_ASSERT_FATAL(before > 0);
+	snprintf(pid, sizeof(pid), "%ld", before);
+	CU_ASSERT_EQUAL_FATAL(admin_exec("SELECT pg_terminate_backend($1::int, "
+	    "5000)", 1, v, ok, sizeof(ok)), 0);
+	ASSERT_STR_EQ(ok, "t");
+	CU_ASSERT_EQUAL(capture_start(&c, 2), 0);
+	CU_ASSERT_EQUAL(app_value("SELECT 1", v1, sizeof(v1)),
+	    CT_ERR_DB_UNAVAILABLE);
+	CU_ASSERT_EQUAL(app_value("SELECT 1", v1, sizeof(v1)),
+	    CT_ERR_DB_UNAVAILABLE);
+	CU_ASSERT_EQUAL(ct_db_commit(), CT_ERR_DB_UNAVAILABLE);
+	after = backend_pid();			/* over: a new connection */
+	free(capture_end(&c, &len));
+	CU_ASSERT(after > 0 && after != before);
+}
+
 struct rows {
 	long	 n;
 	long	 stop_after;	/* 0: never */
@@ -404,6 +458,8 @@ suite_db(void)
 		{ "an unreachable database is unavailable", test_db_unreachable },
 		{ "reconnect after the backend is terminated", test_db_reconnect },
 		{ "rows streamed one at a time", test_db_stream },
+		{ "a transaction: rolled back, committed, aborted, lost",
+		    test_db_transaction },
 		{ "a stream after the backend is terminated",
 		    test_db_stream_reconnect },
 		{ NULL, NULL } };

@@ -281,10 +281,13 @@ test_event_params_full(void)
 		"45", "0.217300", "https://example.com/r.wav", "User: hello",
 		"a short call", "positive", "confirmed", "{\"tool\":\"book\"}",
 		"85", "{\"tried to book\"}", "{\"m\":1}", "+14155550999",
+		"t", "asst-1", "Ava", "7", "{\"urgency\":\"high\"}", "t", "8/10",
+		"{\"transport\":0.010000}",
 	};
 	struct ct_call_event ev;
 	struct ct_delivery d = { NULL, 0, NULL, "", "unit" };
 	struct ct_event_params p;
+	json_object *ver;
 	size_t i;
 
 	ct_call_event_init(&ev);
@@ -317,6 +320,14 @@ test_event_params_full(void)
 	ev.lead_reasons = strdup("{\"tried to book\"}");
 	ev.metadata = strdup("{\"m\":1}");
 	ev.transfer_destination = "+14155550999";
+	ev.transferred = 1;
+	ver = json_object_new_int(7);
+	ct_event_set_agent(&ev, "asst-1", "Ava", ver);
+	json_object_put(ver);
+	ev.analysis = strdup("{\"urgency\":\"high\"}");
+	ev.success = 1;
+	snprintf(ev.success_raw, sizeof(ev.success_raw), "8/10");
+	ev.cost_breakdown = strdup("{\"transport\":0.010000}");
 	memset(&p, 0x5a, sizeof(p));
 	d.body = body;
 	d.body_len = sizeof(body) - 1;

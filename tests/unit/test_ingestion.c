@@ -82,26 +82,26 @@ test_deliveries_query(void)
 		{ "cursor=%00", BADP, "cursor" },
 		{ "cursor=!", BADP, "cursor" },
 	};
-	struct ct_deliveries_query q;
+	struct ct_ingest_deliveries_query q;
 	const char *bad;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		bad = NULL;
-		CU_ASSERT_EQUAL(ct_deliveries_query_parse(cases[i].query, &q,
+		CU_ASSERT_EQUAL(ct_ingest_deliveries_query_parse(cases[i].query, &q,
 		    &bad), cases[i].err);
 		if (cases[i].bad != NULL)
 			ASSERT_STR_EQ(bad, cases[i].bad);
-		ct_deliveries_query_free(&q);
+		ct_ingest_deliveries_query_free(&q);
 	}
-	CU_ASSERT_EQUAL_FATAL(ct_deliveries_query_parse(
+	CU_ASSERT_EQUAL_FATAL(ct_ingest_deliveries_query_parse(
 	    "integration=acme-vapi&outcome=parked", &q, &bad), CT_OK);
 	ASSERT_STR_EQ(q.integration, "acme-vapi");
 	ASSERT_STR_EQ(q.outcome, "parked");
 	CU_ASSERT_PTR_NULL(q.call_id);
 	CU_ASSERT_EQUAL(q.limit, CT_QUERY_LIMIT_DEFAULT);
 	ASSERT_STR_EQ(q.after_at, "");
-	ct_deliveries_query_free(&q);
+	ct_ingest_deliveries_query_free(&q);
 }
 
 /* A cursor made of a page's "next" reads back as the same place. */
@@ -113,7 +113,7 @@ test_deliveries_cursor(void)
 	    "2026-03-01T10:00:00.123456Z|ee|1", "2026-03-01T10:00:00Z|e|1",
 	    "2026-02-30T10:00:00.123456Z|e|1", "2026-03-01T10:00:00.123456Z|e|-1",
 	    "2026-03-01T10:00:00.123456Z|r|99999999999999999999", NULL };
-	struct ct_deliveries_query q;
+	struct ct_ingest_deliveries_query q;
 	char query[400], *cur;
 	const char *bad;
 	size_t i;
@@ -122,12 +122,12 @@ test_deliveries_cursor(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cur);
 	snprintf(query, sizeof(query), "limit=5&cursor=%s", cur);
 	free(cur);
-	CU_ASSERT_EQUAL_FATAL(ct_deliveries_query_parse(query, &q, &bad), CT_OK);
+	CU_ASSERT_EQUAL_FATAL(ct_ingest_deliveries_query_parse(query, &q, &bad), CT_OK);
 	ASSERT_STR_EQ(q.after_at, "2026-03-01T10:00:00.123456Z");
 	ASSERT_STR_EQ(q.after_kind, "d");
 	ASSERT_STR_EQ(q.after_id, "42");
 	CU_ASSERT_EQUAL(q.limit, 5);
-	ct_deliveries_query_free(&q);
+	ct_ingest_deliveries_query_free(&q);
 	for (i = 0; bad_next[i] != NULL; i++)
 		CU_ASSERT_PTR_NULL(ct_query_delivery_cursor(bad_next[i]));
 	CU_ASSERT_PTR_NULL(ct_query_delivery_cursor(NULL));
@@ -137,8 +137,8 @@ test_deliveries_cursor(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cur);
 	snprintf(query, sizeof(query), "cursor=%s", cur);
 	free(cur);
-	CU_ASSERT_EQUAL(ct_deliveries_query_parse(query, &q, &bad), BADP);
-	ct_deliveries_query_free(&q);
+	CU_ASSERT_EQUAL(ct_ingest_deliveries_query_parse(query, &q, &bad), BADP);
+	ct_ingest_deliveries_query_free(&q);
 }
 
 static void

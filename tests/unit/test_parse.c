@@ -1,5 +1,5 @@
 /*
- * test_parse.c: form, JSON, phone numbers, webhook slugs and tokens.
+ * test_parse.c: form, JSON, webhook slugs and tokens.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +10,6 @@
 #include "core/form.h"
 #include "ingest/hook.h"
 #include "core/json.h"
-#include "ingest/phone.h"
 #include "suites.h"
 
 /* ---- form ---- */
@@ -135,63 +134,6 @@ test_json_path(void)
 	json_object_put(o);
 }
 
-/* ---- phone ---- */
-
-static void
-test_phone_table(void)
-{
-	static const struct { const char *raw, *cc, *want; } t[] = {
-		/* The fixtures' rules (default country US). */
-		{ "+14155550123", "US", "+14155550123" },
-		{ "(415) 555-0123", "US", "+14155550123" },
-		{ "415.555.0123", "US", "+14155550123" },
-		{ "4155550123", "US", "+14155550123" },
-		{ "14155550123", "US", "+14155550123" },
-		{ "1 (415) 555-0123", "US", "+14155550123" },
-		{ "+44 20 7946 0958", "US", "+442079460958" },
-		{ "011 44 20 7946 0958", "US", "+442079460958" },
-		{ "tel:+14155550123", "US", "+14155550123" },
-		{ "Anonymous", "US", NULL },
-		{ "client:alice", "US", NULL },
-		{ "sip:alice@example.com", "US", NULL },
-		{ "", "US", NULL },
-		{ "555-0142", "US", NULL },		/* 7 digits */
-		{ "0123456789", "US", NULL },		/* area code 0 */
-		{ "+0123456789", "US", NULL },
-		{ "+1234567", "US", NULL },		/* 7 digits */
-		{ "+1234567890123456", "US", NULL },	/* 16 digits */
-		{ "+1 415 555 0123 ext 5", "US", NULL },
-		{ "++14155550123", "US", NULL },
-		/* Other countries' national numbers. */
-		{ "020 7946 0958", "GB", "+442079460958" },
-		{ "07700 900123", "GB", "+447700900123" },
-		{ "0044 20 7946 0958", "GB", "+442079460958" },
-		{ "030 123456", "DE", "+4930123456" },
-		{ "06 12 34 56 78", "FR", "+33612345678" },
-		{ "612 345 678", "ES", "+34612345678" },
-		{ "06 1234 5678", "IT", "+390612345678" },
-		{ "0412 345 678", "AU", "+61412345678" },
-		{ "4155550123", "CA", "+14155550123" },
-		{ "4155550123", "XX", NULL },		/* unknown country */
-		{ "4155550123", NULL, NULL },
-	};
-	char out[CT_PHONE_E164_MAX];
-	size_t i;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		enum ct_err e = ct_phone_e164(t[i].raw, t[i].cc, out);
-
-		if (t[i].want == NULL) {
-			CU_ASSERT_EQUAL(e, CT_ERR_INVALID_PARAMETER);
-			CU_ASSERT_STRING_EQUAL(out, "");
-		} else {
-			CU_ASSERT_EQUAL(e, CT_OK);
-			CU_ASSERT_STRING_EQUAL(out, t[i].want);
-		}
-	}
-	CU_ASSERT_EQUAL(ct_phone_e164(NULL, "US", out), CT_ERR_INVALID_PARAMETER);
-}
-
 /* ---- hook ---- */
 
 static void
@@ -252,25 +194,42 @@ suite_form(void)
 	return add_suite("form", t);
 }
 
+/* NaN and Infinity are tokens json-c takes even in strict mode, and a
+ * literal past a double's range reads as infinity: none is JSON's. */
+static void
+test_json_finite(void)
+{
+	static const char *const bad[] = { "{\"a\":NaN}", "{\"a\":nan}",
+	    "{\"a\":Infinity}", "{\"a\":-Infinity}", "[1e999]",
+	    "{\"a\":[{\"b\":-1e400}]}", NULL };
+	static const char *const good[] = { "{\"a\":1e308}", "[-1.5e-300]",
+	    "{\"a\":\"NaN\"}", "[0]", NULL };
+	json_object *o;
+	size_t i;
+
+	for (i = 0; bad[i] != NULL; i++) {
+		CU_ASSERT_EQUAL(ct_json_parse(bad[i], strlen(bad[i]), &o),
+		    CT_ERR_MALFORMED_BODY);
+		CU_ASSERT_PTR_NULL(o);
+	}
+	for (i = 0; good[i] != NULL; i++) {
+		CU_ASSERT_EQUAL(ct_json_parse(good[i], strlen(good[i]), &o), CT_OK);
+		json_object_put(o);
+	}
+}
+
 int
 suite_json(void)
 {
 	static const struct test_case t[] = {
 		{ "strict parsing table", test_json_strict },
+		{ "NaN, Infinity and 1e999 are no numbers", test_json_finite },
 		{ "depth limit and embedded NUL", test_json_depth_and_nul },
 		{ "dotted paths", test_json_path },
 		{ NULL, NULL } };
 	return add_suite("json", t);
 }
 
-int
-suite_phone(void)
-{
-	static const struct test_case t[] = {
-		{ "E.164 normalization table", test_phone_table },
-		{ NULL, NULL } };
-	return add_suite("phone", t);
-}
 
 int
 suite_hook(void)
@@ -322,6 +281,46 @@ test_query_search_bounds(void)
 	CU_ASSERT_EQUAL(ct_calls_query_parse("limit=0", &q, &bad),
 	    CT_ERR_INVALID_PARAMETER);
 	CU_ASSERT_STRING_EQUAL(bad, "limit");
+	ct_calls_query_free(&q);
+}
+
+/* The number of a search, read in the org's country. */
+static void
+test_query_search_country(void)
+{
+	static const struct { const char *query, *cc, *want; } t[] = {
+		{ "q=(555)+555-0142", "US", "5555550142" },
+		{ "q=555-0142", "US", "5550142" },		/* a fragment */
+		{ "q=020+7946+0018", "GB", "442079460018" },	/* trunk 0 */
+		{ "q=020+7946+0018", "US", "02079460018" },
+		{ "q=011+44+20+7946+0018", "US", "442079460018" },
+		{ "q=%2B44+20+7946+0018", "US", "442079460018" },
+		{ "q=07700+900123", "GB", "447700900123" },	/* longer */
+		{ "q=Maria+020+7946+0018", "GB", "442079460018" },
+		{ "q=020+7946+0018", NULL, "02079460018" },
+		{ "q=020+7946+0018", "XX", "02079460018" },
+	};
+	struct ct_calls_query q;
+	const char *bad;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(ct_calls_query_parse(t[i].query, &q, &bad),
+		    CT_OK);
+		CU_ASSERT_EQUAL(ct_calls_query_phone(&q, t[i].cc), CT_OK);
+		if (q.digits == NULL || strcmp(q.digits, t[i].want) != 0)
+			fprintf(stderr, "search \"%s\" in %s: %s\n", t[i].query,
+			    t[i].cc ? t[i].cc : "NULL",
+			    q.digits ? q.digits : "NULL");
+		CU_ASSERT_PTR_NOT_NULL(q.digits);
+		if (q.digits != NULL)
+			CU_ASSERT_STRING_EQUAL(q.digits, t[i].want);
+		ct_calls_query_free(&q);
+	}
+	/* Nothing to read without digits. */
+	CU_ASSERT_EQUAL_FATAL(ct_calls_query_parse("q=Maria", &q, &bad), CT_OK);
+	CU_ASSERT_EQUAL(ct_calls_query_phone(&q, "GB"), CT_OK);
+	CU_ASSERT_PTR_NULL(q.digits);
 	ct_calls_query_free(&q);
 }
 
@@ -564,12 +563,17 @@ test_query_tables(void)
 		const struct ct_query_param *p;
 
 		for (p = tables[t]; p->name != NULL; p++, rows++) {
+			int family = strcmp(p->name, "analysis.*") == 0;
+			const char *name = family ? "analysis" : p->name;
+
 			CU_ASSERT_PTR_NOT_NULL(p->valid);
 			for (h = 0; hostile[h] != NULL; h++) {
 				const char *bad = NULL;
 				enum ct_err err;
 
-				snprintf(query, 10300, "%s=%s", p->name,
+				/* A family's member: analysis.k=... */
+				snprintf(query, 10300, "%s=%s",
+				    family ? "analysis.k" : p->name,
 				    hostile[h]);
 				if (t == 0) {
 					struct ct_calls_query q;
@@ -588,19 +592,31 @@ test_query_tables(void)
 				 * empty or a numeric search is a search. */
 				if (strcmp(p->name, "q") == 0 && err == CT_OK)
 					continue;
+				/* An agent id and an analysis value are
+				 * text matched exactly: "-1", digits, and
+				 * (a value) quotes are text. */
+				if (err == CT_OK && h >= 4 &&
+				    (family || (strcmp(p->name, "agent") == 0 &&
+				    h < 6)))
+					continue;
 				if (err != BADP || bad == NULL ||
-				    strcmp(bad, p->name) != 0)
+				    strcmp(bad, name) != 0)
 					fprintf(stderr, "%s: %d %s\n", query,
 					    (int)err, bad ? bad : "-");
 				CU_ASSERT_EQUAL(err, BADP);
 				CU_ASSERT_PTR_NOT_NULL(bad);
 				if (bad != NULL)
-					CU_ASSERT_STRING_EQUAL(bad, p->name);
+					CU_ASSERT_STRING_EQUAL(bad, name);
 			}
 			/* 10 KB of one letter. */
-			snprintf(query, 10300, "%s=", p->name);
-			memset(query + strlen(query), 'a', 10000);
-			query[strlen(p->name) + 1 + 10000] = '\0';
+			snprintf(query, 10300, "%s=",
+			    family ? "analysis.k" : p->name);
+			{
+				size_t n = strlen(query);
+
+				memset(query + n, 'a', 10000);
+				query[n + 10000] = '\0';
+			}
 			{
 				const char *bad = NULL;
 				enum ct_err err;
@@ -621,11 +637,11 @@ test_query_tables(void)
 				CU_ASSERT_EQUAL(err, BADP);
 				CU_ASSERT_PTR_NOT_NULL(bad);
 				if (bad != NULL)
-					CU_ASSERT_STRING_EQUAL(bad, p->name);
+					CU_ASSERT_STRING_EQUAL(bad, name);
 			}
 		}
 	}
-	CU_ASSERT_EQUAL(rows, 18 + 4);
+	CU_ASSERT_EQUAL(rows, 21 + 6);
 	free(query);
 }
 
@@ -715,6 +731,8 @@ suite_query(void)
 	static const struct test_case t[] = {
 		{ "search words and digits, escaped, within bounds",
 		    test_query_search_bounds },
+		{ "a search's number read in the org's country",
+		    test_query_search_country },
 		{ "values, defaults and the first bad one named",
 		    test_query_values },
 		{ "range bounds are days and times of the calendar",

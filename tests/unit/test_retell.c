@@ -87,6 +87,68 @@ test_retell_scenarios(void)
 	}
 }
 
+/* Agent, custom analysis, call_successful, product costs in cents. */
+static void
+test_retell_agents_analysis(void)
+{
+	struct ct_call_event ev =
+	    map_file("retell/analysis-costs.3.call_analyzed.json");
+
+	ASSERT_STR_EQ(ev.agent_id, "agent_7e1a3c5b9d2f4a6c8e0b1d3f5a");
+	ASSERT_STR_EQ(ev.agent_name, "Harbor Auto Care Outbound");
+	CU_ASSERT_STRING_EQUAL(ev.agent_version, "3");
+	ASSERT_STR_EQ(ev.analysis, "{\"appointment_booked\":true,\"service\":"
+	    "\"brake inspection\",\"urgency\":\"high\",\"callback_requested\":false}");
+	CU_ASSERT_EQUAL(ev.success, 0);
+	CU_ASSERT_STRING_EQUAL(ev.success_raw, "false");
+	ASSERT_STR_EQ(ev.cost_breakdown, "{\"transport\":0.014000,\"stt\":0.000000,"
+	    "\"llm\":0.007896,\"tts\":0.033840,\"platform\":0.014664,"
+	    "\"other\":0.000000}");
+	ct_call_event_free(&ev);
+}
+
+/* not_connected: no start, whatever a timestamp says; transfers applied
+ * and marked; chat events recorded under the chat's id. */
+static void
+test_retell_today(void)
+{
+	static const char nc[] = "{\"event\":\"call_ended\",\"call\":{\"call_id\":"
+	    "\"nc-1\",\"call_status\":\"not_connected\",\"start_timestamp\":"
+	    "1767830565300,\"end_timestamp\":1767830566300,\"disconnection_reason\":"
+	    "\"dial_no_answer\"}}";
+	static const char chat[] = "{\"event\":\"chat_ended\",\"chat\":{\"chat_id\":"
+	    "\"chat_1\"}}";
+	static const char nochat[] = "{\"event\":\"chat_ended\",\"chat\":{}}";
+	struct ct_call_event ev;
+
+	CU_ASSERT_EQUAL(ct_retell_map(nc, strlen(nc), &ctx, &ev), CT_OK);
+	CU_ASSERT_STRING_EQUAL(ev.started_at, "");
+	CU_ASSERT_EQUAL(ev.answered, 0);
+	ASSERT_STR_EQ(ev.status_unanswered, "no-answer");
+	CU_ASSERT_EQUAL(ev.duration_seconds, 0);
+	ct_call_event_free(&ev);
+	ev = map_file("retell/not-connected.1.call_ended.json");
+	ASSERT_STR_EQ(ev.status_unanswered, "failed");
+	ct_call_event_free(&ev);
+	ev = map_file("retell/transfer.3.transfer_bridged.json");
+	CU_ASSERT_EQUAL(ev.mode, CT_EVENT_APPLY);
+	CU_ASSERT_EQUAL(ev.transferred, 1);
+	CU_ASSERT_EQUAL(ev.sequence, 1);
+	ASSERT_STR_EQ(ev.status_answered, "in-progress");
+	ASSERT_STR_EQ(ev.transfer_destination, "+14155550199");
+	ct_call_event_free(&ev);
+	ev = map_file("retell/transfer.2.transfer_started.json");
+	CU_ASSERT_EQUAL(ev.transferred, 0);
+	ct_call_event_free(&ev);
+	CU_ASSERT_EQUAL(ct_retell_map(chat, strlen(chat), &ctx, &ev), CT_OK);
+	CU_ASSERT_EQUAL(ev.mode, CT_EVENT_RECORD);
+	ASSERT_STR_EQ(ev.provider_call_id, "chat_1");
+	ct_call_event_free(&ev);
+	CU_ASSERT_EQUAL(ct_retell_map(nochat, strlen(nochat), &ctx, &ev),
+	    CT_ERR_MISSING_CALL_ID);
+	ct_call_event_free(&ev);
+}
+
 static void
 test_retell_started_and_others(void)
 {
@@ -191,6 +253,8 @@ suite_retell(void)
 		{ "Retell call_analyzed in full", test_retell_analyzed },
 		{ "Retell final events of every scenario", test_retell_scenarios },
 		{ "Retell call_started and other events", test_retell_started_and_others },
+		{ "Retell agent, custom analysis, success, product costs", test_retell_agents_analysis },
+		{ "Retell not_connected, transfers, chat events", test_retell_today },
 		{ "Retell malformed bodies and dedup keys", test_retell_edges },
 		{ "Retell NUL in ids refused, in free text dropped",
 		    test_retell_nul },

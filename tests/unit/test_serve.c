@@ -76,7 +76,7 @@ static const char *const cgi_vars[] = { "REQUEST_METHOD", "CONTENT_TYPE",
     "CONTENT_LENGTH", "SCRIPT_NAME", "PATH_INFO", "DOCUMENT_URI",
     "REQUEST_URI", "QUERY_STRING", "REQUEST_ID", "HTTP_X_VAPI_SECRET",
     "HTTP_CALLTRACK_HEALTH", "CALLTRACK_HEALTH", "CALLTRACK_API_BODY_LIMIT",
-    NULL };
+    "CALLTRACK_IMPORT_BODY_LIMIT", NULL };
 
 struct served {
 	int		 rc;
@@ -247,6 +247,57 @@ test_serve_requests(void)
 	}
 }
 
+static const char *const csv_types[] = { "text/csv", NULL };
+
+static const struct ct_endpoint import_ep = {
+	.name = "unit-import", .methods = CT_METHOD_POST,
+	.content_types = csv_types, .limit = CT_LIMIT_IMPORT,
+	.handle = handle,
+};
+
+/* An import's body limit is its own setting, not the API's. */
+static void
+test_serve_import_limit(void)
+{
+	static const char *const over[] = { "REQUEST_METHOD=POST",
+	    "CONTENT_TYPE=text/csv", "CONTENT_LENGTH=1025",
+	    "CALLTRACK_IMPORT_BODY_LIMIT=1024", "CALLTRACK_API_BODY_LIMIT=16",
+	    NULL };
+	static const char *const at[] = { "REQUEST_METHOD=POST",
+	    "CONTENT_TYPE=text/csv", "CONTENT_LENGTH=1024",
+	    "CALLTRACK_IMPORT_BODY_LIMIT=1024", "CALLTRACK_API_BODY_LIMIT=16",
+	    NULL };
+	static const char *const json_at[] = { "REQUEST_METHOD=POST",
+	    "CONTENT_TYPE=application/json", "CONTENT_LENGTH=1024",
+	    "CALLTRACK_IMPORT_BODY_LIMIT=1024", "CALLTRACK_API_BODY_LIMIT=16",
+	    NULL };
+	char body[1026];
+	struct served s;
+	json_object *o;
+
+	memset(body, 'a', sizeof(body) - 1);
+	body[sizeof(body) - 1] = '\0';
+	serve(&import_ep, over, body, &s);
+	CU_ASSERT_TRUE_FATAL(s.parsed);
+	CU_ASSERT_EQUAL(s.r.status, 413);
+	CU_ASSERT_EQUAL(seen.handled, 0);
+	o = response_json(&s.r);
+	ASSERT_STR_EQ(json_str(o, "error", "code"), "payload_too_large");
+	json_object_put(o);
+	served_free(&s);
+	body[1024] = '\0';
+	serve(&import_ep, at, body, &s);
+	CU_ASSERT_TRUE_FATAL(s.parsed);
+	CU_ASSERT_EQUAL(s.r.status, 200);
+	CU_ASSERT_EQUAL(seen.handled, 1);
+	CU_ASSERT_EQUAL(seen.body_len, 1024);
+	served_free(&s);
+	serve(&post_ep, json_at, body, &s);
+	CU_ASSERT_TRUE_FATAL(s.parsed);
+	CU_ASSERT_EQUAL(s.r.status, 413);
+	served_free(&s);
+}
+
 /* The log line carries no body, no secret header, no query string. */
 static void
 test_serve_log_keeps_secrets(void)
@@ -344,17 +395,69 @@ test_serve_bad_setting(void)
 	served_free(&s);
 }
 
+/* The endpoint's init, and the order it ran in. */
+static int init_calls, handled_at_init;
+
+static enum ct_err
+init_ok(void)
+{
+	init_calls++;
+	handled_at_init = seen.handled;
+	return CT_OK;
+}
+
+static enum ct_err
+init_fails(void)
+{
+	init_calls++;
+	return CT_ERR_INTERNAL;
+}
+
+/* init runs once before the first request; one that fails stops the
+ * program before it answers anything. */
+static void
+test_serve_init(void)
+{
+	static const char *const vars[] = { "REQUEST_METHOD=GET", NULL };
+	struct ct_endpoint ep = get_ep;
+	struct served s;
+
+	ep.init = init_ok;
+	init_calls = 0;
+	handled_at_init = -1;
+	serve(&ep, vars, NULL, &s);
+	CU_ASSERT_EQUAL(s.rc, 0);
+	CU_ASSERT_EQUAL(init_calls, 1);
+	CU_ASSERT_EQUAL(handled_at_init, 0);
+	CU_ASSERT_EQUAL(seen.handled, 1);
+	CU_ASSERT_TRUE(s.parsed && s.r.status == 200);
+	served_free(&s);
+
+	ep.init = init_fails;
+	init_calls = 0;
+	serve(&ep, vars, NULL, &s);
+	CU_ASSERT_EQUAL(s.rc, 1);
+	CU_ASSERT_EQUAL(init_calls, 1);
+	CU_ASSERT_EQUAL(seen.handled, 0);
+	CU_ASSERT_EQUAL(s.out_len, 0);
+	CU_ASSERT_PTR_NOT_NULL(s.log && strstr(s.log, "could not initialise"));
+	served_free(&s);
+}
+
 int
 suite_serve(void)
 {
 	static const struct test_case t[] = {
 		{ "requests checked before the handler", test_serve_requests },
+		{ "an import's body limit is its own", test_serve_import_limit },
 		{ "log line without body, secret or query",
 		    test_serve_log_keeps_secrets },
 		{ "path and request id", test_serve_path_and_id },
 		{ "health is not a client's to ask",
 		    test_serve_health_not_from_client },
 		{ "a bad setting stops the program", test_serve_bad_setting },
+		{ "init once before the first request, or the program stops",
+		    test_serve_init },
 		{ NULL, NULL } };
 	return add_suite("serve", t);
 }

@@ -375,6 +375,66 @@ test_vapi_report(void)
 	ct_call_event_free(&ev);
 }
 
+/* Today's report (providers.md §8): the assistant, the analysis in its
+ * parts, the success on its rubric, typed costs, the stable recording. */
+static void
+test_vapi_agents_analysis(void)
+{
+	struct ct_call_event ev =
+	    map_file("vapi/analysis-costs.end-of-call-report.json", CT_OK);
+	json_object *a = NULL;
+
+	ASSERT_STR_EQ(ev.agent_id, "6a2e9c41-7d3b-4f85-b0a6-1c9e4d2f8b57");
+	ASSERT_STR_EQ(ev.agent_name, "Ava - Brightside Dental");
+	CU_ASSERT_STRING_EQUAL(ev.agent_version, "v12");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev.analysis);
+	CU_ASSERT_EQUAL(ct_json_parse(ev.analysis, strlen(ev.analysis), &a), CT_OK);
+	ASSERT_STR_EQ(ct_json_path_str(a, "urgency"), "high");
+	CU_ASSERT_TRUE(json_object_get_boolean(ct_json_path(a,
+	    "scorecards.quality.passed")));
+	CU_ASSERT_PTR_NOT_NULL(ct_json_path(a,
+	    "structuredOutputs.5f0c2a9e-8b1d-4e7a-9c3f-1a2b3c4d5e6f.result"));
+	json_object_put(a);
+	/* "8" on a NumericScale rubric. */
+	CU_ASSERT_EQUAL(ev.success, 1);
+	CU_ASSERT_STRING_EQUAL(ev.success_raw, "8");
+	ASSERT_STR_EQ(ev.cost_breakdown, "{\"transport\":0.019600,\"stt\":0.017400,"
+	    "\"llm\":0.023900,\"tts\":0.047800,\"platform\":0.108600,"
+	    "\"other\":0.002000}");
+	/* The stable URL, not the presigned one. */
+	ASSERT_STR_EQ(ev.recording_url, "https://storage.vapi.ai/"
+	    "019b9a10-4c2e-7f31-9d5a-2e8b4f6a1c73-mono.wav");
+	CU_ASSERT_PTR_NULL(ev.note);
+	ct_call_event_free(&ev);
+	/* A websocket call is a web call, so a test call; hang is recorded. */
+	ev = map_file("vapi/websocket-test.1.status-update.in-progress.json", CT_OK);
+	CU_ASSERT_STRING_EQUAL(ev.direction, "web");
+	CU_ASSERT_EQUAL(ev.is_test_call, 1);
+	ct_call_event_free(&ev);
+	ev = map_file("vapi/hang.2.hang.json", CT_OK);
+	CU_ASSERT_EQUAL(ev.mode, CT_EVENT_RECORD);
+	CU_ASSERT_PTR_NULL(ev.status_answered);
+	ct_call_event_free(&ev);
+}
+
+static void
+test_vapi_cost_breakdown_object(void)
+{
+	static const char body[] = "{\"message\":{\"type\":\"end-of-call-report\","
+	    "\"call\":{\"id\":\"cb-1\"},\"costBreakdown\":{\"transport\":0.01,"
+	    "\"stt\":0.02,\"llm\":0.03,\"tts\":0.04,\"vapi\":0.05,\"total\":0.15,"
+	    "\"llmPromptTokens\":5120,\"analysisCostBreakdown\":{\"summary\":0.001}}}}";
+	struct ct_call_event ev;
+
+	CU_ASSERT_EQUAL(ct_vapi_map(body, strlen(body), &ctx, &ev), CT_OK);
+	ASSERT_STR_EQ(ev.cost_breakdown, "{\"transport\":0.010000,\"stt\":0.020000,"
+	    "\"llm\":0.030000,\"tts\":0.040000,\"platform\":0.050000,"
+	    "\"other\":0.000000}");
+	CU_ASSERT_PTR_NULL(ev.analysis);
+	CU_ASSERT_EQUAL(ev.success, -1);
+	ct_call_event_free(&ev);
+}
+
 static void
 test_vapi_scenarios(void)
 {
@@ -615,6 +675,8 @@ suite_vapi(void)
 		{ "times are calendar-exact", test_times_calendar },
 		{ "dates are calendar-exact", test_dates_calendar },
 		{ "Vapi report of the full lifecycle", test_vapi_report },
+		{ "Vapi assistant, analysis, success, costs, recording", test_vapi_agents_analysis },
+		{ "Vapi costBreakdown read through the part table", test_vapi_cost_breakdown_object },
 		{ "Vapi final reports of every scenario", test_vapi_scenarios },
 		{ "Vapi status-updates and other types", test_vapi_status_updates },
 		{ "Vapi malformed bodies and dedup keys", test_vapi_edges },

@@ -110,5 +110,10 @@ int adm_sweep(const struct adm_args *a);
 int adm_stats_ingest(const struct adm_args *a);
 int adm_spool_drain(const struct adm_args *a);
 int adm_replay(const struct adm_args *a);
+int adm_notify_add(const struct adm_args *a);
+int adm_notify_list(const struct adm_args *a);
+int adm_notify_remove(const struct adm_args *a);
+int adm_notify_test(const struct adm_args *a);
+int adm_notify_deliveries(const struct adm_args *a);
 
 #endif

@@ -48,6 +48,12 @@ static const struct adm_opt replay_opts[] = {
 	{ "--parked", 0 }, { "--call", 1 }, { "--org", 1 }, { "--from", 1 },
 	{ "--to", 1 }, { "--received-from", 1 }, { "--received-to", 1 },
 	{ NULL, 0 } };
+static const struct adm_opt notify_add_opts[] = {
+	{ "--kind", 1 }, { "--url", 1 }, { "--to", 1 }, { "--from", 1 },
+	{ "--smtp-user", 1 }, { "--smtp-password", 1 }, { "--events", 1 },
+	{ NULL, 0 } };
+static const struct adm_opt notify_deliveries_opts[] = {
+	{ "--state", 1 }, { NULL, 0 } };
 
 /* The dispatch table: one row per command, in the usage's order. */
 static const struct adm_command commands[] = {
@@ -102,6 +108,19 @@ static const struct adm_command commands[] = {
 	    "started)\n"
 	    "           [--received-from TIME] [--received-to TIME]   (when "
 	    "the event came)" },
+	{ "notify", "add", adm_notify_add, 1, 1, notify_add_opts,
+	    "ORG --kind webhook|slack|email --url URL\n"
+	    "           [--to A,B] [--from F] [--smtp-user U] "
+	    "[--smtp-password P]\n"
+	    "           [--events e1,e2]   (default every event; prints the "
+	    "id, and a\n"
+	    "           webhook's signing secret, shown only this once)" },
+	{ "notify", "list", adm_notify_list, 1, 1, NULL, "ORG" },
+	{ "notify", "remove", adm_notify_remove, 1, 1, NULL, "ID" },
+	{ "notify", "test", adm_notify_test, 1, 1, NULL,
+	    "ID   (queues a test message; prints its id)" },
+	{ "notify", "deliveries", adm_notify_deliveries, 1, 1,
+	    notify_deliveries_opts, "ORG [--state pending|delivered|failed]" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
