@@ -223,7 +223,10 @@ GRANT SELECT ON call_analysis_values TO calltrack_dashboard;
 -- rejected_events.body or detail: an admin token gets a body through
 -- ct_ingest_payload) and no integration's secrets.  The drain marks what
 -- came through the spool.
-GRANT SELECT ON orgs, call_event_duplicates TO calltrack_editor;
+GRANT SELECT (id, timezone, stuck_unanswered_minutes, stuck_answered_minutes) ON orgs
+    TO calltrack_editor;
+
+GRANT SELECT ON call_event_duplicates TO calltrack_editor;
 
 GRANT SELECT (org_id, id, provider, created_at, disabled_at) ON integrations TO calltrack_editor;
 

@@ -467,7 +467,15 @@ CREATE OR REPLACE FUNCTION ct_ingest_replay(p_token_hash text, p_event_id bigint
     p_lead_score int DEFAULT NULL,
     p_lead_reasons text[] DEFAULT NULL,
     p_metadata text DEFAULT NULL,
-    p_transfer_destination text DEFAULT NULL)
+    p_transfer_destination text DEFAULT NULL,
+    p_transferred boolean DEFAULT NULL,
+    p_agent_id text DEFAULT NULL,
+    p_agent_name text DEFAULT NULL,
+    p_agent_version text DEFAULT NULL,
+    p_analysis text DEFAULT NULL,
+    p_success boolean DEFAULT NULL,
+    p_success_raw text DEFAULT NULL,
+    p_cost_breakdown text DEFAULT NULL)
 RETURNS TABLE (new_outcome text, new_call_id uuid)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public
@@ -512,7 +520,10 @@ BEGIN
         p_summary => p_summary, p_sentiment => p_sentiment,
         p_booking_status => p_booking_status, p_booking_evidence => p_booking_evidence,
         p_lead_score => p_lead_score, p_lead_reasons => p_lead_reasons,
-        p_metadata => p_metadata, p_transfer_destination => p_transfer_destination) a;
+        p_metadata => p_metadata, p_transfer_destination => p_transfer_destination,
+        p_transferred => p_transferred, p_agent_id => p_agent_id, p_agent_name => p_agent_name,
+        p_agent_version => p_agent_version, p_analysis => p_analysis, p_success => p_success,
+        p_success_raw => p_success_raw, p_cost_breakdown => p_cost_breakdown) a;
 END
 $$;
 
@@ -522,7 +533,8 @@ REVOKE ALL ON FUNCTION ct_ingest_admin_org(text), ct_ingest_event_sizes(bigint[]
     ct_ingest_payload(text, text, bigint),
     ct_ingest_replay(text, bigint, text, text, text, text, text, boolean, bigint, text, text,
                      text, text, text, text, text, boolean, text, text, int, text, text, text,
-                     text, text, text, text, int, text[], text, text),
+                     text, text, text, text, int, text[], text, text, boolean, text, text, text,
+                     text, boolean, text, text),
     ct_ingest_summary(text, text, text, int),
     ct_ingest_deliveries(text, text, text, uuid, int, timestamptz, text, bigint),
     ct_ingest_delivery(text, text, bigint),
@@ -535,7 +547,8 @@ GRANT EXECUTE ON FUNCTION ct_ingest_event_sizes(bigint[]),
     ct_ingest_payload(text, text, bigint),
     ct_ingest_replay(text, bigint, text, text, text, text, text, boolean, bigint, text, text,
                      text, text, text, text, text, boolean, text, text, int, text, text, text,
-                     text, text, text, text, int, text[], text, text),
+                     text, text, text, text, int, text[], text, text, boolean, text, text, text,
+                     text, boolean, text, text),
     ct_ingest_summary(text, text, text, int),
     ct_ingest_deliveries(text, text, text, uuid, int, timestamptz, text, bigint),
     ct_ingest_delivery(text, text, bigint),

@@ -239,7 +239,8 @@ SELECT throws_ok($$INSERT INTO calls (org_id, provider, provider_call_id)
 SELECT throws_ok($$SELECT secret FROM integrations$$, '42501', NULL, 'nor read an integration');
 SELECT throws_ok($$SELECT token_hash FROM api_tokens$$, '42501', NULL, 'nor a token');
 SELECT throws_ok($$SELECT payload FROM call_events$$, '42501', NULL, 'nor a raw payload');
-SELECT throws_ok($$SELECT timezone FROM orgs$$, '42501', NULL, 'nor more of its org than its country');
+SELECT throws_ok($$SELECT booking_tools FROM orgs$$, '42501', NULL,
+    'nor more of its org than its country, zone and stuck limits');
 SELECT throws_ok($$SELECT ct_pin_integration('ct10-a')$$, '42501', NULL, 'nor pin an org from a slug');
 SET LOCAL ROLE calltrack_dashboard;
 SELECT throws_ok($$SELECT ct_contact_patch(repeat('1e', 32), '00000000-0000-0000-0000-000000000000', '{}',
