@@ -196,7 +196,9 @@ filled_at() { cat "$BATS_FILE_TMPDIR/filled_at"; }
 	got=$(demo_sql "SELECT provider || ' ' || status || ' ' || booking_status || ' ' || is_test_call || ' ' || count(*)
 	    FROM calls WHERE org_id = '$org' AND first_event_at <= '$(filled_at)' AND provider_call_id NOT LIKE 'gen-%'
 	    GROUP BY provider, status, booking_status, is_test_call ORDER BY 1")
-	want=$(jq -r --argjson k "$copies" '[.calls[] | "\(.provider) \(.expected.status) \(.expected.booking_status) \(.expected.is_test_call)"]
+	# A scenario that does not name a booking or a test flag expects the
+	# call's defaults: not_requested, false.
+	want=$(jq -r --argjson k "$copies" '[.calls[] | "\(.provider) \(.expected.status) \(.expected.booking_status // "not_requested") \(.expected.is_test_call // false)"]
 	    | group_by(.)[] | "\(.[0]) \(length * $k)"' "$FIX/manifest.json" | LC_ALL=C sort)
 	[ "$(LC_ALL=C sort <<<"$got")" = "$want" ] || { echo "got: $got"; echo "want: $want"; return 1; } >&2
 	# Each copy's id is new, of its provider's shape: none is a fixture's.
