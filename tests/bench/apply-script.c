@@ -35,6 +35,12 @@ literal(const char *v)
 			fputs("' || chr(10) || '", stdout);
 			continue;
 		}
+		/* pgbench reads ":name" as a variable even inside a string
+		 * (a JSON value's ":true"): a colon is written apart. */
+		if (*v == ':') {
+			fputs("' || chr(58) || '", stdout);
+			continue;
+		}
 		putchar(*v);
 	}
 	putchar('\'');
