@@ -269,13 +269,21 @@ check: deps
 
 test: check
 
-# Every suite again with the programs, the library and the unit tests built
-# with AddressSanitizer and UndefinedBehaviorSanitizer (tests/run fails on
-# any sanitizer report in a program's log).
+# The suites that feed the programs outside input, again with the
+# programs, the library and the unit tests built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (tests/run fails on any sanitizer report in a
+# program's log): the unit suites, the fuzz regressions, the fixture
+# replays, hostile and malformed input, signatures, CSV files.  The slow
+# suites (browser, faults, operations, the bench) run once, in make check;
+# SANITIZE_BATS=tests/bats/ runs every bats file sanitized.
+SANITIZE_BATS = $(addprefix tests/bats/,vapi.bats retell.bats twilio.bats \
+    replay.bats agents.bats vapi-auth.bats signatures.bats rejections.bats \
+    hostile.bats abuse.bats spool.bats import.bats csv.bats)
 check-sanitize: deps
 	$(MAKE) BUILD=build/sanitize SANITIZE=address,undefined all \
 	    build/sanitize/tests/unit-tests
-	CALLTRACK_BUILD=$(CURDIR)/build/sanitize CALLTRACK_SANITIZE=address,undefined tests/run
+	CALLTRACK_BUILD=$(CURDIR)/build/sanitize CALLTRACK_SANITIZE=address,undefined \
+	    BATS_FILES="$(SANITIZE_BATS)" tests/run
 
 # The fault suite alone (it also runs in make check, after the others):
 # duplicate storms, same-id races, PostgreSQL killed and locked under

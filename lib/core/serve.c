@@ -7,19 +7,23 @@
  * told to stop finishes the request in hand, then takes every connection
  * already queued on its socket (a drain: poll with no wait) and exits.
  * Several workers share one socket, so a worker woken for a connection
- * another one took would block in accept(); a 200 ms interval timer
- * interrupts that accept (FCGI_FAIL_ACCEPT_ON_INTR) and the worker goes
- * back to waiting.  This is what lets a program be replaced while nginx
- * keeps sending it requests, without failing one (make swap, INSTALL).
+ * another one took would block in accept(): the listening socket is
+ * non-blocking, that accept() fails with EAGAIN and the worker goes back
+ * to waiting.  (A connection accept() returns is blocking again: Linux
+ * does not pass O_NONBLOCK on.)  No signal interrupts a worker between
+ * accept() and the request's first bytes, where libfcgi would drop the
+ * connection it had just taken and nginx would answer 502.  This is what
+ * lets a program be replaced while nginx keeps sending it requests,
+ * without failing one (make swap, INSTALL).
  */
 #define _GNU_SOURCE		/* ppoll */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,8 +46,6 @@ extern char **environ;
 
 static volatile sig_atomic_t stop_requested;
 
-static volatile sig_atomic_t alarm_fired;
-
 /* Bodies larger than this are allocated and given back apart. */
 #define TRIM_AFTER (128 * 1024)
 
@@ -52,25 +54,6 @@ on_stop(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-static void
-on_alarm(int sig)
-{
-	(void)sig;
-	alarm_fired = 1;
-}
-
-/* Arms (ms > 0) or disarms (0) the timer that bounds a blocked accept. */
-static void
-accept_timer(int ms)
-{
-	struct itimerval t;
-
-	memset(&t, 0, sizeof(t));
-	t.it_value.tv_sec = ms / 1000;
-	t.it_value.tv_usec = (ms % 1000) * 1000;
-	setitimer(ITIMER_REAL, &t, NULL);
 }
 
 /*
@@ -296,26 +279,26 @@ serve_fastcgi(const struct ct_endpoint *ep)
 	FCGX_Request fcgx;
 	sigset_t stopset, waitmask;
 	struct sigaction sa;
+	int flags;
 
 	sigemptyset(&stopset);
 	sigaddset(&stopset, SIGTERM);
 	sigaddset(&stopset, SIGINT);
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	/* no SA_RESTART: accept() must see EINTR */
+	sa.sa_flags = 0;	/* no SA_RESTART: ppoll() must see EINTR */
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_alarm;
-	sigaction(SIGALRM, &sa, NULL);
 	/* nginx may close a connection mid-answer; that is not fatal. */
 	signal(SIGPIPE, SIG_IGN);
 	sigprocmask(SIG_BLOCK, &stopset, &waitmask);
 	sigdelset(&waitmask, SIGTERM);
 	sigdelset(&waitmask, SIGINT);
 
-	if (FCGX_Init() != 0 ||
-	    FCGX_InitRequest(&fcgx, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+	flags = fcntl(0, F_GETFL);
+	if (flags < 0 || fcntl(0, F_SETFL, flags | O_NONBLOCK) < 0 ||
+	    FCGX_Init() != 0 || FCGX_InitRequest(&fcgx, 0, 0) != 0) {
 		ct_log_msg(NULL, "could not initialise FastCGI");
 		return 1;
 	}
@@ -328,13 +311,11 @@ serve_fastcgi(const struct ct_endpoint *ep)
 				ct_log_msg(NULL, "poll on the listening socket failed");
 			break;
 		}
-		alarm_fired = 0;
-		accept_timer(200);
 		rc = FCGX_Accept_r(&fcgx);
-		accept_timer(0);
+		if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR)
+			continue;	/* another worker took it */
 		if (rc < 0) {
-			if (alarm_fired)	/* another worker took it */
-				continue;
+			ct_log_msg(NULL, "accept on the listening socket failed");
 			break;
 		}
 		memset(&req, 0, sizeof(req));
