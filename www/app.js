@@ -255,37 +255,72 @@ async function guarded(fn) {
 
 /* ---- stats ---- */
 
+/* The smallest of 1, 2 or 5 times a power of ten that is at least n. */
+function niceCeil(n) {
+  if (n <= 1) return 1;
+  const p = Math.pow(10, Math.floor(Math.log10(n)));
+  for (const m of [1, 2, 5, 10]) if (m * p >= n) return m * p;
+  return 10 * p;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/* "2026-01-05" as "Jan 5", read as the calendar date it names. */
+function shortDate(ymd) {
+  const [, m, d] = ymd.split('-').map(Number);
+  return MONTHS[m - 1] + ' ' + d;
+}
+
 /*
- * Draws grouped bars (calls, answered, booked) per day as SVG.  Returns
- * the <svg>; one <g class="day"> per day, so tests can count them.
+ * Draws grouped bars (calls, answered, booked) per day as SVG, drawn at
+ * the width it is given, with a value scale (0, half and the top of a
+ * round scale, with grid lines) on the left and the dates below, one
+ * label every few days.  Returns the <svg>; one <g class="day"> per day,
+ * so tests can count them, <g class="axis-y"> and <g class="axis-x">.
  */
-function barChart(daily) {
+function barChart(daily, width) {
   const NS = 'http://www.w3.org/2000/svg';
-  const w = 600, h = 180, pad = 18;
+  const w = Math.max(320, Math.round(width || 600)), h = 180;
+  const left = 36, bottom = 20, top = 8;
+  const plot = h - bottom - top;
   const svg = document.createElementNS(NS, 'svg');
   svg.setAttribute('viewBox', '0 0 ' + w + ' ' + h);
   svg.setAttribute('preserveAspectRatio', 'none');
-  const max = Math.max(1, ...daily.map((d) => d.calls));
-  const slot = (w - pad) / Math.max(daily.length, 1);
+  const make = (tag, attrs, text) => {
+    const e = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+  const max = niceCeil(Math.max(1, ...daily.map((d) => d.calls)));
+  const y = (v) => top + plot - plot * v / max;
+  const ay = make('g', { class: 'axis-y' });
+  for (const v of [0, max / 2, max]) {
+    if (v !== Math.floor(v)) continue;
+    ay.appendChild(make('line', { x1: left, x2: w, y1: y(v), y2: y(v), class: 'grid' }));
+    ay.appendChild(make('text', { x: left - 4, y: y(v) + 4, 'text-anchor': 'end' }, String(v)));
+  }
+  svg.appendChild(ay);
+  const slot = (w - left) / Math.max(daily.length, 1);
   const bw = Math.max(1, slot / 4);
+  const every = Math.max(1, Math.ceil(daily.length / 8));
+  const ax = make('g', { class: 'axis-x' });
   daily.forEach((d, i) => {
-    const g = document.createElementNS(NS, 'g');
-    g.setAttribute('class', 'day');
-    const title = document.createElementNS(NS, 'title');
-    title.textContent = d.date + ': ' + d.calls + ' calls, ' + d.answered + ' answered, ' + d.booked + ' booked';
-    g.appendChild(title);
+    const g = make('g', { class: 'day' });
+    g.appendChild(make('title', {}, d.date + ': ' + d.calls + ' calls, ' + d.answered + ' answered, ' +
+      d.booked + ' booked'));
     ['calls', 'answered', 'booked'].forEach((k, j) => {
-      const r = document.createElementNS(NS, 'rect');
-      const bh = (h - pad) * d[k] / max;
-      r.setAttribute('x', pad + i * slot + j * bw);
-      r.setAttribute('y', h - pad - bh);
-      r.setAttribute('width', bw);
-      r.setAttribute('height', bh);
-      r.setAttribute('class', 'bar-' + k);
-      g.appendChild(r);
+      const bh = plot * d[k] / max;
+      g.appendChild(make('rect', { x: left + i * slot + slot / 8 + j * bw, y: top + plot - bh,
+        width: bw, height: bh, class: 'bar-' + k }));
     });
     svg.appendChild(g);
+    if (i % every === 0) {
+      ax.appendChild(make('text', { x: left + i * slot + slot / 2, y: h - 5, 'text-anchor': 'middle' },
+        shortDate(d.date)));
+    }
   });
+  svg.appendChild(ax);
   return svg;
 }
 
@@ -319,7 +354,7 @@ async function loadStats() {
   $('c-hot').textContent = s.hot_leads;
   $('c-cost').textContent = money(s.total_cost);
   clear($('chart'));
-  $('chart').appendChild(barChart(s.daily));
+  $('chart').appendChild(barChart(s.daily, $('chart').clientWidth));
   meterList($('sentiment'), Object.entries(s.sentiment));
   meterList($('reasons'), s.end_call_reasons.slice(0, 6).map((x) => [endLabel(x.reason), x.calls]));
   const act = $('activity');

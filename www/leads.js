@@ -2,8 +2,9 @@
  * calltrack dashboard: the Leads views (docs/API.md, "Contacts and leads"
  * and "Alerts"): #/leads, the contact list with search, a lead-status
  * filter, sorting and pages, and the open hot-lead alerts with their
- * acknowledgement; #/leads/<id>, one lead: its details (edited inline),
- * its calls, alerts and history.  A call's detail links to its lead.
+ * acknowledgement, and an editor's import of a CSV file with each refused
+ * row; #/leads/<id>, one lead: its details (edited inline), its calls,
+ * alerts and history.  A call's detail links to its lead.
  *
  * Loaded before app.js; app.js says when a token signs in and out
  * ('calltrack:signin', 'calltrack:signout') and when a call's detail is
@@ -145,6 +146,7 @@ function leadsListBuild(s) {
   pager.append(prev, info, next);
   card.appendChild(pager);
   s.appendChild(card);
+  if (canEdit()) s.appendChild(leadsImportCard());
 
   let typing = null;
   q.addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(leadsAgain, 300); });
@@ -198,13 +200,105 @@ async function leadsLoadList() {
   msg.className = 'status';
   msg.textContent = res.contacts.length ? '' : 'No leads match.';
   document.getElementById('l-page').textContent = 'Page ' + (leads.at + 1) + ' · ' + res.total +
-    (res.total_capped ? '+' : '') + ' leads';
+    (res.total_capped ? '+' : '') + (res.total === 1 && !res.total_capped ? ' lead' : ' leads');
   document.getElementById('l-prev').disabled = leads.at === 0;
   document.getElementById('l-next').disabled = !res.next_cursor;
   for (const b of document.querySelectorAll('#l-table th button')) {
     if (b.dataset.sort === leads.sort) b.setAttribute('aria-sort', leads.order === 'asc' ? 'ascending' : 'descending');
     else b.removeAttribute('aria-sort');
   }
+}
+
+/*
+ * The import (an editor's): a CSV file of contacts sent as it is to
+ * POST /api/contacts/import, and the answer: how many rows were created,
+ * updated and unchanged, and each refused row with its line, code and
+ * message.
+ */
+function leadsImportCard() {
+  const card = el('div', null, 'card');
+  card.id = 'l-import';
+  card.appendChild(el('h2', 'Import contacts'));
+  card.appendChild(el('p', 'A CSV file with a phone column, and name, email or lead_status columns if you have them. ' +
+    'A row applies whole or not at all; the same file again changes nothing.', 'muted'));
+  const form = el('form', null, 'filters');
+  const fl = el('label', 'CSV file');
+  fl.htmlFor = 'l-import-file';
+  const file = el('input');
+  file.id = 'l-import-file';
+  file.type = 'file';
+  file.accept = '.csv,text/csv';
+  const go = el('button', 'Import');
+  go.id = 'l-import-go';
+  go.type = 'submit';
+  form.append(fl, file, go);
+  card.appendChild(form);
+  const msg = el('p', null, 'status');
+  msg.id = 'l-import-msg';
+  msg.setAttribute('role', 'status');
+  card.appendChild(msg);
+  const out = el('div');
+  out.id = 'l-import-result';
+  card.appendChild(out);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    guarded(() => leadsImport(file, go, msg, out));
+  });
+  return card;
+}
+
+async function leadsImport(file, go, msg, out) {
+  clear(out);
+  const f = file.files && file.files[0];
+  if (!f) {
+    msg.className = 'status error';
+    msg.textContent = 'Choose a CSV file first.';
+    return;
+  }
+  go.disabled = true;
+  msg.className = 'status';
+  msg.textContent = 'Importing ' + f.name + '…';
+  let res, data = null;
+  try {
+    res = await fetch(new URL('/api/contacts/import', location.origin), {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ' + localStorage.getItem(TOKEN_KEY), 'Content-Type': 'text/csv' },
+      body: f,
+    });
+    try { data = await res.json(); } catch (e) { /* no body */ }
+  } finally {
+    go.disabled = false;
+  }
+  if (res.status === 401) throw new Unauthorized();
+  if (!res.ok) {
+    msg.className = 'status error';
+    msg.textContent = 'The file was not imported: ' +
+      (data && data.error ? data.error.message : 'the server answered ' + res.status) + '. Nothing of it was applied.';
+    return;
+  }
+  const refused = data.rejected.length + data.rejected_more;
+  msg.className = 'status';
+  msg.textContent = data.created + ' created, ' + data.updated + ' updated, ' + data.unchanged + ' unchanged, ' +
+    refused + ' refused.';
+  if (data.rejected.length) {
+    const table = el('table');
+    table.id = 'l-import-rejected';
+    const head = el('tr');
+    for (const t of ['Line', 'Reason', 'Message']) head.appendChild(el('th', t));
+    table.appendChild(el('thead')).appendChild(head);
+    const body = el('tbody');
+    for (const r of data.rejected) {
+      const tr = el('tr');
+      tr.append(el('td', r.line), el('td', r.code), el('td', r.message));
+      body.appendChild(tr);
+    }
+    table.appendChild(body);
+    const wrap = el('div', null, 'table-wrap');
+    wrap.appendChild(table);
+    out.appendChild(wrap);
+    if (data.rejected_more) out.appendChild(el('p', 'And ' + data.rejected_more + ' more refused rows.', 'muted'));
+  }
+  leadsAgain();
 }
 
 /* An alert as a list item, with its acknowledgement for an editor. */

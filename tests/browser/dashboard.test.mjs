@@ -89,6 +89,19 @@ test('signs in; the cards show the numbers of the API', async () => {
   assert.match(await text('#tz'), /America\/New_York/);
   assert.equal(await page.locator('#chart svg g.day').count(), 30);
   assert.ok(s.total_calls > 0);
+  // The chart's scale: 0 at the foot, a round top at or above the
+  // busiest day; and dates below it, the first day's first.
+  const scale = (await page.locator('#chart .axis-y text').allTextContents()).map(Number);
+  const busiest = Math.max(...s.daily.map((d) => d.calls));
+  assert.equal(scale[0], 0);
+  assert.ok(scale[scale.length - 1] >= busiest && scale[scale.length - 1] < 2.5 * Math.max(busiest, 1),
+    `scale ${scale} for a busiest day of ${busiest}`);
+  assert.match(String(scale[scale.length - 1]), /^[125]0*$/);
+  const dates = await page.locator('#chart .axis-x text').allTextContents();
+  assert.ok(dates.length >= 4 && dates.length <= 10, `${dates.length} date labels`);
+  const [, m0, d0] = s.daily[0].date.split('-').map(Number);
+  assert.equal(dates[0], ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][m0 - 1] +
+    ' ' + d0);
   // End reasons by their labels, not their codes.
   const reasons = await text('#reasons');
   assert.match(reasons, /Caller hung up/);

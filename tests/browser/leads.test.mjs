@@ -1,8 +1,9 @@
 // The Leads views (www/leads.js) in headless Chromium, against the real
 // stack: an editor renames a lead on its page and then sees the name in
 // the call list and finds it by search; a bad email's 400 is shown inline;
-// an open hot lead is acknowledged; a viewer's page has no edit control
-// and no acknowledge button.  tests/browser/run sets CALLTRACK_URL,
+// an open hot lead is acknowledged; a file is imported, with its refused
+// rows shown; a viewer's page has no edit control, no acknowledge button
+// and no import.  tests/browser/run sets CALLTRACK_URL,
 // CALLTRACK_ADMIN, BROWSER_TOKEN (an editor's), BROWSER_SHOTS and PG*.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -107,6 +108,40 @@ test('an editor acknowledges an open hot lead', async () => {
   assert.equal(await page.locator(`#hot-list li[data-id="${ALERTS[1]}"] button.ack`).count(), 1);
 });
 
+test('an editor imports a file from the Leads view: the counts, each refused row, and the list shows the new lead', async () => {
+  await page.evaluate(() => { location.hash = '#/'; location.hash = '#/leads'; });
+  await page.waitForSelector('#l-import-file');
+  const csv = 'phone,name,lead_status\r\n' +
+    '(415) 555-0778,Imogen Importwright,qualified\r\n' +
+    '+14155550777,,\r\n' +
+    'not a number,Nobody,\r\n' +
+    '+14155550779,Unknown Caller,\r\n';
+  await page.setInputFiles('#l-import-file', { name: 'leads.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('#l-import-go');
+  await page.waitForFunction(() => /created/.test(document.getElementById('l-import-msg').textContent));
+  assert.equal(await page.textContent('#l-import-msg'), '1 created, 0 updated, 1 unchanged, 2 refused.');
+  const rows = await page.locator('#l-import-rejected tbody tr').allInnerTexts();
+  assert.equal(rows.length, 2);
+  assert.match(rows[0], /^4\s+invalid_phone\s+/);
+  assert.match(rows[1], /^5\s+invalid_name\s+/);
+  assert.equal(sql(`SELECT name || ' ' || lead_status || ' ' || name_source FROM contacts
+    WHERE org_id = '${ORG}' AND phone = '+14155550778'`), 'Imogen Importwright qualified manual');
+  // The list is read again: the new lead is in it.
+  await page.fill('#l-q', 'Importwright');
+  await page.waitForFunction(() => {
+    const rows = document.querySelectorAll('#l-rows tr');
+    return rows.length === 1 && rows[0].textContent.includes('Imogen Importwright');
+  });
+  await page.screenshot({ path: SHOTS + '/leads-import.png', fullPage: true });
+
+  // A file refused whole says so, and nothing of it applies.
+  await page.setInputFiles('#l-import-file', { name: 'bad.csv', mimeType: 'text/csv',
+    buffer: Buffer.from('name,email\nNo Phone,x@example.com\n') });
+  await page.click('#l-import-go');
+  await page.waitForFunction(() => /not imported/.test(document.getElementById('l-import-msg').textContent));
+  assert.equal(await page.locator('#l-import-rejected').count(), 0);
+});
+
 test("a viewer's page has no edit control and no acknowledge button", async () => {
   await signIn(VIEWER_TOKEN);
   assert.equal(await page.evaluate(() => document.documentElement.dataset.leadsRole), 'viewer');
@@ -114,6 +149,7 @@ test("a viewer's page has no edit control and no acknowledge button", async () =
   // The other alert is still open: shown, without its button.
   await page.waitForSelector(`#hot-list li[data-id="${ALERTS[1]}"]`);
   assert.equal(await page.locator('#leads button.ack').count(), 0);
+  assert.equal(await page.locator('#l-import').count(), 0);
   await page.evaluate((id) => { location.hash = '#/leads/' + id; }, LEAD);
   await page.waitForSelector('#lead-name');
   await page.waitForSelector(`#lead-alerts li[data-id="${ALERTS[1]}"]`);
