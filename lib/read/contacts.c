@@ -633,7 +633,10 @@ contacts_list(struct ct_request *req, const struct ct_auth *a)
 	err = ct_contacts_query_parse(req->query, &q, &bad);
 	if (err == CT_ERR_INVALID_PARAMETER)
 		err = bad_parameter(req, bad);
-	else if (err == CT_OK)
+	/* A number is read in the org's country, as the calls' search does:
+	 * "020 7946 0018" in a British org finds +44 20 7946 0018. */
+	else if (err == CT_OK &&
+	    (err = ct_contacts_query_phone(&q, a->country)) == CT_OK)
 		err = q.csv ? contacts_csv(req, a->hash, &q) :
 		    contacts_page(req, a->hash, &q);
 	ct_contacts_query_free(&q);

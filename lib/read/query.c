@@ -208,7 +208,7 @@ valid_contacts_search(const struct ct_query_param *prm, const char *q,
 	struct ct_contacts_query *out = qv;
 
 	return split_search(q, (size_t)prm->max, &out->digits, &out->words,
-	    NULL);
+	    &out->digits_plus);
 }
 
 static const char b64url[] =
@@ -1071,24 +1071,36 @@ ct_calls_query_parse(const char *query, struct ct_calls_query *q,
 	return CT_OK;
 }
 
-enum ct_err
-ct_calls_query_phone(struct ct_calls_query *q, const char *country)
+/* A search's digits (*digits, malloc'd; plus: it began with '+') read in
+ * the org's country: ct_calls_query_phone and ct_contacts_query_phone. */
+static enum ct_err
+search_phone(char **digits, int plus, const char *country)
 {
 	char raw[CT_PHONE_E164_MAX], out[CT_PHONE_E164_MAX], *d;
 
-	if (q->digits == NULL ||
-	    strlen(q->digits) > CT_PHONE_E164_MAX - 2)
+	if (*digits == NULL || strlen(*digits) > CT_PHONE_E164_MAX - 2)
 		return CT_OK;
-	snprintf(raw, sizeof(raw), "%s%s", q->digits_plus ? "+" : "",
-	    q->digits);
+	snprintf(raw, sizeof(raw), "%s%s", plus ? "+" : "", *digits);
 	if (ct_phone_digits(raw, country, out, sizeof(out)) < 3 ||
-	    strcmp(out, q->digits) == 0)
+	    strcmp(out, *digits) == 0)
 		return CT_OK;
 	if ((d = strdup(out)) == NULL)
 		return CT_ERR_NOMEM;
-	free(q->digits);
-	q->digits = d;
+	free(*digits);
+	*digits = d;
 	return CT_OK;
+}
+
+enum ct_err
+ct_calls_query_phone(struct ct_calls_query *q, const char *country)
+{
+	return search_phone(&q->digits, q->digits_plus, country);
+}
+
+enum ct_err
+ct_contacts_query_phone(struct ct_contacts_query *q, const char *country)
+{
+	return search_phone(&q->digits, q->digits_plus, country);
 }
 
 void

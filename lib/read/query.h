@@ -56,6 +56,7 @@ struct ct_calls_query {
 /* GET /api/contacts (docs/API.md "Contacts and leads"). */
 struct ct_contacts_query {
 	char		*digits;	/* as in struct ct_calls_query */
+	int		 digits_plus;
 	char		*words;
 	char		*lead_status;	/* text[] literal */
 	int		 has_name;	/* 1, 0, or -1 when not given */
@@ -156,6 +157,10 @@ void ct_calls_query_free(struct ct_calls_query *q);
  * q->digits, which may be replaced.  Returns CT_OK or CT_ERR_NOMEM.
  */
 enum ct_err ct_calls_query_phone(struct ct_calls_query *q,
+    const char *country) __attribute__((warn_unused_result));
+
+/* The same for a search of GET /api/contacts. */
+enum ct_err ct_contacts_query_phone(struct ct_contacts_query *q,
     const char *country) __attribute__((warn_unused_result));
 
 /* The same for GET /api/stats; a range (both bounds given) spans at most

@@ -336,6 +336,18 @@ EOF
 	qget /api/contacts "q=$(printf '1%.0s' $(seq 16))"
 	expect 400 invalid_parameter
 	[ "$(jq -r .error.parameter <<<"$BODY")" = q ]
+	# A number is read in the org's country, as the calls' search reads it:
+	# a British national number, with its trunk 0, finds +44 20 7946 0018.
+	local gb t
+	gb=$("$CALLTRACK_ADMIN" org create "GB search $SUF" --country GB)
+	t=$("$CALLTRACK_ADMIN" token create "$gb" --label gb-search)
+	TOK=$t api POST /api/contacts '{"phone":"+442079460018","name":"Nigel Search"}'
+	expect 201
+	for q in '020 7946 0018' '02079460018' '+44 20 7946 0018' '7946 0018'; do
+		TOK=$t qget /api/contacts "q=$q"
+		expect 200
+		[ "$(jq -r '[.contacts[].name] | join(",")' <<<"$BODY")" = "Nigel Search" ] || { echo "q=$q: $BODY"; return 1; }
+	done
 	# A changed name is found by its new words at once (the trigrams follow).
 	api PATCH "/api/contacts/$(contact_of +14155550943)" '{"name":"Amazing Grace Brewster"}'
 	qget /api/contacts q=brewster
