@@ -4,7 +4,7 @@
 -- not before a 429's time; an attempt's error is bounded; a recovered
 -- final report ends the call's missing one.
 BEGIN;
-SELECT plan(16);
+SELECT plan(17);
 
 INSERT INTO orgs (id, name) VALUES ('00000000-0000-0000-0000-0000000013a1', 'rc Org A');
 INSERT INTO integrations (id, org_id, provider, secret, public_url) VALUES
