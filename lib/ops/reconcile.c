@@ -291,7 +291,9 @@ ct_reconcile_retry_after(const char *value, time_t now)
 		memcpy(buf, value, k);
 		buf[k] = '\0';
 		if (ct_num_parse_str(buf, 0, 0x7fffffffffffLL, &n) != CT_OK)
-			return CT_RECONCILE_RETRY_DEFAULT;
+			/* All digits, past any bound: as long as allowed. */
+			return strspn(buf, "0123456789") == k ?
+			    CT_RECONCILE_RETRY_MAX : CT_RECONCILE_RETRY_DEFAULT;
 	} else {
 		if ((t = curl_getdate(value, NULL)) == -1)
 			return CT_RECONCILE_RETRY_DEFAULT;
