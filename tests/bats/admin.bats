@@ -141,13 +141,13 @@ admin() { "$CALLTRACK_ADMIN" "$@"; }
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "$(printf 'id\torg\tprovider\tcreated\tdisabled\tapi key')" ]
 	[ "${#lines[@]}" -eq 2 ]
-	grep -qP "^$id\t$org\tvapi\t[0-9-]+ [0-9:.+]+\t-\$" <<<"$output"
+	grep -qP "^$id\t$org\tvapi\t[0-9-]+ [0-9:.+]+\t-\t-\$" <<<"$output"
 	run admin integration list
 	[[ "$output" == *"o$id"* ]] && [[ "$output" == *"$id"* ]]
 	admin integration disable "$id"
 	run admin integration list "$org"
-	grep -qP "^$id\t.*\t[0-9-]+ [0-9:.+]+\$" <<<"$output"
-	[[ "${lines[1]}" != *$'\t-' ]]
+	grep -qP "^$id\t.*\t[0-9-]+ [0-9:.+]+\t-\$" <<<"$output"
+	[[ "${lines[1]}" != *$'\t-\t-' ]]
 	run admin integration enable "$id"
 	[ "$status" -eq 0 ]
 	[ "$(psql -X -At -c "SELECT disabled_at IS NULL FROM integrations WHERE id = '$id'")" = t ]
