@@ -44,8 +44,9 @@ DATADIR     = $(PREFIX)/share/calltrack
 BUILD      ?= build
 PKGS        = fcgi libpq json-c libcrypto
 TEST_PKGS   = cunit
-# libcurl: only calltrack-notify and the unit tests link it (the library's
-# outbound and notify modules, which no other program pulls in).
+# libcurl: only calltrack-notify, calltrack-admin (the sweep's reconciler)
+# and the unit tests link it (the library's outbound, notify and reconcile
+# modules, which no other program pulls in).
 CURL_PKGS   = libcurl
 
 CC         ?= cc
@@ -178,7 +179,7 @@ $(BUILD)/tools/admin/%.o: tools/admin/%.c $(BUILD)/tools/admin/%.d
 
 $(ADMIN): $(ADMIN_OBJS) $(LIBRARY)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS)
+	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(LIBRARY) $(LDFLAGS) $(PKG_LIBS) $(CURL_LIBS)
 
 # The sender: one file, the library beneath it.
 $(NOTIFY): tools/notify/main.c $(LIBRARY) $(NOTIFY).d

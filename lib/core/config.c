@@ -64,6 +64,21 @@ static const struct setting settings[] = {
 	    60 },
 	{ "CALLTRACK_DASHBOARD_URL", SETTING_STRING, OFF(dashboard_url), NULL,
 	    0, 0 },
+	{ "CALLTRACK_VAPI_API_URL", SETTING_STRING, OFF(vapi_api_url),
+	    "https://api.vapi.ai", 0, 0 },
+	{ "CALLTRACK_RETELL_API_URL", SETTING_STRING, OFF(retell_api_url),
+	    "https://api.retellai.com", 0, 0 },
+	{ "CALLTRACK_TWILIO_API_URL", SETTING_STRING, OFF(twilio_api_url),
+	    "https://api.twilio.com", 0, 0 },
+	{ "CALLTRACK_CA_FILE", SETTING_STRING, OFF(ca_file), NULL, 0, 0 },
+	{ "CALLTRACK_RECONCILE_ALLOW_PRIVATE", SETTING_INT,
+	    OFF(reconcile_allow_private), "0", 0, 1 },
+	{ "CALLTRACK_RECONCILE_PER_ORG", SETTING_INT, OFF(reconcile_per_org),
+	    "20", 0, 10000 },
+	{ "CALLTRACK_RECONCILE_PER_RUN", SETTING_INT, OFF(reconcile_per_run),
+	    "200", 0, 100000 },
+	{ "CALLTRACK_RECONCILE_BUDGET", SETTING_INT, OFF(reconcile_budget_s),
+	    "60", 1, 3600 },
 };
 
 static struct ct_config current;

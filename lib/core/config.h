@@ -77,6 +77,27 @@ struct ct_config {
 	/* CALLTRACK_DASHBOARD_URL: the page's address, for the links in
 	 * Slack messages and mails; NULL: no link. */
 	const char	*dashboard_url;
+	/* The reconciler (calltrack-admin sweep; docs/ARCHITECTURE.md).
+	 * CALLTRACK_VAPI_API_URL, CALLTRACK_RETELL_API_URL,
+	 * CALLTRACK_TWILIO_API_URL: each provider's API base, https:// (the
+	 * real ones by default; tests point them at a local server). */
+	const char	*vapi_api_url;
+	const char	*retell_api_url;
+	const char	*twilio_api_url;
+	/* CALLTRACK_CA_FILE: the certificates that verify a provider's
+	 * (libcurl's CAINFO); NULL: the system's. */
+	const char	*ca_file;
+	/* CALLTRACK_RECONCILE_ALLOW_PRIVATE: 1 lets a provider's API be, or
+	 * resolve to, a loopback or private address (a test's server);
+	 * https:// is required all the same. */
+	long long	 reconcile_allow_private;
+	/* CALLTRACK_RECONCILE_PER_ORG, CALLTRACK_RECONCILE_PER_RUN: calls
+	 * asked about per org and in all, per sweep. */
+	long long	 reconcile_per_org;
+	long long	 reconcile_per_run;
+	/* CALLTRACK_RECONCILE_BUDGET: seconds after a sweep's first question
+	 * past which it asks no more (each takes at most 5 s). */
+	long long	 reconcile_budget_s;
 };
 
 /*

@@ -208,7 +208,7 @@ static size_t
 write_body(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct ct_outbound *o = arg;
-	size_t n = size * nmemb, room = CT_OUTBOUND_BODY_MAX - o->resp_len;
+	size_t n = size * nmemb, room = o->resp_cap - o->resp_len;
 
 	if (n > room) {
 		memcpy(o->resp + o->resp_len, data, room);
@@ -224,9 +224,16 @@ write_body(char *data, size_t size, size_t nmemb, void *arg)
 enum ct_err
 ct_outbound_init(struct ct_outbound *o)
 {
+	return ct_outbound_init_cap(o, CT_OUTBOUND_BODY_MAX);
+}
+
+enum ct_err
+ct_outbound_init_cap(struct ct_outbound *o, size_t cap)
+{
 	memset(o, 0, sizeof(*o));
-	if ((o->resp = malloc(CT_OUTBOUND_BODY_MAX)) == NULL)
+	if (cap == 0 || (o->resp = malloc(cap)) == NULL)
 		return CT_ERR_NOMEM;
+	o->resp_cap = cap;
 	if ((o->easy = curl_easy_init()) == NULL)
 		return CT_ERR_NOMEM;
 	return CT_OK;

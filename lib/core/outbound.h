@@ -84,6 +84,7 @@ struct ct_outbound {
 	 * terminated), and whether more came. */
 	unsigned char	*resp;
 	size_t		 resp_len;
+	size_t		 resp_cap;	/* bytes resp holds */
 	bool		 resp_truncated;
 	/* Set when the guard refused to connect: the address and its class. */
 	char		 refused[80];
@@ -123,6 +124,13 @@ void ct_outbound_describe(const struct ct_outbound *o, CURLcode rc,
 /* True when the request that ended with rc counts as an answer: it
  * completed, or stopped only because the response passed the cap. */
 bool ct_outbound_answered(const struct ct_outbound *o, CURLcode rc);
+
+/*
+ * As ct_outbound_init, with a response buffer of cap bytes (at least 1;
+ * a provider's call object needs more than a receiver's reply).
+ */
+enum ct_err ct_outbound_init_cap(struct ct_outbound *o, size_t cap)
+    __attribute__((warn_unused_result));
 
 /* Releases o's handle and buffer; o may be zeroed or already freed. */
 void ct_outbound_free(struct ct_outbound *o);

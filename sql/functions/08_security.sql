@@ -242,3 +242,21 @@ GRANT SELECT (org_id, id, integration_id, provider, received_at, http_status, re
     TO calltrack_editor;
 
 GRANT UPDATE (spooled) ON call_events TO calltrack_app;
+
+-- Reconciliation (023, sql/functions/16_reconcile.sql): the sweeper asks
+-- as the administrator, who reads the integrations' API keys; no program
+-- role is granted api_key or api_account_sid.  Ingestion health reads
+-- whether a key is set and the org's attempts.
+ALTER TABLE reconcile_attempts ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE reconcile_attempts FORCE ROW LEVEL SECURITY;
+
+DROP POLICY IF EXISTS org_isolation ON reconcile_attempts;
+CREATE POLICY org_isolation ON reconcile_attempts USING (org_id = (SELECT ct_current_org()))
+    WITH CHECK (org_id = (SELECT ct_current_org()));
+
+GRANT SELECT (org_id, id, provider, created_at, disabled_at, api_key_set_at) ON integrations
+    TO calltrack_editor;
+
+GRANT SELECT (org_id, id, call_id, integration_id, at, http_status, outcome) ON reconcile_attempts
+    TO calltrack_editor;

@@ -176,7 +176,8 @@ BEGIN
                 'silent', p.last_at IS NOT NULL AND p.last_at < v_now - interval '24 hours',
                 'rejection_rate', CASE WHEN p.total > 0
                                        THEN round(p.rejected::numeric / p.total, 4) ELSE 0 END,
-                'rejections_high', p.total > 0 AND p.rejected::numeric / p.total > 0.05)
+                'rejections_high', p.total > 0 AND p.rejected::numeric / p.total > 0.05,
+                'reconcile', ct_ingest_reconcile(v_org, p.id, v_from, v_to))
               ORDER BY p.id), '[]') FROM per p),
         'open_past_limit', (SELECT COALESCE(json_agg(json_build_object(
                 'call_id', o.call_id, 'provider', o.provider,

@@ -139,15 +139,15 @@ admin() { "$CALLTRACK_ADMIN" "$@"; }
 	admin integration create "$other" --provider vapi --secret abcdefgh-en --id "o$id" >/dev/null 2>&1
 	run admin integration list "$org"
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "$(printf 'id\torg\tprovider\tcreated\tdisabled')" ]
+	[ "${lines[0]}" = "$(printf 'id\torg\tprovider\tcreated\tdisabled\tapi key')" ]
 	[ "${#lines[@]}" -eq 2 ]
-	grep -qP "^$id\t$org\tvapi\t[0-9-]+ [0-9:.+]+\t-\$" <<<"$output"
+	grep -qP "^$id\t$org\tvapi\t[0-9-]+ [0-9:.+]+\t-\t-\$" <<<"$output"
 	run admin integration list
 	[[ "$output" == *"o$id"* ]] && [[ "$output" == *"$id"* ]]
 	admin integration disable "$id"
 	run admin integration list "$org"
-	grep -qP "^$id\t.*\t[0-9-]+ [0-9:.+]+\$" <<<"$output"
-	[[ "${lines[1]}" != *$'\t-' ]]
+	grep -qP "^$id\t.*\t[0-9-]+ [0-9:.+]+\t-\$" <<<"$output"
+	[[ "${lines[1]}" != *$'\t-\t-' ]]
 	run admin integration enable "$id"
 	[ "$status" -eq 0 ]
 	[ "$(psql -X -At -c "SELECT disabled_at IS NULL FROM integrations WHERE id = '$id'")" = t ]
@@ -229,7 +229,8 @@ admin() { "$CALLTRACK_ADMIN" "$@"; }
 	    VALUES ('sweep-admin-$RANDOM', now() - interval '400 days', 404, 'unknown_integration')"
 	run admin sweep
 	[ "$status" -eq 0 ]
-	[[ "$output" =~ ^closed\ ([0-9]+)\ stuck\ calls\;\ folded\ ([0-9]+)\ rollup\ changes\;\ pruned\ ([0-9]+)\ rejected\ requests$ ]]
+	grep -qE '^reconciled: asked [0-9]+, recovered [0-9]+, ' <<<"$output"
+	[[ "$(grep '^closed ' <<<"$output")" =~ ^closed\ ([0-9]+)\ stuck\ calls\;\ folded\ ([0-9]+)\ rollup\ changes\;\ pruned\ ([0-9]+)\ rejected\ requests$ ]]
 	[ "${BASH_REMATCH[1]}" -ge 1 ]
 	[ "${BASH_REMATCH[2]}" -ge 1 ]
 	[ "${BASH_REMATCH[3]}" -ge 1 ]

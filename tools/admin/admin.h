@@ -106,6 +106,7 @@ int adm_integration_rotate(const struct adm_args *a);
 int adm_integration_retire_secret(const struct adm_args *a);
 int adm_integration_disable(const struct adm_args *a);
 int adm_integration_enable(const struct adm_args *a);
+int adm_integration_set_api_key(const struct adm_args *a);
 int adm_sweep(const struct adm_args *a);
 int adm_stats_ingest(const struct adm_args *a);
 int adm_spool_drain(const struct adm_args *a);

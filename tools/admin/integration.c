@@ -278,16 +278,19 @@ adm_integration_list(const struct adm_args *a)
 		if (i != 1)
 			return adm_fail("list integrations", "no such org");
 	}
+	/* Whether an API key is set, never the key. */
 	if ((r = adm_run("list integrations", "SELECT id, org_id, provider, "
-	    "created_at, COALESCE(disabled_at::text, '-') FROM integrations "
+	    "created_at, COALESCE(disabled_at::text, '-'), CASE WHEN api_key "
+	    "IS NULL THEN '-' ELSE 'set' END FROM integrations "
 	    "WHERE $1::uuid IS NULL OR org_id = $1 ORDER BY created_at, id", 1,
 	    params)) == NULL)
 		return ADM_FAIL;
-	printf("id\torg\tprovider\tcreated\tdisabled\n");
+	printf("id\torg\tprovider\tcreated\tdisabled\tapi key\n");
 	for (i = 0; i < PQntuples(r); i++)
-		printf("%s\t%s\t%s\t%s\t%s\n", PQgetvalue(r, i, 0),
+		printf("%s\t%s\t%s\t%s\t%s\t%s\n", PQgetvalue(r, i, 0),
 		    PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
-		    PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
+		    PQgetvalue(r, i, 3), PQgetvalue(r, i, 4),
+		    PQgetvalue(r, i, 5));
 	PQclear(r);
 	return ADM_OK;
 }
@@ -353,4 +356,70 @@ adm_integration_enable(const struct adm_args *a)
 {
 	return update_one(a, "UPDATE integrations SET disabled_at = NULL "
 	    "WHERE id = $1", NULL, "no such integration");
+}
+
+/* 1 when s is a Twilio Account SID: AC and 32 hex digits. */
+static int
+account_sid_ok(const char *s)
+{
+	return s != NULL && strlen(s) == 34 && strncmp(s, "AC", 2) == 0 &&
+	    strspn(s + 2, "0123456789abcdefABCDEF") == 32;
+}
+
+/*
+ * Stores the provider API key the reconciler asks with (--api-key, "-"
+ * reads it from standard input), or with --clear removes it.  A Twilio
+ * key needs its Account SID: --account-sid, else the one the
+ * integration's status callbacks carried (the reconciler looks again
+ * when none came yet).  Prints what it did, never the key.
+ */
+int
+adm_integration_set_api_key(const struct adm_args *a)
+{
+	const char *key = adm_opt(a, "--api-key");
+	const char *sid = adm_opt(a, "--account-sid");
+	const char *params[3];
+	PGresult *r;
+	int n;
+
+	if (!ct_integration_id_valid(a->pos[0]))
+		return adm_usage("the integration ID is malformed");
+	if (adm_opt(a, "--clear") != NULL) {
+		if (key != NULL || sid != NULL)
+			return adm_usage("--clear takes no --api-key or "
+			    "--account-sid");
+		return update_one(a, "UPDATE integrations SET api_key = NULL, "
+		    "api_account_sid = NULL, api_key_set_at = NULL WHERE id = "
+		    "$1", NULL, "no such integration");
+	}
+	if (key == NULL)
+		return adm_usage("integration set-api-key needs --api-key - "
+		    "(or --clear)");
+	if (!adm_secret_ok(key = adm_secret_arg(key)))
+		return adm_usage("--api-key must be 8 to 512 printable "
+		    "characters without spaces");
+	if (sid != NULL && !account_sid_ok(sid))
+		return adm_usage("--account-sid must be AC and 32 hex digits");
+	params[0] = a->pos[0];
+	params[1] = key;
+	params[2] = sid;
+	if ((r = adm_run("set the API key", "UPDATE integrations SET api_key "
+	    "= $2, api_key_set_at = now(), api_account_sid = CASE WHEN "
+	    "provider = 'twilio' THEN COALESCE($3, api_account_sid, "
+	    "ct_reconcile_twilio_account(id)) END WHERE id = $1 AND ($3::text "
+	    "IS NULL OR provider = 'twilio') RETURNING provider, "
+	    "api_account_sid IS NOT NULL", 3, params)) == NULL)
+		return ADM_FAIL;
+	if ((n = PQntuples(r)) != 1) {
+		PQclear(r);
+		return adm_fail("set the API key", "no such integration, or "
+		    "--account-sid for an integration that is not Twilio's");
+	}
+	printf("api key set for %s\n", a->pos[0]);
+	if (strcmp(PQgetvalue(r, 0, 0), "twilio") == 0 &&
+	    strcmp(PQgetvalue(r, 0, 1), "t") != 0)
+		fprintf(stderr, "calltrack-admin: no Account SID yet: give "
+		    "--account-sid, or the first status callback's is used\n");
+	PQclear(r);
+	return ADM_OK;
 }

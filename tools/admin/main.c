@@ -40,6 +40,9 @@ static const struct adm_opt integration_update_opts[] = {
 	VAPI_AUTH_OPTS, { NULL, 0 } };
 static const struct adm_opt secret_opts[] = {
 	{ "--secret", 1 }, { NULL, 0 } };
+static const struct adm_opt set_api_key_opts[] = {
+	{ "--api-key", 1 }, { "--account-sid", 1 }, { "--clear", 0 },
+	{ NULL, 0 } };
 static const struct adm_opt stats_opts[] = {
 	{ "--since", 1 }, { NULL, 0 } };
 static const struct adm_opt drain_opts[] = {
@@ -93,9 +96,16 @@ static const struct adm_command commands[] = {
 	    NULL, "ID" },
 	{ "integration", "disable", adm_integration_disable, 1, 1, NULL, "ID" },
 	{ "integration", "enable", adm_integration_enable, 1, 1, NULL, "ID" },
+	{ "integration", "set-api-key", adm_integration_set_api_key, 1, 1,
+	    set_api_key_opts,
+	    "ID --api-key KEY|- [--account-sid AC...] | ID --clear\n"
+	    "           (the provider's API key, for reconciliation; Twilio's "
+	    "needs\n           its Account SID, else the callbacks' is used)" },
 	{ "sweep", NULL, adm_sweep, 0, 0, NULL,
-	    "\n           (closes stuck calls, folds the per-day counts, prunes "
-	    "old\n           rejected requests, and says how many of each)" },
+	    "\n           (asks the providers about stuck calls and missing "
+	    "reports,\n           closes stuck calls, folds the per-day counts, "
+	    "prunes old\n           rejected requests, and says how many of "
+	    "each)" },
 	{ "stats", "ingest", adm_stats_ingest, 0, 0, stats_opts,
 	    "[--since INTERVAL]" },
 	{ "spool", "drain", adm_spool_drain, 0, 0, drain_opts,

@@ -6,6 +6,7 @@
 #include "admin.h"
 #include "core/config.h"
 #include "core/num.h"
+#include "ops/reconcile.h"
 
 /*
  * Closes stuck calls, folds the per-day counts, and deletes rejected
@@ -26,8 +27,33 @@ count_of(PGresult *r)
 	    &n) == CT_OK ? n : 0;
 }
 
-/* Sweeps; prints "closed N stuck calls; folded M rollup changes; pruned K
- * rejected requests". */
+/* Asks the providers about the calls due (reconcile.h) before the sweeper
+ * closes any; prints "reconciled: asked A, recovered R, not found N, rate
+ * limited L, failed F, skipped S".  A failure is reported and the sweep
+ * goes on: the sweeper closes what was not recovered, as without it. */
+static void
+reconcile(void)
+{
+	struct ct_reconcile_counts c;
+	enum ct_err err;
+
+	if (adm_library_setup(0) != 0) {
+		fprintf(stderr, "calltrack-admin: could not reconcile: no "
+		    "connection\n");
+		return;
+	}
+	err = ct_reconcile_run(&c);
+	printf("reconciled: asked %lld, recovered %lld, not found %lld, rate "
+	    "limited %lld, failed %lld, skipped %lld\n", c.asked, c.recovered,
+	    c.not_found, c.rate_limited, c.failed, c.skipped);
+	if (err != CT_OK)
+		fprintf(stderr, "calltrack-admin: could not reconcile every "
+		    "call: %s\n", err == CT_ERR_DB_UNAVAILABLE ? "the database "
+		    "is unavailable" : "the database refused a statement");
+}
+
+/* Reconciles, then sweeps; prints the reconciliation's line, then "closed
+ * N stuck calls; folded M rollup changes; pruned K rejected requests". */
 int
 adm_sweep(const struct adm_args *a)
 {
@@ -41,6 +67,9 @@ adm_sweep(const struct adm_args *a)
 	(void)a;
 	if (ct_config_load(&cfg, err, sizeof(err)) != CT_OK)
 		return adm_fail("read the configuration", err);
+	if (adm_connect() != 0)
+		return ADM_FAIL;
+	reconcile();
 	if ((r = adm_run("sweep stuck calls", "SELECT ct_sweep()", 0, NULL)) ==
 	    NULL)
 		return ADM_FAIL;
