@@ -39,6 +39,19 @@
     return td;
   }
 
+  /* Whether the sweeper can ask the provider for a lost report (an API
+   * key is set), and what it asked in the range. */
+  function reconciled(r) {
+    const td = el('td', null, 'n-reconcile');
+    if (!r) return td;
+    td.appendChild(el('span', r.api_key_set ? 'API key set' : 'No API key', r.api_key_set ? 'tag ok' : 'tag'));
+    if (r.attempted) {
+      td.appendChild(el('span', r.attempted + ' asked, ' + r.recovered + ' recovered, ' + r.failed + ' failed',
+        'why'));
+    }
+    return td;
+  }
+
   function integrationRow(i) {
     const tr = el('tr');
     tr.dataset.integration = i.id;
@@ -53,6 +66,7 @@
     if (reasons.length) rej.appendChild(el('span', reasons.join(', '), 'why'));
     tr.appendChild(rej);
     tr.appendChild(el('td', when(i.last_delivery_at)));
+    tr.appendChild(reconciled(i.reconcile));
     tr.appendChild(flags(i));
     tr.addEventListener('click', () => { $('ingest-f-integration').value = i.id; guarded(loadDeliveries); });
     return tr;

@@ -38,6 +38,7 @@ before(async () => {
   viewerToken = admin('token', 'create', org, '--label', 'ib-viewer', '--role', 'viewer');
   admin('integration', 'create', org, '--provider', 'vapi', '--id', LIVE, '--secret', SECRET);
   admin('integration', 'create', org, '--provider', 'vapi', '--id', OLD, '--secret', SECRET);
+  admin('integration', 'set-api-key', LIVE, '--api-key', 'browser-vapi-private-key');
   assert.equal((await vapi(LIVE, { type: 'status-update', status: 'queued', call: { id: 'ib-1' } })).outcome, 'applied');
   assert.equal((await vapi(LIVE, { type: 'status-update', status: 'ended', endedReason: 'customer-ended-call',
     call: { id: 'ib-ended' } })).outcome, 'applied');
@@ -103,6 +104,11 @@ test('the ingestion view flags a silent integration, shows the figures of the AP
   assert.doesNotMatch(await liveRow.innerText(), /Silent|Rejecting/);
   assert.equal(await liveRow.locator('.n-applied').innerText(), String(live.deliveries.applied));
   assert.equal(await liveRow.locator('.n-parked').innerText(), '2');
+  // Whether the sweeper can ask the provider: the key is set, never shown.
+  assert.equal(live.reconcile.api_key_set, true);
+  assert.equal(await liveRow.locator('.n-reconcile').innerText(), 'API key set');
+  assert.equal(await oldRow.locator('.n-reconcile').innerText(), 'No API key');
+  assert.doesNotMatch(await page.content(), /browser-vapi-private-key/);
   const missing = await page.locator('#ingest-missing').innerText();
   assert.match(missing, /ib-ended \(vapi, ended /);
   assert.match(missing, /no end-of-call report 10 minutes after the call ended/);
