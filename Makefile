@@ -274,12 +274,13 @@ test: check
 # programs, the library and the unit tests built with AddressSanitizer and
 # UndefinedBehaviorSanitizer (tests/run fails on any sanitizer report in a
 # program's log): the unit suites, the fuzz regressions, the fixture
-# replays, hostile and malformed input, signatures, CSV files.  The slow
-# suites (browser, faults, operations, the bench) run once, in make check;
-# SANITIZE_BATS=tests/bats/ runs every bats file sanitized.
+# replays, hostile and malformed input, signatures, CSV files, providers'
+# answers to the reconciler.  The slow suites (browser, faults, operations,
+# the bench) run once, in make check; SANITIZE_BATS=tests/bats/ runs every
+# bats file sanitized.
 SANITIZE_BATS = $(addprefix tests/bats/,vapi.bats retell.bats twilio.bats \
     replay.bats agents.bats vapi-auth.bats signatures.bats rejections.bats \
-    hostile.bats abuse.bats spool.bats import.bats csv.bats)
+    hostile.bats abuse.bats spool.bats import.bats csv.bats reconcile.bats)
 check-sanitize: deps
 	$(MAKE) BUILD=build/sanitize SANITIZE=address,undefined all \
 	    build/sanitize/tests/unit-tests
