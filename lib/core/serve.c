@@ -118,6 +118,9 @@ set_request_id(struct ct_request *req)
 /*
  * The path without its query string: nginx's DOCUMENT_URI, else the path
  * of REQUEST_URI, else SCRIPT_NAME + PATH_INFO as plain CGI gives it.
+ * Under plain CGI a PATH_INFO of /api/... is the path itself: Apache's
+ * rewrite to the program carries it there (INSTALL, 8), while
+ * REQUEST_URI keeps the prefix of a site under /~acme/.
  */
 static void
 set_path(struct ct_request *req)
@@ -129,6 +132,10 @@ set_path(struct ct_request *req)
 	req->query = ct_http_param(req, "QUERY_STRING");
 	if (req->query == NULL)
 		req->query = "";
+	if (uri == NULL && req->fcgx == NULL &&
+	    (info = ct_http_param(req, "PATH_INFO")) != NULL &&
+	    strncmp(info, "/api/", 5) == 0)
+		uri = info;
 	if (uri == NULL && (uri = ct_http_param(req, "REQUEST_URI")) != NULL) {
 		n = strcspn(uri, "?");
 		if ((req->path_buf = strndup(uri, n)) != NULL)

@@ -241,3 +241,24 @@ import_cgi() {	# FILE [AUTH]
 	    run apache_cgi dashboard-contacts /api/alerts "" ""
 	[[ "${lines[0]}" == "Status: 401"* ]]
 }
+
+# As Apache runs it for a site under /~acme/ (INSTALL's rewrite to the
+# program): the client's URI keeps the prefix, PATH_INFO is the API path.
+@test "plain CGI as under Apache, a site under /~acme/: a dashboard program routes by PATH_INFO" {
+	local p
+	for p in /api/calls /api/stats /api/me; do
+		run env -i PATH="$PATH" CALLTRACK_DB="$CALLTRACK_DASHBOARD_DB" GATEWAY_INTERFACE=CGI/1.1 \
+		    SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=GET QUERY_STRING=limit=1 \
+		    SCRIPT_NAME=/~acme/cgi-bin/dashboard PATH_INFO=$p REQUEST_URI="/~acme$p?limit=1" \
+		    HTTP_AUTHORIZATION="Bearer $TOKEN" \
+		    "$CALLTRACK_BUILD/cgi-bin/$([ "$p" = /api/calls ] && echo dashboard-calls || echo dashboard-stats)" \
+		    </dev/null 2>>"$BATS_FILE_TMPDIR/cgi.log"
+		[[ "${lines[0]}" == "Status: 200 OK"* ]] || { echo "$p: $output"; return 1; }
+	done
+	# The client's URI alone, without the rewrite's PATH_INFO, does not
+	# name an API path: a 404, as before.
+	run env -i PATH="$PATH" CALLTRACK_DB="$CALLTRACK_DASHBOARD_DB" REQUEST_METHOD=GET \
+	    SCRIPT_NAME=/~acme/cgi-bin/dashboard-calls REQUEST_URI=/~acme/api/calls \
+	    HTTP_AUTHORIZATION="Bearer $TOKEN" "$CALLTRACK_BUILD/cgi-bin/dashboard-calls" </dev/null 2>/dev/null
+	[[ "${lines[0]}" == "Status: 404"* ]]
+}

@@ -337,6 +337,12 @@ test_serve_path_and_id(void)
 	static const char *const cgi[] = { "REQUEST_METHOD=GET",
 	    "SCRIPT_NAME=/cgi-bin/dashboard-calls", "PATH_INFO=/api/calls",
 	    "REQUEST_ID=abc", NULL };
+	/* Apache's rewrite for a site under /~acme/ (INSTALL, 8). */
+	static const char *const prefixed[] = { "REQUEST_METHOD=GET",
+	    "SCRIPT_NAME=/~acme/cgi-bin/dashboard-calls", "PATH_INFO=/api/calls",
+	    "REQUEST_URI=/~acme/api/calls?limit=1", "QUERY_STRING=limit=1", NULL };
+	static const char *const hook[] = { "REQUEST_METHOD=GET",
+	    "SCRIPT_NAME=/cgi-bin/vapi-hook", "PATH_INFO=/acme-vapi", NULL };
 	struct served s;
 
 	serve(&get_ep, doc, NULL, &s);
@@ -355,9 +361,21 @@ test_serve_path_and_id(void)
 	CU_ASSERT_EQUAL(strspn(seen.id, "0123456789abcdef"), 16);
 	served_free(&s);
 
+	/* Plain CGI: a PATH_INFO of /api/... is the path. */
 	serve(&get_ep, cgi, NULL, &s);
-	ASSERT_STR_EQ(seen.path, "/cgi-bin/dashboard-calls/api/calls");
+	ASSERT_STR_EQ(seen.path, "/api/calls");
 	CU_ASSERT_EQUAL(strlen(seen.id), 16);
+	served_free(&s);
+
+	/* ...even when REQUEST_URI keeps the site's prefix. */
+	serve(&get_ep, prefixed, NULL, &s);
+	ASSERT_STR_EQ(seen.path, "/api/calls");
+	ASSERT_STR_EQ(seen.query, "limit=1");
+	served_free(&s);
+
+	/* Any other PATH_INFO: SCRIPT_NAME and PATH_INFO, as before. */
+	serve(&get_ep, hook, NULL, &s);
+	ASSERT_STR_EQ(seen.path, "/cgi-bin/vapi-hook/acme-vapi");
 	served_free(&s);
 }
 
