@@ -110,31 +110,7 @@ http {
     server {
         listen 127.0.0.1:$port;
         client_max_body_size 16m;
-        location ~ ^/(hooks/vapi|hooks/retell|hooks/twilio|api/calls|api/stats|api/notifications|api/contacts|api/alerts|api/ingest) {
-            set \$program "";
-            set \$role calltrack_app;
-            if (\$uri ~ ^/hooks/vapi/) { set \$program vapi-hook; }
-            if (\$uri ~ ^/hooks/retell/) { set \$program retell-hook; }
-            if (\$uri ~ ^/hooks/twilio/) { set \$program twilio-status; }
-            if (\$uri ~ ^/api/calls) { set \$program dashboard-calls; }
-            if (\$uri ~ ^/api/stats) { set \$program dashboard-stats; }
-            if (\$uri ~ ^/api/notifications) { set \$program dashboard-notify; }
-            if (\$uri ~ ^/api/) { set \$role calltrack_dashboard; }
-            if (\$uri ~ ^/api/notifications) { set \$role calltrack_editor; }
-            if (\$uri ~ ^/api/(contacts|alerts)) { set \$program dashboard-contacts; set \$role calltrack_editor; }
-            if (\$uri ~ ^/api/ingest) { set \$program dashboard-ingest; }
-            if (\$uri ~ ^/api/ingest) { set \$role calltrack_editor; }
-            fastcgi_param SCRIPT_FILENAME $RT/cgi-bin/\$program;
-            fastcgi_param CALLTRACK_DB "host=$RT/run dbname=calltrack user=\$role";
-            fastcgi_param REQUEST_METHOD \$request_method;
-            fastcgi_param CONTENT_TYPE \$content_type;
-            fastcgi_param CONTENT_LENGTH \$content_length;
-            fastcgi_param QUERY_STRING \$query_string;
-            fastcgi_param REQUEST_URI \$request_uri;
-            fastcgi_param SCRIPT_NAME \$document_uri;
-            fastcgi_param HTTP_AUTHORIZATION \$http_authorization;
-            fastcgi_pass unix:$CGI_NGINX/fcgiwrap.sock;
-        }
+$(install_cgi_location)
     }
 }
 EOF
@@ -144,6 +120,18 @@ EOF
 	nginx -p "$CGI_NGINX" -c "$CGI_NGINX/nginx.conf" -e "$CGI_NGINX/error.log" 3>&-
 	CGI_URL=http://127.0.0.1:$port
 	export CGI_NGINX CGI_WRAP_PID CGI_URL
+}
+
+# INSTALL's nginx and fcgiwrap location ([tested: nginx-cgi]), as written,
+# with the stack's paths for the programs, the database and fcgiwrap's
+# socket.
+install_cgi_location() {
+	awk '/^\[tested: nginx-cgi\]$/ { on = 1; next }
+	    on && /^    / { print substr($0, 5); seen = 1; next }
+	    on && seen && !/^[ \t]*$/ { exit }' "$CALLTRACK_ROOT/INSTALL" |
+	sed -e "s|/usr/local/lib/calltrack/|$RT/cgi-bin/|" \
+	    -e "s|host=/run/postgresql dbname=calltrack user=\\\$role password=…|host=$RT/run dbname=calltrack user=\\\$role|" \
+	    -e "s|unix:/run/fcgiwrap.socket|unix:$CGI_NGINX/fcgiwrap.sock|"
 }
 
 # Status and body of one request at a base URL.

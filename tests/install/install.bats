@@ -107,6 +107,7 @@ session() {	# BLOCKS-DIR > script
 		pg_hba.conf)	echo "add_pg_hba '$f'" ;;
 		postgresql.conf)	echo "add_pg_conf '$f'" ;;
 		.htaccess)	echo "put_htaccess '$f'" ;;
+		nginx-cgi)	echo ": the nginx and fcgiwrap location: tests/bats/ops.bats runs it" ;;
 		*)	echo "echo 'no way to run a block of kind $kind' >&2; exit 1" ;;
 		esac
 	done
@@ -178,7 +179,7 @@ EOF
 	extract "$blocks"
 	# The document's steps, in its order: a marker added or lost is seen.
 	[ "$(ls "$blocks" | sed 's/^[0-9]*\.//' | tr '\n' ' ')" = \
-	    "sh installed sh pg_hba.conf sh postgresql.conf sh sh .htaccess " ]
+	    "sh installed sh pg_hba.conf sh postgresql.conf sh sh .htaccess nginx-cgi " ]
 	{ helpers_for_session; session "$blocks"; } >"$s"
 	# S4: the passwords for libpq, as the administrator's ~/.pgpass has them.
 	printf '*:*:calltrack:%s:%s\n' calltrack_owner "$PW" calltrack_app "$PW" \
