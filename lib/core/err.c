@@ -26,7 +26,9 @@ static const struct ct_err_info table[CT_ERR__MAX] = {
 	[CT_ERR_NOT_FOUND] = { 404, "not_found",
 	    "not found" },
 	[CT_ERR_UNKNOWN_INTEGRATION] = { 404, "unknown_integration",
-	    "no such integration" },
+	    "no enabled integration of this provider has the id at the end "
+	    "of this path (/hooks/<provider>/<integration id>, as "
+	    "calltrack-admin integration create printed it)" },
 	[CT_ERR_METHOD] = { 405, "method_not_allowed",
 	    "method not allowed" },
 	[CT_ERR_TOO_LARGE] = { 413, "payload_too_large",

@@ -77,7 +77,7 @@ demo_org() { env_value "$DEMO_DIR/demo.env" CALLTRACK_ORG; }
 	run grep -c "127.0.0.1:$P1" "$out2" "$DEMO_DIR/demo.env"
 	[ "$output" = "$out2:0
 $DEMO_DIR/demo.env:0" ]
-	for name in CALLTRACK_URL CALLTRACK_VAPI_URL CALLTRACK_RETELL_URL CALLTRACK_TWILIO_URL; do
+	for name in CALLTRACK_URL CALLTRACK_PUBLIC_URL CALLTRACK_VAPI_URL CALLTRACK_RETELL_URL CALLTRACK_TWILIO_URL; do
 		[[ $(env_value "$DEMO_DIR/demo.env" $name) == "http://127.0.0.1:$P2"* ]]
 		[[ $(env_value "$BATS_FILE_TMPDIR/demo1.env" $name) == "http://127.0.0.1:$P1"* ]]
 	done
@@ -85,6 +85,13 @@ $DEMO_DIR/demo.env:0" ]
 		[ -n "$(env_value "$DEMO_DIR/demo.env" $name)" ]
 		[ "$(env_value "$DEMO_DIR/demo.env" $name)" = "$(env_value "$BATS_FILE_TMPDIR/demo1.env" $name)" ]
 	done
+	# The admin command, in a shell that sourced demo.env, prints the URL
+	# the stack serves.
+	run bash -c '. "$1" && o=$("$CALLTRACK_ADMIN" org create "URL test") &&
+	    "$CALLTRACK_ADMIN" integration create "$o" --provider vapi \
+	    --id "vapi-url-$RANDOM" --secret s3cret-url-test 2>/dev/null' _ "$DEMO_DIR/demo.env"
+	[ "$status" -eq 0 ]
+	[[ $output == "http://127.0.0.1:$P2/hooks/vapi/vapi-url-"* ]]
 	# One demo org, its token still good on the new port.
 	[ "$(demo_sql "SELECT count(*) FROM orgs WHERE name = 'Demo Clinic'")" = 1 ]
 	run curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(env_value "$DEMO_DIR/demo.env" CALLTRACK_TOKEN)" \

@@ -212,3 +212,24 @@ VAPI_FILE=$CALLTRACK_FIXTURES/vapi/inbound-completed.1.status-update.queued.json
 	    "$CALLTRACK_STACK/log/dashboard-stats.log"
 	[ "$status" -eq 0 ]
 }
+
+@test "an unknown, a disabled and another provider's integration get one 404, which says what was looked for" {
+	local dis="vapidis-$SUF" a b c
+	"$CALLTRACK_ADMIN" integration create "$ORG" --provider vapi --id "$dis" --secret "$VAPI_SECRET" >/dev/null
+	"$CALLTRACK_ADMIN" integration disable "$dis" >/dev/null
+	req POST "/hooks/vapi/nope-$SUF" -H 'Content-Type: application/json' -H "x-vapi-secret: $VAPI_SECRET" \
+	    --data-binary @"$VAPI_FILE"
+	expect 404 unknown_integration
+	a=$BODY
+	req POST "/hooks/vapi/$dis" -H 'Content-Type: application/json' -H "x-vapi-secret: $VAPI_SECRET" \
+	    --data-binary @"$VAPI_FILE"
+	expect 404 unknown_integration
+	b=$BODY
+	# The Retell integration's id on the Vapi route.
+	req POST "/hooks/vapi/retell-$SUF" -H 'Content-Type: application/json' -H "x-vapi-secret: $VAPI_SECRET" \
+	    --data-binary @"$VAPI_FILE"
+	expect 404 unknown_integration
+	c=$BODY
+	[ "$a" = "$b" ] && [ "$b" = "$c" ]
+	jq -e '.error.message | test("/hooks/<provider>/<integration id>")' <<<"$a"
+}
