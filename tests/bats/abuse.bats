@@ -203,7 +203,7 @@ EOF
 	           ('$tag-new', now(), 404, 'unknown_integration')"
 	run "$CALLTRACK_ADMIN" sweep
 	[ "$status" -eq 0 ]
-	[[ "$output" =~ ^closed\ [0-9]+\ stuck\ calls\;\ folded\ [0-9]+\ rollup\ changes\;\ pruned\ ([0-9]+)\ rejected\ requests$ ]]
+	[[ "$(grep '^closed ' <<<"$output")" =~ ^closed\ [0-9]+\ stuck\ calls\;\ folded\ [0-9]+\ rollup\ changes\;\ pruned\ ([0-9]+)\ rejected\ requests$ ]]
 	[ "${BASH_REMATCH[1]}" -ge 12000 ]
 	[ "$(rows "integration_id = '$tag-old'")" = 0 ]
 	[ "$(rows "integration_id IN ('$tag-recent', '$tag-new')")" = 2 ]
