@@ -106,7 +106,7 @@ LIBRARY     = $(BUILD)/lib/libcalltrack.a
 
 PROGRAMS    = vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats \
               dashboard-notify dashboard-import dashboard-contacts \
-              dashboard-ingest
+              dashboard-ingest dashboard-sessions
 PROG_BINS   = $(PROGRAMS:%=$(BUILD)/cgi-bin/%)
 ADMIN       = $(BUILD)/tools/calltrack-admin
 ADMIN_SRCS  = $(wildcard tools/admin/*.c)

@@ -242,3 +242,19 @@ GRANT SELECT (org_id, id, integration_id, provider, received_at, http_status, re
     TO calltrack_editor;
 
 GRANT UPDATE (spooled) ON call_events TO calltrack_app;
+
+-- The legs of a call (022; sql/functions/15_legs.sql): the webhook path
+-- finds a call through them and records each event's; the dashboard's
+-- detail lists them, with the session the agent's backend stored
+-- (dashboard-sessions writes it through ct_session_put, as the owner).
+ALTER TABLE call_legs ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE call_legs FORCE ROW LEVEL SECURITY;
+
+DROP POLICY IF EXISTS org_isolation ON call_legs;
+CREATE POLICY org_isolation ON call_legs USING (org_id = (SELECT ct_current_org()))
+    WITH CHECK (org_id = (SELECT ct_current_org()));
+
+GRANT SELECT, INSERT, UPDATE (sequence, seen_at) ON call_legs TO calltrack_app;
+
+GRANT SELECT ON call_legs, call_sessions TO calltrack_dashboard;

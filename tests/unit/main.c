@@ -69,7 +69,8 @@ static int (*const pure_suites[])(void) = { suite_err, suite_num,
     suite_serve, suite_dashboard, suite_crypto_equal, suite_spool, suite_reason, suite_booking,
     suite_lead, suite_delivery, suite_notify, suite_destinations,
     suite_csv, suite_import, suite_contacts,
-    suite_outbound, suite_notify_message, suite_analysis, suite_ingestion, NULL };
+    suite_outbound, suite_notify_message, suite_analysis, suite_ingestion, suite_sessions,
+    NULL };
 static int (*const db_suites[])(void) = { suite_db, suite_integration_db,
     suite_event_db, suite_dashboard_db, suite_serve_db, suite_drain_db,
     suite_replay_db, NULL };
