@@ -107,7 +107,7 @@ LIBRARY     = $(BUILD)/lib/libcalltrack.a
 
 PROGRAMS    = vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats \
               dashboard-notify dashboard-import dashboard-contacts \
-              dashboard-ingest
+              dashboard-ingest dashboard-sessions
 PROG_BINS   = $(PROGRAMS:%=$(BUILD)/cgi-bin/%)
 ADMIN       = $(BUILD)/tools/calltrack-admin
 ADMIN_SRCS  = $(wildcard tools/admin/*.c)
@@ -198,7 +198,7 @@ $(UNIT_BIN): $(UNIT_SRCS) tests/unit/*.h $(LIBRARY)
 # the fuzzer's instrumentation, ASan and UBSan into build/fuzz.
 #   make fuzz                      every target, FUZZ_SECONDS (600) each
 #   make fuzz FUZZ_TARGETS=vapi FUZZ_SECONDS=60
-FUZZ_TARGETS ?= vapi retell twilio form json sig query phone csv contacts
+FUZZ_TARGETS ?= vapi retell twilio form json sig query phone csv contacts sessions
 FUZZ_SECONDS ?= 600
 FUZZ_BUILD    = build/fuzz
 FUZZ_SAN      = address,undefined

@@ -34,6 +34,8 @@ static const struct setting settings[] = {
 	    OFF(api_body_limit), "65536", 0, 1024 * 1024 },
 	{ "CALLTRACK_IMPORT_BODY_LIMIT", SETTING_INT,
 	    OFF(import_body_limit), "10485760", 1024, 64 * 1024 * 1024 },
+	{ "CALLTRACK_SESSION_BODY_LIMIT", SETTING_INT,
+	    OFF(session_body_limit), "262144", 1024, 16 * 1024 * 1024 },
 	{ "CALLTRACK_INTEGRATION_TTL", SETTING_INT,
 	    OFF(integration_ttl_s), "30", 0, 3600 },
 	{ "CALLTRACK_REJECTED_BODY_CAP", SETTING_INT,

@@ -29,6 +29,9 @@ struct ct_config {
 	/* CALLTRACK_IMPORT_BODY_LIMIT: bytes of a contacts import (a CSV
 	 * file), a little under nginx's client_max_body_size there. */
 	long long	 import_body_limit;
+	/* CALLTRACK_SESSION_BODY_LIMIT: bytes of a session PUT (the agent
+	 * backend's conversation state), nginx's limit there a little over. */
+	long long	 session_body_limit;
 	/* CALLTRACK_INTEGRATION_TTL: seconds a worker reuses a looked-up
 	 * integration before asking the database again. */
 	long long	 integration_ttl_s;

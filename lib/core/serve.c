@@ -223,7 +223,8 @@ handle_one(const struct ct_endpoint *ep, struct ct_request *req)
 
 	limit = (size_t)(ep->limit == CT_LIMIT_WEBHOOK ?
 	    cfg->webhook_body_limit : ep->limit == CT_LIMIT_IMPORT ?
-	    cfg->import_body_limit : cfg->api_body_limit);
+	    cfg->import_body_limit : ep->limit == CT_LIMIT_SESSION ?
+	    cfg->session_body_limit : cfg->api_body_limit);
 	/* The body is read (within the limit) before the content type is
 	 * judged, so that a refused request can be kept with its bytes. */
 	if (is_health(req) && req->method == CT_METHOD_GET)

@@ -9,7 +9,8 @@
 #include "core/err.h"
 #include "core/http.h"
 
-enum ct_body_limit { CT_LIMIT_API, CT_LIMIT_WEBHOOK, CT_LIMIT_IMPORT };
+enum ct_body_limit { CT_LIMIT_API, CT_LIMIT_WEBHOOK, CT_LIMIT_IMPORT,
+    CT_LIMIT_SESSION };
 
 /* What a program accepts and the function that answers it. */
 struct ct_endpoint {

@@ -248,6 +248,33 @@ ct_time_from_ms(long long ms, char out[CT_TIME_MAX])
 }
 
 bool
+ct_call_sid_valid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) != 34 || s[0] != 'C' || s[1] != 'A')
+		return false;
+	for (i = 2; i < 34; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+void
+ct_event_link_call_sid(struct ct_call_event *ev, const char *sid)
+{
+	if (sid == NULL || *sid == '\0')
+		return;
+	if (ct_call_sid_valid(sid)) {
+		ev->linked_call_sid = sid;
+		return;
+	}
+	ev->linked_call_sid = NULL;
+	if (ev->note == NULL)
+		ev->note = "the twilio call sid named is not a CallSid: not linked";
+}
+
+bool
 ct_event_set_cost(struct ct_call_event *ev, double usd)
 {
 	if (!isfinite(usd) || usd < 0 || usd > 1e9)
@@ -424,6 +451,7 @@ ct_event_params(const struct ct_delivery *d,
 	v[CT_EP_SUCCESS] = ev->success < 0 ? NULL : ev->success ? "t" : "f";
 	v[CT_EP_SUCCESS_RAW] = opt(ev->success_raw);
 	v[CT_EP_COST_BREAKDOWN] = ev->cost_breakdown;
+	v[CT_EP_LINKED_CALL_SID] = ev->linked_call_sid;
 }
 
 enum ct_err

@@ -87,6 +87,12 @@ struct ct_call_event {
 	int			 success;	/* -1 unknown, 0, 1 */
 	char			 success_raw[CT_SUCCESS_RAW_MAX + 1];
 	char			*cost_breakdown;	/* JSON, owned */
+	/* The Twilio call the event names besides its own id, a CallSid
+	 * (ct_call_sid_valid) or NULL: an agent's call.transport.callSid,
+	 * call.phoneCallProviderId or telephony_identifier.twilio_call_sid,
+	 * a Twilio child leg's ParentCallSid.  The legs of one call find
+	 * each other by it (sql/functions/15_legs.sql). */
+	const char		*linked_call_sid;
 	/* Why something the event carries was not kept (a static
 	 * sentence, stored as the event's error and logged), or NULL. */
 	const char		*note;
@@ -133,6 +139,17 @@ long long ct_time_epoch_ms(const char *iso);
 /* Formats milliseconds since the epoch as ISO 8601 UTC into out; returns true,
  * or false when out of range. */
 bool ct_time_from_ms(long long ms, char out[CT_TIME_MAX]);
+
+/* Returns true when s is a Twilio CallSid: "CA" and 32 lowercase hex
+ * digits, as Twilio makes them; else false (NULL included). */
+bool ct_call_sid_valid(const char *s);
+
+/*
+ * Sets the Twilio call the event names (borrowed) when sid is a CallSid;
+ * one that is not is not linked, and the event's note says so when it
+ * has none yet (the call is stored all the same).  NULL or "" names none.
+ */
+void ct_event_link_call_sid(struct ct_call_event *ev, const char *sid);
 
 /* Formats a non-negative finite cost into ev->cost; returns true or false. */
 bool ct_event_set_cost(struct ct_call_event *ev, double usd);
@@ -220,7 +237,8 @@ void ct_event_default_duration(struct ct_call_event *ev);
 	X(ANALYSIS, "p_analysis") \
 	X(SUCCESS, "p_success") \
 	X(SUCCESS_RAW, "p_success_raw") \
-	X(COST_BREAKDOWN, "p_cost_breakdown")
+	X(COST_BREAKDOWN, "p_cost_breakdown") \
+	X(LINKED_CALL_SID, "p_linked_call_sid")
 
 enum ct_event_param {
 #define CT_EP_ENUM(id, name) CT_EP_##id,

@@ -161,6 +161,9 @@ call_fields(json_object *call, const struct ct_map_ctx *ctx,
 	    ct_json_path(call, "agent_version"));
 	if ((dest = ct_json_path_str(call, "transfer_destination")) != NULL)
 		ev->transfer_destination = dest;
+	/* The Twilio call of a call over Twilio (§2.2, §8). */
+	ct_event_link_call_sid(ev, ct_json_path_str(call,
+	    "telephony_identifier.twilio_call_sid"));
 	/* jsonb refuses \u0000: metadata holding one is dropped. */
 	if ((meta = ct_json_path(call, "metadata")) != NULL &&
 	    json_object_is_type(meta, json_type_object) &&
@@ -182,7 +185,8 @@ analysis_fields(json_object *call, struct ct_call_event *ev)
 	size_t i;
 
 	ev->analysis = ct_analysis_build(parts, 1, &why);
-	ev->note = why;
+	if (why != NULL)
+		ev->note = why;
 	ev->success = ct_success_eval(ct_json_path(call,
 	    "call_analysis.call_successful"), NULL, ev->success_raw);
 	memset(&b, 0, sizeof(b));

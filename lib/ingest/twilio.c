@@ -270,6 +270,9 @@ map_params(const struct params *p, const struct ct_map_ctx *ctx,
 		ct_event_numbers(ev, to, from, ctx->country);
 	}
 	ev->recording_url = get(p, "RecordingUrl");
+	/* A child leg (a <Dial>'s, a transfer's) names its parent call
+	 * (§3.2): the parent's call is this one too. */
+	ct_event_link_call_sid(ev, get(p, "ParentCallSid"));
 
 	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
 		if (strcmp(status_code, statuses[i].twilio) == 0)

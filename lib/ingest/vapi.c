@@ -181,6 +181,28 @@ booking_of(json_object *messages, const struct ct_map_ctx *ctx,
 	}
 }
 
+/*
+ * The Twilio call of a call Twilio carries (§1.5, §8): call.transport
+ * names it (provider "twilio", callSid), the deprecated
+ * call.phoneCallProviderId did before, for phoneCallProvider "twilio".
+ * Another transport (a web call's "daily", "vapi.sip", Vonage) names
+ * none.
+ */
+static void
+twilio_leg(json_object *msg, struct ct_call_event *ev)
+{
+	const char *transport = ct_json_path_str(msg, "call.transport.provider");
+	const char *old = ct_json_path_str(msg, "call.phoneCallProvider");
+	const char *sid = NULL;
+
+	if (transport != NULL && strcmp(transport, "twilio") == 0)
+		sid = ct_json_path_str(msg, "call.transport.callSid");
+	if (sid == NULL && (transport == NULL || strcmp(transport, "twilio") == 0) &&
+	    old != NULL && strcmp(old, "twilio") == 0)
+		sid = ct_json_path_str(msg, "call.phoneCallProviderId");
+	ct_event_link_call_sid(ev, sid);
+}
+
 /* What every status-update and report says of the call itself. */
 static void
 call_fields(json_object *msg, const struct ct_map_ctx *ctx,
@@ -212,6 +234,7 @@ call_fields(json_object *msg, const struct ct_map_ctx *ctx,
 	    ct_json_path(msg, "call.assistantVersion"));
 	dest = FIRST(msg, "destination.number", "destination.sipUri", "call.destination.number");
 	ev->transfer_destination = dest;
+	twilio_leg(msg, ev);
 	/* jsonb refuses \u0000: metadata holding one is dropped. */
 	if ((meta = metadata_of(msg)) != NULL && !ct_json_holds_nul(meta))
 		ev->metadata = strdup(json_object_to_json_string_ext(meta,

@@ -69,7 +69,8 @@ CREATE OR REPLACE FUNCTION ct_apply_event_once(
     p_analysis text DEFAULT NULL,
     p_success boolean DEFAULT NULL,
     p_success_raw text DEFAULT NULL,
-    p_cost_breakdown text DEFAULT NULL)
+    p_cost_breakdown text DEFAULT NULL,
+    p_linked_call_sid text DEFAULT NULL)
 RETURNS TABLE (outcome text, call_id uuid)
     LANGUAGE plpgsql
     AS $$
@@ -94,6 +95,10 @@ DECLARE
     c calls%ROWTYPE;
     v_old calls%ROWTYPE;
     v_alerted boolean := false;
+    -- The call's legs (sql/functions/15_legs.sql) and whose values win.
+    lg record;
+    v_agent_event boolean := p_provider <> 'twilio';
+    v_created boolean := false;
 BEGIN
     -- The raw event first; a second delivery of the same event stops here.
     INSERT INTO call_events AS e (org_id, integration_id, provider, provider_call_id,
@@ -118,9 +123,16 @@ BEGIN
     END IF;
 
     IF p_mode = 'record' THEN
-        SELECT k.id INTO v_call FROM calls k
-         WHERE k.org_id = p_org AND k.provider = p_provider
-           AND k.provider_call_id = p_provider_call_id;
+        -- The call of the event's leg (a call written before its legs:
+        -- by its own key).
+        SELECT COALESCE(
+                   (SELECT l.call_id FROM call_legs l
+                     WHERE l.org_id = p_org AND l.provider = p_provider
+                       AND l.provider_call_id = p_provider_call_id),
+                   (SELECT k.id FROM calls k
+                     WHERE k.org_id = p_org AND k.provider = p_provider
+                       AND k.provider_call_id = p_provider_call_id))
+          INTO v_call;
         UPDATE call_events e SET call_id = v_call WHERE e.org_id = p_org AND e.id = v_event;
         RETURN QUERY SELECT 'recorded'::text, v_call;
         RETURN;
@@ -135,10 +147,20 @@ BEGIN
         v_evidence := p_booking_evidence::jsonb;
         v_metadata := p_metadata::jsonb;
 
+        -- The call the event's leg, or the Twilio call it names, already
+        -- has (two such calls folded into one), under the legs' locks
+        -- (sql/functions/15_legs.sql).
+        SELECT * INTO lg FROM ct_legs_find(p_org, p_provider, p_provider_call_id, p_linked_call_sid);
+        v_call := lg.call_id;
+
         -- The contact: one per phone number; a real provider name fills an
         -- empty name or replaces an earlier provider name, never a manual one.
         -- Its history names the provider (sql/functions/09_contacts.sql).
-        v_name := CASE WHEN ct_is_real_name(p_customer_name) THEN btrim(p_customer_name) END;
+        -- Once the agent's leg is in, the name is the agent's: the Twilio
+        -- leg's caller name (CNAM) changes it no more.
+        v_name := CASE WHEN ct_is_real_name(p_customer_name)
+                            AND (v_agent_event OR NOT lg.agent_seen)
+                       THEN btrim(p_customer_name) END;
         IF p_phone_number IS NOT NULL THEN
             INSERT INTO contacts AS ct (org_id, phone, name, name_source, changed_by)
             VALUES (p_org, p_phone_number, v_name, CASE WHEN v_name IS NOT NULL THEN 'provider' END,
@@ -156,38 +178,51 @@ BEGIN
             RETURNING ct.id INTO v_contact;
         END IF;
 
-        -- The call.
-        INSERT INTO calls AS k (org_id, provider, provider_call_id, integration_id,
-                                direction, status, ended_reason, end_call_reason,
-                                phone_number, phone_raw, agent_number, contact_id,
-                                is_test_call, started_at, ended_at, duration_seconds, cost,
-                                recording_url, transcript, summary, sentiment,
-                                booking_status, booking_evidence, lead_score, lead_reasons,
-                                metadata, provider_sequence, transfer_destination,
-                                final_report_at)
-        VALUES (p_org, p_provider, p_provider_call_id, p_integration,
-                p_direction,
-                COALESCE(CASE WHEN p_answered THEN p_status_answered ELSE p_status_unanswered END,
-                         'queued'),
-                p_ended_reason, p_end_call_reason,
-                p_phone_number, p_phone_raw, p_agent_number, v_contact,
-                COALESCE(p_is_test_call, false), v_started, v_ended, p_duration_seconds,
-                v_cost, p_recording_url, p_transcript, p_summary, p_sentiment,
-                COALESCE(p_booking_status, 'not_requested'), v_evidence, p_lead_score,
-                p_lead_reasons, v_metadata, p_sequence, p_transfer_destination, v_final)
-        ON CONFLICT (org_id, provider, provider_call_id) DO NOTHING
-        RETURNING k.id INTO v_call;
-
+        -- The call: a new one for an event no call has yet.
         IF v_call IS NULL THEN
+            INSERT INTO calls AS k (org_id, provider, provider_call_id, integration_id,
+                                    direction, status, ended_reason, end_call_reason,
+                                    phone_number, phone_raw, agent_number, contact_id,
+                                    is_test_call, started_at, ended_at, duration_seconds, cost,
+                                    recording_url, transcript, summary, sentiment,
+                                    booking_status, booking_evidence, lead_score, lead_reasons,
+                                    metadata, provider_sequence, transfer_destination,
+                                    final_report_at)
+            VALUES (p_org, p_provider, p_provider_call_id, p_integration,
+                    p_direction,
+                    COALESCE(CASE WHEN p_answered THEN p_status_answered ELSE p_status_unanswered END,
+                             'queued'),
+                    p_ended_reason, p_end_call_reason,
+                    p_phone_number, p_phone_raw, p_agent_number, v_contact,
+                    COALESCE(p_is_test_call, false), v_started, v_ended, p_duration_seconds,
+                    v_cost, p_recording_url, p_transcript, p_summary, p_sentiment,
+                    COALESCE(p_booking_status, 'not_requested'), v_evidence, p_lead_score,
+                    p_lead_reasons, v_metadata, p_sequence, p_transfer_destination, v_final)
+            ON CONFLICT (org_id, provider, provider_call_id) DO NOTHING
+            RETURNING k.id INTO v_call;
+            v_created := v_call IS NOT NULL;
+            IF v_call IS NULL THEN
+                SELECT k.id INTO v_call FROM calls k
+                 WHERE k.org_id = p_org AND k.provider = p_provider
+                   AND k.provider_call_id = p_provider_call_id;
+            END IF;
+        END IF;
+
+        IF NOT v_created THEN
             -- Known call: merge under a row lock.
-            SELECT * INTO c FROM calls k
-             WHERE k.org_id = p_org AND k.provider = p_provider
-               AND k.provider_call_id = p_provider_call_id
-               FOR UPDATE;
-            v_call := c.id;
+            SELECT * INTO c FROM calls k WHERE k.org_id = p_org AND k.id = v_call FOR UPDATE;
             DECLARE
-                v_late boolean := p_sequence IS NULL OR c.provider_sequence IS NULL
-                                  OR p_sequence >= c.provider_sequence;
+                -- Late: not older than what the event's own leg has seen.
+                v_late boolean := p_sequence IS NULL OR lg.sequence IS NULL
+                                  OR p_sequence >= lg.sequence;
+                -- Which leg wins each field (docs/DATA-MODEL.md "The legs
+                -- of a call"): the Twilio leg's lifecycle (status, times,
+                -- the carrier's duration) over the agent's, the agent's
+                -- everything else over the Twilio leg's.  The losing leg
+                -- only fills what is still unknown.
+                v_life boolean := v_late AND NOT (v_agent_event AND lg.twilio_seen);
+                v_rest boolean := v_late AND NOT (NOT v_agent_event AND lg.agent_seen);
+                v_reason boolean := NOT (NOT v_agent_event AND lg.agent_seen);
                 v_answered boolean := p_answered OR c.started_at IS NOT NULL
                                       OR c.status = 'in-progress'
                                       OR (c.status = 'completed' AND c.status_source = 'provider');
@@ -195,44 +230,53 @@ BEGIN
                                    ELSE p_status_unanswered END;
                 v_take boolean;
             BEGIN
-                v_later := v_late;
+                v_later := v_rest;
                 v_take := v_new IS NOT NULL AND (
                     ct_status_rank(v_new) > ct_status_rank(c.status)
                     OR (ct_status_rank(v_new) = 3 AND ct_status_rank(c.status) = 3
-                        AND (c.status_source = 'sweeper' OR v_late)));
+                        AND (c.status_source = 'sweeper' OR v_life)));
                 UPDATE calls k SET
                     status = CASE WHEN v_take THEN v_new ELSE k.status END,
                     status_source = CASE WHEN v_take THEN 'provider' ELSE k.status_source END,
-                    ended_reason = CASE WHEN v_take AND p_ended_reason IS NOT NULL THEN p_ended_reason
+                    -- The end reasons are the agent's: it knows who hung up.
+                    ended_reason = CASE WHEN v_take AND p_ended_reason IS NOT NULL
+                                             AND (v_reason OR k.status_source = 'sweeper')
+                                        THEN p_ended_reason
+                                        WHEN v_agent_event AND lg.twilio_seen AND v_late
+                                             AND p_ended_reason IS NOT NULL THEN p_ended_reason
                                         WHEN k.status_source = 'sweeper' AND v_take THEN NULL
                                         ELSE COALESCE(k.ended_reason, p_ended_reason) END,
                     end_call_reason = CASE WHEN v_take AND p_end_call_reason IS NOT NULL
+                                                AND (v_reason OR k.status_source = 'sweeper')
+                                           THEN p_end_call_reason
+                                           WHEN v_agent_event AND lg.twilio_seen AND v_late
+                                                AND p_end_call_reason IS NOT NULL
                                            THEN p_end_call_reason
                                            ELSE COALESCE(k.end_call_reason, p_end_call_reason) END,
-                    direction = ct_merge(v_late, p_direction, k.direction),
-                    phone_number = ct_merge(v_late, p_phone_number, k.phone_number),
-                    phone_raw = ct_merge(v_late, p_phone_raw, k.phone_raw),
-                    agent_number = ct_merge(v_late, p_agent_number, k.agent_number),
-                    contact_id = ct_merge(v_late, v_contact, k.contact_id),
+                    direction = ct_merge(v_rest, p_direction, k.direction),
+                    phone_number = ct_merge(v_rest, p_phone_number, k.phone_number),
+                    phone_raw = ct_merge(v_rest, p_phone_raw, k.phone_raw),
+                    agent_number = ct_merge(v_rest, p_agent_number, k.agent_number),
+                    contact_id = ct_merge(v_rest, v_contact, k.contact_id),
                     is_test_call = k.is_test_call OR COALESCE(p_is_test_call, false),
-                    started_at = ct_merge(v_late, v_started, k.started_at),
+                    started_at = ct_merge(v_life, v_started, k.started_at),
                     -- The sweeper's end time is a guess: a provider's wins.
-                    ended_at = ct_merge(v_late OR k.status_source = 'sweeper', v_ended, k.ended_at),
-                    duration_seconds = ct_merge(v_late, p_duration_seconds, k.duration_seconds),
-                    cost = ct_merge(v_late, v_cost, k.cost),
-                    recording_url = ct_merge(v_late, p_recording_url, k.recording_url),
-                    transcript = ct_merge(v_late, p_transcript, k.transcript),
-                    summary = ct_merge(v_late, p_summary, k.summary),
-                    sentiment = ct_merge(v_late, p_sentiment, k.sentiment),
+                    ended_at = ct_merge(v_life OR k.status_source = 'sweeper', v_ended, k.ended_at),
+                    duration_seconds = ct_merge(v_life, p_duration_seconds, k.duration_seconds),
+                    cost = ct_merge(v_rest, v_cost, k.cost),
+                    recording_url = ct_merge(v_rest, p_recording_url, k.recording_url),
+                    transcript = ct_merge(v_rest, p_transcript, k.transcript),
+                    summary = ct_merge(v_rest, p_summary, k.summary),
+                    sentiment = ct_merge(v_rest, p_sentiment, k.sentiment),
                     -- Always set (default not_requested): only a late
                     -- enough event may change it.
-                    booking_status = CASE WHEN p_booking_status IS NOT NULL AND v_late
+                    booking_status = CASE WHEN p_booking_status IS NOT NULL AND v_rest
                                           THEN p_booking_status ELSE k.booking_status END,
-                    booking_evidence = ct_merge(v_late, v_evidence, k.booking_evidence),
-                    lead_score = ct_merge(v_late, p_lead_score, k.lead_score),
-                    lead_reasons = ct_merge(v_late, p_lead_reasons, k.lead_reasons),
-                    metadata = ct_merge(v_late, v_metadata, k.metadata),
-                    transfer_destination = ct_merge(v_late, p_transfer_destination, k.transfer_destination),
+                    booking_evidence = ct_merge(v_rest, v_evidence, k.booking_evidence),
+                    lead_score = ct_merge(v_rest, p_lead_score, k.lead_score),
+                    lead_reasons = ct_merge(v_rest, p_lead_reasons, k.lead_reasons),
+                    metadata = ct_merge(v_rest, v_metadata, k.metadata),
+                    transfer_destination = ct_merge(v_rest, p_transfer_destination, k.transfer_destination),
                     provider_sequence = GREATEST(k.provider_sequence, p_sequence),
                     final_report_at = COALESCE(k.final_report_at, v_final),
                     last_event_at = GREATEST(k.last_event_at, now())
@@ -242,11 +286,20 @@ BEGIN
 
         v_old := c;
 
+        -- The event's legs, and the call the agent's once its leg is in
+        -- (sql/functions/15_legs.sql).
+        PERFORM ct_legs_attach(p_org, v_call, p_provider, p_provider_call_id, p_integration,
+                               lg.sid, p_sequence);
+
         -- The agent, analysis, success, cost by part and transfer
         -- (sql/functions/13_agents.sql).
         PERFORM ct_apply_agent_fields(p_org, v_call, v_later, p_transferred, p_agent_id,
                                       p_agent_name, p_agent_version, p_analysis, p_success,
                                       p_success_raw, p_cost_breakdown);
+
+        -- The agent backend's session, once the call has its final report
+        -- (sql/functions/15_legs.sql).
+        PERFORM ct_session_merge(p_org, v_call);
 
         SELECT * INTO c FROM calls k WHERE k.org_id = p_org AND k.id = v_call;
 
@@ -278,7 +331,9 @@ BEGIN
         -- What the event notifies (10_notify.sql).
         PERFORM ct_notify_call(p_org, v_old, c, v_alerted);
 
-        UPDATE call_events e SET call_id = v_call WHERE e.org_id = p_org AND e.id = v_event;
+        UPDATE call_events e SET call_id = v_call,
+                                 error = COALESCE(e.error, lg.refused)
+         WHERE e.org_id = p_org AND e.id = v_event;
         RETURN QUERY SELECT 'applied'::text, v_call;
     EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
         -- Keep the event, parked with the reason, for a later replay.
@@ -293,12 +348,12 @@ REVOKE ALL ON FUNCTION ct_apply_event_once(
     uuid, text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
     int, text, text, text, text, text, text, text, int, text[], text, text,
-    boolean, text, text, text, text, boolean, text, text) FROM PUBLIC;
+    boolean, text, text, text, text, boolean, text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ct_apply_event_once(
     uuid, text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
     int, text, text, text, text, text, text, text, int, text[], text, text,
-    boolean, text, text, text, text, boolean, text, text) TO calltrack_app;
+    boolean, text, text, text, text, boolean, text, text, text) TO calltrack_app;
 
 -- One callback, one round trip, one transaction (007's, which see): the
 -- raw event, the call, its contact, lead and alert, all in the org of
@@ -342,7 +397,8 @@ CREATE OR REPLACE FUNCTION ct_apply_event(
     p_analysis text DEFAULT NULL,
     p_success boolean DEFAULT NULL,
     p_success_raw text DEFAULT NULL,
-    p_cost_breakdown text DEFAULT NULL)
+    p_cost_breakdown text DEFAULT NULL,
+    p_linked_call_sid text DEFAULT NULL)
 RETURNS TABLE (outcome text, call_id uuid)
     LANGUAGE plpgsql
     AS $$
@@ -379,7 +435,8 @@ BEGIN
             p_ended_at, p_duration_seconds, p_cost, p_recording_url, p_transcript, p_summary,
             p_sentiment, p_booking_status, p_booking_evidence, p_lead_score, p_lead_reasons,
             p_metadata, p_transfer_destination, p_transferred, p_agent_id, p_agent_name,
-            p_agent_version, p_analysis, p_success, p_success_raw, p_cost_breakdown);
+            p_agent_version, p_analysis, p_success, p_success_raw, p_cost_breakdown,
+            p_linked_call_sid);
         DELETE FROM call_events e WHERE e.org_id = v_org AND e.dedup_key = p_dedup_key
         RETURNING e.outcome, e.error, e.call_id INTO v_outcome, v_error, v_call;
         UPDATE call_events e SET dedup_key = p_dedup_key, outcome = v_outcome, error = v_error,
@@ -399,7 +456,7 @@ BEGIN
         p_duration_seconds, p_cost, p_recording_url, p_transcript, p_summary, p_sentiment,
         p_booking_status, p_booking_evidence, p_lead_score, p_lead_reasons, p_metadata,
         p_transfer_destination, p_transferred, p_agent_id, p_agent_name, p_agent_version,
-        p_analysis, p_success, p_success_raw, p_cost_breakdown);
+        p_analysis, p_success, p_success_raw, p_cost_breakdown, p_linked_call_sid);
     IF r.outcome = 'duplicate' THEN
         INSERT INTO call_event_duplicates (org_id, event_id, integration_id)
         SELECT e.org_id, e.id, e.integration_id FROM call_events e
@@ -416,12 +473,12 @@ REVOKE ALL ON FUNCTION ct_apply_event(
     text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
     int, text, text, text, text, text, text, text, int, text[], text, text,
-    boolean, text, text, text, text, boolean, text, text) FROM PUBLIC;
+    boolean, text, text, text, text, boolean, text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ct_apply_event(
     text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
     int, text, text, text, text, text, text, text, int, text[], text, text,
-    boolean, text, text, text, text, boolean, text, text) TO calltrack_app;
+    boolean, text, text, text, text, boolean, text, text, text) TO calltrack_app;
 
 -- Keeps a refused request for forensics.  With p_attributed the row
 -- belongs to the org of the integration p_integration names (pinned from

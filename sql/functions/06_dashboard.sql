@@ -402,6 +402,10 @@ BEGIN
         'success_raw', v.success_raw,
         'lead_reasons', v.lead_reasons,
         'contact_email', v.contact_email,
+        -- Every provider call of it, and the agent backend's session
+        -- (sql/functions/15_legs.sql).
+        'legs', ct_call_legs_json(v_org, v.id, v.provider, v.provider_call_id),
+        'session', ct_call_session_json(v_org, v.id),
         'hot_lead_alert', (SELECT json_build_object('score', a.score, 'reasons', a.reasons,
                                    'created_at', ct_iso(a.created_at),
                                    'acknowledged_at', ct_iso(a.acknowledged_at))

@@ -260,3 +260,19 @@ GRANT SELECT (org_id, id, provider, created_at, disabled_at, api_key_set_at) ON 
 
 GRANT SELECT (org_id, id, call_id, integration_id, at, http_status, outcome) ON reconcile_attempts
     TO calltrack_editor;
+
+-- The legs of a call (022; sql/functions/15_legs.sql): the webhook path
+-- finds a call through them and records each event's; the dashboard's
+-- detail lists them, with the session the agent's backend stored
+-- (dashboard-sessions writes it through ct_session_put, as the owner).
+ALTER TABLE call_legs ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE call_legs FORCE ROW LEVEL SECURITY;
+
+DROP POLICY IF EXISTS org_isolation ON call_legs;
+CREATE POLICY org_isolation ON call_legs USING (org_id = (SELECT ct_current_org()))
+    WITH CHECK (org_id = (SELECT ct_current_org()));
+
+GRANT SELECT, INSERT, UPDATE (sequence, seen_at) ON call_legs TO calltrack_app;
+
+GRANT SELECT ON call_legs, call_sessions TO calltrack_dashboard;

@@ -476,7 +476,8 @@ CREATE OR REPLACE FUNCTION ct_ingest_replay(p_token_hash text, p_event_id bigint
     p_analysis text DEFAULT NULL,
     p_success boolean DEFAULT NULL,
     p_success_raw text DEFAULT NULL,
-    p_cost_breakdown text DEFAULT NULL)
+    p_cost_breakdown text DEFAULT NULL,
+    p_linked_call_sid text DEFAULT NULL)
 RETURNS TABLE (new_outcome text, new_call_id uuid)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public
@@ -524,7 +525,8 @@ BEGIN
         p_metadata => p_metadata, p_transfer_destination => p_transfer_destination,
         p_transferred => p_transferred, p_agent_id => p_agent_id, p_agent_name => p_agent_name,
         p_agent_version => p_agent_version, p_analysis => p_analysis, p_success => p_success,
-        p_success_raw => p_success_raw, p_cost_breakdown => p_cost_breakdown) a;
+        p_success_raw => p_success_raw, p_cost_breakdown => p_cost_breakdown,
+        p_linked_call_sid => p_linked_call_sid) a;
 END
 $$;
 
@@ -535,7 +537,7 @@ REVOKE ALL ON FUNCTION ct_ingest_admin_org(text), ct_ingest_event_sizes(bigint[]
     ct_ingest_replay(text, bigint, text, text, text, text, text, boolean, bigint, text, text,
                      text, text, text, text, text, boolean, text, text, int, text, text, text,
                      text, text, text, text, int, text[], text, text, boolean, text, text, text,
-                     text, boolean, text, text),
+                     text, boolean, text, text, text),
     ct_ingest_summary(text, text, text, int),
     ct_ingest_deliveries(text, text, text, uuid, int, timestamptz, text, bigint),
     ct_ingest_delivery(text, text, bigint),
@@ -549,7 +551,7 @@ GRANT EXECUTE ON FUNCTION ct_ingest_event_sizes(bigint[]),
     ct_ingest_replay(text, bigint, text, text, text, text, text, boolean, bigint, text, text,
                      text, text, text, text, text, boolean, text, text, int, text, text, text,
                      text, text, text, text, int, text[], text, text, boolean, text, text, text,
-                     text, boolean, text, text),
+                     text, boolean, text, text, text),
     ct_ingest_summary(text, text, text, int),
     ct_ingest_deliveries(text, text, text, uuid, int, timestamptz, text, bigint),
     ct_ingest_delivery(text, text, bigint),

@@ -262,3 +262,33 @@ import_cgi() {	# FILE [AUTH]
 	    HTTP_AUTHORIZATION="Bearer $TOKEN" "$CALLTRACK_BUILD/cgi-bin/dashboard-calls" </dev/null 2>/dev/null
 	[[ "${lines[0]}" == "Status: 404"* ]]
 }
+
+# dashboard-sessions run as Apache runs it, as the dashboard writers'
+# role, the session on stdin.
+session_cgi() {	# PROVIDER CALL-ID FILE [AUTH]
+	local auth=()
+	[ -z "${4:-}" ] || auth=(HTTP_AUTHORIZATION="$4")
+	env -i PATH="$PATH" CALLTRACK_DB="host=$PGHOST dbname=calltrack user=calltrack_editor" \
+	    GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=PUT \
+	    SCRIPT_NAME=/cgi-bin/dashboard-sessions PATH_INFO="/api/sessions/$1/$2" \
+	    REQUEST_URI="/api/sessions/$1/$2" CONTENT_TYPE=application/json \
+	    CONTENT_LENGTH="$(wc -c <"$3")" "${auth[@]}" "$CALLTRACK_BUILD/cgi-bin/dashboard-sessions" \
+	    <"$3" 2>>"$BATS_FILE_TMPDIR/cgi.log"
+}
+
+@test "plain CGI as under Apache: dashboard-sessions, as the writers' role, stores an editor's session and merges it into the call; none is a 401" {
+	local f=$FIX/vapi/outbound-busy.2.end-of-call-report.json s=$BATS_TEST_TMPDIR/s.json id
+	printf '%s\n' '{"conversation_state": {"bookingAttempted": true, "via": "cgi"}}' >"$s"
+	CGI_SECRET=$VAPI_SECRET run cgi vapi-hook POST "/hooks/vapi/vapi-$SUF" application/json \
+	    "$(wc -c <"$f")" <"$f"
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	id=$(jq -r .message.call.id "$f")
+	run session_cgi vapi "$id" "$s" "Bearer $TOKEN"
+	[[ "${lines[0]}" == "Status: 200 OK"* ]]
+	[ "$(cgi_body | jq -r '"\(.session.provider_call_id) \(.session.synced_to_dashboard)"')" = "$id true" ]
+	[ "$(psql -X -At -c "SELECT booking_status || ' ' || (analysis->>'via') FROM calls
+	    WHERE org_id = '$ORG' AND provider_call_id = '$id'")" = "attempted_failed cgi" ]
+	run session_cgi vapi "$id" "$s"
+	[[ "${lines[0]}" == "Status: 401"* ]]
+	[ "$(cgi_body | jq -r .error.code)" = missing_token ]
+}

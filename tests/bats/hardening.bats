@@ -7,6 +7,7 @@
 BINS="cgi-bin/vapi-hook cgi-bin/retell-hook cgi-bin/twilio-status
       cgi-bin/dashboard-calls cgi-bin/dashboard-stats cgi-bin/dashboard-notify \
       cgi-bin/dashboard-import cgi-bin/dashboard-contacts cgi-bin/dashboard-ingest
+      cgi-bin/dashboard-sessions
       tools/calltrack-admin tools/calltrack-notify"
 
 # Runs CHECK (a function) over every program and the admin command.

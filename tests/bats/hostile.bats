@@ -445,9 +445,11 @@ contact_write() {	# STATUS PARAM METHOD PATH BODY-FILE
 }
 
 # The analysis report of the fixtures under another call id, changed by a
-# jq program, into FILE.
+# jq program, into FILE: another call, so it names no Twilio call (the
+# fixture's is the fixture call's).
 analysis_variant() {	# FILE ID JQ-PROGRAM
 	jq --arg id "$2" ".message.call.id = \$id
+	    | del(.message.call.transport, .message.call.phoneCallProviderId)
 	    | del(.message.artifact.structuredOutputs, .message.artifact.scorecards) | $3" \
 	    "$FIX/vapi/analysis-costs.end-of-call-report.json" >"$1"
 }

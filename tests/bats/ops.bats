@@ -13,7 +13,7 @@ setup_file() {
 teardown() {
 	# A test that stopped a program leaves it running again.
 	local p
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts dashboard-ingest; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts dashboard-ingest dashboard-sessions; do
 		[ -S "$RT/run/$p.sock" ] && [ -f "$CALLTRACK_STACK/run/$p.pid" ] ||
 		    "$CALLTRACK_ROOT/tools/stack" restart-program "$CALLTRACK_STACK" "$p"
 	done
@@ -32,7 +32,7 @@ teardown() {
 
 @test "health: each program checks its database; /healthz shows all of them" {
 	local p n=0
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts dashboard-ingest; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts dashboard-ingest dashboard-sessions; do
 		n=$((n + 1))
 		req GET "/healthz/$p"
 		expect 200
@@ -54,7 +54,7 @@ teardown() {
 
 @test "roles: the dashboard's readers connect as calltrack_dashboard, its writers as calltrack_editor, the webhooks as calltrack_app" {
 	local p want
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts dashboard-ingest; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts dashboard-ingest dashboard-sessions; do
 		req GET "/healthz/$p"
 		expect 200
 		case $p in
@@ -262,7 +262,7 @@ figure() {	# WHAT KEY
 	make -s -C "$CALLTRACK_ROOT" install DESTDIR="$d" PREFIX=/usr/local >/dev/null
 	mkdir -p "$u"
 	cp "$d"/usr/local/share/calltrack/systemd/* "$u"/
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts dashboard-ingest; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts dashboard-ingest dashboard-sessions; do
 		cp "$u/calltrack@.service" "$u/calltrack@$p.service"
 		cp "$u/calltrack@.socket" "$u/calltrack@$p.socket"
 	done

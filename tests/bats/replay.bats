@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # The raw log is complete: an org's calls and contacts rebuilt from its
-# call_events alone (calltrack-admin replay) equal the live ones, apart
-# from the times of the writes themselves; replay repairs parked events
-# once the code can apply them, and replaying twice changes nothing.
+# call_events alone (calltrack-admin replay), with the sessions the
+# agent's backend stored, equal the live ones, apart from the times of
+# the writes themselves (the calls of two legs folded as they were, each
+# with its legs); replay repairs parked events once the code can apply
+# them, and replaying twice changes nothing.
 
 load helpers
 load manifest
@@ -12,6 +14,12 @@ setup_file() {
 	replay_provider vapi >/dev/null
 	replay_provider retell >/dev/null
 	replay_provider twilio >/dev/null
+	replay_legs >/dev/null
+}
+
+# The fixtures' calls are another suite's to replay next.
+teardown_file() {
+	forget_legs
 }
 
 sql() { psql -X -q -v ON_ERROR_STOP=1 -At -c "$1"; }
@@ -26,8 +34,15 @@ snapshot() {
 	              c.is_test_call, c.started_at, c.ended_at, c.duration_seconds, c.cost,
 	              c.recording_url, c.transcript, c.summary, c.sentiment, c.booking_status,
 	              c.booking_evidence, c.lead_score, c.metadata, c.provider_sequence,
-	              c.transfer_destination, c.lead_reasons,
-	              (SELECT a.score FROM hot_lead_alerts a WHERE a.org_id = c.org_id AND a.call_id = c.id) AS alert
+	              c.transfer_destination, c.lead_reasons, c.agent_id, c.agent_name, c.agent_version,
+	              c.analysis, c.success, c.success_raw, c.cost_breakdown, c.transferred,
+	              c.final_report_at IS NOT NULL AS final_report,
+	              (SELECT a.score FROM hot_lead_alerts a WHERE a.org_id = c.org_id AND a.call_id = c.id) AS alert,
+	              (SELECT string_agg(l.provider || ':' || l.provider_call_id || ':' || (l.seen_at IS NOT NULL)
+	                                 || ':' || COALESCE(l.sequence::text, '-'), ',' ORDER BY l.provider, l.provider_call_id)
+	                 FROM call_legs l WHERE l.org_id = c.org_id AND l.call_id = c.id) AS legs,
+	              (SELECT string_agg(s.provider || ':' || s.synced_to_dashboard, ',')
+	                 FROM call_sessions s WHERE s.org_id = c.org_id AND s.call_id = c.id) AS sessions
 	         FROM calls c LEFT JOIN contacts k ON k.org_id = c.org_id AND k.id = c.contact_id
 	        WHERE c.org_id = '$ORG') x"
 }
@@ -43,13 +58,20 @@ contacts() {
 	before_contacts=$(contacts)
 	n=$(sql "SELECT count(*) FROM calls WHERE org_id = '$ORG'")
 	[ "$n" -gt 10 ]
-	# Everything but the raw log goes.
+	# Twilio's callbacks and the agent's webhooks made one call here.
+	[ "$(sql "SELECT count(*) FROM call_events e JOIN call_legs l ON l.org_id = e.org_id
+	    AND l.call_id = e.call_id AND l.provider = 'retell'
+	    WHERE e.org_id = '$ORG' AND e.provider = 'twilio'")" -gt 0 ]
+	# Everything but the raw log goes, and the sessions the agent's
+	# backend stored (its input, as the events are the providers') wait
+	# for their calls again.
 	sql "UPDATE call_events SET call_id = NULL WHERE org_id = '$ORG';
 	     DELETE FROM hot_lead_alerts WHERE org_id = '$ORG';
-	     DELETE FROM call_sessions WHERE org_id = '$ORG';
+	     UPDATE call_sessions SET call_id = NULL, synced_to_dashboard = false WHERE org_id = '$ORG';
 	     DELETE FROM calls WHERE org_id = '$ORG';
 	     DELETE FROM contacts WHERE org_id = '$ORG';" >/dev/null
 	[ "$(sql "SELECT count(*) FROM calls WHERE org_id = '$ORG'")" = 0 ]
+	[ "$(sql "SELECT count(*) FROM call_legs WHERE org_id = '$ORG'")" = 0 ]
 	run "$CALLTRACK_ADMIN" replay --org "$ORG"
 	echo "$output"
 	[ "$status" -eq 0 ]

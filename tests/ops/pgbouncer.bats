@@ -6,7 +6,7 @@ load ../bats/helpers
 
 @test "pgbouncer: every program's statements went through one server connection per role" {
 	local p
-	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts dashboard-ingest; do
+	for p in vapi-hook retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-contacts dashboard-ingest dashboard-sessions; do
 		req GET "/healthz/$p"
 		expect 200
 	done

@@ -29,7 +29,7 @@ rebuild() {	# DIR VERSION
 	python3 "$CALLTRACK_ROOT/tests/bench/prepare.py" retell 3000 "$RETELL_KEY" "/hooks/retell/retell-$SUF" "$W/retell.pool"
 	python3 "$CALLTRACK_ROOT/tests/bench/prepare.py" twilio 3000 "$TWILIO_TOKEN" "$TWILIO_PUBLIC_URL" \
 	    "$W/twilio.pool" "/hooks/twilio/twilio-$SUF"
-	pids_before=$(for p in retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-ingest; do
+	pids_before=$(for p in retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-ingest dashboard-sessions; do
 		sort "$CALLTRACK_STACK/run/$p.pid"; done | tr '\n' ' ')
 	local old_vapi
 	old_vapi=$(tr '\n' ' ' <"$CALLTRACK_STACK/run/vapi-hook.pid")
@@ -61,7 +61,7 @@ rebuild() {	# DIR VERSION
 	expect 200
 	[ "$(jq -r .version <<<"$BODY")" = "$version" ]
 	for p in $old_vapi; do ! kill -0 "$p" 2>/dev/null; done
-	pids_after=$(for p in retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-ingest; do
+	pids_after=$(for p in retell-hook twilio-status dashboard-calls dashboard-stats dashboard-notify dashboard-import dashboard-ingest dashboard-sessions; do
 		sort "$CALLTRACK_STACK/run/$p.pid"; done | tr '\n' ' ')
 	[ "$pids_before" = "$pids_after" ]
 	for p in $pids_after; do kill -0 "$p"; done

@@ -26,9 +26,14 @@ INSERT INTO calls (org_id, id, provider, provider_call_id, contact_id, phone_num
 INSERT INTO call_events (org_id, integration_id, provider, provider_call_id, event_type, dedup_key, payload, outcome) VALUES
     ('00000000-0000-0000-0000-0000000000a1', 'rls-a', 'vapi', 'a-1', 'status-update', 'ka', '\x7b7d', 'applied'),
     ('00000000-0000-0000-0000-0000000000b2', 'rls-b', 'vapi', 'b-1', 'status-update', 'kb', '\x7b7d', 'applied');
-INSERT INTO call_sessions (org_id, call_id) VALUES
-    ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000ca11a'),
-    ('00000000-0000-0000-0000-0000000000b2', '00000000-0000-0000-0000-0000000ca11b');
+INSERT INTO call_sessions (org_id, provider, provider_call_id, call_id) VALUES
+    ('00000000-0000-0000-0000-0000000000a1', 'vapi', 'a-1', '00000000-0000-0000-0000-0000000ca11a'),
+    ('00000000-0000-0000-0000-0000000000b2', 'vapi', 'b-1', '00000000-0000-0000-0000-0000000ca11b');
+INSERT INTO call_legs (org_id, provider, provider_call_id, call_id) VALUES
+    ('00000000-0000-0000-0000-0000000000a1', 'vapi', 'a-1', '00000000-0000-0000-0000-0000000ca11a'),
+    ('00000000-0000-0000-0000-0000000000b2', 'vapi', 'b-1', '00000000-0000-0000-0000-0000000ca11b'),
+    ('00000000-0000-0000-0000-0000000000b2', 'twilio', 'CA0000000000000000000000000000b2b2',
+     '00000000-0000-0000-0000-0000000ca11b');
 INSERT INTO hot_lead_alerts (org_id, call_id, score) VALUES
     ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000ca11a', 80),
     ('00000000-0000-0000-0000-0000000000b2', '00000000-0000-0000-0000-0000000ca11b', 90);
@@ -38,7 +43,7 @@ INSERT INTO rejected_events (org_id, http_status, reason) VALUES
     (NULL, 404, 'unknown_integration');
 
 SET LOCAL ROLE calltrack_app;
-SELECT plan(55);
+SELECT plan(58);
 
 -- The role itself.
 SELECT ok(NOT rolsuper AND NOT rolbypassrls, 'the programs'' role is neither superuser nor bypasses RLS')
@@ -57,7 +62,7 @@ SELECT ok(c.relrowsecurity AND c.relforcerowsecurity, format('RLS enabled and fo
  ORDER BY c.relname;
 SELECT is((SELECT count(*)::int FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relrowsecurity AND c.relforcerowsecurity),
-    19, 'nineteen org tables are forced');
+    20, 'twenty org tables are forced');
 
 -- The view runs with the caller's rights.
 SELECT ok('security_invoker=true' = ANY (c.reloptions), 'calls_with_caller_names is security_invoker')
@@ -84,6 +89,7 @@ SELECT results_eq($$SELECT resolved_caller_name FROM calls_with_caller_names$$, 
     'the view resolves org A''s caller name and nothing of org B');
 SELECT is((SELECT count(*)::int FROM call_events), 1, 'org A sees its events only');
 SELECT is((SELECT count(*)::int FROM call_sessions), 1, 'org A sees its sessions only');
+SELECT results_eq($$SELECT provider_call_id FROM call_legs$$, ARRAY['a-1'], 'org A sees its legs only');
 SELECT is((SELECT count(*)::int FROM hot_lead_alerts), 1, 'org A sees its alerts only');
 SELECT is((SELECT count(*)::int FROM rejected_events), 1, 'org A sees its rejected events only');
 SELECT is((SELECT count(*)::int FROM orgs), 1, 'org A sees itself only');
@@ -97,6 +103,10 @@ SELECT throws_ok($$INSERT INTO calls (org_id, provider, provider_call_id) VALUES
 SELECT throws_ok($$INSERT INTO contacts (org_id, phone) VALUES
     ('00000000-0000-0000-0000-0000000000b2', '+14155550199')$$, '42501', NULL,
     'org A cannot insert a contact for org B');
+SELECT throws_ok($$INSERT INTO call_legs (org_id, provider, provider_call_id, call_id) VALUES
+    ('00000000-0000-0000-0000-0000000000b2', 'twilio', 'CA000000000000000000000000000000b2',
+     '00000000-0000-0000-0000-0000000ca11b')$$, '42501', NULL,
+    'org A cannot add a leg to a call of org B');
 UPDATE calls SET summary = 'touched';
 SELECT is((SELECT count(*)::int FROM calls WHERE summary = 'touched'), 1, 'an UPDATE reaches org A''s rows only');
 SELECT throws_ok($$DELETE FROM call_events$$, '42501', NULL, 'the raw event log cannot be deleted from');

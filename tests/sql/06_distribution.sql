@@ -11,7 +11,7 @@ INSERT INTO distributed VALUES ('calls'), ('call_events'), ('contacts'), ('call_
     ('hot_lead_alerts'), ('call_rollup'), ('call_rollup_delta'), ('call_event_duplicates'),
     ('contact_name_trigrams'), ('contact_history'), ('notification_destinations'),
     ('notifications'), ('notification_attempts'), ('call_analysis_values'),
-    ('reconcile_attempts');
+    ('reconcile_attempts'), ('call_legs');
 -- Looked up by webhook slug or token hash, before any org is known.
 CREATE TEMP TABLE reference (t name) ON COMMIT DROP;
 INSERT INTO reference VALUES ('orgs'), ('integrations'), ('api_tokens');

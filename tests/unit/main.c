@@ -70,7 +70,7 @@ static int (*const pure_suites[])(void) = { suite_err, suite_num,
     suite_lead, suite_delivery, suite_notify, suite_destinations,
     suite_csv, suite_import, suite_contacts,
     suite_outbound, suite_notify_message, suite_analysis, suite_ingestion,
-    suite_reconcile, NULL };
+    suite_reconcile, suite_sessions, NULL };
 static int (*const db_suites[])(void) = { suite_db, suite_integration_db,
     suite_event_db, suite_dashboard_db, suite_serve_db, suite_drain_db,
     suite_replay_db, NULL };

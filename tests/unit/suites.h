@@ -53,6 +53,7 @@ int suite_notify_message(void);
 int suite_analysis(void);
 int suite_ingestion(void);
 int suite_reconcile(void);
+int suite_sessions(void);
 
 /*
  * The database suites: run by `unit-tests db` against the database

@@ -187,7 +187,8 @@ static const char *const config_vars[] = {
 	"CALLTRACK_DB", "CALLTRACK_STATEMENT_TIMEOUT_MS",
 	"CALLTRACK_DB_CONNECT_TIMEOUT", "CALLTRACK_WEBHOOK_BODY_LIMIT",
 	"CALLTRACK_API_BODY_LIMIT", "CALLTRACK_INTEGRATION_TTL",
-	"CALLTRACK_REJECTED_BODY_CAP", "CALLTRACK_IMPORT_BODY_LIMIT", NULL
+	"CALLTRACK_REJECTED_BODY_CAP", "CALLTRACK_IMPORT_BODY_LIMIT",
+	"CALLTRACK_SESSION_BODY_LIMIT", NULL
 };
 
 static void
@@ -213,6 +214,7 @@ test_config_defaults(void)
 	CU_ASSERT_EQUAL(c.webhook_body_limit, 16 * 1024 * 1024);
 	CU_ASSERT_EQUAL(c.api_body_limit, 64 * 1024);
 	CU_ASSERT_EQUAL(c.import_body_limit, 10 * 1024 * 1024);
+	CU_ASSERT_EQUAL(c.session_body_limit, 256 * 1024);
 	CU_ASSERT_EQUAL(c.integration_ttl_s, 30);
 	/* The statement timeout stays under nginx's 8 s read timeout. */
 	CU_ASSERT(c.statement_timeout_ms < 8000);

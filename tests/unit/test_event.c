@@ -282,7 +282,7 @@ test_event_params_full(void)
 		"a short call", "positive", "confirmed", "{\"tool\":\"book\"}",
 		"85", "{\"tried to book\"}", "{\"m\":1}", "+14155550999",
 		"t", "asst-1", "Ava", "7", "{\"urgency\":\"high\"}", "t", "8/10",
-		"{\"transport\":0.010000}",
+		"{\"transport\":0.010000}", "CA0123456789abcdef0123456789abcdef",
 	};
 	struct ct_call_event ev;
 	struct ct_delivery d = { NULL, 0, NULL, "", "unit" };
@@ -328,6 +328,7 @@ test_event_params_full(void)
 	ev.success = 1;
 	snprintf(ev.success_raw, sizeof(ev.success_raw), "8/10");
 	ev.cost_breakdown = strdup("{\"transport\":0.010000}");
+	ct_event_link_call_sid(&ev, "CA0123456789abcdef0123456789abcdef");
 	memset(&p, 0x5a, sizeof(p));
 	d.body = body;
 	d.body_len = sizeof(body) - 1;
@@ -399,6 +400,54 @@ test_event_params_empty(void)
 	ct_call_event_free(&ev);
 }
 
+/* A CallSid is "CA" and 32 lowercase hex digits; anything else names no
+ * Twilio call, and the event says so without losing a note it has. */
+static void
+test_event_call_sid(void)
+{
+	static const struct { const char *s; int ok; } t[] = {
+		{ "CA0123456789abcdef0123456789abcdef", 1 },
+		{ "CAa2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7", 1 },
+		{ "CA0123456789ABCDEF0123456789ABCDEF", 0 },	/* not Twilio's */
+		{ "CA0123456789abcdef0123456789abcde", 0 },	/* 31 digits */
+		{ "CA0123456789abcdef0123456789abcdef0", 0 },	/* 33 */
+		{ "ca0123456789abcdef0123456789abcdef", 0 },
+		{ "AC0123456789abcdef0123456789abcdef", 0 },	/* an account */
+		{ "CA0123456789abcdef0123456789abcdeg", 0 },
+		{ "CA0123456789abcdef 123456789abcdef", 0 },
+		{ "CA", 0 },
+		{ "", 0 },
+		{ "not a sid", 0 },
+		{ NULL, 0 },
+	};
+	struct ct_call_event ev;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL(ct_call_sid_valid(t[i].s), t[i].ok);
+		ct_call_event_init(&ev);
+		ct_event_link_call_sid(&ev, t[i].s);
+		if (t[i].ok) {
+			CU_ASSERT_PTR_EQUAL(ev.linked_call_sid, t[i].s);
+			CU_ASSERT_PTR_NULL(ev.note);
+		} else {
+			CU_ASSERT_PTR_NULL(ev.linked_call_sid);
+			/* None named is no mistake; a wrong one is noted. */
+			if (t[i].s == NULL || *t[i].s == '\0') {
+				CU_ASSERT_PTR_NULL(ev.note);
+			} else {
+				ASSERT_STR_EQ(ev.note, "the twilio call sid named is "
+				    "not a CallSid: not linked");
+			}
+		}
+	}
+	ct_call_event_init(&ev);
+	ev.note = "analysis not stored: it is not an object";
+	ct_event_link_call_sid(&ev, "CA-junk");
+	ASSERT_STR_EQ(ev.note, "analysis not stored: it is not an object");
+	CU_ASSERT_PTR_NULL(ev.linked_call_sid);
+}
+
 int
 suite_event(void)
 {
@@ -412,6 +461,7 @@ suite_event(void)
 		{ "the statement's parameter count", test_event_sql_arity },
 		{ "every parameter of a full event", test_event_params_full },
 		{ "unknown fields are NULL parameters", test_event_params_empty },
+		{ "a Twilio CallSid, and one that is not", test_event_call_sid },
 		{ NULL, NULL } };
 	return add_suite("event", t);
 }

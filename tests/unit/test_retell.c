@@ -246,6 +246,54 @@ test_retell_nul(void)
 	}
 }
 
+/* The Twilio call of a call over Twilio: telephony_identifier's
+ * twilio_call_sid (providers.md §2.2, §8), on every lifecycle event. */
+static void
+test_retell_twilio_leg(void)
+{
+	static const struct { const char *ident, *sid; int noted; } t[] = {
+		{ "{\"twilio_call_sid\":\"CA0123456789abcdef0123456789abcdef\"}",
+		    "CA0123456789abcdef0123456789abcdef", 0 },
+		{ "{}", NULL, 0 },
+		{ "null", NULL, 0 },
+		{ "{\"twilio_call_sid\":\"\"}", NULL, 0 },
+		{ "{\"twilio_call_sid\":\"CA012345\"}", NULL, 1 },
+		{ "{\"twilio_call_sid\":\"SIP-8f2a\"}", NULL, 1 },
+		{ "{\"twilio_call_sid\":7}", NULL, 0 },
+	};
+	char body[512];
+	struct ct_call_event ev;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(body, sizeof(body), "{\"event\":\"call_started\","
+		    "\"call\":{\"call_id\":\"call_leg%zu\",\"call_type\":"
+		    "\"phone_call\",\"direction\":\"inbound\",\"call_status\":"
+		    "\"ongoing\",\"telephony_identifier\":%s}}", i, t[i].ident);
+		CU_ASSERT_EQUAL_FATAL(ct_retell_map(body, strlen(body), &ctx,
+		    &ev), CT_OK);
+		if (t[i].sid != NULL) {
+			ASSERT_STR_EQ(ev.linked_call_sid, t[i].sid);
+		} else {
+			CU_ASSERT_PTR_NULL(ev.linked_call_sid);
+		}
+		CU_ASSERT_EQUAL(ev.note != NULL, t[i].noted);
+		ct_call_event_free(&ev);
+	}
+	/* A call_ended and a call_analyzed name it as call_started does; a
+	 * note of the analysis is kept over the link's. */
+	ev = map_file("retell/legs-retell-agent-first.5.call_ended.json");
+	ASSERT_STR_EQ(ev.linked_call_sid, "CA3c1e5a7b9d0f2e4a6c8b0d2f4e6a8c04");
+	ct_call_event_free(&ev);
+	ev = map_file("retell/legs-retell-agent-first.1.call_started.json");
+	CU_ASSERT_PTR_NULL(ev.linked_call_sid);
+	ct_call_event_free(&ev);
+	ev = map_file("retell/session-after.3.call_analyzed.json");
+	ASSERT_STR_EQ(ev.linked_call_sid, "CA3c1e5a7b9d0f2e4a6c8b0d2f4e6a8c06");
+	CU_ASSERT_PTR_NULL(ev.note);
+	ct_call_event_free(&ev);
+}
+
 int
 suite_retell(void)
 {
@@ -258,6 +306,8 @@ suite_retell(void)
 		{ "Retell malformed bodies and dedup keys", test_retell_edges },
 		{ "Retell NUL in ids refused, in free text dropped",
 		    test_retell_nul },
+		{ "Retell names its Twilio call (telephony_identifier)",
+		    test_retell_twilio_leg },
 		{ NULL, NULL } };
 	return add_suite("retell", t);
 }

@@ -200,6 +200,64 @@ test_twilio_nul(void)
 	}
 }
 
+/* A child leg names its parent (ParentCallSid): the parent's call is
+ * its call too; a ParentCallSid that is not a CallSid links nothing. */
+static void
+test_twilio_parent(void)
+{
+	static const struct { const char *form, *sid; int noted; } t[] = {
+		{ "CallSid=CA11111111111111111111111111111111&CallStatus=ringing"
+		    "&ParentCallSid=CA0123456789abcdef0123456789abcdef",
+		    "CA0123456789abcdef0123456789abcdef", 0 },
+		{ "CallSid=CA11111111111111111111111111111111&CallStatus=ringing",
+		    NULL, 0 },
+		{ "CallSid=CA11111111111111111111111111111111&CallStatus=ringing"
+		    "&ParentCallSid=", NULL, 0 },
+		{ "CallSid=CA11111111111111111111111111111111&CallStatus=ringing"
+		    "&ParentCallSid=CA12", NULL, 1 },
+		{ "CallSid=CA11111111111111111111111111111111&CallStatus=ringing"
+		    "&ParentCallSid=CA0123456789abcdef0123456789abcd%00f", NULL, 0 },
+		{ "CallSid=CA11111111111111111111111111111111&CallStatus=completed"
+		    "&CallDuration=5&ParentCallSid=AC0123456789abcdef0123456789abcdef",
+		    NULL, 1 },
+	};
+	struct ct_call_event ev;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(ct_twilio_map(t[i].form, strlen(t[i].form),
+		    0, &ctx, &ev), CT_OK);
+		ASSERT_STR_EQ(ev.provider_call_id,
+		    "CA11111111111111111111111111111111");
+		if (t[i].sid != NULL) {
+			ASSERT_STR_EQ(ev.linked_call_sid, t[i].sid);
+		} else {
+			CU_ASSERT_PTR_NULL(ev.linked_call_sid);
+		}
+		CU_ASSERT_EQUAL(ev.note != NULL, t[i].noted);
+		ct_call_event_free(&ev);
+	}
+	/* JSON callbacks (bodySHA256) name it the same way. */
+	{
+		static const char json[] = "{\"CallSid\":"
+		    "\"CA11111111111111111111111111111111\",\"CallStatus\":"
+		    "\"in-progress\",\"ParentCallSid\":"
+		    "\"CA0123456789abcdef0123456789abcdef\"}";
+
+		CU_ASSERT_EQUAL_FATAL(ct_twilio_map(json, strlen(json), 1, &ctx,
+		    &ev), CT_OK);
+		ASSERT_STR_EQ(ev.linked_call_sid,
+		    "CA0123456789abcdef0123456789abcdef");
+		ct_call_event_free(&ev);
+	}
+	/* A call's own callbacks name no other. */
+	ev = map_file("twilio/legs-vapi-twilio-first.3.completed.form");
+	CU_ASSERT_PTR_NULL(ev.linked_call_sid);
+	ASSERT_STR_EQ(ev.provider_call_id, "CA3c1e5a7b9d0f2e4a6c8b0d2f4e6a8c01");
+	CU_ASSERT_EQUAL(ev.duration_seconds, 62);
+	ct_call_event_free(&ev);
+}
+
 int
 suite_twilio(void)
 {
@@ -210,6 +268,8 @@ suite_twilio(void)
 		{ "Twilio malformed callbacks", test_twilio_edges },
 		{ "Twilio NUL in ids refused, in free text dropped",
 		    test_twilio_nul },
+		{ "Twilio child legs name their parent (ParentCallSid)",
+		    test_twilio_parent },
 		{ NULL, NULL } };
 	return add_suite("twilio", t);
 }

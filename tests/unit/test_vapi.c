@@ -667,6 +667,95 @@ suite_lead(void)
 	return add_suite("lead", t);
 }
 
+/*
+ * The Twilio call of a call Twilio carries (providers.md §1.5, §8):
+ * call.transport.callSid, else the deprecated call.phoneCallProviderId;
+ * another transport names none, and a CallSid that is not one is noted,
+ * the call mapped all the same.
+ */
+static void
+test_vapi_twilio_leg(void)
+{
+	static const struct { const char *call, *sid, *note; } t[] = {
+		{ "\"transport\":{\"provider\":\"twilio\",\"callSid\":"
+		    "\"CA0123456789abcdef0123456789abcdef\"}",
+		    "CA0123456789abcdef0123456789abcdef", NULL },
+		/* The newer one first, whatever the older says. */
+		{ "\"phoneCallProvider\":\"twilio\",\"phoneCallProviderId\":"
+		    "\"CAffffffffffffffffffffffffffffffff\",\"transport\":"
+		    "{\"provider\":\"twilio\",\"callSid\":"
+		    "\"CA0123456789abcdef0123456789abcdef\"}",
+		    "CA0123456789abcdef0123456789abcdef", NULL },
+		/* Before call.transport. */
+		{ "\"phoneCallProvider\":\"twilio\",\"phoneCallProviderId\":"
+		    "\"CAa2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7\"",
+		    "CAa2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7", NULL },
+		{ "\"transport\":{\"provider\":\"twilio\"},"
+		    "\"phoneCallProvider\":\"twilio\",\"phoneCallProviderId\":"
+		    "\"CAa2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7\"",
+		    "CAa2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7", NULL },
+		/* Not Twilio: a web call, Vapi's own SIP, Vonage. */
+		{ "\"transport\":{\"provider\":\"daily\",\"callUrl\":"
+		    "\"https://vapi.daily.co/x\"}", NULL, NULL },
+		{ "\"transport\":{\"provider\":\"vapi.sip\",\"callSid\":"
+		    "\"CA0123456789abcdef0123456789abcdef\"}", NULL, NULL },
+		{ "\"transport\":{\"provider\":\"vapi.sip\"},"
+		    "\"phoneCallProvider\":\"twilio\",\"phoneCallProviderId\":"
+		    "\"CA0123456789abcdef0123456789abcdef\"", NULL, NULL },
+		{ "\"phoneCallProvider\":\"vonage\",\"phoneCallProviderId\":"
+		    "\"0f6e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b\"", NULL, NULL },
+		{ "\"phoneCallProviderId\":\"CA0123456789abcdef0123456789abcdef\"",
+		    NULL, NULL },
+		/* Twilio, but no CallSid. */
+		{ "\"transport\":{\"provider\":\"twilio\",\"callSid\":"
+		    "\"CA1234\"}", NULL, "not a CallSid" },
+		{ "\"transport\":{\"provider\":\"twilio\",\"callSid\":"
+		    "\"CA0123456789ABCDEF0123456789ABCDEF\"}", NULL, "not a CallSid" },
+		{ "\"phoneCallProvider\":\"twilio\",\"phoneCallProviderId\":"
+		    "\"'; DROP TABLE calls; --\"", NULL, "not a CallSid" },
+		{ "\"transport\":{\"provider\":\"twilio\",\"callSid\":42}",
+		    NULL, NULL },
+		{ "\"transport\":\"twilio\"", NULL, NULL },
+	};
+	char body[512];
+	struct ct_call_event ev;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(body, sizeof(body), "{\"message\":{\"type\":"
+		    "\"status-update\",\"status\":\"in-progress\",\"call\":"
+		    "{\"id\":\"leg-%zu\",%s}}}", i, t[i].call);
+		CU_ASSERT_EQUAL_FATAL(ct_vapi_map(body, strlen(body), &ctx, &ev),
+		    CT_OK);
+		CU_ASSERT_EQUAL(ev.mode, CT_EVENT_APPLY);
+		CU_ASSERT_STRING_EQUAL(ev.status_answered, "in-progress");
+		if (t[i].sid != NULL) {
+			ASSERT_STR_EQ(ev.linked_call_sid, t[i].sid);
+		} else {
+			CU_ASSERT_PTR_NULL(ev.linked_call_sid);
+		}
+		if (t[i].note != NULL) {
+			CU_ASSERT_PTR_NOT_NULL(ev.note != NULL ?
+			    strstr(ev.note, t[i].note) : NULL);
+		} else {
+			CU_ASSERT_PTR_NULL(ev.note);
+		}
+		ct_call_event_free(&ev);
+	}
+	/* The fixtures: the report names the Twilio call as every
+	 * status-update does; a web call names none. */
+	ev = map_file("vapi/legs-vapi-twilio-first.5.end-of-call-report.json",
+	    CT_OK);
+	ASSERT_STR_EQ(ev.linked_call_sid, "CA3c1e5a7b9d0f2e4a6c8b0d2f4e6a8c01");
+	ct_call_event_free(&ev);
+	ev = map_file("vapi/inbound-completed.1.status-update.queued.json", CT_OK);
+	ASSERT_STR_EQ(ev.linked_call_sid, "CA1f0e2d3c4b5a69788796a5b4c3d2e1f0");
+	ct_call_event_free(&ev);
+	ev = map_file("vapi/webcall-test.2.end-of-call-report.json", CT_OK);
+	CU_ASSERT_PTR_NULL(ev.linked_call_sid);
+	ct_call_event_free(&ev);
+}
+
 int
 suite_vapi(void)
 {
@@ -681,6 +770,8 @@ suite_vapi(void)
 		{ "Vapi status-updates and other types", test_vapi_status_updates },
 		{ "Vapi malformed bodies and dedup keys", test_vapi_edges },
 		{ "Vapi NUL in ids refused, in free text dropped", test_vapi_nul },
+		{ "Vapi names its Twilio call (transport, phoneCallProviderId)",
+		    test_vapi_twilio_leg },
 		{ NULL, NULL } };
 	return add_suite("vapi", t);
 }
