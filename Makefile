@@ -280,7 +280,8 @@ test: check
 # bats file sanitized.
 SANITIZE_BATS ?= $(addprefix tests/bats/,vapi.bats retell.bats twilio.bats \
     replay.bats agents.bats vapi-auth.bats signatures.bats rejections.bats \
-    hostile.bats abuse.bats spool.bats import.bats csv.bats reconcile.bats)
+    hostile.bats abuse.bats spool.bats import.bats csv.bats reconcile.bats \
+    legs.bats)
 check-sanitize: deps
 	$(MAKE) BUILD=build/sanitize SANITIZE=address,undefined all \
 	    build/sanitize/tests/unit-tests
