@@ -280,6 +280,16 @@ ct_http_send_error(struct ct_request *req, enum ct_err err,
 	json_object_put(root);
 }
 
+enum ct_err
+ct_http_bad_parameter(struct ct_request *req, const char *name)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "the value of %s is not valid", name);
+	ct_http_send_error(req, CT_ERR_INVALID_PARAMETER, name, msg);
+	return CT_OK;
+}
+
 void
 ct_http_set_detail(struct ct_request *req, const char *fmt, ...)
 {

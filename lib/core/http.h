@@ -118,6 +118,13 @@ void ct_http_send_json(struct ct_request *req, int status, json_object *obj);
 void ct_http_send_error(struct ct_request *req, enum ct_err err,
     const char *parameter, const char *message);
 
+/*
+ * Answers 400 invalid_parameter naming name (a query parameter or a body
+ * field): "the value of <name> is not valid".  Returns CT_OK, the request
+ * being answered, so a handler may return it.
+ */
+enum ct_err ct_http_bad_parameter(struct ct_request *req, const char *name);
+
 /* Records detail for the request's log line (operators only). */
 void ct_http_set_detail(struct ct_request *req, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

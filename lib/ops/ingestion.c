@@ -21,17 +21,6 @@
 #define ROUTE "/api/ingest"
 #define DELIVERIES ROUTE "/deliveries"
 
-/* Answers a 400 naming the parameter. */
-static enum ct_err
-bad_parameter(struct ct_request *req, const char *name)
-{
-	char msg[96];
-
-	snprintf(msg, sizeof(msg), "the value of %s is not valid", name);
-	ct_http_send_error(req, CT_ERR_INVALID_PARAMETER, name, msg);
-	return CT_OK;
-}
-
 /* Answers a 409 with a fixed sentence a client may read. */
 static enum ct_err
 conflict(struct ct_request *req, const char *message)
@@ -83,7 +72,7 @@ answer_json(struct ct_request *req, const char *sql, int n, const char **v,
 	err = sql_json(r, &o, &bad);
 	PQclear(r);
 	if (err == CT_ERR_INVALID_PARAMETER)
-		return bad_parameter(req, bad);
+		return ct_http_bad_parameter(req, bad);
 	if (err != CT_OK)
 		return err == CT_ERR_NOT_FOUND ? none : err;
 	ct_http_send_json(req, 200, o);
@@ -102,7 +91,7 @@ summary(struct ct_request *req, const struct ct_auth *a)
 
 	if ((err = ct_ingest_query_parse(req->query, &q, &bad)) != CT_OK) {
 		if (err == CT_ERR_INVALID_PARAMETER)
-			err = bad_parameter(req, bad);
+			err = ct_http_bad_parameter(req, bad);
 		ct_ingest_query_free(&q);
 		return err;
 	}
@@ -130,7 +119,7 @@ deliveries(struct ct_request *req, const struct ct_auth *a)
 
 	if ((err = ct_ingest_deliveries_query_parse(req->query, &q, &bad)) != CT_OK) {
 		if (err == CT_ERR_INVALID_PARAMETER)
-			err = bad_parameter(req, bad);
+			err = ct_http_bad_parameter(req, bad);
 		goto done;
 	}
 	snprintf(limit, sizeof(limit), "%d", q.limit);

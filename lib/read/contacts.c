@@ -353,17 +353,6 @@ ct_contacts_csv_cell(const char *v, char *out, size_t size)
 
 /* ---- Answers ---- */
 
-/* Answers a 400 naming the parameter or field. */
-static enum ct_err
-bad_parameter(struct ct_request *req, const char *name)
-{
-	char msg[96];
-
-	snprintf(msg, sizeof(msg), "the value of %s is not valid", name);
-	ct_http_send_error(req, CT_ERR_INVALID_PARAMETER, name, msg);
-	return CT_OK;
-}
-
 /* The JSON a SQL function returned, into *out; NULL is CT_ERR_NOT_FOUND. */
 static enum ct_err
 sql_json(PGresult *r, json_object **out)
@@ -402,7 +391,7 @@ sql_refusal(struct ct_request *req, json_object *o, int *answered)
 		if (strcmp(e, *k) == 0) {
 			ct_http_set_detail(req, "%s refused by the database", *k);
 			*answered = 1;
-			return bad_parameter(req, *k);
+			return ct_http_bad_parameter(req, *k);
 		}
 	return CT_ERR_INTERNAL;
 }
@@ -632,7 +621,7 @@ contacts_list(struct ct_request *req, const struct ct_auth *a)
 
 	err = ct_contacts_query_parse(req->query, &q, &bad);
 	if (err == CT_ERR_INVALID_PARAMETER)
-		err = bad_parameter(req, bad);
+		err = ct_http_bad_parameter(req, bad);
 	/* A number is read in the org's country, as the calls' search does:
 	 * "020 7946 0018" in a British org finds +44 20 7946 0018. */
 	else if (err == CT_OK &&
@@ -715,7 +704,7 @@ contact_patch(struct ct_request *req, const struct ct_auth *a,
 	err = ct_contact_change_parse(req->body, req->body_len,
 	    CT_CONTACT_PATCH_FIELDS, 0, &c, &bad);
 	if (err == CT_ERR_INVALID_PARAMETER)
-		err = bad_parameter(req, bad);
+		err = ct_http_bad_parameter(req, bad);
 	if (err != CT_OK || req->status != 0) {
 		ct_contact_change_free(&c);
 		return err;
@@ -776,7 +765,7 @@ contact_create(struct ct_request *req, const struct ct_auth *a)
 	err = ct_contact_change_parse(req->body, req->body_len,
 	    CT_CONTACT_POST_FIELDS, CT_CONTACT_PHONE, &c, &bad);
 	if (err == CT_ERR_INVALID_PARAMETER)
-		err = bad_parameter(req, bad);
+		err = ct_http_bad_parameter(req, bad);
 	if (err != CT_OK || req->status != 0)
 		goto done;
 	/* The number is read with the org's country. */
@@ -793,7 +782,7 @@ contact_create(struct ct_request *req, const struct ct_auth *a)
 	}
 	if (ct_phone_e164(c.phone, country, e164) != CT_OK) {
 		ct_http_set_detail(req, "not a phone number in %s", country);
-		err = bad_parameter(req, "phone");
+		err = ct_http_bad_parameter(req, "phone");
 		goto done;
 	}
 	v[1] = e164;
@@ -837,7 +826,7 @@ alerts_list(struct ct_request *req, const struct ct_auth *a)
 
 	if ((err = ct_alerts_query_parse(req->query, &q, &bad)) != CT_OK) {
 		if (err == CT_ERR_INVALID_PARAMETER)
-			err = bad_parameter(req, bad);
+			err = ct_http_bad_parameter(req, bad);
 		ct_alerts_query_free(&q);
 		return err;
 	}
@@ -881,7 +870,7 @@ alert_acknowledge(struct ct_request *req, const struct ct_auth *a,
 		err = ct_contact_change_parse(req->body, req->body_len, 0, 0, &c,
 		    &bad);
 		if (err == CT_ERR_INVALID_PARAMETER)
-			err = bad_parameter(req, bad);
+			err = ct_http_bad_parameter(req, bad);
 		ct_contact_change_free(&c);
 		if (err != CT_OK || req->status != 0)
 			return err;

@@ -14,17 +14,6 @@
 #include "core/json.h"
 #include "read/query.h"
 
-/* Answers a 400 naming the parameter. */
-static enum ct_err
-bad_parameter(struct ct_request *req, const char *name)
-{
-	char msg[96];
-
-	snprintf(msg, sizeof(msg), "the value of %s is not valid", name);
-	ct_http_send_error(req, CT_ERR_INVALID_PARAMETER, name, msg);
-	return CT_OK;
-}
-
 static const char *
 opt(const char *s)
 {
@@ -110,7 +99,7 @@ calls_page(struct ct_request *req, const char *hash,
 	err = sql_json(r, &page, &bad);
 	PQclear(r);
 	if (err == CT_ERR_INVALID_PARAMETER)
-		return bad_parameter(req, bad);
+		return ct_http_bad_parameter(req, bad);
 	/* No page at all: the token was revoked since the sign-in. */
 	if (err != CT_OK)
 		return err == CT_ERR_NOT_FOUND ? CT_ERR_BAD_TOKEN : err;
@@ -231,7 +220,7 @@ calls_csv(struct ct_request *req, const char *hash,
 		n = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 		PQclear(r);
 		if (n)
-			return bad_parameter(req, "from");
+			return ct_http_bad_parameter(req, "from");
 	}
 	err = ct_db_stream("SELECT ct_calls_csv($1, $2, $3, $4, $5, $6, $7, $8,"
 	    " $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)", 20, v,
@@ -294,7 +283,7 @@ ct_dashboard_calls(struct ct_request *req, const void *ctx)
 		return CT_ERR_NOT_FOUND;
 	err = ct_calls_query_parse(req->query, &q, &bad);
 	if (err == CT_ERR_INVALID_PARAMETER)
-		err = bad_parameter(req, bad);
+		err = ct_http_bad_parameter(req, bad);
 	/* A search's number is read in the org's country, so "020 7946 0018"
 	 * in a British org finds +442079460018. */
 	else if (err == CT_OK && (q.digits == NULL ||
@@ -342,13 +331,13 @@ agents(struct ct_request *req, const struct ct_auth *a)
 	    req->query ? strlen(req->query) : 0, CT_FORM_MAX_PAIRS, &form)) !=
 	    CT_OK)
 		return err == CT_ERR_NOMEM ? err :
-		    bad_parameter(req, "query");
+		    ct_http_bad_parameter(req, "query");
 	if ((t = ct_form_get(&form, "include_test")) != NULL) {
 		if (strcmp(t, "true") == 0) {
 			v[1] = "t";
 		} else if (strcmp(t, "false") != 0) {
 			ct_form_free(&form);
-			return bad_parameter(req, "include_test");
+			return ct_http_bad_parameter(req, "include_test");
 		}
 	}
 	ct_form_free(&form);
@@ -383,7 +372,7 @@ ct_dashboard_stats(struct ct_request *req, const void *ctx)
 		return agents(req, &a);
 	if ((err = ct_stats_query_parse(req->query, &q, &bad)) != CT_OK) {
 		if (err == CT_ERR_INVALID_PARAMETER)
-			err = bad_parameter(req, bad);
+			err = ct_http_bad_parameter(req, bad);
 		ct_stats_query_free(&q);
 		return err;
 	}
@@ -402,7 +391,7 @@ ct_dashboard_stats(struct ct_request *req, const void *ctx)
 	err = sql_json(r, &stats, &bad);
 	PQclear(r);
 	if (err == CT_ERR_INVALID_PARAMETER)
-		return bad_parameter(req, bad);
+		return ct_http_bad_parameter(req, bad);
 	/* No stats at all: the token was revoked since the sign-in. */
 	if (err != CT_OK)
 		return err == CT_ERR_NOT_FOUND ? CT_ERR_BAD_TOKEN : err;

@@ -141,16 +141,12 @@ ct_deliveries_query_free(struct ct_deliveries_query *q)
 	memset(q, 0, sizeof(*q));
 }
 
-/* Answers a 400 naming the parameter. */
+/* Answers a 400 naming the parameter, named in the log line too. */
 static enum ct_err
 bad_parameter(struct ct_request *req, const char *name)
 {
-	char msg[128];
-
-	snprintf(msg, sizeof(msg), "the value of %s is not valid", name);
 	ct_http_set_detail(req, "invalid %s", name);
-	ct_http_send_error(req, CT_ERR_INVALID_PARAMETER, name, msg);
-	return CT_OK;
+	return ct_http_bad_parameter(req, name);
 }
 
 /*

@@ -98,17 +98,6 @@ done:
 	return err;
 }
 
-/* Answers a 400 naming the parameter or field. */
-static enum ct_err
-bad_parameter(struct ct_request *req, const char *name)
-{
-	char msg[96];
-
-	snprintf(msg, sizeof(msg), "the value of %s is not valid", name);
-	ct_http_send_error(req, CT_ERR_INVALID_PARAMETER, name, msg);
-	return CT_OK;
-}
-
 /* Stores the session of route r for a's org, and answers it. */
 static enum ct_err
 session_put(struct ct_request *req, const struct ct_auth *a,
@@ -123,7 +112,7 @@ session_put(struct ct_request *req, const struct ct_auth *a,
 	err = ct_session_parse(req->body, req->body_len, &state, &bad, badbuf,
 	    sizeof(badbuf));
 	if (err == CT_ERR_INVALID_PARAMETER)
-		return bad_parameter(req, bad);
+		return ct_http_bad_parameter(req, bad);
 	if (err != CT_OK)
 		return err;
 	v[0] = a->hash;
@@ -152,7 +141,7 @@ session_put(struct ct_request *req, const struct ct_auth *a,
 			    r->provider, r->provider_call_id);
 			err = CT_ERR_NOT_FOUND;
 		} else if (strcmp(e, "conversation_state") == 0)
-			err = bad_parameter(req, "conversation_state");
+			err = ct_http_bad_parameter(req, "conversation_state");
 		else
 			err = CT_ERR_INTERNAL;
 		json_object_put(o);
