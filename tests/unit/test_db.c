@@ -49,8 +49,8 @@ test_db_connect(void)
 	CU_ASSERT_EQUAL_FATAL(ct_db_exec(&r, "SELECT current_user, "
 	    "current_setting('application_name'), (SELECT setting FROM "
 	    "pg_settings WHERE name = 'statement_timeout'), (SELECT rolsuper "
-	    "OR rolbypassrls FROM pg_roles WHERE rolname = current_user), "
-	    "(SELECT count(*) FROM orgs)", 0, NULL, NULL, NULL, NULL), CT_OK);
+	    "OR rolbypassrls FROM pg_roles WHERE rolname = current_user)", 0,
+	    NULL, NULL, NULL, NULL), CT_OK);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	/* The programs' role, named for the program and its pid. */
 	ASSERT_STR_EQ(PQgetvalue(r, 0, 0), "calltrack_app");
@@ -63,7 +63,12 @@ test_db_connect(void)
 	/* Row-level security applies to it: with no org pinned it sees no
 	 * org at all, though the suites made several. */
 	ASSERT_STR_EQ(PQgetvalue(r, 0, 3), "f");
-	ASSERT_STR_EQ(PQgetvalue(r, 0, 4), "0");
+	PQclear(r);
+	/* Asked apart: on a Citus cluster a reference table (orgs) and a
+	 * catalog view (pg_roles) are not read in one query. */
+	CU_ASSERT_EQUAL_FATAL(ct_db_exec(&r, "SELECT count(*) FROM orgs", 0,
+	    NULL, NULL, NULL, NULL), CT_OK);
+	ASSERT_STR_EQ(PQgetvalue(r, 0, 0), "0");
 	PQclear(r);
 	/* One connection, kept: the same backend answers again. */
 	CU_ASSERT_EQUAL(backend_pid(), backend_pid());

@@ -57,6 +57,12 @@ const char *adm_opt(const struct adm_args *a, const char *name);
 /* Prints "calltrack-admin: WHY" (when not NULL) and the usage to stderr;
  * returns ADM_USAGE. */
 int adm_usage(const char *why);
+/* ADM_OK when org (a uuid) is an org; else prints "could not WHAT: no
+ * such org" (or the database's error) and returns ADM_FAIL.  Asked apart
+ * from the statement that needs the org: on a Citus cluster orgs is a
+ * reference table, which an INSERT … SELECT … RETURNING or an outer join
+ * with an org's distributed rows cannot start from. */
+int adm_org_known(const char *what, const char *org);
 /* Prints the usage, generated from the dispatch table, to f. */
 void adm_usage_print(FILE *f);
 

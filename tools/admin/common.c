@@ -149,3 +149,17 @@ adm_library_setup(int programs_role)
 	ct_db_configure("calltrack-admin", 0);
 	return 0;
 }
+
+int
+adm_org_known(const char *what, const char *org)
+{
+	PGresult *r;
+	int n;
+
+	if ((r = adm_run(what, "SELECT 1 FROM orgs WHERE id = $1", 1,
+	    &org)) == NULL)
+		return ADM_FAIL;
+	n = PQntuples(r);
+	PQclear(r);
+	return n == 1 ? ADM_OK : adm_fail(what, "no such org");
+}

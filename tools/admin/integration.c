@@ -226,16 +226,13 @@ adm_integration_create(const struct adm_args *a)
 	params[6] = algo;
 	params[7] = enc;
 	params[8] = prefix;
+	if ((rc = adm_org_known("create the integration", org)) != ADM_OK)
+		return rc;
 	if ((r = adm_run("create the integration", "INSERT INTO integrations "
 	    "(id, org_id, provider, secret, public_url, vapi_auth, "
-	    "hmac_algorithm, hmac_encoding, hmac_prefix) SELECT $1, o.id, $3, "
-	    "$4, $5, $6, $7, $8, $9 FROM orgs o WHERE o.id = $2 RETURNING id",
-	    9, params)) == NULL)
+	    "hmac_algorithm, hmac_encoding, hmac_prefix) VALUES ($1, $2, $3, "
+	    "$4, $5, $6, $7, $8, $9)", 9, params)) == NULL)
 		return ADM_FAIL;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return adm_fail("create the integration", "no such org");
-	}
 	PQclear(r);
 	if (strcmp(provider, "vapi") == 0 && (rc = set_scheme(a, id)) !=
 	    ADM_OK) {
@@ -269,15 +266,9 @@ adm_integration_list(const struct adm_args *a)
 
 	if (params[0] != NULL && !ct_query_uuid(params[0]))
 		return adm_usage("integration list takes an ORG id");
-	if (params[0] != NULL) {
-		if ((r = adm_run("list integrations", "SELECT 1 FROM orgs "
-		    "WHERE id = $1", 1, params)) == NULL)
-			return ADM_FAIL;
-		i = PQntuples(r);
-		PQclear(r);
-		if (i != 1)
-			return adm_fail("list integrations", "no such org");
-	}
+	if (params[0] != NULL && adm_org_known("list integrations",
+	    params[0]) != ADM_OK)
+		return ADM_FAIL;
 	/* Whether an API key is set, never the key. */
 	if ((r = adm_run("list integrations", "SELECT id, org_id, provider, "
 	    "created_at, COALESCE(disabled_at::text, '-'), CASE WHEN api_key "

@@ -132,13 +132,12 @@ adm_notify_add(const struct adm_args *a)
 	params[6] = d.from;
 	params[7] = d.smtp_user;
 	params[8] = d.smtp_password;
-	if ((r = adm_run("add the destination", "SELECT n ->> 'id', "
-	    "n ->> 'error' FROM orgs o, ct_notify_add(o.id, $2, $3, $4, $5, "
-	    "$6, $7, $8, $9) n WHERE o.id = $1", 9, params)) == NULL)
+	if (adm_org_known("add the destination", org) != ADM_OK ||
+	    (r = adm_run("add the destination", "SELECT n ->> 'id', "
+	    "n ->> 'error' FROM ct_notify_add($1, $2, $3, $4, $5, $6, $7, $8, "
+	    "$9) n", 9, params)) == NULL)
 		goto out;
-	if (PQntuples(r) != 1) {
-		adm_fail("add the destination", "no such org");
-	} else if (!PQgetisnull(r, 0, 1)) {
+	if (!PQgetisnull(r, 0, 1)) {
 		adm_fail("add the destination", "the org has 100 destinations "
 		    "already");
 	} else {
@@ -170,22 +169,17 @@ adm_notify_list(const struct adm_args *a)
 
 	if (!ct_query_uuid(a->pos[0]))
 		return adm_usage("notify list needs an ORG id");
+	if (adm_org_known("list destinations", params[0]) != ADM_OK)
+		return ADM_FAIL;
 	if ((r = adm_run("list destinations", "SELECT d.id, d.kind, "
 	    "ct_notify_target(d.kind, d.url) || COALESCE(' to ' || "
 	    "array_to_string(d.mail_to, ','), ''), array_to_string(d.events, "
 	    "','), CASE WHEN d.enabled THEN 'enabled' ELSE 'disabled' END, "
-	    "d.created_at FROM orgs o LEFT JOIN notification_destinations d ON "
-	    "d.org_id = o.id WHERE o.id = $1 ORDER BY d.created_at, d.id", 1,
-	    params)) == NULL)
+	    "d.created_at FROM notification_destinations d WHERE d.org_id = $1 "
+	    "ORDER BY d.created_at, d.id", 1, params)) == NULL)
 		return ADM_FAIL;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		return adm_fail("list destinations", "no such org");
-	}
 	printf("id\tkind\ttarget\tevents\tstate\tcreated\n");
 	for (i = 0; i < PQntuples(r); i++) {
-		if (PQgetisnull(r, i, 0))
-			continue;	/* the org, without a destination */
 		printf("%s\t%s\t%s\t%s\t%s\t%s\n", PQgetvalue(r, i, 0),
 		    PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
 		    PQgetvalue(r, i, 3), PQgetvalue(r, i, 4),
@@ -260,13 +254,8 @@ adm_notify_deliveries(const struct adm_args *a)
 		    "delivered or failed");
 	snprintf(limit, sizeof(limit), "%d", DELIVERIES_SHOWN + 1);
 	params[2] = limit;
-	if ((r = adm_run("list deliveries", "SELECT 1 FROM orgs WHERE id = $1",
-	    1, params)) == NULL)
+	if (adm_org_known("list deliveries", params[0]) != ADM_OK)
 		return ADM_FAIL;
-	n = PQntuples(r);
-	PQclear(r);
-	if (n != 1)
-		return adm_fail("list deliveries", "no such org");
 	if ((r = adm_run("list deliveries", "SELECT m.id, m.destination_id, "
 	    "m.event, m.state, m.attempts, CASE WHEN m.state = 'pending' THEN "
 	    "m.next_attempt_at::text ELSE '-' END, COALESCE(l.status::text, "

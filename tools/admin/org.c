@@ -51,8 +51,9 @@ adm_org_list(const struct adm_args *a)
 
 	(void)a;
 	if ((r = adm_run("list orgs", "SELECT o.id, o.name, o.default_country, "
-	    "o.timezone, (SELECT count(*) FROM calls c WHERE c.org_id = o.id) "
-	    "FROM orgs o ORDER BY o.created_at, o.id", 0, NULL)) == NULL)
+	    "o.timezone, COALESCE(n.calls, 0) FROM orgs o LEFT JOIN (SELECT "
+	    "org_id, count(*) AS calls FROM calls GROUP BY org_id) n ON n.org_id "
+	    "= o.id ORDER BY o.created_at, o.id", 0, NULL)) == NULL)
 		return ADM_FAIL;
 	printf("id\tname\tcountry\tzone\tcalls\n");
 	for (i = 0; i < PQntuples(r); i++)

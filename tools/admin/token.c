@@ -32,14 +32,12 @@ adm_token_create(const struct adm_args *a)
 	params[1] = hash;
 	params[2] = adm_opt(a, "--label");
 	params[3] = ct_role_name(parsed);
-	if ((r = adm_run("create the token", "INSERT INTO api_tokens (org_id, "
-	    "token_hash, label, role) SELECT id, $2, $3, $4 FROM orgs WHERE "
-	    "id = $1 RETURNING id", 4, params)) == NULL)
+	if (adm_org_known("create the token", org) != ADM_OK)
 		return ADM_FAIL;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return adm_fail("create the token", "no such org");
-	}
+	if ((r = adm_run("create the token", "INSERT INTO api_tokens (org_id, "
+	    "token_hash, label, role) VALUES ($1, $2, $3, $4) RETURNING id", 4,
+	    params)) == NULL)
+		return ADM_FAIL;
 	printf("%s\n", token);
 	fflush(stdout);
 	fprintf(stderr, "calltrack-admin: token id %s (token revoke takes it); "
