@@ -92,6 +92,9 @@ DECLARE
                                   OR (p_provider = 'retell' AND p_event_type = 'call_analyzed')
                                 THEN now() END;
     v_later boolean := true;
+    -- now() as a value: Citus takes no function but an immutable one
+    -- inside a CASE or COALESCE of a statement that writes.
+    v_now timestamptz := now();
     c calls%ROWTYPE;
     v_old calls%ROWTYPE;
     v_alerted boolean := false;
@@ -106,8 +109,10 @@ BEGIN
                                   outcome, error)
     VALUES (p_org, p_integration, p_provider, p_provider_call_id, p_event_type,
             p_dedup_key, p_payload, p_content_type,
-            CASE p_mode WHEN 'park' THEN 'parked' WHEN 'record' THEN 'recorded'
-                        ELSE 'applied' END,
+            -- A searched CASE: Citus sends a simple one (CASE p_mode WHEN
+            -- …) to the worker as a comparison of text with boolean.
+            CASE WHEN p_mode = 'park' THEN 'parked' WHEN p_mode = 'record' THEN 'recorded'
+                 ELSE 'applied' END,
             CASE WHEN p_mode IN ('park', 'apply') THEN p_error END)
     ON CONFLICT (org_id, dedup_key) DO NOTHING
     RETURNING e.id INTO v_event;
@@ -162,19 +167,21 @@ BEGIN
                             AND (v_agent_event OR NOT lg.agent_seen)
                        THEN btrim(p_customer_name) END;
         IF p_phone_number IS NOT NULL THEN
-            INSERT INTO contacts AS ct (org_id, phone, name, name_source, changed_by)
+            INSERT INTO contacts AS ct (org_id, phone, name, name_source, changed_by, updated_at)
             VALUES (p_org, p_phone_number, v_name, CASE WHEN v_name IS NOT NULL THEN 'provider' END,
-                    'provider')
+                    'provider', now())
             ON CONFLICT (org_id, phone) DO UPDATE
                SET name = CASE WHEN ct.name_source = 'manual' OR EXCLUDED.name IS NULL
                                THEN ct.name ELSE EXCLUDED.name END,
                    name_source = CASE WHEN ct.name_source = 'manual' OR EXCLUDED.name IS NULL
                                       THEN ct.name_source ELSE 'provider' END,
                    changed_by = 'provider',
+                   -- EXCLUDED's time, not now(): Citus takes only
+                   -- immutable functions in a DO UPDATE SET.
                    updated_at = CASE WHEN EXCLUDED.name IS DISTINCT FROM ct.name
                                       AND ct.name_source IS DISTINCT FROM 'manual'
                                       AND EXCLUDED.name IS NOT NULL
-                                     THEN now() ELSE ct.updated_at END
+                                     THEN EXCLUDED.updated_at ELSE ct.updated_at END
             RETURNING ct.id INTO v_contact;
         END IF;
 
@@ -308,7 +315,7 @@ BEGIN
         IF c.contact_id IS NOT NULL THEN
             UPDATE contacts ct SET
                 last_contacted_at = CASE WHEN c.status = 'completed'
-                    THEN GREATEST(ct.last_contacted_at, COALESCE(c.ended_at, c.started_at, now()))
+                    THEN GREATEST(ct.last_contacted_at, COALESCE(c.ended_at, c.started_at, v_now))
                     ELSE ct.last_contacted_at END,
                 lead_status = ct_lead_next(ct.lead_status, c.status = 'completed',
                                            c.booking_status = 'confirmed'),
@@ -409,6 +416,7 @@ DECLARE
     v_outcome text;
     v_error text;
     v_call uuid;
+    v_kept_integration text;
 BEGIN
     -- The integration's org, pinned for this transaction: every row below
     -- is that org's, and the policies refuse any other.
@@ -458,9 +466,13 @@ BEGIN
         p_transfer_destination, p_transferred, p_agent_id, p_agent_name, p_agent_version,
         p_analysis, p_success, p_success_raw, p_cost_breakdown, p_linked_call_sid);
     IF r.outcome = 'duplicate' THEN
-        INSERT INTO call_event_duplicates (org_id, event_id, integration_id)
-        SELECT e.org_id, e.id, e.integration_id FROM call_events e
+        -- The kept event's id, then the row: on a Citus cluster an INSERT
+        -- … SELECT that Citus cannot send whole to the shard is a COPY,
+        -- which row-level security does not allow.
+        SELECT e.id, e.integration_id INTO v_old, v_kept_integration FROM call_events e
          WHERE e.org_id = v_org AND e.dedup_key = p_dedup_key;
+        INSERT INTO call_event_duplicates (org_id, event_id, integration_id)
+        VALUES (v_org, v_old, v_kept_integration);
     ELSIF p_mode IN ('spool-apply', 'spool-record') THEN
         UPDATE call_events e SET spooled = true
          WHERE e.org_id = v_org AND e.dedup_key = p_dedup_key;

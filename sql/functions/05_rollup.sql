@@ -19,42 +19,48 @@
 
 -- One call's contribution, times p_sign (1 or -1), as a rollup row.
 CREATE OR REPLACE FUNCTION ct_rollup_row(c calls, p_sign int) RETURNS call_rollup
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT ROW(c.org_id, (c.call_at AT TIME ZONE o.timezone)::date, c.is_test_call,
-               c.status, COALESCE(c.end_call_reason, ''), COALESCE(c.direction, ''), p_sign,
-               CASE WHEN c.status IN ('completed', 'in-progress')
-                         AND c.duration_seconds IS NOT NULL THEN p_sign ELSE 0 END,
-               CASE WHEN c.status IN ('completed', 'in-progress')
-                    THEN p_sign * COALESCE(c.duration_seconds, 0) ELSE 0 END,
-               p_sign * COALESCE(c.cost, 0),
-               CASE c.sentiment WHEN 'positive' THEN p_sign ELSE 0 END,
-               CASE c.sentiment WHEN 'neutral' THEN p_sign ELSE 0 END,
-               CASE c.sentiment WHEN 'negative' THEN p_sign ELSE 0 END,
-               CASE c.booking_status WHEN 'confirmed' THEN p_sign ELSE 0 END,
-               CASE c.booking_status WHEN 'attempted_failed' THEN p_sign ELSE 0 END,
-               -- 018: by agent, success and cost by part.
-               COALESCE(c.agent_id, ''),
-               CASE WHEN c.success IS NOT NULL THEN p_sign ELSE 0 END,
-               CASE WHEN c.success THEN p_sign ELSE 0 END,
-               p_sign * COALESCE((c.cost_breakdown->>'transport')::numeric, 0),
-               p_sign * COALESCE((c.cost_breakdown->>'stt')::numeric, 0),
-               p_sign * COALESCE((c.cost_breakdown->>'llm')::numeric, 0),
-               p_sign * COALESCE((c.cost_breakdown->>'tts')::numeric, 0),
-               p_sign * COALESCE((c.cost_breakdown->>'platform')::numeric, 0),
-               p_sign * COALESCE((c.cost_breakdown->>'other')::numeric, 0))::call_rollup
-      FROM orgs o WHERE o.id = c.org_id
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT ROW(c.org_id, (c.call_at AT TIME ZONE o.timezone)::date, c.is_test_call,
+                   c.status, COALESCE(c.end_call_reason, ''), COALESCE(c.direction, ''), p_sign,
+                   CASE WHEN c.status IN ('completed', 'in-progress')
+                             AND c.duration_seconds IS NOT NULL THEN p_sign ELSE 0 END,
+                   CASE WHEN c.status IN ('completed', 'in-progress')
+                        THEN p_sign * COALESCE(c.duration_seconds, 0) ELSE 0 END,
+                   p_sign * COALESCE(c.cost, 0),
+                   CASE c.sentiment WHEN 'positive' THEN p_sign ELSE 0 END,
+                   CASE c.sentiment WHEN 'neutral' THEN p_sign ELSE 0 END,
+                   CASE c.sentiment WHEN 'negative' THEN p_sign ELSE 0 END,
+                   CASE c.booking_status WHEN 'confirmed' THEN p_sign ELSE 0 END,
+                   CASE c.booking_status WHEN 'attempted_failed' THEN p_sign ELSE 0 END,
+                   -- 018: by agent, success and cost by part.
+                   COALESCE(c.agent_id, ''),
+                   CASE WHEN c.success IS NOT NULL THEN p_sign ELSE 0 END,
+                   CASE WHEN c.success THEN p_sign ELSE 0 END,
+                   p_sign * COALESCE((c.cost_breakdown->>'transport')::numeric, 0),
+                   p_sign * COALESCE((c.cost_breakdown->>'stt')::numeric, 0),
+                   p_sign * COALESCE((c.cost_breakdown->>'llm')::numeric, 0),
+                   p_sign * COALESCE((c.cost_breakdown->>'tts')::numeric, 0),
+                   p_sign * COALESCE((c.cost_breakdown->>'platform')::numeric, 0),
+                   p_sign * COALESCE((c.cost_breakdown->>'other')::numeric, 0))::call_rollup
+          FROM orgs o WHERE o.id = c.org_id);
+END
 $$;
 
+-- The row as a row of calls: on a Citus cluster the trigger fires on a
+-- shard, whose rows have the shard's type (calls_102008).
 CREATE OR REPLACE FUNCTION ct_rollup_track() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        INSERT INTO call_rollup_delta SELECT r.* FROM ct_rollup_row(OLD, -1) r;
+        INSERT INTO call_rollup_delta SELECT r.* FROM ct_rollup_row(ROW(OLD.*)::calls, -1) r;
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        INSERT INTO call_rollup_delta SELECT r.* FROM ct_rollup_row(NEW, 1) r;
+        INSERT INTO call_rollup_delta SELECT r.* FROM ct_rollup_row(ROW(NEW.*)::calls, 1) r;
     END IF;
     RETURN NULL;
 END
@@ -139,18 +145,29 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION ct_rollup_org_changed() RETURNS trigger
+-- Moves an org to another time zone, and its counts to the new local
+-- days: the owner's (calltrack-admin, tools/stack).  Not a trigger on
+-- orgs: on a Citus cluster orgs is a reference table, copied to every
+-- node, and a trigger there would rebuild the counts once per copy, from
+-- a node that does not hold them (sql/distribute.sql).
+CREATE OR REPLACE FUNCTION ct_org_set_timezone(p_org uuid, p_tz text) RETURNS boolean
     LANGUAGE plpgsql
     AS $$
 BEGIN
-    PERFORM ct_rollup_rebuild(NEW.id);
-    RETURN NULL;
+    UPDATE orgs SET timezone = p_tz WHERE id = p_org AND timezone IS DISTINCT FROM p_tz;
+    IF NOT FOUND THEN
+        RETURN EXISTS (SELECT 1 FROM orgs WHERE id = p_org);
+    END IF;
+    PERFORM ct_rollup_rebuild(p_org);
+    RETURN true;
 END
 $$;
 
-CREATE OR REPLACE TRIGGER orgs_rollup AFTER UPDATE OF timezone ON orgs
-    FOR EACH ROW WHEN (OLD.timezone IS DISTINCT FROM NEW.timezone)
-    EXECUTE FUNCTION ct_rollup_org_changed();
+REVOKE ALL ON FUNCTION ct_org_set_timezone(uuid, text) FROM PUBLIC;
+
+DROP TRIGGER IF EXISTS orgs_rollup ON orgs;
+
+DROP FUNCTION IF EXISTS ct_rollup_org_changed();
 
 -- The counts of [p_first, p_last] (local days of the org's zone), folded
 -- or not, grouped as the rollup is.
@@ -160,22 +177,26 @@ RETURNS TABLE (day date, status text, end_reason text, direction text, calls big
                s_neg bigint, b_conf bigint, b_fail bigint, agent_id text, succ_n bigint,
                succ_true bigint, cp_transport numeric, cp_stt numeric, cp_llm numeric,
                cp_tts numeric, cp_platform numeric, cp_other numeric)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT r.day, r.status, r.end_reason, r.direction, sum(r.calls), sum(r.dur_n),
-           sum(r.dur_sum), sum(r.cost_sum), sum(r.s_pos), sum(r.s_neu), sum(r.s_neg),
-           sum(r.b_conf), sum(r.b_fail), r.agent_id, sum(r.succ_n), sum(r.succ_true),
-           sum(r.cp_transport), sum(r.cp_stt), sum(r.cp_llm), sum(r.cp_tts),
-           sum(r.cp_platform), sum(r.cp_other)
-      FROM (SELECT * FROM call_rollup
-             WHERE org_id = p_org AND day BETWEEN COALESCE(p_first, '-infinity') AND
-                   COALESCE(p_last, 'infinity') AND (p_include_test OR NOT is_test)
-            UNION ALL
-            SELECT * FROM call_rollup_delta
-             WHERE org_id = p_org AND day BETWEEN COALESCE(p_first, '-infinity') AND
-                   COALESCE(p_last, 'infinity') AND (p_include_test OR NOT is_test)) r
-     GROUP BY 1, 2, 3, 4, r.agent_id
-    HAVING sum(r.calls) <> 0
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT r.day, r.status, r.end_reason, r.direction, sum(r.calls), sum(r.dur_n),
+               sum(r.dur_sum), sum(r.cost_sum), sum(r.s_pos), sum(r.s_neu), sum(r.s_neg),
+               sum(r.b_conf), sum(r.b_fail), r.agent_id, sum(r.succ_n), sum(r.succ_true),
+               sum(r.cp_transport), sum(r.cp_stt), sum(r.cp_llm), sum(r.cp_tts),
+               sum(r.cp_platform), sum(r.cp_other)
+          FROM (SELECT * FROM call_rollup
+                 WHERE org_id = p_org AND day BETWEEN COALESCE(p_first, '-infinity') AND
+                       COALESCE(p_last, 'infinity') AND (p_include_test OR NOT is_test)
+                UNION ALL
+                SELECT * FROM call_rollup_delta
+                 WHERE org_id = p_org AND day BETWEEN COALESCE(p_first, '-infinity') AND
+                       COALESCE(p_last, 'infinity') AND (p_include_test OR NOT is_test)) r
+         GROUP BY 1, 2, 3, 4, r.agent_id
+        HAVING sum(r.calls) <> 0;
+END
 $$;
 
 -- The same counts from calls themselves, for any range and zone.
@@ -186,31 +207,35 @@ RETURNS TABLE (day date, status text, end_reason text, direction text, calls big
                s_neg bigint, b_conf bigint, b_fail bigint, agent_id text, succ_n bigint,
                succ_true bigint, cp_transport numeric, cp_stt numeric, cp_llm numeric,
                cp_tts numeric, cp_platform numeric, cp_other numeric)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT (v.call_at AT TIME ZONE p_tz)::date, v.status, COALESCE(v.end_call_reason, ''),
-           COALESCE(v.direction, ''), count(*),
-           count(*) FILTER (WHERE v.status IN ('completed', 'in-progress')
-                              AND v.duration_seconds IS NOT NULL),
-           COALESCE(sum(v.duration_seconds) FILTER (WHERE v.status IN ('completed', 'in-progress')), 0),
-           COALESCE(sum(v.cost), 0),
-           count(*) FILTER (WHERE v.sentiment = 'positive'),
-           count(*) FILTER (WHERE v.sentiment = 'neutral'),
-           count(*) FILTER (WHERE v.sentiment = 'negative'),
-           count(*) FILTER (WHERE v.booking_status = 'confirmed'),
-           count(*) FILTER (WHERE v.booking_status = 'attempted_failed'),
-           COALESCE(v.agent_id, ''),
-           count(*) FILTER (WHERE v.success IS NOT NULL), count(*) FILTER (WHERE v.success),
-           COALESCE(sum((v.cost_breakdown->>'transport')::numeric), 0),
-           COALESCE(sum((v.cost_breakdown->>'stt')::numeric), 0),
-           COALESCE(sum((v.cost_breakdown->>'llm')::numeric), 0),
-           COALESCE(sum((v.cost_breakdown->>'tts')::numeric), 0),
-           COALESCE(sum((v.cost_breakdown->>'platform')::numeric), 0),
-           COALESCE(sum((v.cost_breakdown->>'other')::numeric), 0)
-      FROM calls v
-     WHERE v.org_id = p_org AND v.call_at >= COALESCE(p_from, '-infinity')
-       AND v.call_at < COALESCE(p_to, 'infinity') AND (p_include_test OR NOT v.is_test_call)
-     GROUP BY 1, 2, 3, 4, 14
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT (v.call_at AT TIME ZONE p_tz)::date, v.status, COALESCE(v.end_call_reason, ''),
+               COALESCE(v.direction, ''), count(*),
+               count(*) FILTER (WHERE v.status IN ('completed', 'in-progress')
+                                  AND v.duration_seconds IS NOT NULL),
+               COALESCE(sum(v.duration_seconds) FILTER (WHERE v.status IN ('completed', 'in-progress')), 0)::numeric,
+               COALESCE(sum(v.cost), 0),
+               count(*) FILTER (WHERE v.sentiment = 'positive'),
+               count(*) FILTER (WHERE v.sentiment = 'neutral'),
+               count(*) FILTER (WHERE v.sentiment = 'negative'),
+               count(*) FILTER (WHERE v.booking_status = 'confirmed'),
+               count(*) FILTER (WHERE v.booking_status = 'attempted_failed'),
+               COALESCE(v.agent_id, ''),
+               count(*) FILTER (WHERE v.success IS NOT NULL), count(*) FILTER (WHERE v.success),
+               COALESCE(sum((v.cost_breakdown->>'transport')::numeric), 0),
+               COALESCE(sum((v.cost_breakdown->>'stt')::numeric), 0),
+               COALESCE(sum((v.cost_breakdown->>'llm')::numeric), 0),
+               COALESCE(sum((v.cost_breakdown->>'tts')::numeric), 0),
+               COALESCE(sum((v.cost_breakdown->>'platform')::numeric), 0),
+               COALESCE(sum((v.cost_breakdown->>'other')::numeric), 0)
+          FROM calls v
+         WHERE v.org_id = p_org AND v.call_at >= COALESCE(p_from, '-infinity')
+           AND v.call_at < COALESCE(p_to, 'infinity') AND (p_include_test OR NOT v.is_test_call)
+         GROUP BY 1, 2, 3, 4, 14;
+END
 $$;
 
 -- True when t is NULL or midnight in tz.

@@ -56,27 +56,31 @@ REVOKE EXECUTE ON FUNCTION ct_sweep(timestamptz) FROM PUBLIC, calltrack_app;
 --   swept     status             calls the sweeper closed (by last change)
 CREATE OR REPLACE FUNCTION ct_ingest_stats(p_from timestamptz, p_to timestamptz)
 RETURNS TABLE (what text, key text, n bigint)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT 'events', e.provider || '/' || e.outcome, count(*)
-      FROM call_events e WHERE e.received_at >= p_from AND e.received_at < p_to
-     GROUP BY 2
-    UNION ALL
-    SELECT 'duplicate', e.provider, count(*)
-      FROM call_event_duplicates d
-      JOIN call_events e ON e.org_id = d.org_id AND e.id = d.event_id
-     WHERE d.received_at >= p_from AND d.received_at < p_to
-     GROUP BY 2
-    UNION ALL
-    SELECT 'rejected', r.reason, count(*)
-      FROM rejected_events r WHERE r.received_at >= p_from AND r.received_at < p_to
-     GROUP BY 2
-    UNION ALL
-    SELECT 'swept', c.status, count(*)
-      FROM calls c WHERE c.status_source = 'sweeper'
-       AND c.updated_at >= p_from AND c.updated_at < p_to
-     GROUP BY 2
-    ORDER BY 1, 2
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT 'events', e.provider || '/' || e.outcome, count(*)
+          FROM call_events e WHERE e.received_at >= p_from AND e.received_at < p_to
+         GROUP BY 2
+        UNION ALL
+        SELECT 'duplicate', e.provider, count(*)
+          FROM call_event_duplicates d
+          JOIN call_events e ON e.org_id = d.org_id AND e.id = d.event_id
+         WHERE d.received_at >= p_from AND d.received_at < p_to
+         GROUP BY 2
+        UNION ALL
+        SELECT 'rejected', r.reason, count(*)
+          FROM rejected_events r WHERE r.received_at >= p_from AND r.received_at < p_to
+         GROUP BY 2
+        UNION ALL
+        SELECT 'swept', c.status, count(*)
+          FROM calls c WHERE c.status_source = 'sweeper'
+           AND c.updated_at >= p_from AND c.updated_at < p_to
+         GROUP BY 2
+        ORDER BY 1, 2;
+END
 $$;
 
 -- rejected_events is kept for a while, not for ever: calltrack-admin

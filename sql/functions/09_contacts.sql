@@ -90,7 +90,8 @@ BEGIN
         NEW.changed_by := NULL;
         RETURN NEW;
     END IF;
-    IF ct_contact_history_rows(OLD, NEW, v_by) > 0 THEN
+    -- As rows of contacts: on a Citus cluster, of the shard's type.
+    IF ct_contact_history_rows(ROW(OLD.*)::contacts, ROW(NEW.*)::contacts, v_by) > 0 THEN
         NEW.updated_at := now();
     END IF;
     NEW.changed_by := CASE WHEN TG_ARGV[0] = 'named' THEN '' END;
@@ -487,27 +488,31 @@ $$;
 -- (newest first, at most 100), its history (oldest first, its latest
 -- 1,000 changes) and the org's country.
 CREATE OR REPLACE FUNCTION ct_contact_full(p_org uuid, k contacts) RETURNS json
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT (ct_contact_json(k)::jsonb || jsonb_build_object(
-        'calls', (SELECT COALESCE(json_agg(ct_call_summary(x.w) ORDER BY (x.w).call_at DESC,
-                                                                           (x.w).id DESC), '[]')
-                    FROM (SELECT w FROM calls_with_caller_names w
-                           WHERE w.org_id = p_org AND w.contact_id = k.id
-                           ORDER BY w.call_at DESC, w.id DESC LIMIT 100) x),
-        'alerts', (SELECT COALESCE(json_agg(ct_alert_json(x.a, x.w) ORDER BY (x.a).created_at DESC,
-                                                                            (x.a).id DESC), '[]')
-                     FROM (SELECT a, w FROM hot_lead_alerts a
-                             JOIN calls_with_caller_names w ON w.org_id = a.org_id AND w.id = a.call_id
-                            WHERE a.org_id = p_org AND a.contact_id = k.id
-                            ORDER BY a.created_at DESC, a.id DESC LIMIT 100) x),
-        'history', (SELECT COALESCE(json_agg(json_build_object('field', h.field, 'old', h.old,
-                                                               'new', h.new, 'at', ct_iso(h.at),
-                                                               'by', h.by) ORDER BY h.id), '[]')
-                      FROM (SELECT * FROM contact_history h
-                             WHERE h.org_id = p_org AND h.contact_id = k.id
-                             ORDER BY h.id DESC LIMIT 1000) h),
-        'country', (SELECT o.default_country FROM orgs o WHERE o.id = p_org)))::json
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT (ct_contact_json(k)::jsonb || jsonb_build_object(
+            'calls', (SELECT COALESCE(json_agg(ct_call_summary(x.w) ORDER BY (x.w).call_at DESC,
+                                                                               (x.w).id DESC), '[]')
+                        FROM (SELECT w FROM calls_with_caller_names w
+                               WHERE w.org_id = p_org AND w.contact_id = k.id
+                               ORDER BY w.call_at DESC, w.id DESC LIMIT 100) x),
+            'alerts', (SELECT COALESCE(json_agg(ct_alert_json(x.a, x.w) ORDER BY (x.a).created_at DESC,
+                                                                                (x.a).id DESC), '[]')
+                         FROM (SELECT a, w FROM hot_lead_alerts a
+                                 JOIN calls_with_caller_names w ON w.org_id = a.org_id AND w.id = a.call_id
+                                WHERE a.org_id = p_org AND a.contact_id = k.id
+                                ORDER BY a.created_at DESC, a.id DESC LIMIT 100) x),
+            'history', (SELECT COALESCE(json_agg(json_build_object('field', h.field, 'old', h.old,
+                                                                   'new', h.new, 'at', ct_iso(h.at),
+                                                                   'by', h.by) ORDER BY h.id), '[]')
+                          FROM (SELECT * FROM contact_history h
+                                 WHERE h.org_id = p_org AND h.contact_id = k.id
+                                 ORDER BY h.id DESC LIMIT 1000) h),
+            'country', (SELECT o.default_country FROM orgs o WHERE o.id = p_org)))::json);
+END
 $$;
 
 -- GET /api/contacts/<id>: ct_contact_full, or NULL when the token's org

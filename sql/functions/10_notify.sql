@@ -202,16 +202,16 @@ DECLARE
     v_total int := 0;
 BEGIN
     FOR r IN
-        SELECT o.id, o.timezone, (p_now AT TIME ZONE o.timezone)::date AS day
-          FROM orgs o
-         WHERE extract(hour FROM p_now AT TIME ZONE o.timezone) >= o.digest_hour
-           AND EXISTS (SELECT 1 FROM notification_destinations d
-                        WHERE d.org_id = o.id AND d.enabled AND 'digest.daily' = ANY (d.events)
-                          AND NOT EXISTS (
-                              SELECT 1 FROM notifications m
-                               WHERE m.org_id = o.id AND m.destination_id = d.id
-                                 AND m.event = 'digest.daily'
-                                 AND m.subject = ((p_now AT TIME ZONE o.timezone)::date)::text))
+        -- From the destinations, joined to their org: on a Citus cluster
+        -- a reference table (orgs) is no outer side of a correlated query.
+        SELECT DISTINCT o.id, o.timezone, (p_now AT TIME ZONE o.timezone)::date AS day
+          FROM notification_destinations d JOIN orgs o ON o.id = d.org_id
+         WHERE d.enabled AND 'digest.daily' = ANY (d.events)
+           AND extract(hour FROM p_now AT TIME ZONE o.timezone) >= o.digest_hour
+           AND NOT EXISTS (SELECT 1 FROM notifications m
+                            WHERE m.org_id = d.org_id AND m.destination_id = d.id
+                              AND m.event = 'digest.daily'
+                              AND m.subject = ((p_now AT TIME ZONE o.timezone)::date)::text)
          ORDER BY o.id
     LOOP
         v_data := ct_notify_digest_data(r.id, r.timezone, r.day - 1);
@@ -238,33 +238,37 @@ $$;
 -- GET /api/calls), data.contact and, once raised, data.alert; the digest
 -- data.digest; a test message data.test.
 CREATE OR REPLACE FUNCTION ct_notify_body(p_org uuid, p_id uuid) RETURNS text
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT json_build_object(
-        'type', n.event,
-        'timestamp', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-        'data', CASE
-            WHEN n.event = 'digest.daily' THEN json_build_object('digest', n.data)
-            WHEN n.call_id IS NULL THEN json_build_object('test', COALESCE(n.data, '{}'::jsonb))
-            ELSE json_build_object(
-                'call', (SELECT ct_call_summary(v) FROM calls_with_caller_names v
-                          WHERE v.org_id = n.org_id AND v.id = n.call_id),
-                'contact', (SELECT json_build_object('id', ct.id, 'name', ct.name,
-                                                     'phone', ct.phone,
-                                                     'phone_display', ct.phone_display,
-                                                     'email', ct.email,
-                                                     'lead_status', ct.lead_status,
-                                                     'lead_score', ct.lead_score)
-                              FROM calls k JOIN contacts ct
-                                ON ct.org_id = k.org_id AND ct.id = k.contact_id
-                             WHERE k.org_id = n.org_id AND k.id = n.call_id),
-                'alert', (SELECT json_build_object('score', a.score, 'reasons', a.reasons,
-                                                   'created_at', ct_iso(a.created_at))
-                            FROM hot_lead_alerts a
-                           WHERE a.org_id = n.org_id AND a.call_id = n.call_id))
-            END)::text
-      FROM notifications n
-     WHERE n.org_id = p_org AND n.id = p_id
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT json_build_object(
+            'type', n.event,
+            'timestamp', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+            'data', CASE
+                WHEN n.event = 'digest.daily' THEN json_build_object('digest', n.data)
+                WHEN n.call_id IS NULL THEN json_build_object('test', COALESCE(n.data, '{}'::jsonb))
+                ELSE json_build_object(
+                    'call', (SELECT ct_call_summary(v) FROM calls_with_caller_names v
+                              WHERE v.org_id = n.org_id AND v.id = n.call_id),
+                    'contact', (SELECT json_build_object('id', ct.id, 'name', ct.name,
+                                                         'phone', ct.phone,
+                                                         'phone_display', ct.phone_display,
+                                                         'email', ct.email,
+                                                         'lead_status', ct.lead_status,
+                                                         'lead_score', ct.lead_score)
+                                  FROM calls k JOIN contacts ct
+                                    ON ct.org_id = k.org_id AND ct.id = k.contact_id
+                                 WHERE k.org_id = n.org_id AND k.id = n.call_id),
+                    'alert', (SELECT json_build_object('score', a.score, 'reasons', a.reasons,
+                                                       'created_at', ct_iso(a.created_at))
+                                FROM hot_lead_alerts a
+                               WHERE a.org_id = n.org_id AND a.call_id = n.call_id))
+                END)::text
+          FROM notifications n
+         WHERE n.org_id = p_org AND n.id = p_id);
+END
 $$;
 
 -- Claims up to p_limit due messages for one sender, at most one per
@@ -366,6 +370,10 @@ RETURNS text
 DECLARE
     v_state text;
     v_wait int;
+    -- Values, not calls: Citus takes no function but an immutable one
+    -- inside a CASE of a statement that writes.
+    v_now timestamptz := now();
+    v_jitter float8 := 0.9 + random() * 0.2;
 BEGIN
     IF p_scale IS NULL OR p_scale NOT BETWEEN 1 AND 1000000 THEN
         RAISE EXCEPTION 'invalid backoff scale: %', p_scale USING ERRCODE = 'invalid_parameter_value';
@@ -377,10 +385,10 @@ BEGIN
     UPDATE notifications m
        SET state = CASE WHEN p_ok THEN 'delivered'
                         WHEN v_wait IS NULL THEN 'failed' ELSE 'pending' END,
-           delivered_at = CASE WHEN p_ok THEN now() ELSE m.delivered_at END,
+           delivered_at = CASE WHEN p_ok THEN v_now ELSE m.delivered_at END,
            next_attempt_at = CASE WHEN p_ok OR v_wait IS NULL THEN m.next_attempt_at
-                                  ELSE now() + make_interval(secs => v_wait::float8 / p_scale
-                                                                     * (0.9 + random() * 0.2)) END,
+                                  ELSE v_now + make_interval(secs => v_wait::float8 / p_scale
+                                                                     * v_jitter) END,
            leased_until = NULL
      WHERE m.org_id = p_org AND m.id = p_id AND m.attempts = p_attempt AND m.state = 'pending'
     RETURNING m.state INTO v_state;

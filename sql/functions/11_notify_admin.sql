@@ -69,14 +69,18 @@ $$;
 
 -- An org's destinations, oldest first: {"notifications": [...]}.
 CREATE OR REPLACE FUNCTION ct_notify_destinations(p_org uuid) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT jsonb_build_object('notifications', COALESCE(jsonb_agg(
-               ct_notify_destination_json(d.id, d.kind, d.url, d.events, d.mail_to, d.mail_from,
-                                          d.smtp_user, d.enabled, d.created_at)
-               ORDER BY d.created_at, d.id), '[]'))
-      FROM notification_destinations d
-     WHERE d.org_id = p_org
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT jsonb_build_object('notifications', COALESCE(jsonb_agg(
+                   ct_notify_destination_json(d.id, d.kind, d.url, d.events, d.mail_to, d.mail_from,
+                                              d.smtp_user, d.enabled, d.created_at)
+                   ORDER BY d.created_at, d.id), '[]'))
+          FROM notification_destinations d
+         WHERE d.org_id = p_org);
+END
 $$;
 
 -- The most destinations an org may have.
@@ -116,24 +120,30 @@ $$;
 -- either as it is); returns it, or NULL when p_org has no such one.
 CREATE OR REPLACE FUNCTION ct_notify_set(p_org uuid, p_id uuid, p_events text[], p_enabled boolean)
 RETURNS jsonb
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
+DECLARE
+    v jsonb;
+BEGIN
     UPDATE notification_destinations d
        SET events = COALESCE(p_events, d.events), enabled = COALESCE(p_enabled, d.enabled)
      WHERE d.org_id = p_org AND d.id = p_id
     RETURNING ct_notify_destination_json(d.id, d.kind, d.url, d.events, d.mail_to, d.mail_from,
-                                         d.smtp_user, d.enabled, d.created_at)
+                                         d.smtp_user, d.enabled, d.created_at) INTO v;
+    RETURN v;
+END
 $$;
 
 -- Removes a destination, and with it (014's foreign keys cascade) every
 -- message to it, pending or not, and their attempts.  True when there was
 -- one.
 CREATE OR REPLACE FUNCTION ct_notify_remove(p_org uuid, p_id uuid) RETURNS boolean
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
-    WITH gone AS (DELETE FROM notification_destinations d
-                   WHERE d.org_id = p_org AND d.id = p_id RETURNING 1)
-    SELECT EXISTS (SELECT 1 FROM gone)
+BEGIN
+    DELETE FROM notification_destinations d WHERE d.org_id = p_org AND d.id = p_id;
+    RETURN FOUND;
+END
 $$;
 
 -- One message as the delivery log shows it, with its attempts (the
@@ -142,29 +152,37 @@ CREATE OR REPLACE FUNCTION ct_notify_delivery_json(p_org uuid, p_id uuid, p_dest
     p_event text, p_call uuid, p_webhook_id text, p_state text, p_next timestamptz,
     p_created timestamptz)
 RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT jsonb_build_object(
-        'id', p_id, 'destination_id', p_destination, 'event', p_event, 'call_id', p_call,
-        'webhook_id', p_webhook_id, 'state', p_state,
-        'next_attempt_at', CASE WHEN p_state = 'pending' THEN ct_iso(p_next) END,
-        'created_at', ct_iso(p_created),
-        'attempts', (SELECT COALESCE(jsonb_agg(jsonb_build_object(
-                                         'at', ct_iso(a.at), 'status', a.status, 'error', a.error)
-                                     ORDER BY a.id), '[]')
-                       FROM (SELECT a.id, a.at, a.status, a.error FROM notification_attempts a
-                              WHERE a.org_id = p_org AND a.notification_id = p_id
-                              ORDER BY a.id DESC LIMIT 50) a))
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT jsonb_build_object(
+            'id', p_id, 'destination_id', p_destination, 'event', p_event, 'call_id', p_call,
+            'webhook_id', p_webhook_id, 'state', p_state,
+            'next_attempt_at', CASE WHEN p_state = 'pending' THEN ct_iso(p_next) END,
+            'created_at', ct_iso(p_created),
+            'attempts', (SELECT COALESCE(jsonb_agg(jsonb_build_object(
+                                             'at', ct_iso(a.at), 'status', a.status, 'error', a.error)
+                                         ORDER BY a.id), '[]')
+                           FROM (SELECT a.id, a.at, a.status, a.error FROM notification_attempts a
+                                  WHERE a.org_id = p_org AND a.notification_id = p_id
+                                  ORDER BY a.id DESC LIMIT 50) a)));
+END
 $$;
 
 -- One message of p_org by its id, or NULL.
 CREATE OR REPLACE FUNCTION ct_notify_delivery(p_org uuid, p_id uuid) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT ct_notify_delivery_json(m.org_id, m.id, m.destination_id, m.event, m.call_id,
-                                   m.webhook_id, m.state, m.next_attempt_at, m.created_at)
-      FROM notifications m
-     WHERE m.org_id = p_org AND m.id = p_id
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT ct_notify_delivery_json(m.org_id, m.id, m.destination_id, m.event, m.call_id,
+                                       m.webhook_id, m.state, m.next_attempt_at, m.created_at)
+          FROM notifications m
+         WHERE m.org_id = p_org AND m.id = p_id);
+END
 $$;
 
 -- Queues one 'test' message to a destination (its subject a fresh uuid,

@@ -209,11 +209,15 @@ $$;
 -- and nothing of another org's: the dashboard's role reads no payload.
 CREATE OR REPLACE FUNCTION ct_ingest_event_sizes(p_ids bigint[])
 RETURNS TABLE (id bigint, size int)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, public
     AS $$
-    SELECT e.id, octet_length(e.payload) FROM call_events e
-     WHERE e.org_id = ct_current_org() AND e.id = ANY (p_ids[1:1000])
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT e.id, octet_length(e.payload) FROM call_events e
+         WHERE e.org_id = ct_current_org() AND e.id = ANY (p_ids[1:1000]);
+END
 $$;
 
 -- One delivery as the list shows it.

@@ -442,7 +442,7 @@ BEGIN
     ON CONFLICT (org_id, provider, provider_call_id) DO UPDATE
        SET conversation_state = EXCLUDED.conversation_state,
            call_id = COALESCE(EXCLUDED.call_id, x.call_id),
-           synced_to_dashboard = false, updated_at = now();
+           synced_to_dashboard = false, updated_at = EXCLUDED.updated_at;
     IF v_call IS NOT NULL THEN
         PERFORM ct_session_merge(v_org, v_call);
         SELECT * INTO v_new FROM calls k WHERE k.org_id = v_org AND k.id = v_call;
@@ -471,32 +471,40 @@ $$;
 -- (a call written before its legs: its own id).
 CREATE OR REPLACE FUNCTION ct_call_legs_json(p_org uuid, p_call uuid, p_provider text, p_id text)
 RETURNS json
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT COALESCE((SELECT json_agg(json_build_object('provider', l.provider,
-                                                       'provider_call_id', l.provider_call_id)
-                                     ORDER BY l.provider, l.provider_call_id)
-                       FROM call_legs l WHERE l.org_id = p_org AND l.call_id = p_call),
-                    json_build_array(json_build_object('provider', p_provider,
-                                                       'provider_call_id', p_id)))
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT COALESCE((SELECT json_agg(json_build_object('provider', l.provider,
+                                                           'provider_call_id', l.provider_call_id)
+                                         ORDER BY l.provider, l.provider_call_id)
+                           FROM call_legs l WHERE l.org_id = p_org AND l.call_id = p_call),
+                        json_build_array(json_build_object('provider', p_provider,
+                                                           'provider_call_id', p_id))));
+END
 $$;
 
 -- The call's session, as GET /api/calls/<id> shows it, or NULL: the one
 -- last written of those its legs name, {"provider", "provider_call_id",
 -- "conversation_state", "synced_to_dashboard", "updated_at"}.
 CREATE OR REPLACE FUNCTION ct_call_session_json(p_org uuid, p_call uuid) RETURNS json
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT json_build_object('provider', s.provider, 'provider_call_id', s.provider_call_id,
-                             'conversation_state', s.conversation_state,
-                             'synced_to_dashboard', s.synced_to_dashboard,
-                             'updated_at', ct_iso(s.updated_at))
-      FROM call_legs l
-      JOIN call_sessions s ON s.org_id = l.org_id AND s.provider = l.provider
-                          AND s.provider_call_id = l.provider_call_id
-     WHERE l.org_id = p_org AND l.call_id = p_call
-     ORDER BY s.updated_at DESC, s.provider, s.provider_call_id
-     LIMIT 1
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT json_build_object('provider', s.provider, 'provider_call_id', s.provider_call_id,
+                                 'conversation_state', s.conversation_state,
+                                 'synced_to_dashboard', s.synced_to_dashboard,
+                                 'updated_at', ct_iso(s.updated_at))
+          FROM call_legs l
+          JOIN call_sessions s ON s.org_id = l.org_id AND s.provider = l.provider
+                              AND s.provider_call_id = l.provider_call_id
+         WHERE l.org_id = p_org AND l.call_id = p_call
+         ORDER BY s.updated_at DESC, s.provider, s.provider_call_id
+         LIMIT 1);
+END
 $$;
 
 REVOKE ALL ON FUNCTION ct_legs_fold(uuid, uuid, uuid),

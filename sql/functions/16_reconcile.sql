@@ -11,17 +11,21 @@
 -- The Account SID a Twilio integration's status callbacks carried (the
 -- newest that names one), for an integration given its auth token alone.
 CREATE OR REPLACE FUNCTION ct_reconcile_twilio_account(p_integration text) RETURNS text
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT (regexp_match(convert_from(e.payload, 'UTF8'),
-                         '(?:^|&)AccountSid=(AC[0-9a-fA-F]{32})(?:&|$)'))[1]
-      FROM call_events e
-     WHERE e.integration_id = p_integration AND e.provider = 'twilio'
-       AND e.content_type ILIKE 'application/x-www-form-urlencoded%'
-       AND octet_length(e.payload) < 65536
-       AND position('AccountSid=AC' IN convert_from(e.payload, 'UTF8')) > 0
-     ORDER BY e.received_at DESC
-     LIMIT 1
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT (regexp_match(convert_from(e.payload, 'UTF8'),
+                             '(?:^|&)AccountSid=(AC[0-9a-fA-F]{32})(?:&|$)'))[1]
+          FROM call_events e
+         WHERE e.integration_id = p_integration AND e.provider = 'twilio'
+           AND e.content_type ILIKE 'application/x-www-form-urlencoded%'
+           AND octet_length(e.payload) < 65536
+           AND position('AccountSid=AC' IN convert_from(e.payload, 'UTF8')) > 0
+         ORDER BY e.received_at DESC
+         LIMIT 1);
+END
 $$;
 
 -- The calls a sweep asks their provider about, at most p_per_org of an
@@ -42,60 +46,64 @@ CREATE OR REPLACE FUNCTION ct_reconcile_due(p_per_org int, p_per_run int,
                                             p_now timestamptz DEFAULT now())
 RETURNS TABLE (org_id uuid, call_id uuid, integration_id text, provider text,
                provider_call_id text, api_key text, account_sid text, why text)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    WITH cand AS (
-        SELECT c.org_id, c.id, c.integration_id, c.provider, c.provider_call_id,
-               i.api_key, i.api_account_sid,
-               CASE WHEN c.status IN ('queued', 'ringing', 'in-progress') THEN 'stuck'
-                    WHEN c.status_source = 'sweeper' THEN 'swept'
-                    ELSE 'missing' END AS why,
-               c.last_event_at,
-               make_interval(mins => GREATEST(1,
-                   CASE WHEN c.status = 'in-progress' OR c.started_at IS NOT NULL
-                        THEN o.stuck_answered_minutes
-                        ELSE o.stuck_unanswered_minutes END / 3)) AS spread
-          FROM calls c
-          JOIN integrations i ON i.org_id = c.org_id AND i.id = c.integration_id
-          JOIN orgs o ON o.id = c.org_id
-         WHERE i.api_key IS NOT NULL AND i.disabled_at IS NULL
-           AND c.provider = i.provider
-           AND ((c.status IN ('queued', 'ringing', 'in-progress')
-                 AND c.last_event_at < p_now - make_interval(mins =>
-                         CASE WHEN c.status = 'in-progress' THEN o.stuck_answered_minutes
-                              ELSE o.stuck_unanswered_minutes END))
-             OR (c.status_source = 'sweeper' AND c.updated_at > p_now - interval '7 days'
-                 AND c.status NOT IN ('queued', 'ringing', 'in-progress'))
-             OR (c.provider IN ('vapi', 'retell') AND c.final_report_at IS NULL
-                 AND c.status NOT IN ('queued', 'ringing', 'in-progress')
-                 AND c.status_source = 'provider'
-                 AND COALESCE(c.ended_at, c.last_event_at) < p_now - interval '10 minutes'
-                 AND c.last_event_at > p_now - interval '7 days'))
-    ),
-    asked AS (
-        SELECT k.*, a.n, a.last_at, a.retry_at, a.gone
-          FROM cand k
-          LEFT JOIN LATERAL (
-              SELECT count(*) AS n, max(x.at) AS last_at, max(x.retry_at) AS retry_at,
-                     bool_or(x.outcome = 'not_found') AS gone
-                FROM reconcile_attempts x
-               WHERE x.org_id = k.org_id AND x.call_id = k.id) a ON true
-    ),
-    ready AS (
-        SELECT s.*, row_number() OVER (PARTITION BY s.org_id ORDER BY s.last_event_at, s.id) AS rn
-          FROM asked s
-         WHERE COALESCE(s.n, 0) < 3 AND NOT COALESCE(s.gone, false)
-           AND (s.last_at IS NULL OR s.last_at <= p_now - s.spread)
-           AND (s.retry_at IS NULL OR s.retry_at <= p_now)
-    )
-    SELECT r.org_id, r.id, r.integration_id, r.provider, r.provider_call_id, r.api_key,
-           CASE WHEN r.provider = 'twilio'
-                THEN COALESCE(r.api_account_sid, ct_reconcile_twilio_account(r.integration_id)) END,
-           r.why
-      FROM ready r
-     WHERE r.rn <= LEAST(GREATEST(p_per_org, 0), 10000)
-     ORDER BY r.last_event_at, r.id
-     LIMIT LEAST(GREATEST(p_per_run, 0), 100000)
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        WITH cand AS (
+            SELECT c.org_id, c.id, c.integration_id, c.provider, c.provider_call_id,
+                   i.api_key, i.api_account_sid,
+                   CASE WHEN c.status IN ('queued', 'ringing', 'in-progress') THEN 'stuck'
+                        WHEN c.status_source = 'sweeper' THEN 'swept'
+                        ELSE 'missing' END AS why,
+                   c.last_event_at,
+                   make_interval(mins => GREATEST(1,
+                       CASE WHEN c.status = 'in-progress' OR c.started_at IS NOT NULL
+                            THEN o.stuck_answered_minutes
+                            ELSE o.stuck_unanswered_minutes END / 3)) AS spread
+              FROM calls c
+              JOIN integrations i ON i.org_id = c.org_id AND i.id = c.integration_id
+              JOIN orgs o ON o.id = c.org_id
+             WHERE i.api_key IS NOT NULL AND i.disabled_at IS NULL
+               AND c.provider = i.provider
+               AND ((c.status IN ('queued', 'ringing', 'in-progress')
+                     AND c.last_event_at < p_now - make_interval(mins =>
+                             CASE WHEN c.status = 'in-progress' THEN o.stuck_answered_minutes
+                                  ELSE o.stuck_unanswered_minutes END))
+                 OR (c.status_source = 'sweeper' AND c.updated_at > p_now - interval '7 days'
+                     AND c.status NOT IN ('queued', 'ringing', 'in-progress'))
+                 OR (c.provider IN ('vapi', 'retell') AND c.final_report_at IS NULL
+                     AND c.status NOT IN ('queued', 'ringing', 'in-progress')
+                     AND c.status_source = 'provider'
+                     AND COALESCE(c.ended_at, c.last_event_at) < p_now - interval '10 minutes'
+                     AND c.last_event_at > p_now - interval '7 days'))
+        ),
+        asked AS (
+            SELECT k.*, a.n, a.last_at, a.retry_at, a.gone
+              FROM cand k
+              LEFT JOIN LATERAL (
+                  SELECT count(*) AS n, max(x.at) AS last_at, max(x.retry_at) AS retry_at,
+                         bool_or(x.outcome = 'not_found') AS gone
+                    FROM reconcile_attempts x
+                   WHERE x.org_id = k.org_id AND x.call_id = k.id) a ON true
+        ),
+        ready AS (
+            SELECT s.*, row_number() OVER (PARTITION BY s.org_id ORDER BY s.last_event_at, s.id) AS rn
+              FROM asked s
+             WHERE COALESCE(s.n, 0) < 3 AND NOT COALESCE(s.gone, false)
+               AND (s.last_at IS NULL OR s.last_at <= p_now - s.spread)
+               AND (s.retry_at IS NULL OR s.retry_at <= p_now)
+        )
+        SELECT r.org_id, r.id, r.integration_id, r.provider, r.provider_call_id, r.api_key,
+               CASE WHEN r.provider = 'twilio'
+                    THEN COALESCE(r.api_account_sid, ct_reconcile_twilio_account(r.integration_id)) END,
+               r.why
+          FROM ready r
+         WHERE r.rn <= LEAST(GREATEST(p_per_org, 0), 10000)
+         ORDER BY r.last_event_at, r.id
+         LIMIT LEAST(GREATEST(p_per_run, 0), 100000);
+END
 $$;
 
 REVOKE ALL ON FUNCTION ct_reconcile_due(int, int, timestamptz) FROM PUBLIC;
@@ -114,13 +122,17 @@ CREATE OR REPLACE FUNCTION ct_reconcile_record(p_org uuid, p_call uuid, p_integr
 RETURNS void
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    -- A value: Citus takes no function but an immutable one inside a
+    -- CASE of a statement that writes.
+    v_now timestamptz := now();
 BEGIN
     INSERT INTO reconcile_attempts (org_id, call_id, integration_id, http_status, outcome,
                                     error, retry_at)
     VALUES (p_org, p_call, p_integration, LEAST(GREATEST(COALESCE(p_http_status, 0), 0), 999),
             p_outcome, left(p_error, 1000),
             CASE WHEN p_retry_seconds IS NOT NULL
-                 THEN now() + make_interval(secs => LEAST(GREATEST(p_retry_seconds, 1), 86400)) END);
+                 THEN v_now + make_interval(secs => LEAST(GREATEST(p_retry_seconds, 1), 86400)) END);
     IF p_final AND p_outcome = 'recovered' THEN
         UPDATE calls c SET final_report_at = now()
          WHERE c.org_id = p_org AND c.id = p_call AND c.final_report_at IS NULL
@@ -140,17 +152,21 @@ REVOKE ALL ON FUNCTION ct_reconcile_record(uuid, uuid, text, int, text, text, in
 CREATE OR REPLACE FUNCTION ct_ingest_reconcile(p_org uuid, p_integration text,
                                                p_from timestamptz, p_to timestamptz)
 RETURNS json
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT json_build_object(
-        'api_key_set', (SELECT i.api_key_set_at IS NOT NULL FROM integrations i
-                         WHERE i.org_id = p_org AND i.id = p_integration),
-        'attempted', count(*),
-        'recovered', count(*) FILTER (WHERE a.outcome = 'recovered'),
-        'failed', count(*) FILTER (WHERE a.outcome <> 'recovered'))
-      FROM reconcile_attempts a
-     WHERE a.org_id = p_org AND a.integration_id = p_integration
-       AND a.at >= p_from AND a.at < p_to
+#variable_conflict use_column
+BEGIN
+    RETURN (
+        SELECT json_build_object(
+            'api_key_set', (SELECT i.api_key_set_at IS NOT NULL FROM integrations i
+                             WHERE i.org_id = p_org AND i.id = p_integration),
+            'attempted', count(*),
+            'recovered', count(*) FILTER (WHERE a.outcome = 'recovered'),
+            'failed', count(*) FILTER (WHERE a.outcome <> 'recovered'))
+          FROM reconcile_attempts a
+         WHERE a.org_id = p_org AND a.integration_id = p_integration
+           AND a.at >= p_from AND a.at < p_to);
+END
 $$;
 
 REVOKE ALL ON FUNCTION ct_ingest_reconcile(uuid, text, timestamptz, timestamptz) FROM PUBLIC;

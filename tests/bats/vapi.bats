@@ -46,7 +46,7 @@ field() { jq -r ".$2" <<<"$(state "$1")"; }
 		[ "$(jq -r .outcome <<<"$BODY")" = recorded ]
 	done
 	[ "$(state other-1)" = "$before" ]
-	run psql -X -At -c "SELECT count(*) FROM call_events e JOIN calls c ON c.id = e.call_id
+	run psql -X -At -c "SELECT count(*) FROM call_events e JOIN calls c ON c.org_id = e.org_id AND c.id = e.call_id
 	    WHERE c.provider_call_id = 'other-1' AND e.org_id = '$ORG'"
 	[ "$output" = 7 ]
 }
@@ -188,7 +188,8 @@ EOF
 	vapi "$(sed 's/019b94d2-6a1f-7c3e-9b2d-4f8a1e6c0d21/hot-1/; s/+14155550123/+14155550888/g' "$f")"
 	expect 200
 	run psql -X -At -c "SELECT a.score >= 70, array_length(a.reasons, 1) > 0, ct.lead_status
-	    FROM hot_lead_alerts a JOIN calls c ON c.id = a.call_id JOIN contacts ct ON ct.id = a.contact_id
+	    FROM hot_lead_alerts a JOIN calls c ON c.org_id = a.org_id AND c.id = a.call_id
+	    JOIN contacts ct ON ct.org_id = a.org_id AND ct.id = a.contact_id
 	    WHERE c.org_id = '$ORG' AND c.provider_call_id = 'hot-1'"
 	[ "$output" = "t|t|booked" ]
 	run psql -X -At -c "SELECT booking_evidence->>'tool', booking_evidence->>'successful'
