@@ -36,14 +36,37 @@
 --   row-level security.
 
 -- The MAC of a pin of p_org, under p_key, for this backend and this
--- transaction.  The time is written as seconds since the epoch, which no
--- session setting changes.  Its names are bound here (a SQL-standard
--- body), and it is inlined where it is called; only the owner may call
--- it, and only the owner can read the key it needs.
+-- transaction: of '<org>:<backend pid>:<transaction start>', the time
+-- written as seconds since the epoch, which no session setting changes.
+-- Only the owner may call it, and only the owner can read the key it
+-- needs.
+--
+-- On a Citus cluster (sql/distribute.sql) a statement of the transaction
+-- runs on the worker that holds its shard, in a backend of the worker's,
+-- so the pin names what the coordinator and its workers share there: the
+-- coordinator backend's global pid (citus_backend_gpid(), the same on
+-- every node that works for it) and the distributed transaction's number
+-- and start (get_current_transaction_id()).  A transaction that is not
+-- distributed yet has number 0: ct_pin_set makes it one before it makes
+-- a pin, and a MAC for number 0 is none (NULL), which matches no row.
 CREATE OR REPLACE FUNCTION ct_pin_mac(p_org uuid, p_key bytea) RETURNS bytea
-    LANGUAGE sql STABLE PARALLEL RESTRICTED
-    RETURN hmac(convert_to(p_org::text || ':' || pg_backend_pid()::text || ':'
-                           || extract(epoch FROM now())::text, 'UTF8'), p_key, 'sha256');
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+    AS $$
+DECLARE
+    v_bind text;
+BEGIN
+    IF current_setting('citus.version', true) IS NULL OR to_regproc('citus_backend_gpid') IS NULL THEN
+        v_bind := pg_backend_pid()::text || ':' || extract(epoch FROM now())::text;
+    ELSE
+        SELECT citus_backend_gpid()::text || ':' || t.transaction_number::text || ':'
+               || extract(epoch FROM t.transaction_stamp)::text
+          INTO v_bind
+          FROM get_current_transaction_id() t
+         WHERE t.transaction_number <> 0;
+    END IF;
+    RETURN hmac(convert_to(p_org::text || ':' || v_bind, 'UTF8'), p_key, 'sha256');
+END
+$$;
 
 REVOKE ALL ON FUNCTION ct_pin_mac(uuid, bytea) FROM PUBLIC;
 
@@ -82,6 +105,41 @@ $$;
 REVOKE ALL ON FUNCTION ct_current_org() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ct_current_org() TO calltrack_app, calltrack_dashboard;
 
+-- Pins p_org (NULL: clears the pin) for the rest of the transaction; the
+-- owner's alone, called by the two functions below.  SET LOCAL rather than
+-- set_config(): on a Citus cluster, with citus.propagate_set_commands =
+-- 'local', Citus sends it to every worker the transaction uses.  A Citus
+-- transaction is first made distributed (a lock on no row of the org's
+-- shard of contacts), so that it has the number the pin is made for
+-- (ct_pin_mac) and every worker it reads from takes part in it, pin
+-- included.  On one PostgreSQL both steps cost nothing.
+CREATE OR REPLACE FUNCTION ct_pin_set(p_org uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, public
+    AS $$
+DECLARE
+    v_key bytea;
+BEGIN
+    IF p_org IS NOT NULL AND EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
+        SET LOCAL citus.propagate_set_commands = 'local';
+        -- A query of the org's shard may query the org's other tables
+        -- (a policy reads the pin's key; a call's summary its legs).
+        -- Citus refuses that unless told: every table is co-located by
+        -- org, so such a query runs on the same node, in the same
+        -- transaction, and sees what the outer one sees.
+        SET LOCAL citus.allow_nested_distributed_execution = on;
+        PERFORM 1 FROM contacts k
+         WHERE k.org_id = p_org AND k.id = '00000000-0000-0000-0000-000000000000'
+           FOR KEY SHARE;
+    END IF;
+    SELECT k.key INTO v_key FROM pin_key k;
+    EXECUTE format('SET LOCAL calltrack.pin = %L', CASE WHEN p_org IS NULL THEN ''
+        ELSE p_org::text || ':' || COALESCE(encode(ct_pin_mac(p_org, v_key), 'hex'), '') END);
+END
+$$;
+
+REVOKE ALL ON FUNCTION ct_pin_set(uuid) FROM PUBLIC;
+
 -- Pins the org of the integration named by a webhook slug for the rest of
 -- the transaction and returns it; an unknown slug (or NULL) clears the
 -- pin and returns NULL.  The webhooks' role only: the slug is what the
@@ -92,12 +150,9 @@ CREATE OR REPLACE FUNCTION ct_pin_integration(p_slug text) RETURNS uuid
     AS $$
 DECLARE
     v_org uuid;
-    v_key bytea;
 BEGIN
     SELECT i.org_id INTO v_org FROM integrations i WHERE i.id = p_slug;
-    SELECT k.key INTO v_key FROM pin_key k;
-    PERFORM set_config('calltrack.pin', CASE WHEN v_org IS NULL THEN ''
-        ELSE v_org::text || ':' || encode(ct_pin_mac(v_org, v_key), 'hex') END, true);
+    PERFORM ct_pin_set(v_org);
     RETURN v_org;
 END
 $$;
@@ -114,13 +169,10 @@ CREATE OR REPLACE FUNCTION ct_pin_token(p_hash text) RETURNS uuid
     AS $$
 DECLARE
     v_org uuid;
-    v_key bytea;
 BEGIN
     SELECT t.org_id INTO v_org FROM api_tokens t
      WHERE t.token_hash = p_hash AND t.revoked_at IS NULL;
-    SELECT k.key INTO v_key FROM pin_key k;
-    PERFORM set_config('calltrack.pin', CASE WHEN v_org IS NULL THEN ''
-        ELSE v_org::text || ':' || encode(ct_pin_mac(v_org, v_key), 'hex') END, true);
+    PERFORM ct_pin_set(v_org);
     RETURN v_org;
 END
 $$;

@@ -16,13 +16,30 @@
 -- else.  A change of signature or return type also needs a numbered
 -- migration that drops the old one.
 
-ALTER TABLE orgs ENABLE ROW LEVEL SECURITY;
+-- Row-level security on an org's table, with its one policy: p_using and
+-- p_check, where $pin stands for the pinned org.  On one PostgreSQL that
+-- is (SELECT ct_current_org()), an InitPlan run once per statement;
+-- Citus takes no subquery in a policy of a distributed or reference
+-- table, and there it is the call, evaluated where the shard is.
+CREATE OR REPLACE FUNCTION ct_org_policy(p_table regclass, p_using text, p_check text)
+RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_pin text := CASE WHEN EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')
+                       THEN 'ct_current_org()' ELSE '(SELECT ct_current_org())' END;
+BEGIN
+    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', p_table);
+    EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', p_table);
+    EXECUTE format('DROP POLICY IF EXISTS org_isolation ON %s', p_table);
+    EXECUTE format('CREATE POLICY org_isolation ON %s USING (%s) WITH CHECK (%s)', p_table,
+                   replace(p_using, '$pin', v_pin), replace(p_check, '$pin', v_pin));
+END
+$$;
 
-ALTER TABLE orgs FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON FUNCTION ct_org_policy(regclass, text, text) FROM PUBLIC;
 
-DROP POLICY IF EXISTS org_isolation ON orgs;
-CREATE POLICY org_isolation ON orgs
-    USING (id = (SELECT ct_current_org())) WITH CHECK (id = (SELECT ct_current_org()));
+SELECT ct_org_policy('orgs', 'id = $pin', 'id = $pin');
 
 DO $$
 DECLARE
@@ -33,59 +50,22 @@ BEGIN
                              'contact_history', 'notification_destinations',
                              'notifications', 'notification_attempts']
     LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format('DROP POLICY IF EXISTS org_isolation ON %I', t);
-        EXECUTE format('CREATE POLICY org_isolation ON %I USING (org_id = (SELECT ct_current_org())) '
-                       'WITH CHECK (org_id = (SELECT ct_current_org()))', t);
+        PERFORM ct_org_policy(t::regclass, 'org_id = $pin', 'org_id = $pin');
     END LOOP;
 END
 $$;
 
 -- rejected_events: an org reads its own; rows of unknown integrations
 -- (org_id NULL) are written with no org pinned and read by administrators.
-ALTER TABLE rejected_events ENABLE ROW LEVEL SECURITY;
+SELECT ct_org_policy('rejected_events', 'org_id = $pin', 'org_id IS NOT DISTINCT FROM $pin');
 
-ALTER TABLE rejected_events FORCE ROW LEVEL SECURITY;
+SELECT ct_org_policy('call_rollup', 'org_id = $pin', 'org_id = $pin');
 
-DROP POLICY IF EXISTS org_isolation ON rejected_events;
-CREATE POLICY org_isolation ON rejected_events
-    USING (org_id = (SELECT ct_current_org()))
-    WITH CHECK (org_id IS NOT DISTINCT FROM (SELECT ct_current_org()));
+SELECT ct_org_policy('call_rollup_delta', 'org_id = $pin', 'org_id = $pin');
 
+SELECT ct_org_policy('call_event_duplicates', 'org_id = $pin', 'org_id = $pin');
 
-
-
-ALTER TABLE call_rollup ENABLE ROW LEVEL SECURITY;
-
-ALTER TABLE call_rollup FORCE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS org_isolation ON call_rollup;
-CREATE POLICY org_isolation ON call_rollup USING (org_id = (SELECT ct_current_org()));
-
-ALTER TABLE call_rollup_delta ENABLE ROW LEVEL SECURITY;
-
-ALTER TABLE call_rollup_delta FORCE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS org_isolation ON call_rollup_delta;
-CREATE POLICY org_isolation ON call_rollup_delta USING (org_id = (SELECT ct_current_org()))
-    WITH CHECK (org_id = (SELECT ct_current_org()));
-
-ALTER TABLE call_event_duplicates ENABLE ROW LEVEL SECURITY;
-
-ALTER TABLE call_event_duplicates FORCE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS org_isolation ON call_event_duplicates;
-CREATE POLICY org_isolation ON call_event_duplicates USING (org_id = (SELECT ct_current_org()))
-    WITH CHECK (org_id = (SELECT ct_current_org()));
-
-ALTER TABLE contact_name_trigrams ENABLE ROW LEVEL SECURITY;
-
-ALTER TABLE contact_name_trigrams FORCE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS org_isolation ON contact_name_trigrams;
-CREATE POLICY org_isolation ON contact_name_trigrams USING (org_id = (SELECT ct_current_org()))
-    WITH CHECK (org_id = (SELECT ct_current_org()));
+SELECT ct_org_policy('contact_name_trigrams', 'org_id = $pin', 'org_id = $pin');
 
 GRANT USAGE ON SCHEMA public TO calltrack_app;
 
@@ -205,13 +185,7 @@ GRANT INSERT (org_id, notification_id, status, error, duration_ms) ON notificati
 
 -- call_analysis_values (018): the webhook path keeps it by a trigger on
 -- calls; the dashboard's list reads it for analysis.<key>=<value>.
-ALTER TABLE call_analysis_values ENABLE ROW LEVEL SECURITY;
-
-ALTER TABLE call_analysis_values FORCE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS org_isolation ON call_analysis_values;
-CREATE POLICY org_isolation ON call_analysis_values USING (org_id = (SELECT ct_current_org()))
-    WITH CHECK (org_id = (SELECT ct_current_org()));
+SELECT ct_org_policy('call_analysis_values', 'org_id = $pin', 'org_id = $pin');
 
 GRANT SELECT, INSERT, DELETE ON call_analysis_values TO calltrack_app;
 
@@ -247,13 +221,7 @@ GRANT UPDATE (spooled) ON call_events TO calltrack_app;
 -- as the administrator, who reads the integrations' API keys; no program
 -- role is granted api_key or api_account_sid.  Ingestion health reads
 -- whether a key is set and the org's attempts.
-ALTER TABLE reconcile_attempts ENABLE ROW LEVEL SECURITY;
-
-ALTER TABLE reconcile_attempts FORCE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS org_isolation ON reconcile_attempts;
-CREATE POLICY org_isolation ON reconcile_attempts USING (org_id = (SELECT ct_current_org()))
-    WITH CHECK (org_id = (SELECT ct_current_org()));
+SELECT ct_org_policy('reconcile_attempts', 'org_id = $pin', 'org_id = $pin');
 
 GRANT SELECT (org_id, id, provider, created_at, disabled_at, api_key_set_at) ON integrations
     TO calltrack_editor;
@@ -265,13 +233,7 @@ GRANT SELECT (org_id, id, call_id, integration_id, at, http_status, outcome) ON 
 -- finds a call through them and records each event's; the dashboard's
 -- detail lists them, with the session the agent's backend stored
 -- (dashboard-sessions writes it through ct_session_put, as the owner).
-ALTER TABLE call_legs ENABLE ROW LEVEL SECURITY;
-
-ALTER TABLE call_legs FORCE ROW LEVEL SECURITY;
-
-DROP POLICY IF EXISTS org_isolation ON call_legs;
-CREATE POLICY org_isolation ON call_legs USING (org_id = (SELECT ct_current_org()))
-    WITH CHECK (org_id = (SELECT ct_current_org()));
+SELECT ct_org_policy('call_legs', 'org_id = $pin', 'org_id = $pin');
 
 GRANT SELECT, INSERT, UPDATE (sequence, seen_at) ON call_legs TO calltrack_app;
 

@@ -169,5 +169,6 @@ forget_legs() {
 	     WHERE org_id = '$ORG' AND provider_call_id IN ($ids);
 	    DELETE FROM hot_lead_alerts WHERE org_id = '$ORG' AND call_id IN (SELECT call_id FROM gone);
 	    UPDATE call_events SET call_id = NULL WHERE org_id = '$ORG' AND call_id IN (SELECT call_id FROM gone);
+	    UPDATE call_sessions SET call_id = NULL WHERE org_id = '$ORG' AND call_id IN (SELECT call_id FROM gone);
 	    DELETE FROM calls WHERE org_id = '$ORG' AND id IN (SELECT call_id FROM gone);" >/dev/null
 }

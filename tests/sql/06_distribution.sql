@@ -1,49 +1,83 @@
--- 06_distribution.sql: the schema keeps the rule that lets it spread over
--- many database nodes by org (Citus, INSTALL "Beyond one machine"):
--- every table with an org is either distributed by org_id, with every
--- unique key and every foreign key between such tables leading with
--- org_id, or a small reference table read before the org is known.
+-- 06_distribution.sql: the schema keeps what a Citus cluster needs to
+-- spread it by org (sql/distribute.sql, INSTALL "Beyond one machine"),
+-- checked on one PostgreSQL, where no Citus is there to refuse it:
+-- every table is classified in ct_distribution (027), the distributed
+-- ones by org_id with every unique key and every foreign key between them
+-- leading with it, nothing pointing from a reference or local table into
+-- a distributed one, no foreign key action Citus refuses, no trigger on a
+-- reference table, and identity columns only where Citus takes them.
 BEGIN;
-SELECT plan(4);
-
-CREATE TEMP TABLE distributed (t name) ON COMMIT DROP;
-INSERT INTO distributed VALUES ('calls'), ('call_events'), ('contacts'), ('call_sessions'),
-    ('hot_lead_alerts'), ('call_rollup'), ('call_rollup_delta'), ('call_event_duplicates'),
-    ('contact_name_trigrams'), ('contact_history'), ('notification_destinations'),
-    ('notifications'), ('notification_attempts'), ('call_analysis_values'),
-    ('reconcile_attempts'), ('call_legs');
--- Looked up by webhook slug or token hash, before any org is known.
-CREATE TEMP TABLE reference (t name) ON COMMIT DROP;
-INSERT INTO reference VALUES ('orgs'), ('integrations'), ('api_tokens');
+SELECT plan(9);
 
 SELECT set_eq(
-    $$SELECT c.relname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-       JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attname = 'org_id' AND a.attnotnull$$,
-    $$SELECT t FROM distributed UNION SELECT t FROM reference WHERE t <> 'orgs'$$,
-    'every table with an org is classified as distributed or reference');
+    $$SELECT c.relname FROM pg_class c
+       WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                            AND d.objid = c.oid AND d.deptype = 'e')$$,
+    $$SELECT relname FROM ct_distribution$$,
+    'every table is classified in ct_distribution, and no other');
+
+SELECT is_empty(
+    $$SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+       WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+         AND a.attname = 'org_id' AND a.attnotnull
+         AND c.relname NOT IN (SELECT relname FROM ct_distribution
+                                WHERE kind IN ('distributed', 'reference'))$$,
+    'every table whose rows all have an org is distributed or a reference table');
+
+SELECT is_empty(
+    $$SELECT d.relname FROM ct_distribution d
+       WHERE d.kind = 'distributed'
+         AND NOT EXISTS (SELECT 1 FROM pg_attribute a
+                          WHERE a.attrelid = d.relname::regclass AND a.attname = 'org_id'
+                            AND a.attnotnull)$$,
+    'every distributed table has a NOT NULL org_id to shard by');
 
 SELECT is_empty(
     $$SELECT i.relname FROM pg_index x
        JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = x.indkey[0]
-      WHERE x.indisunique AND c.relname IN (SELECT t FROM distributed) AND a.attname <> 'org_id'$$,
+      WHERE x.indisunique
+        AND c.relname IN (SELECT relname FROM ct_distribution WHERE kind = 'distributed')
+        AND a.attname <> 'org_id'$$,
     'every unique index of a distributed table starts with org_id');
 
 SELECT is_empty(
     $$SELECT k.conname FROM pg_constraint k
        JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class r ON r.oid = k.confrelid
        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.conkey[1]
-      WHERE k.contype = 'f' AND c.relname IN (SELECT t FROM distributed)
-        AND r.relname IN (SELECT t FROM distributed) AND a.attname <> 'org_id'$$,
-    'every foreign key between distributed tables starts with org_id (co-located)');
+       JOIN pg_attribute b ON b.attrelid = r.oid AND b.attnum = k.confkey[1]
+      WHERE k.contype = 'f'
+        AND c.relname IN (SELECT relname FROM ct_distribution WHERE kind = 'distributed')
+        AND r.relname IN (SELECT relname FROM ct_distribution WHERE kind = 'distributed')
+        AND (a.attname <> 'org_id' OR b.attname <> 'org_id')$$,
+    'every foreign key between distributed tables leads with org_id on both sides (co-located)');
 
 SELECT is_empty(
     $$SELECT k.conname FROM pg_constraint k
        JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class r ON r.oid = k.confrelid
-      WHERE k.contype = 'f' AND c.relname IN (SELECT t FROM reference)
-        AND r.relname IN (SELECT t FROM distributed)$$,
-    'no reference table points into a distributed one');
+      WHERE k.contype = 'f'
+        AND c.relname IN (SELECT relname FROM ct_distribution WHERE kind IN ('reference', 'local'))
+        AND r.relname IN (SELECT relname FROM ct_distribution WHERE kind = 'distributed')$$,
+    'no reference or local table points into a distributed one');
+
+SELECT is_empty(
+    $$SELECT k.conname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+      WHERE k.contype = 'f' AND k.confdeltype IN ('n', 'd')
+        AND c.relname IN (SELECT relname FROM ct_distribution WHERE kind = 'distributed')$$,
+    'no foreign key of a distributed table sets NULL or a default on delete (Citus refuses it)');
+
+SELECT is_empty(
+    $$SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+      WHERE NOT t.tgisinternal
+        AND c.relname IN (SELECT relname FROM ct_distribution WHERE kind = 'reference')$$,
+    'no trigger on a reference table (it would fire on every node''s copy)');
+
+SELECT is_empty(
+    $$SELECT c.relname || '.' || a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+      WHERE c.relname IN (SELECT relname FROM ct_distribution WHERE kind IN ('distributed', 'reference'))
+        AND a.attidentity <> '' AND a.atttypid <> 'bigint'::regtype$$,
+    'an identity column of a distributed or reference table is a bigint (what Citus takes)');
 
 SELECT * FROM finish();
 ROLLBACK;
