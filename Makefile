@@ -119,7 +119,7 @@ UNIT_BIN    = $(BUILD)/tests/unit-tests
 
 .DELETE_ON_ERROR:
 
-.PHONY: all lib deps check test unit check-sanitize check-valgrind check-scale check-faults run stop \
+.PHONY: all lib deps check test unit check-sanitize check-valgrind check-scale check-citus check-faults run stop \
         migrate install clean fuzz fuzz-build bench bench-build swap
 
 all: $(LIBRARY) $(PROG_BINS) $(ADMIN) $(NOTIFY)
@@ -294,6 +294,14 @@ check-sanitize: deps
 check-faults: deps
 	$(MAKE) all
 	BATS_FILES=tests/faults/ tests/run
+
+# calltrack on a Citus cluster of a coordinator and two workers, all on
+# loopback sockets: the fixture replays, the dashboard, isolation, the
+# spool and a worker stopped under load (tests/citus/run).  Without the
+# citus extension it says so and exits 0; make check does not run it.
+check-citus: deps
+	$(MAKE) all
+	tests/citus/run
 
 # The dashboard's queries at a million calls per org: no sequential scan
 # of calls in any plan (a few minutes; plans in build/scale/plans.txt).

@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# A Citus worker stopped under load (tests/citus/run, make check-citus):
+# the webhooks of the org it holds answer 202 (spooled) or 503, never 500
+# or 504, and once it is back and the spool drained, every delivery
+# answered 200 or 202 is a call.  Bounded: 2,000 requests at 8
+# connections, loopback only.
+
+load ../bats/helpers
+
+setup_file() {
+	make_fixture_org
+	export W=$BATS_FILE_TMPDIR
+	export RTDIR=$(cat "$CALLTRACK_STACK/run/runtime-dir")
+}
+
+count() { psql -X -At -c "$1"; }
+
+# The directory of the worker that holds ORG's shard of calls.
+org_worker() {
+	dirname "$(count "SELECT n.nodename FROM pg_dist_placement p
+	    JOIN pg_dist_node n ON n.groupid = p.groupid
+	    WHERE p.shardid = get_shard_id_for_distribution_column('calls', '$ORG')")"
+}
+
+worker_ctl() {	# DIR pg_ctl-arguments...
+	local d=$1
+	shift
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d/pg" "$@"
+	else
+		/usr/lib/postgresql/15/bin/pg_ctl -D "$d/pg" "$@"
+	fi
+}
+
+@test "the org's rows are on one worker, and its webhook's statement is routed there" {
+	local d
+	d=$(org_worker)
+	[ -d "$d/pg" ]
+	case " $CITUS_WORKER_DIRS " in *" $d "*) ;; *) false ;; esac
+	# One shard of each co-located table holds the org, on that worker.
+	[ "$(count "SELECT count(DISTINCT n.nodename) FROM pg_dist_shard s
+	    JOIN pg_dist_placement p ON p.shardid = s.shardid JOIN pg_dist_node n ON n.groupid = p.groupid
+	    WHERE s.logicalrelid IN ('calls'::regclass, 'call_events'::regclass, 'contacts'::regclass)
+	      AND get_shard_id_for_distribution_column(s.logicalrelid, '$ORG') = s.shardid")" = 1 ]
+}
+
+@test "a worker stopped under load: 200, 202 or 503 only; after it is back and the spool drained, every 2xx is a call" {
+	local d prefix ids want
+	d=$(org_worker)
+	python3 "$CALLTRACK_ROOT/tests/bench/prepare.py" vapi-pool distinct 2000 1 "$VAPI_SECRET" \
+	    "/hooks/vapi/vapi-$SUF" "$W/stop.pool"
+	( sleep 1; worker_ctl "$d" -m immediate -w stop >/dev/null 2>&1; sleep 3
+	  worker_ctl "$d" -l "$d/postgres.log" -w -t 60 start >/dev/null 2>&1 ) 3>&- &
+	run python3 "$CALLTRACK_ROOT/tests/faults/fire.py" "$CALLTRACK_URL" "$W/stop.pool" 8 "$W/stop.out"
+	wait
+	echo "$output"
+	worker_ctl "$d" status >/dev/null
+	[ "$(jq -r '.status | keys - ["200", "202", "503"] | length' <<<"$output")" = 0 ]
+	# Some were refused or spooled while the worker was away.
+	[ "$(jq -r '[.status["202"], .status["503"]] | map(. // 0) | add' <<<"$output")" -gt 0 ]
+	CALLTRACK_SPOOL_DIR=$RTDIR/spool "$CALLTRACK_ADMIN" spool drain
+	prefix=$(grep -o -m1 'fault-[0-9a-f]*-' "$W/stop.pool")
+	ids=$(awk -v p="$prefix" '$2 == 200 || $2 == 202 { printf "%s%s%s", s, p, $1; s = "," }' "$W/stop.out")
+	want=$(awk '$2 == 200 || $2 == 202' "$W/stop.out" | wc -l)
+	[ "$want" -gt 0 ]
+	[ "$(count "SELECT count(*) FROM calls WHERE org_id = '$ORG' AND provider_call_id = ANY ('{$ids}'::text[])")" = "$want" ]
+	req GET /healthz/vapi-hook
+	expect 200
+}
