@@ -9,7 +9,7 @@ SELECT plan(4);
 CREATE TEMP TABLE distributed (t name) ON COMMIT DROP;
 INSERT INTO distributed VALUES ('calls'), ('call_events'), ('contacts'), ('call_sessions'),
     ('hot_lead_alerts'), ('call_rollup'), ('call_rollup_delta'), ('call_event_duplicates'),
-    ('contact_name_trigrams'), ('contact_history'), ('notification_destinations'),
+    ('contact_name_trigrams'), ('contact_phone_suffixes'), ('contact_history'), ('notification_destinations'),
     ('notifications'), ('notification_attempts'), ('call_analysis_values'),
     ('reconcile_attempts'), ('call_legs');
 -- Looked up by webhook slug or token hash, before any org is known.
