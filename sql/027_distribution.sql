@@ -33,6 +33,7 @@ INSERT INTO ct_distribution (relname, kind) VALUES
     ('call_sessions', 'distributed'), ('hot_lead_alerts', 'distributed'),
     ('call_rollup', 'distributed'), ('call_rollup_delta', 'distributed'),
     ('call_event_duplicates', 'distributed'), ('contact_name_trigrams', 'distributed'),
+    ('contact_phone_suffixes', 'distributed'),
     ('contact_history', 'distributed'), ('notification_destinations', 'distributed'),
     ('notifications', 'distributed'), ('notification_attempts', 'distributed'),
     ('call_analysis_values', 'distributed'), ('reconcile_attempts', 'distributed'),

@@ -378,7 +378,7 @@ ct_event_apply_sql(void)
 	if (sql[0] != '\0')
 		return sql;
 	o = (size_t)snprintf(sql, sizeof(sql),
-	    "SELECT outcome, call_id FROM ct_apply_event(");
+	    "SELECT outcome, call_id, error FROM ct_apply_event(");
 	for (i = 0; i < CT_EP__MAX; i++) {
 		n = snprintf(sql + o, sizeof(sql) - o, "%s%s => $%zu",
 		    i > 0 ? ", " : "", ct_event_param_names[i], i + 1);
@@ -456,13 +456,16 @@ ct_event_params(const struct ct_delivery *d,
 
 enum ct_err
 ct_event_apply(const struct ct_delivery *d, const struct ct_integration *in,
-    const struct ct_call_event *ev, char outcome[16], char call_id[37])
+    const struct ct_call_event *ev, char outcome[16], char call_id[37],
+    char *why, size_t why_size)
 {
 	struct ct_event_params p;
 	enum ct_err err;
 	PGresult *r;
 
 	outcome[0] = call_id[0] = '\0';
+	if (why != NULL && why_size > 0)
+		why[0] = '\0';
 	ct_event_params(d, in, ev, &p);
 	err = ct_db_exec(&r, ct_event_apply_sql(), CT_EVENT_NPARAMS, p.values,
 	    p.lengths, p.formats, NULL);
@@ -475,6 +478,8 @@ ct_event_apply(const struct ct_delivery *d, const struct ct_integration *in,
 	snprintf(outcome, 16, "%s", PQgetvalue(r, 0, 0));
 	if (!PQgetisnull(r, 0, 1))
 		snprintf(call_id, 37, "%s", PQgetvalue(r, 0, 1));
+	if (why != NULL && why_size > 0 && !PQgetisnull(r, 0, 2))
+		snprintf(why, why_size, "%s", PQgetvalue(r, 0, 2));
 	PQclear(r);
 	return CT_OK;
 }

@@ -252,7 +252,7 @@ enum ct_event_param {
 extern const char *const ct_event_param_names[CT_EP__MAX];
 
 /*
- * Returns the statement: "SELECT outcome, call_id FROM ct_apply_event(
+ * Returns the statement: "SELECT outcome, call_id, error FROM ct_apply_event(
  * p_integration => $1, p_provider => $2, ...)", one placeholder per parameter
  * in the order of enum ct_event_param.  A static string, made once.
  */
@@ -276,11 +276,14 @@ void ct_event_params(const struct ct_delivery *d,
 /*
  * Writes the event with one statement (ct_apply_event): the raw bytes of
  * d's body, deduplicated by ev->dedup_key, then the call, contact, lead
- * and alert.  On CT_OK, outcome is "applied", "duplicate" or "parked" and
- * call_id the call's id or "".
+ * and alert.  On CT_OK, outcome is "applied", "recorded", "duplicate" or
+ * "parked", call_id the call's id or "", and, when why is not NULL, why
+ * (why_size bytes, NUL-terminated, cut to fit) says why a parked event
+ * was parked, or is "".
  */
 enum ct_err ct_event_apply(const struct ct_delivery *d,
     const struct ct_integration *in, const struct ct_call_event *ev,
-    char outcome[16], char call_id[37]) __attribute__((warn_unused_result));
+    char outcome[16], char call_id[37], char *why, size_t why_size)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -167,13 +167,14 @@ ct_hook_reject(struct ct_request *req, enum ct_err err, const void *ctx)
 
 /*
  * Writes a mapped event and answers: 200 applied or duplicate (with the
- * call's id when there is one), 202 parked.
+ * call's id when there is one), 202 parked (why, in the log line's
+ * detail).
  */
 static enum ct_err
 write_event(struct ct_request *req, const struct ct_delivery *d,
     const struct ct_integration *in, const struct ct_call_event *ev)
 {
-	char outcome[16], call_id[37];
+	char outcome[16], call_id[37], why[sizeof(req->detail)];
 	json_object *resp;
 	enum ct_err err;
 
@@ -184,7 +185,7 @@ write_event(struct ct_request *req, const struct ct_delivery *d,
 	/* A stale copy (the database was away) verified it for the spool
 	 * only: the drain checks the integration again before applying. */
 	err = in->stale ? CT_ERR_DB_UNAVAILABLE :
-	    ct_event_apply(d, in, ev, outcome, call_id);
+	    ct_event_apply(d, in, ev, outcome, call_id, why, sizeof(why));
 	if (err == CT_ERR_DB_UNAVAILABLE) {
 		/* Verified, but the database cannot take it now: keep it on
 		 * disk for the drain rather than lose it. */
@@ -194,6 +195,9 @@ write_event(struct ct_request *req, const struct ct_delivery *d,
 		call_id[0] = '\0';
 	} else if (err != CT_OK) {
 		return err;
+	} else if (strcmp(outcome, "parked") == 0 && why[0] != '\0') {
+		/* The statement's answer: no second round trip to ask. */
+		ct_http_set_detail(req, "%s", why);
 	}
 	if ((resp = json_object_new_object()) == NULL)
 		return CT_ERR_NOMEM;

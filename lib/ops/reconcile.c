@@ -425,7 +425,7 @@ apply_answer(const char *integration, const char *provider,
 	ev.event_type = "reconciled";
 	ct_crypto_sha256_hex(body, len, hash);
 	snprintf(ev.dedup_key, sizeof(ev.dedup_key), "reconciled:%s", hash);
-	err = ct_event_apply(&d, in, &ev, outcome, got);
+	err = ct_event_apply(&d, in, &ev, outcome, got, NULL, 0);
 	ct_call_event_free(&ev);
 	if (err != CT_OK) {
 		if (ct_err_http_status(err) >= 500)

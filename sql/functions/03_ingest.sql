@@ -71,7 +71,7 @@ CREATE OR REPLACE FUNCTION ct_apply_event_once(
     p_success_raw text DEFAULT NULL,
     p_cost_breakdown text DEFAULT NULL,
     p_linked_call_sid text DEFAULT NULL)
-RETURNS TABLE (outcome text, call_id uuid)
+RETURNS TABLE (outcome text, call_id uuid, error text)
     LANGUAGE plpgsql
     AS $$
 #variable_conflict use_column
@@ -117,13 +117,13 @@ BEGIN
     ON CONFLICT (org_id, dedup_key) DO NOTHING
     RETURNING e.id INTO v_event;
     IF v_event IS NULL THEN
-        RETURN QUERY SELECT 'duplicate'::text, e.call_id FROM call_events e
+        RETURN QUERY SELECT 'duplicate'::text, e.call_id, NULL::text FROM call_events e
                       WHERE e.org_id = p_org AND e.dedup_key = p_dedup_key;
         RETURN;
     END IF;
 
     IF p_mode = 'park' THEN
-        RETURN QUERY SELECT 'parked'::text, NULL::uuid;
+        RETURN QUERY SELECT 'parked'::text, NULL::uuid, p_error;
         RETURN;
     END IF;
 
@@ -139,7 +139,7 @@ BEGIN
                        AND k.provider_call_id = p_provider_call_id))
           INTO v_call;
         UPDATE call_events e SET call_id = v_call WHERE e.org_id = p_org AND e.id = v_event;
-        RETURN QUERY SELECT 'recorded'::text, v_call;
+        RETURN QUERY SELECT 'recorded'::text, v_call, NULL::text;
         RETURN;
     END IF;
 
@@ -341,12 +341,12 @@ BEGIN
         UPDATE call_events e SET call_id = v_call,
                                  error = COALESCE(e.error, lg.refused)
          WHERE e.org_id = p_org AND e.id = v_event;
-        RETURN QUERY SELECT 'applied'::text, v_call;
+        RETURN QUERY SELECT 'applied'::text, v_call, NULL::text;
     EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
         -- Keep the event, parked with the reason, for a later replay.
         UPDATE call_events e SET outcome = 'parked', error = left(SQLERRM, 500)
          WHERE e.org_id = p_org AND e.id = v_event;
-        RETURN QUERY SELECT 'parked'::text, NULL::uuid;
+        RETURN QUERY SELECT 'parked'::text, NULL::uuid, left(SQLERRM, 500);
     END;
 END
 $$;
@@ -365,7 +365,9 @@ GRANT EXECUTE ON FUNCTION ct_apply_event_once(
 -- One callback, one round trip, one transaction (007's, which see): the
 -- raw event, the call, its contact, lead and alert, all in the org of
 -- the integration p_integration names, pinned here from the slug.  An
--- unknown slug changes nothing (no_data_found).
+-- unknown slug changes nothing (no_data_found).  error is why a parked
+-- event was parked (what call_events.error keeps), for the webhook's log
+-- line; NULL for any other outcome.
 CREATE OR REPLACE FUNCTION ct_apply_event(
     p_integration text, p_provider text, p_provider_call_id text,
     p_event_type text, p_dedup_key text, p_payload bytea, p_content_type text,
@@ -406,7 +408,7 @@ CREATE OR REPLACE FUNCTION ct_apply_event(
     p_success_raw text DEFAULT NULL,
     p_cost_breakdown text DEFAULT NULL,
     p_linked_call_sid text DEFAULT NULL)
-RETURNS TABLE (outcome text, call_id uuid)
+RETURNS TABLE (outcome text, call_id uuid, error text)
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -450,7 +452,7 @@ BEGIN
         UPDATE call_events e SET dedup_key = p_dedup_key, outcome = v_outcome, error = v_error,
                                  call_id = COALESCE(v_call, e.call_id)
          WHERE e.org_id = v_org AND e.id = v_old;
-        RETURN QUERY SELECT r.outcome, r.call_id;
+        RETURN QUERY SELECT r.outcome, r.call_id, r.error;
         RETURN;
     END IF;
     -- A delivery the drain applies from the spool ('spool-apply',
@@ -477,7 +479,7 @@ BEGIN
         UPDATE call_events e SET spooled = true
          WHERE e.org_id = v_org AND e.dedup_key = p_dedup_key;
     END IF;
-    RETURN QUERY SELECT r.outcome, r.call_id;
+    RETURN QUERY SELECT r.outcome, r.call_id, r.error;
 END
 $$;
 

@@ -64,8 +64,8 @@ CREATE OR REPLACE FUNCTION ct_call_summary(v calls_with_caller_names) RETURNS js
         'success', v.success, 'cost_breakdown', v.cost_breakdown)
 $$;
 
--- ct_calls_where of 005, with the contacts a search's words name looked
--- up by their trigrams first.
+-- ct_calls_where of 005: a search's digits and words look up the calls'
+-- contacts (ct_search_where, 04_search.sql).
 CREATE OR REPLACE FUNCTION ct_calls_where(p_digits text, p_words text[], p_status text[],
     p_direction text[], p_booking text[], p_sentiment text[], p_lead_status text[],
     p_end_reason text[], p_from text, p_to text, p_min_dur int, p_max_dur int,
@@ -76,26 +76,13 @@ RETURNS text
     AS $$
 DECLARE
     w text := 'v.org_id = $1';
-    i int;
 BEGIN
     IF NOT p_include_test THEN w := w || ' AND NOT v.is_test_call'; END IF;
-    IF p_digits IS NOT NULL THEN
-        w := w || ' AND v.phone_reversed ~>=~ reverse($2)'
-                 || ' AND v.phone_reversed ~<~ (reverse($2) || '':'')';
-    END IF;
-    IF p_words IS NOT NULL THEN
-        -- One look at the contacts for all the words: those that have
-        -- every trigram of every word, then ILIKE for each word.
-        w := w || ' AND v.contact_id IN (SELECT k.id FROM contacts k WHERE k.org_id = $1';
-        IF cardinality(ct_words_trigrams(p_words)) > 0 THEN
-            w := w || ' AND k.id IN (SELECT t.contact_id FROM contact_name_trigrams t'
-                   || ' WHERE t.org_id = $1 AND t.trigram = ANY (ct_words_trigrams($3))'
-                   || ' GROUP BY t.contact_id HAVING count(*) = cardinality(ct_words_trigrams($3)))';
-        END IF;
-        FOR i IN 1 .. cardinality(p_words) LOOP
-            w := w || format(' AND k.name ILIKE ''%%'' || $3[%s] || ''%%''', i);
-        END LOOP;
-        w := w || ')';
+    IF p_digits IS NOT NULL OR p_words IS NOT NULL THEN
+        -- One look at the contacts for the digits and all the words: a
+        -- call's number is its contact's (one contact per number).
+        w := w || ' AND v.contact_id IN (SELECT k.id FROM contacts k WHERE k.org_id = $1'
+               || ct_search_where(p_digits, p_words) || ')';
     END IF;
     IF p_status IS NOT NULL THEN w := w || ' AND v.status = ANY ($4)'; END IF;
     IF p_direction IS NOT NULL THEN w := w || ' AND v.direction = ANY ($5)'; END IF;
@@ -612,5 +599,6 @@ GRANT EXECUTE ON FUNCTION ct_pin_token(text), ct_token_auth(text), ct_me(text),
                    text[]),
     ct_counts_rolled(uuid, date, date, boolean),
     ct_counts_live(uuid, timestamptz, timestamptz, text, boolean),
-    ct_trigrams(text), ct_like_unescape(text), ct_words_trigrams(text[])
+    ct_fold(text), ct_trigrams(text), ct_phone_suffixes(text), ct_like_unescape(text),
+    ct_words_trigrams(text[]), ct_search_where(text, text[])
     TO calltrack_dashboard;

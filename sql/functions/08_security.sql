@@ -67,6 +67,8 @@ SELECT ct_org_policy('call_event_duplicates', 'org_id = $pin', 'org_id = $pin');
 
 SELECT ct_org_policy('contact_name_trigrams', 'org_id = $pin', 'org_id = $pin');
 
+SELECT ct_org_policy('contact_phone_suffixes', 'org_id = $pin', 'org_id = $pin');
+
 GRANT USAGE ON SCHEMA public TO calltrack_app;
 
 GRANT SELECT ON orgs TO calltrack_app;
@@ -90,13 +92,15 @@ GRANT SELECT, INSERT ON call_event_duplicates TO calltrack_app;
 
 GRANT SELECT, INSERT, DELETE ON contact_name_trigrams TO calltrack_app;
 
+GRANT SELECT, INSERT ON contact_phone_suffixes TO calltrack_app;
+
 -- The dashboard (calltrack_dashboard): what its functions read, and no
 -- more.  No integrations, no tokens (ct_token_auth and ct_pin_token look
 -- them up), no raw payloads, no writes.
 GRANT USAGE ON SCHEMA public TO calltrack_dashboard;
 
 GRANT SELECT ON orgs, calls, contacts, hot_lead_alerts, call_rollup, call_rollup_delta,
-    contact_name_trigrams
+    contact_name_trigrams, contact_phone_suffixes
     TO calltrack_dashboard;
 
 GRANT SELECT (org_id, id, call_id, event_type, received_at, outcome, error) ON call_events
@@ -140,7 +144,7 @@ GRANT EXECUTE ON FUNCTION ct_current_org() TO calltrack_editor;
 GRANT SELECT (id, default_country) ON orgs TO calltrack_editor;
 
 GRANT SELECT ON contacts, calls, hot_lead_alerts, contact_history, contact_name_trigrams,
-    calls_with_caller_names
+    contact_phone_suffixes, calls_with_caller_names
     TO calltrack_editor;
 
 GRANT INSERT (org_id, phone, phone_display, name, name_source, email, lead_status, changed_by)
@@ -152,6 +156,8 @@ GRANT UPDATE (name, name_source, email, lead_status, notes, changed_by, updated_
 GRANT INSERT ON contact_history TO calltrack_editor, calltrack_app;
 
 GRANT INSERT, DELETE ON contact_name_trigrams TO calltrack_editor;
+
+GRANT INSERT ON contact_phone_suffixes TO calltrack_editor;
 
 GRANT UPDATE (acknowledged_at, acknowledged_by) ON hot_lead_alerts TO calltrack_editor;
 

@@ -330,10 +330,9 @@ CREATE OR REPLACE FUNCTION ct_alert_json(a hot_lead_alerts, w calls_with_caller_
 $$;
 
 -- The WHERE clause of the contact list over contacts k, for the filters
--- given: $1 the org, $2 the digits of q (the number's end), $3 its words
--- (ILIKE-escaped; the contacts with every trigram of every word first,
--- through contact_name_trigrams, then ILIKE), $4 the lead statuses;
--- has_name is written in.
+-- given: $1 the org, $2 the digits of q (anywhere in the number), $3 its
+-- words (ILIKE-escaped; both through ct_search_where, 04_search.sql), $4
+-- the lead statuses; has_name is written in.
 CREATE OR REPLACE FUNCTION ct_contacts_where(p_digits text, p_words text[], p_lead_status text[],
     p_has_name boolean)
 RETURNS text
@@ -341,22 +340,8 @@ RETURNS text
     AS $$
 DECLARE
     w text := 'k.org_id = $1';
-    i int;
 BEGIN
-    IF p_digits IS NOT NULL THEN
-        w := w || ' AND k.phone_reversed ~>=~ reverse($2)'
-                 || ' AND k.phone_reversed ~<~ (reverse($2) || '':'')';
-    END IF;
-    IF p_words IS NOT NULL THEN
-        IF cardinality(ct_words_trigrams(p_words)) > 0 THEN
-            w := w || ' AND k.id IN (SELECT t.contact_id FROM contact_name_trigrams t'
-                   || ' WHERE t.org_id = $1 AND t.trigram = ANY (ct_words_trigrams($3))'
-                   || ' GROUP BY t.contact_id HAVING count(*) = cardinality(ct_words_trigrams($3)))';
-        END IF;
-        FOR i IN 1 .. cardinality(p_words) LOOP
-            w := w || format(' AND k.name ILIKE ''%%'' || $3[%s] || ''%%''', i);
-        END LOOP;
-    END IF;
+    w := w || ct_search_where(p_digits, p_words);
     IF p_lead_status IS NOT NULL THEN w := w || ' AND k.lead_status = ANY ($4)'; END IF;
     IF p_has_name THEN w := w || ' AND k.name IS NOT NULL'; END IF;
     IF NOT p_has_name THEN w := w || ' AND k.name IS NULL'; END IF;
@@ -740,5 +725,6 @@ GRANT EXECUTE ON FUNCTION
     ct_contact_json(contacts), ct_alert_json(hot_lead_alerts, calls_with_caller_names),
     ct_call_summary(calls_with_caller_names),
     ct_contacts_where(text, text[], text[], boolean), ct_contacts_sort_expr(text),
-    ct_trigrams(text), ct_like_unescape(text), ct_words_trigrams(text[])
+    ct_fold(text), ct_trigrams(text), ct_phone_suffixes(text), ct_like_unescape(text),
+    ct_words_trigrams(text[]), ct_search_where(text, text[])
     TO calltrack_editor;

@@ -356,6 +356,56 @@ EOF
 	[ "$(jq .total <<<"$BODY")" = 0 ]
 }
 
+@test "GET /api/contacts: q as people type it: words without their accents, both ways; digits anywhere in the number; the contacts a plain scan finds" {
+	local q want got digits words n
+	api POST /api/contacts '{"phone":"+13125550187","name":"Chloé Orzełowska"}'
+	expect 201
+	api POST /api/contacts '{"phone":"+13125550188","name":"Chloe Orzelowska"}'
+	api POST /api/contacts '{"phone":"+442079467301","name":"Renée Dvořák"}'
+	for q in chloe chloé CHLOÉ orzelowska orzełowska 'chloe orzeł'; do
+		qget /api/contacts "q=$q"
+		expect 200
+		[ "$(jq -r '[.contacts[].name] | sort | join(",")' <<<"$BODY")" = \
+		    "Chloe Orzelowska,Chloé Orzełowska" ] || { echo "q=$q: $BODY"; return 1; }
+	done
+	for q in renee dvorak DVOŘÁK 'renée dvor'; do
+		qget /api/contacts "q=$q"
+		[ "$(jq -r '[.contacts[].name] | join(",")' <<<"$BODY")" = "Renée Dvořák" ] || { echo "q=$q: $BODY"; return 1; }
+	done
+	# The caller of the test above, without the name's accents.
+	for q in lopez 'jose nunez'; do
+		qget /api/contacts "q=$q"
+		[[ "$(jq -r '[.contacts[].name] | join(",")' <<<"$BODY")" == *"José López-Ñúñez"* ]] ||
+		    { echo "q=$q: $BODY"; return 1; }
+	done
+	# Leading digits (an area code, the country's code), middle ones, the end.
+	for q in '312' '(312) 555' '+1 312' '1312555' '555018' '0187'; do
+		qget /api/contacts "q=$q" limit=100
+		[[ "$(jq -r '[.contacts[].name] | join(",")' <<<"$BODY")" == *"Chloé Orzełowska"* ]] ||
+		    { echo "q=$q: $BODY"; return 1; }
+	done
+	for q in '2079' '+44 20 79' '7946 73'; do
+		qget /api/contacts "q=$q" limit=100
+		[[ "$(jq -r '[.contacts[].name] | join(",")' <<<"$BODY")" == *"Renée Dvořák"* ]] ||
+		    { echo "q=$q: $BODY"; return 1; }
+	done
+	# The same contacts as a plain scan of the org's contacts finds.
+	for q in '415|' '555|' '0942|' '1312|' '2079|' '|lopez' '|chloé' '|orz' '|ñ' '555|orzelowska' '312|chloe'; do
+		digits=${q%%|*} words=${q#*|}
+		want=$(sqlv "SELECT COALESCE(string_agg(k.id::text, ',' ORDER BY k.id::text), '') FROM contacts k
+		    WHERE k.org_id = '$ORG'
+		      AND ('$digits' = '' OR strpos(replace(k.phone, '+', ''), '$digits') > 0)
+		      AND ('$words' = '' OR strpos(ct_fold(k.name), ct_fold('$words')) > 0)")
+		n=$(tr ',' '\n' <<<"$want" | grep -c . || true)
+		[ "$n" -le 100 ] || { echo "q=$q: $n contacts, more than a page"; return 1; }
+		qget /api/contacts "q=$digits $words" limit=100
+		expect 200
+		got=$(jq -r '[.contacts[].id] | sort | join(",")' <<<"$BODY")
+		[ "$got" = "$want" ] || { echo "q=$q: got $got, want $want"; return 1; }
+		[ "$(jq .total <<<"$BODY")" = "$n" ]
+	done
+}
+
 @test "GET /api/contacts: lead_status is a comma list, has_name true or false; bad values are 400 naming them" {
 	local got want
 	api POST /api/contacts '{"phone":"+14155550130","lead_status":"lost"}'

@@ -95,6 +95,68 @@ mkcall() {	# ID STATUS STARTED [column=value SQL fragments...]
 	[ "$(total)" = 0 ]
 }
 
+@test "search as people type it: words without their accents, both ways; digits anywhere in the number" {
+	local q n
+	for n in "+13125550187|Chloé Orzełowska" "+13125550188|Chloe Orzelowska" "+442079467301|Renée Dvořák"; do
+		sql "INSERT INTO contacts (org_id, phone, name, name_source) VALUES ('$ORG', '${n%%|*}', '${n#*|}', 'manual')"
+		mkcall "typed-${n:1:12}" completed "2026-01-09T11:00:00Z" "phone_number='${n%%|*}'" \
+		    "contact_id=(SELECT id FROM contacts WHERE org_id = '$ORG' AND phone = '${n%%|*}')"
+	done
+	# Without the accent, or with one the name does not have, any case.
+	for q in chloe chloé CHLOÉ orzelowska orzełowska 'chloe orzeł' 'ORZEŁ chloé'; do
+		get /api/calls "q=$q" limit=100
+		expect 200
+		[ "$(jq -r '[.calls[].caller_name] | sort | join(",")' <<<"$BODY")" = \
+		    "Chloe Orzelowska,Chloé Orzełowska" ] || { echo "q=$q: $(names)"; return 1; }
+	done
+	for q in renee rénee dvorak DVOŘÁK 'renée dvor'; do
+		get /api/calls "q=$q"
+		[ "$(names)" = "Renée Dvořák" ] || { echo "q=$q: $(names)"; return 1; }
+	done
+	# The search test's caller (above), by the name without its accents.
+	for q in lopez 'jose nunez' 'JOSE LOPEZ-NUNEZ'; do
+		get /api/calls "q=$q"
+		[[ "$(names)" == *"José López-Ñúñez"* ]] || { echo "q=$q: $(names)"; return 1; }
+	done
+	get /api/calls q=orzelowskax
+	[ "$(total)" = 0 ]
+	# Digits: the leading ones (an area code, the country's code), the
+	# middle ones, and still the end.
+	for q in '312' '(312) 555' '+1 312' '1312555' '5550187' '555018'; do
+		get /api/calls "q=$q" limit=100
+		[[ ",$(names)," == *",Chloé Orzełowska,"* ]] || { echo "q=$q: $(names)"; return 1; }
+	done
+	for q in '2079' '+44 20 79' '4420794673' '7946 73' '467301'; do
+		get /api/calls "q=$q" limit=100
+		[[ ",$(names)," == *",Renée Dvořák,"* ]] || { echo "q=$q: $(names)"; return 1; }
+	done
+	get /api/calls "q=5550187 chloe"
+	[ "$(names)" = "Chloé Orzełowska" ]
+	get /api/calls "q=5550187 renee"
+	[ "$(total)" = 0 ]
+}
+
+@test "search: the calls a search finds are those a plain scan of every call finds, folded, strpos" {
+	local q digits words want got n
+	# DIGITS|WORDS: fragments, so that the org's country changes nothing.
+	for q in '415|' '555|' '0142|' '1415555|' '2079|' '5550|' '|lopez' '|chloé' '|maria' \
+	    '|ñ' '415|gonz' '|orz' '555|orzelowska' '312|chloe'; do
+		digits=${q%%|*} words=${q#*|}
+		want=$(psql -X -At -c "SELECT COALESCE(string_agg(c.id::text, ',' ORDER BY c.id::text), '')
+		    FROM calls c LEFT JOIN contacts k ON k.org_id = c.org_id AND k.id = c.contact_id
+		    WHERE c.org_id = '$ORG' AND NOT c.is_test_call
+		      AND ('$digits' = '' OR strpos(replace(c.phone_number, '+', ''), '$digits') > 0)
+		      AND ('$words' = '' OR strpos(ct_fold(k.name), ct_fold('$words')) > 0)")
+		n=$(tr ',' '\n' <<<"$want" | grep -c . || true)
+		[ "$n" -le 100 ] || { echo "q=$q: $n calls, more than a page"; return 1; }
+		get /api/calls "q=$digits $words" limit=100
+		expect 200
+		got=$(jq -r '[.calls[].id] | sort | join(",")' <<<"$BODY")
+		[ "$got" = "$want" ] || { echo "q=$q: got $got, want $want"; return 1; }
+		[ "$(total)" = "$n" ]
+	done
+}
+
 @test "search: a number typed as the org dials it is read in the org's country" {
 	local q gb tok
 	# A US org: a British number with the US's international prefix.

@@ -110,6 +110,30 @@ event_id() {	# CALL-ID TYPE
 	[ "$(jq -r '.range.to' <<<"$BODY")" \> "$(jq -r '.range.from' <<<"$BODY")" ]
 }
 
+@test "a parked delivery's log line says why it was parked, escaped as every detail is" {
+	local log=$CALLTRACK_STACK/log/vapi-hook.log n
+	local line="integration=vapi-$SUF event=\"end-of-call-report\" outcome=parked"
+	n=$(grep -cF "$line" "$log" || true)
+	parkable ing-park-log
+	expect 202
+	[ "$(jq -r .outcome <<<"$BODY")" = parked ]
+	# The reason the event keeps, which has quotes.
+	[ "$(sql "SELECT error FROM call_events WHERE org_id = '$ORG'
+	    AND provider_call_id = 'ing-park-log'")" = \
+	    'new row for relation "calls" violates check constraint "calls_ended_reason_check"' ]
+	# The line is written once the answer is sent.
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		[ "$(grep -cF "$line" "$log")" -gt "$n" ] && break
+		sleep 0.2
+	done
+	run grep -F "$line" "$log"
+	[ "${#lines[@]}" -eq $((n + 1)) ]
+	# Escaped as the log escapes every detail (\x22 for a quote): what a
+	# value made the database say never breaks the line's fields.
+	[[ "${lines[-1]}" == *' detail="new row for relation \x22calls\x22 violates check constraint \x22calls_ended_reason_check\x22"' ]] ||
+	    { echo "${lines[-1]}"; return 1; }
+}
+
 @test "GET /api/ingest: an integration that delivered before but nothing in 24 hours is silent; a range takes the figures with it" {
 	req POST "/hooks/twilio/twilio-$SUF" -H 'Content-Type: application/x-www-form-urlencoded' \
 	    -H "$(twilio_sig "$FIX/twilio/outbound-busy.form" "$TWILIO_PUBLIC_URL")" \

@@ -199,6 +199,14 @@ test('a booking reads as its outcome, its reference or the error, and the tool',
               (${ORG}, 'vapi', 'bk-noresult', 'completed', 'inbound', '+14155550913', '2026-01-12T15:20:00Z',
                'twilio-completed', NULL, 'attempted_failed',
                '{"tool": "book_appointment", "tool_call_id": "t3", "successful": false, "result": null}')`);
+  // Their callers, as a webhook makes them: one contact per number, which
+  // the search's digits find (anywhere in the number).
+  sql(`INSERT INTO contacts (org_id, phone)
+       SELECT org_id, phone_number FROM calls WHERE provider_call_id LIKE 'bk-%' AND org_id = ${ORG}
+       ON CONFLICT DO NOTHING`);
+  sql(`UPDATE calls c SET contact_id = k.id FROM contacts k
+        WHERE k.org_id = c.org_id AND k.phone = c.phone_number
+          AND c.provider_call_id LIKE 'bk-%' AND c.org_id = ${ORG}`);
   const cases = [
     ['daniel', /Daniel Kim/, 'Confirmed — HAC-20260108-0042 (book_appointment)', /^Ended: Caller hung up\s+user_hangup$/],
     ['hannah', /Hannah Lee/, 'Attempted, failed — No availability on 2026-01-10 for whitening (book_appointment)',

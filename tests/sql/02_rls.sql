@@ -43,7 +43,7 @@ INSERT INTO rejected_events (org_id, http_status, reason) VALUES
     (NULL, 404, 'unknown_integration');
 
 SET LOCAL ROLE calltrack_app;
-SELECT plan(58);
+SELECT plan(60);
 
 -- The role itself.
 SELECT ok(NOT rolsuper AND NOT rolbypassrls, 'the programs'' role is neither superuser nor bypasses RLS')
@@ -62,7 +62,7 @@ SELECT ok(c.relrowsecurity AND c.relforcerowsecurity, format('RLS enabled and fo
  ORDER BY c.relname;
 SELECT is((SELECT count(*)::int FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relrowsecurity AND c.relforcerowsecurity),
-    20, 'twenty org tables are forced');
+    21, 'twenty-one org tables are forced');
 
 -- The view runs with the caller's rights.
 SELECT ok('security_invoker=true' = ANY (c.reloptions), 'calls_with_caller_names is security_invoker')
@@ -91,6 +91,8 @@ SELECT is((SELECT count(*)::int FROM call_events), 1, 'org A sees its events onl
 SELECT is((SELECT count(*)::int FROM call_sessions), 1, 'org A sees its sessions only');
 SELECT results_eq($$SELECT provider_call_id FROM call_legs$$, ARRAY['a-1'], 'org A sees its legs only');
 SELECT is((SELECT count(*)::int FROM hot_lead_alerts), 1, 'org A sees its alerts only');
+SELECT is((SELECT count(DISTINCT contact_id)::int FROM contact_phone_suffixes), 1,
+    'org A sees its contact''s number''s ends only');
 SELECT is((SELECT count(*)::int FROM rejected_events), 1, 'org A sees its rejected events only');
 SELECT is((SELECT count(*)::int FROM orgs), 1, 'org A sees itself only');
 SELECT is((SELECT count(*)::int FROM calls WHERE id = '00000000-0000-0000-0000-0000000ca11b'), 0,

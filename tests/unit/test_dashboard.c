@@ -161,7 +161,7 @@ apply_fixture(const char *id, const char *rel, char call_id[37])
 	if ((body = fixture_read(rel, &d.body_len)) != NULL) {
 		d.body = body;
 		if (ct_vapi_map(d.body, d.body_len, &ctx, &ev) == CT_OK &&
-		    ct_event_apply(&d, in, &ev, outcome, call_id) == CT_OK &&
+		    ct_event_apply(&d, in, &ev, outcome, call_id, NULL, 0) == CT_OK &&
 		    strcmp(outcome, "applied") == 0)
 			rc = 0;
 	}

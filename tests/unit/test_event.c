@@ -522,13 +522,14 @@ test_event_apply_then_duplicate(void)
 	    "vapi/inbound-completed.6.end-of-call-report.json", in, &req, &ev),
 	    0);
 	CU_ASSERT_EQUAL_FATAL(ev.mode, CT_EVENT_APPLY);
-	CU_ASSERT_EQUAL_FATAL(ct_event_apply(&req, in, &ev, outcome, call_id),
-	    CT_OK);
+	CU_ASSERT_EQUAL_FATAL(ct_event_apply(&req, in, &ev, outcome, call_id,
+	    NULL, 0), CT_OK);
 	ASSERT_STR_EQ(outcome, "applied");
 	CU_ASSERT_TRUE(ct_query_uuid(call_id));
 	/* The same delivery again: a duplicate of the same call, changing
 	 * nothing. */
-	CU_ASSERT_EQUAL(ct_event_apply(&req, in, &ev, outcome, again), CT_OK);
+	CU_ASSERT_EQUAL(ct_event_apply(&req, in, &ev, outcome, again, NULL, 0),
+	    CT_OK);
 	ASSERT_STR_EQ(outcome, "duplicate");
 	ASSERT_STR_EQ(again, call_id);
 
@@ -610,7 +611,8 @@ test_event_record_only(void)
 	    "vapi/inbound-completed.4.speech-update.ignored.json", in, &req,
 	    &ev), 0);
 	CU_ASSERT_EQUAL_FATAL(ev.mode, CT_EVENT_RECORD);
-	CU_ASSERT_EQUAL(ct_event_apply(&req, in, &ev, outcome, call_id), CT_OK);
+	CU_ASSERT_EQUAL(ct_event_apply(&req, in, &ev, outcome, call_id, NULL,
+	    0), CT_OK);
 	ASSERT_STR_EQ(outcome, "recorded");
 	CU_ASSERT_TRUE(ct_query_uuid(call_id));
 	CU_ASSERT_EQUAL(admin_exec("SELECT updated_at::text || status FROM "
@@ -622,14 +624,14 @@ test_event_record_only(void)
 }
 
 /* A value the schema refuses: the raw event is kept, parked with the
- * reason, and no call is made of it. */
+ * reason, which the statement answers too, and no call is made of it. */
 static void
 test_event_parked(void)
 {
 	const struct ct_integration *in = NULL;
 	struct ct_delivery req;
 	struct ct_call_event ev;
-	char outcome[16], call_id[37], suf[17], pcid[64], n[16];
+	char outcome[16], call_id[37], suf[17], pcid[64], n[16], why[200];
 	const char *v[2];
 	PGresult *r;
 
@@ -641,18 +643,19 @@ test_event_parked(void)
 	ev.provider_call_id = pcid;
 	snprintf(ev.dedup_key, sizeof(ev.dedup_key), "parked:%s", suf);
 	ev.direction = "sideways";	/* not a direction */
-	CU_ASSERT_EQUAL_FATAL(ct_event_apply(&req, in, &ev, outcome, call_id),
-	    CT_OK);
+	CU_ASSERT_EQUAL_FATAL(ct_event_apply(&req, in, &ev, outcome, call_id,
+	    why, sizeof(why)), CT_OK);
 	ASSERT_STR_EQ(outcome, "parked");
 	ASSERT_STR_EQ(call_id, "");
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "calls_direction_check"));
 	v[0] = ev_org;
 	v[1] = ev.dedup_key;
-	r = admin_query("SELECT outcome, error IS NOT NULL, call_id IS NULL, "
+	r = admin_query("SELECT outcome, left(error, 199), call_id IS NULL, "
 	    "length(payload) FROM call_events WHERE org_id = $1 AND "
 	    "dedup_key = $2", 2, v);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	ASSERT_STR_EQ(PQgetvalue(r, 0, 0), "parked");
-	ASSERT_STR_EQ(PQgetvalue(r, 0, 1), "t");
+	ASSERT_STR_EQ(PQgetvalue(r, 0, 1), why);
 	ASSERT_STR_EQ(PQgetvalue(r, 0, 2), "t");
 	CU_ASSERT_EQUAL(atol(PQgetvalue(r, 0, 3)), (long)req.body_len);
 	PQclear(r);
@@ -690,8 +693,8 @@ test_event_db_unavailable(void)
 	    0);
 	config_with_db("host=/nonexistent/calltrack-unit dbname=calltrack");
 	CU_ASSERT_EQUAL(capture_start(&c, 2), 0);
-	CU_ASSERT_EQUAL(ct_event_apply(&req, in, &ev, outcome, call_id),
-	    CT_ERR_DB_UNAVAILABLE);
+	CU_ASSERT_EQUAL(ct_event_apply(&req, in, &ev, outcome, call_id, NULL,
+	    0), CT_ERR_DB_UNAVAILABLE);
 	log = capture_end(&c, &len);
 	CU_ASSERT_PTR_NOT_NULL(log);
 	if (log != NULL)
