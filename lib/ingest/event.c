@@ -452,6 +452,9 @@ ct_event_params(const struct ct_delivery *d,
 	v[CT_EP_SUCCESS_RAW] = opt(ev->success_raw);
 	v[CT_EP_COST_BREAKDOWN] = ev->cost_breakdown;
 	v[CT_EP_LINKED_CALL_SID] = ev->linked_call_sid;
+	/* The org the integration was found in: on a Citus cluster the
+	 * statement runs whole on the node that holds it (sql/citus/). */
+	v[CT_EP_ORG] = opt(in->org_id);
 }
 
 enum ct_err

@@ -238,7 +238,8 @@ void ct_event_default_duration(struct ct_call_event *ev);
 	X(SUCCESS, "p_success") \
 	X(SUCCESS_RAW, "p_success_raw") \
 	X(COST_BREAKDOWN, "p_cost_breakdown") \
-	X(LINKED_CALL_SID, "p_linked_call_sid")
+	X(LINKED_CALL_SID, "p_linked_call_sid") \
+	X(ORG, "p_org")
 
 enum ct_event_param {
 #define CT_EP_ENUM(id, name) CT_EP_##id,

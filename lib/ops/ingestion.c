@@ -314,7 +314,7 @@ replay_param(int i)
 {
 	return i != CT_EP_INTEGRATION && i != CT_EP_PROVIDER &&
 	    i != CT_EP_DEDUP_KEY && i != CT_EP_PAYLOAD &&
-	    i != CT_EP_CONTENT_TYPE && i != CT_EP_ERROR;
+	    i != CT_EP_CONTENT_TYPE && i != CT_EP_ERROR && i != CT_EP_ORG;
 }
 
 /*

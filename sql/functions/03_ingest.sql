@@ -407,7 +407,8 @@ CREATE OR REPLACE FUNCTION ct_apply_event(
     p_success boolean DEFAULT NULL,
     p_success_raw text DEFAULT NULL,
     p_cost_breakdown text DEFAULT NULL,
-    p_linked_call_sid text DEFAULT NULL)
+    p_linked_call_sid text DEFAULT NULL,
+    p_org uuid DEFAULT NULL)
 RETURNS TABLE (outcome text, call_id uuid, error text)
     LANGUAGE plpgsql
     AS $$
@@ -422,8 +423,11 @@ DECLARE
 BEGIN
     -- The integration's org, pinned for this transaction: every row below
     -- is that org's, and the policies refuse any other.
+    -- p_org, when given, is the org the program found the integration in
+    -- (on a Citus cluster the node that holds it runs this call): any
+    -- other is no such integration.
     v_org := ct_pin_integration(p_integration);
-    IF v_org IS NULL THEN
+    IF v_org IS NULL OR v_org IS DISTINCT FROM COALESCE(p_org, v_org) THEN
         RAISE EXCEPTION 'no such integration' USING ERRCODE = 'no_data_found';
     END IF;
     IF p_mode IN ('replay-apply', 'replay-record') THEN
@@ -487,12 +491,12 @@ REVOKE ALL ON FUNCTION ct_apply_event(
     text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
     int, text, text, text, text, text, text, text, int, text[], text, text,
-    boolean, text, text, text, text, boolean, text, text, text) FROM PUBLIC;
+    boolean, text, text, text, text, boolean, text, text, text, uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ct_apply_event(
     text, text, text, text, text, bytea, text, text, text, text, text, boolean,
     bigint, text, text, text, text, text, text, text, boolean, text, text,
     int, text, text, text, text, text, text, text, int, text[], text, text,
-    boolean, text, text, text, text, boolean, text, text, text) TO calltrack_app;
+    boolean, text, text, text, text, boolean, text, text, text, uuid) TO calltrack_app;
 
 -- Keeps a refused request for forensics.  With p_attributed the row
 -- belongs to the org of the integration p_integration names (pinned from

@@ -283,6 +283,7 @@ test_event_params_full(void)
 		"85", "{\"tried to book\"}", "{\"m\":1}", "+14155550999",
 		"t", "asst-1", "Ava", "7", "{\"urgency\":\"high\"}", "t", "8/10",
 		"{\"transport\":0.010000}", "CA0123456789abcdef0123456789abcdef",
+		"0b5d3f7e-1c2a-4e6b-9d8f-a1b2c3d4e5f6" /* the integration's org */,
 	};
 	struct ct_call_event ev;
 	struct ct_delivery d = { NULL, 0, NULL, "", "unit" };
@@ -378,8 +379,10 @@ test_event_params_empty(void)
 	CU_ASSERT_PTR_NULL(p.values[CT_EP_CONTENT_TYPE]);		/* no content type */
 	ASSERT_STR_EQ(p.values[CT_EP_MODE], "record");
 	ASSERT_STR_EQ(p.values[CT_EP_ANSWERED], "f");		/* not answered */
+	/* The org is the integration's, always given. */
+	ASSERT_STR_EQ(p.values[CT_EP_ORG], params_in.org_id);
 	for (i = CT_EP_ERROR; i < CT_EVENT_NPARAMS; i++) {
-		if (i == CT_EP_ANSWERED)
+		if (i == CT_EP_ANSWERED || i == CT_EP_ORG)
 			continue;
 		CU_ASSERT_PTR_NULL(p.values[i]);
 		if (p.values[i] != NULL)
