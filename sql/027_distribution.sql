@@ -2,7 +2,7 @@
 -- the one foreign key Citus would refuse.
 --
 -- ct_distribution names every table of the schema and what it becomes
--- on a cluster (sql/distribute.sql, INSTALL "Beyond one machine"):
+-- on a cluster (sql/citus/tables.sql, INSTALL "Beyond one machine"):
 --
 -- - distributed: an org's data, sharded by org_id, every such table
 --   co-located with contacts, so that an org's rows of all of them are on

@@ -1,4 +1,4 @@
--- distribute.sql: spreads the tables over a Citus cluster, once, as
+-- citus/tables.sql: spreads the tables over a Citus cluster, once, as
 -- ct_distribution (027) says.  tools/migrate runs it after the numbered
 -- migrations and before sql/functions/, in a transaction of its own; on a
 -- database without the citus extension, or whose tables are already

@@ -41,7 +41,7 @@
 -- Only the owner may call it, and only the owner can read the key it
 -- needs.
 --
--- On a Citus cluster (sql/distribute.sql) a statement of the transaction
+-- On a Citus cluster (sql/citus/tables.sql) a statement of the transaction
 -- runs on the worker that holds its shard, in a backend of the worker's,
 -- so the pin names what the coordinator and its workers share there: the
 -- coordinator backend's global pid (citus_backend_gpid(), the same on
@@ -109,10 +109,9 @@ GRANT EXECUTE ON FUNCTION ct_current_org() TO calltrack_app, calltrack_dashboard
 -- owner's alone, called by the two functions below.  SET LOCAL rather than
 -- set_config(): on a Citus cluster, with citus.propagate_set_commands =
 -- 'local', Citus sends it to every worker the transaction uses.  A Citus
--- transaction is first made distributed (a lock on no row of the org's
--- shard of contacts), so that it has the number the pin is made for
--- (ct_pin_mac) and every worker it reads from takes part in it, pin
--- included.  On one PostgreSQL both steps cost nothing.
+-- transaction is first made distributed, so that it has the number the
+-- pin is made for (ct_pin_mac) and every worker it reads from takes part
+-- in it, pin included.  On one PostgreSQL neither step is taken.
 CREATE OR REPLACE FUNCTION ct_pin_set(p_org uuid) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, public
@@ -128,9 +127,11 @@ BEGIN
         -- org, so such a query runs on the same node, in the same
         -- transaction, and sees what the outer one sees.
         SET LOCAL citus.allow_nested_distributed_execution = on;
-        PERFORM 1 FROM contacts k
-         WHERE k.org_id = p_org AND k.id = '00000000-0000-0000-0000-000000000000'
-           FOR KEY SHARE;
+        -- A distributed transaction, with its number, at no cost: an
+        -- empty intermediate result (a file of this node's, dropped at
+        -- the transaction's end), which needs one.  No row is touched,
+        -- so no placement is used by this role before the caller's.
+        PERFORM create_intermediate_result('calltrack_pin', 'SELECT 1 WHERE false');
     END IF;
     SELECT k.key INTO v_key FROM pin_key k;
     EXECUTE format('SET LOCAL calltrack.pin = %L', CASE WHEN p_org IS NULL THEN ''

@@ -149,7 +149,7 @@ $$;
 -- days: the owner's (calltrack-admin, tools/stack).  Not a trigger on
 -- orgs: on a Citus cluster orgs is a reference table, copied to every
 -- node, and a trigger there would rebuild the counts once per copy, from
--- a node that does not hold them (sql/distribute.sql).
+-- a node that does not hold them (sql/citus/tables.sql).
 CREATE OR REPLACE FUNCTION ct_org_set_timezone(p_org uuid, p_tz text) RETURNS boolean
     LANGUAGE plpgsql
     AS $$

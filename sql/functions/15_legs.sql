@@ -323,6 +323,9 @@ DECLARE
     s record;
     v_booking text;
     v_add jsonb;
+    v_status text;
+    v_evidence jsonb;
+    v_analysis jsonb;
 BEGIN
     UPDATE call_sessions x SET call_id = p_call
       FROM call_legs l
@@ -345,23 +348,27 @@ BEGIN
                    AND j.key ~ '^[A-Za-z0-9_]{1,64}$'
                    AND (jsonb_typeof(j.value) <> 'string' OR length(j.value #>> '{}') <= 1000)
                  ORDER BY j.key LIMIT 200) j;
-        UPDATE calls k SET booking_status = n.booking_status, booking_evidence = n.booking_evidence,
-                           analysis = n.analysis
-          FROM (SELECT CASE WHEN ct_booking_rank(v_booking) > ct_booking_rank(o.booking_status)
-                            THEN v_booking ELSE o.booking_status END AS booking_status,
-                       CASE WHEN ct_booking_rank(v_booking) > ct_booking_rank(o.booking_status)
-                            THEN jsonb_build_object('source', 'session',
-                                     'appointmentBooked', s.st->'appointmentBooked',
-                                     'bookingAttempted', s.st->'bookingAttempted')
-                            ELSE o.booking_evidence END AS booking_evidence,
-                       CASE WHEN v_add IS NULL THEN o.analysis
-                            WHEN o.analysis IS NULL THEN v_add
-                            WHEN octet_length((v_add || o.analysis)::text) > 131072 THEN o.analysis
-                            ELSE v_add || o.analysis END AS analysis
-                  FROM calls o WHERE o.org_id = p_org AND o.id = p_call) n
+        -- The call's values, then the new ones worked out here, then the
+        -- row: on a Citus cluster a write may hold no function but an
+        -- immutable one in a CASE (jsonb_build_object is stable).
+        SELECT o.booking_status, o.booking_evidence, o.analysis
+          INTO v_status, v_evidence, v_analysis
+          FROM calls o WHERE o.org_id = p_org AND o.id = p_call FOR UPDATE;
+        IF ct_booking_rank(v_booking) > ct_booking_rank(v_status) THEN
+            v_status := v_booking;
+            v_evidence := jsonb_build_object('source', 'session',
+                                             'appointmentBooked', s.st->'appointmentBooked',
+                                             'bookingAttempted', s.st->'bookingAttempted');
+        END IF;
+        v_analysis := CASE WHEN v_add IS NULL THEN v_analysis
+                           WHEN v_analysis IS NULL THEN v_add
+                           WHEN octet_length((v_add || v_analysis)::text) > 131072 THEN v_analysis
+                           ELSE v_add || v_analysis END;
+        UPDATE calls k SET booking_status = v_status, booking_evidence = v_evidence,
+                           analysis = v_analysis
          WHERE k.org_id = p_org AND k.id = p_call
            AND (k.booking_status, k.booking_evidence, k.analysis) IS DISTINCT FROM
-               (n.booking_status, n.booking_evidence, n.analysis);
+               (v_status, v_evidence, v_analysis);
         UPDATE call_sessions x SET synced_to_dashboard = true
          WHERE x.org_id = p_org AND x.provider = s.provider
            AND x.provider_call_id = s.provider_call_id AND NOT x.synced_to_dashboard;

@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
-# A Citus worker stopped under load (tests/citus/run, make check-citus):
-# the webhooks of the org it holds answer 202 (spooled) or 503, never 500
-# or 504, and once it is back and the spool drained, every delivery
-# answered 200 or 202 is a call.  Bounded: 2,000 requests at 8
-# connections, loopback only.
+# The cluster itself (tests/citus/run, make check-citus): an org's rows
+# are on one worker, the webhook's statement is sent whole to it, and a
+# worker stopped under load loses nothing: the webhooks of the org it
+# holds answer 202 (spooled) or 503, never 500 or 504, and once it is back
+# and the spool drained, every delivery answered 200 or 202 is a call.
+# Bounded: 2,000 requests at 8 connections, loopback only.
 
 load ../bats/helpers
 
@@ -44,13 +45,39 @@ worker_ctl() {	# DIR pg_ctl-arguments...
 	      AND get_shard_id_for_distribution_column(s.logicalrelid, '$ORG') = s.shardid")" = 1 ]
 }
 
+@test "the webhook's statement runs whole on the org's worker (Citus's plan: one task there, the function inside)" {
+	local node plan
+	node=$(count "SELECT n.nodename FROM pg_dist_placement p JOIN pg_dist_node n ON n.groupid = p.groupid
+	    WHERE p.shardid = get_shard_id_for_distribution_column('calls', '$ORG')")
+	plan=$(psql -X -At -c "EXPLAIN (COSTS OFF) SELECT outcome, call_id, error FROM ct_apply_event(
+	    p_integration => 'vapi-$SUF', p_provider => 'vapi', p_provider_call_id => 'route-1',
+	    p_event_type => 'status-update', p_dedup_key => 'route-1', p_payload => '\x7b7d',
+	    p_content_type => 'application/json', p_mode => 'apply', p_org => '$ORG')")
+	echo "$plan"
+	grep -q '^Custom Scan (Citus Adaptive)' <<<"$plan"
+	grep -q 'Task Count: 1' <<<"$plan"
+	grep -q "Node: host=$node port=5432 dbname=calltrack" <<<"$plan"
+	grep -q 'Function Scan on ct_apply_event' <<<"$plan"
+}
+
+@test "a webhook through nginx lands on the org's worker: the call's row is in the shard there" {
+	local d shard
+	req POST "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' -H "x-vapi-secret: $VAPI_SECRET" \
+	    --data '{"message":{"type":"status-update","status":"queued","call":{"id":"route-2"}}}'
+	expect 200
+	d=$(org_worker)
+	shard=$(count "SELECT 'calls_' || get_shard_id_for_distribution_column('calls', '$ORG')")
+	[ "$(psql -X -At -h "$d/run" -U postgres -d calltrack -c "SELECT count(*) FROM $shard
+	    WHERE org_id = '$ORG' AND provider_call_id = 'route-2'")" = 1 ]
+}
+
 @test "a worker stopped under load: 200, 202 or 503 only; after it is back and the spool drained, every 2xx is a call" {
 	local d prefix ids want
 	d=$(org_worker)
 	python3 "$CALLTRACK_ROOT/tests/bench/prepare.py" vapi-pool distinct 2000 1 "$VAPI_SECRET" \
 	    "/hooks/vapi/vapi-$SUF" "$W/stop.pool"
 	( sleep 1; worker_ctl "$d" -m immediate -w stop >/dev/null 2>&1; sleep 3
-	  worker_ctl "$d" -l "$d/postgres.log" -w -t 60 start >/dev/null 2>&1 ) 3>&- &
+	  env -u CALLTRACK_TEST_RUN bash -c "$(declare -f worker_ctl); worker_ctl \"$d\" -l \"$d/postgres.log\" -w -t 60 start" >/dev/null 2>&1 ) 3>&- &
 	run python3 "$CALLTRACK_ROOT/tests/faults/fire.py" "$CALLTRACK_URL" "$W/stop.pool" 8 "$W/stop.out"
 	wait
 	echo "$output"
