@@ -336,7 +336,9 @@ adm_integration_retire_secret(const struct adm_args *a)
 int
 adm_integration_disable(const struct adm_args *a)
 {
-	return update_one(a, "UPDATE integrations SET disabled_at = COALESCE("
+	/* LEAST keeps the first time it was disabled (NULL: none yet); not
+	 * COALESCE, where a Citus cluster takes no now(). */
+	return update_one(a, "UPDATE integrations SET disabled_at = LEAST("
 	    "disabled_at, now()) WHERE id = $1", NULL, "no such integration");
 }
 

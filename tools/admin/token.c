@@ -57,8 +57,10 @@ adm_token_revoke(const struct adm_args *a)
 	if (!ct_query_uuid(a->pos[0]))
 		return adm_usage("token revoke: the TOKEN-ID is malformed (a "
 		    "UUID, as token list and token create show it)");
+	/* LEAST keeps the first revocation (NULL: none yet); not COALESCE,
+	 * where a Citus cluster takes no now(). */
 	if ((r = adm_run("revoke the token", "UPDATE api_tokens SET revoked_at "
-	    "= COALESCE(revoked_at, now()) WHERE id = $1", 1, params)) == NULL)
+	    "= LEAST(revoked_at, now()) WHERE id = $1", 1, params)) == NULL)
 		return ADM_FAIL;
 	n = adm_rows_changed(r);
 	PQclear(r);
