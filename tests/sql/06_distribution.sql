@@ -1,5 +1,5 @@
 -- 06_distribution.sql: the schema keeps what a Citus cluster needs to
--- spread it by org (sql/distribute.sql, INSTALL "Beyond one machine"),
+-- spread it by org (sql/citus/tables.sql, INSTALL "Beyond one machine"),
 -- checked on one PostgreSQL, where no Citus is there to refuse it:
 -- every table is classified in ct_distribution (027), the distributed
 -- ones by org_id with every unique key and every foreign key between them
