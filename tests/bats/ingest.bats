@@ -7,7 +7,9 @@
 
 load helpers
 
-sql() { psql -X -q -v ON_ERROR_STOP=1 -At -c "$1"; }
+# Statement by statement (from standard input, not -c): a Citus cluster
+# takes no DDL in a string of several commands.
+sql() { psql -X -q -v ON_ERROR_STOP=1 -At -f - <<<"$1"; }
 
 setup_file() {
 	make_fixture_org
@@ -351,8 +353,8 @@ pages() {	# PATH LIMIT [NEW]
 	[ "$(jq -c '[.id, .outcome, .call_id]' <<<"$BODY")" = "[\"$id\",\"parked\",null]" ]
 	# The fix: end codes up to 300 characters.  Today's mapping, applied
 	# again from the page, takes it; the kept row keeps its id and time.
-	sql "ALTER TABLE calls DROP CONSTRAINT calls_ended_reason_check,
-	         ADD CONSTRAINT calls_ended_reason_check CHECK (length(ended_reason) <= 300)"
+	sql "ALTER TABLE calls DROP CONSTRAINT calls_ended_reason_check;
+	     ALTER TABLE calls ADD CONSTRAINT calls_ended_reason_check CHECK (length(ended_reason) <= 300)"
 	req POST "/api/ingest/deliveries/$id/replay" -H "Authorization: Bearer $ADMIN_TOKEN"
 	expect 200
 	call=$(sql "SELECT id FROM calls WHERE org_id = '$ORG' AND provider_call_id = 'ing-park-2'")
@@ -387,8 +389,8 @@ pages() {	# PATH LIMIT [NEW]
 	sql "DELETE FROM hot_lead_alerts WHERE org_id = '$ORG' AND call_id = '$call';
 	     UPDATE call_events SET call_id = NULL WHERE org_id = '$ORG' AND call_id = '$call';
 	     DELETE FROM calls WHERE org_id = '$ORG' AND id = '$call';
-	     ALTER TABLE calls DROP CONSTRAINT calls_ended_reason_check,
-	         ADD CONSTRAINT calls_ended_reason_check CHECK (length(ended_reason) <= 200)"
+	     ALTER TABLE calls DROP CONSTRAINT calls_ended_reason_check;
+	     ALTER TABLE calls ADD CONSTRAINT calls_ended_reason_check CHECK (length(ended_reason) <= 200)"
 }
 
 @test "one org never sees another's deliveries, nor the rejections of unknown slugs, which stay the operator's" {

@@ -22,7 +22,9 @@ teardown_file() {
 	forget_legs
 }
 
-sql() { psql -X -q -v ON_ERROR_STOP=1 -At -c "$1"; }
+# Statement by statement (from standard input, not -c): a Citus cluster
+# takes no DDL in a string of several commands.
+sql() { psql -X -q -v ON_ERROR_STOP=1 -At -f - <<<"$1"; }
 
 # The org's calls and contacts without their ids and write times, in a
 # stable order, as text.
@@ -100,8 +102,8 @@ contacts() {
 	[[ "$output" == *"applied 0, parked "* ]]
 	[ "$(sql "SELECT outcome FROM call_events WHERE org_id = '$ORG' AND id = $id")" = parked ]
 	# The fix: end codes up to 300 characters.
-	sql "ALTER TABLE calls DROP CONSTRAINT calls_ended_reason_check,
-	         ADD CONSTRAINT calls_ended_reason_check CHECK (length(ended_reason) <= 300)" >/dev/null
+	sql "ALTER TABLE calls DROP CONSTRAINT calls_ended_reason_check;
+	     ALTER TABLE calls ADD CONSTRAINT calls_ended_reason_check CHECK (length(ended_reason) <= 300)" >/dev/null
 	run "$CALLTRACK_ADMIN" replay --parked
 	echo "$output"
 	[[ "$output" == *"applied 1,"* ]] || [[ "$output" == *"applied "[1-9]* ]]
@@ -118,6 +120,6 @@ contacts() {
 	sql "DELETE FROM hot_lead_alerts WHERE org_id = '$ORG' AND call_id = '$call';
 	     UPDATE call_events SET call_id = NULL WHERE org_id = '$ORG' AND call_id = '$call';
 	     DELETE FROM calls WHERE org_id = '$ORG' AND id = '$call';
-	     ALTER TABLE calls DROP CONSTRAINT calls_ended_reason_check,
-	         ADD CONSTRAINT calls_ended_reason_check CHECK (length(ended_reason) <= 200)" >/dev/null
+	     ALTER TABLE calls DROP CONSTRAINT calls_ended_reason_check;
+	     ALTER TABLE calls ADD CONSTRAINT calls_ended_reason_check CHECK (length(ended_reason) <= 200)" >/dev/null
 }
