@@ -93,11 +93,13 @@ DECLARE
 BEGIN
     WITH d AS (DELETE FROM call_rollup_delta RETURNING *),
     g AS (
-        SELECT org_id, day, is_test, status, end_reason, direction, sum(calls)::int,
-               sum(dur_n)::int, sum(dur_sum)::bigint, sum(cost_sum), sum(s_pos)::int,
-               sum(s_neu)::int, sum(s_neg)::int, sum(b_conf)::int, sum(b_fail)::int,
-               agent_id, sum(succ_n)::int, sum(succ_true)::int, sum(cp_transport),
-               sum(cp_stt), sum(cp_llm), sum(cp_tts), sum(cp_platform), sum(cp_other)
+        SELECT org_id, day, is_test, status, end_reason, direction, sum(calls)::int AS calls,
+               sum(dur_n)::int AS dur_n, sum(dur_sum)::bigint AS dur_sum, sum(cost_sum) AS cost_sum,
+               sum(s_pos)::int AS s_pos, sum(s_neu)::int AS s_neu, sum(s_neg)::int AS s_neg,
+               sum(b_conf)::int AS b_conf, sum(b_fail)::int AS b_fail, agent_id,
+               sum(succ_n)::int AS succ_n, sum(succ_true)::int AS succ_true,
+               sum(cp_transport) AS cp_transport, sum(cp_stt) AS cp_stt, sum(cp_llm) AS cp_llm,
+               sum(cp_tts) AS cp_tts, sum(cp_platform) AS cp_platform, sum(cp_other) AS cp_other
           FROM d GROUP BY 1, 2, 3, 4, 5, 6, agent_id
     ), up AS (
         INSERT INTO call_rollup AS r SELECT * FROM g
@@ -115,10 +117,33 @@ BEGIN
             cp_platform = r.cp_platform + EXCLUDED.cp_platform,
             cp_other = r.cp_other + EXCLUDED.cp_other
         RETURNING 1
+    ), tot AS (
+        -- The same deltas without their day (call_rollup_total, 030).
+        INSERT INTO call_rollup_total AS t
+        SELECT org_id, is_test, status, end_reason, direction, agent_id, sum(calls), sum(dur_n),
+               sum(dur_sum), sum(cost_sum), sum(s_pos), sum(s_neu), sum(s_neg), sum(b_conf),
+               sum(b_fail), sum(succ_n), sum(succ_true), sum(cp_transport), sum(cp_stt),
+               sum(cp_llm), sum(cp_tts), sum(cp_platform), sum(cp_other)
+          FROM g WHERE EXISTS (SELECT 1 FROM orgs o WHERE o.id = g.org_id)
+         GROUP BY org_id, is_test, status, end_reason, direction, agent_id
+        ON CONFLICT (org_id, is_test, status, end_reason, direction, agent_id) DO UPDATE SET
+            calls = t.calls + EXCLUDED.calls, dur_n = t.dur_n + EXCLUDED.dur_n,
+            dur_sum = t.dur_sum + EXCLUDED.dur_sum, cost_sum = t.cost_sum + EXCLUDED.cost_sum,
+            s_pos = t.s_pos + EXCLUDED.s_pos, s_neu = t.s_neu + EXCLUDED.s_neu,
+            s_neg = t.s_neg + EXCLUDED.s_neg, b_conf = t.b_conf + EXCLUDED.b_conf,
+            b_fail = t.b_fail + EXCLUDED.b_fail, succ_n = t.succ_n + EXCLUDED.succ_n,
+            succ_true = t.succ_true + EXCLUDED.succ_true,
+            cp_transport = t.cp_transport + EXCLUDED.cp_transport,
+            cp_stt = t.cp_stt + EXCLUDED.cp_stt, cp_llm = t.cp_llm + EXCLUDED.cp_llm,
+            cp_tts = t.cp_tts + EXCLUDED.cp_tts,
+            cp_platform = t.cp_platform + EXCLUDED.cp_platform,
+            cp_other = t.cp_other + EXCLUDED.cp_other
+        RETURNING 1
     )
     SELECT count(*) INTO n FROM d;
     -- Groups whose calls all moved elsewhere.
     DELETE FROM call_rollup WHERE calls = 0;
+    DELETE FROM call_rollup_total WHERE calls = 0;
     RETURN n;
 END
 $$;
@@ -142,6 +167,15 @@ BEGIN
       FROM calls c, LATERAL ct_rollup_row(c, 1) r
      WHERE c.org_id = p_org
      GROUP BY 1, 2, 3, 4, 5, 6, r.agent_id;
+    DELETE FROM call_rollup_total WHERE org_id = p_org;
+    INSERT INTO call_rollup_total
+    SELECT org_id, is_test, status, end_reason, direction, agent_id, sum(calls), sum(dur_n),
+           sum(dur_sum), sum(cost_sum), sum(s_pos), sum(s_neu), sum(s_neg), sum(b_conf),
+           sum(b_fail), sum(succ_n), sum(succ_true), sum(cp_transport), sum(cp_stt), sum(cp_llm),
+           sum(cp_tts), sum(cp_platform), sum(cp_other)
+      FROM call_rollup
+     WHERE org_id = p_org
+     GROUP BY org_id, is_test, status, end_reason, direction, agent_id;
 END
 $$;
 
@@ -199,6 +233,33 @@ BEGIN
 END
 $$;
 
+-- The counts of all the org's days, folded or not (call_rollup_total and
+-- the deltas), grouped as the rollup is but for the day.
+CREATE OR REPLACE FUNCTION ct_counts_all(p_org uuid, p_include_test boolean)
+RETURNS TABLE (status text, end_reason text, direction text, calls bigint, s_pos bigint,
+               s_neu bigint, s_neg bigint, b_conf bigint, b_fail bigint, agent_id text)
+    LANGUAGE plpgsql STABLE
+    AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT r.status, r.end_reason, r.direction, sum(r.calls)::bigint, sum(r.s_pos)::bigint,
+               sum(r.s_neu)::bigint, sum(r.s_neg)::bigint, sum(r.b_conf)::bigint,
+               sum(r.b_fail)::bigint, r.agent_id
+          FROM (SELECT t.status, t.end_reason, t.direction, t.agent_id, t.calls, t.s_pos,
+                       t.s_neu, t.s_neg, t.b_conf, t.b_fail
+                  FROM call_rollup_total t
+                 WHERE t.org_id = p_org AND (p_include_test OR NOT t.is_test)
+                UNION ALL
+                SELECT d.status, d.end_reason, d.direction, d.agent_id, d.calls, d.s_pos,
+                       d.s_neu, d.s_neg, d.b_conf, d.b_fail
+                  FROM call_rollup_delta d
+                 WHERE d.org_id = p_org AND (p_include_test OR NOT d.is_test)) r
+         GROUP BY 1, 2, 3, r.agent_id
+        HAVING sum(r.calls) <> 0;
+END
+$$;
+
 -- The same counts from calls themselves, for any range and zone.
 CREATE OR REPLACE FUNCTION ct_counts_live(p_org uuid, p_from timestamptz, p_to timestamptz, p_tz text,
     p_include_test boolean)
@@ -244,7 +305,7 @@ CREATE OR REPLACE FUNCTION ct_is_midnight(t timestamptz, tz text) RETURNS boolea
     AS $$ SELECT t IS NULL OR (t AT TIME ZONE tz)::time = '00:00' $$;
 
 GRANT EXECUTE ON FUNCTION ct_rollup_row(calls, int), ct_rollup_track(),
-    ct_counts_rolled(uuid, date, date, boolean),
+    ct_counts_rolled(uuid, date, date, boolean), ct_counts_all(uuid, boolean),
     ct_counts_live(uuid, timestamptz, timestamptz, text, boolean),
     ct_is_midnight(timestamptz, text) TO calltrack_app;
 
@@ -252,6 +313,7 @@ GRANT EXECUTE ON FUNCTION ct_rollup_row(calls, int), ct_rollup_track(),
 -- bypass row-level security).
 REVOKE EXECUTE ON FUNCTION ct_rollup_fold(), ct_rollup_rebuild(uuid) FROM PUBLIC, calltrack_app;
 GRANT EXECUTE ON FUNCTION ct_counts_rolled(uuid, date, date, boolean),
+    ct_counts_all(uuid, boolean),
     ct_counts_live(uuid, timestamptz, timestamptz, text, boolean),
     ct_is_midnight(timestamptz, text)
     TO calltrack_dashboard;

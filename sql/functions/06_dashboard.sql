@@ -79,10 +79,9 @@ DECLARE
 BEGIN
     IF NOT p_include_test THEN w := w || ' AND NOT v.is_test_call'; END IF;
     IF p_digits IS NOT NULL OR p_words IS NOT NULL THEN
-        -- One look at the contacts for the digits and all the words: a
-        -- call's number is its contact's (one contact per number).
-        w := w || ' AND v.contact_id IN (SELECT k.id FROM contacts k WHERE k.org_id = $1'
-               || ct_search_where(p_digits, p_words) || ')';
+        -- The digits and the words, of the call's contact: a call's
+        -- number is its contact's (one contact per number).
+        w := w || ct_search_where(p_digits, p_words, 'v.contact_id');
     END IF;
     IF p_status IS NOT NULL THEN w := w || ' AND v.status = ANY ($4)'; END IF;
     IF p_direction IS NOT NULL THEN w := w || ' AND v.direction = ANY ($5)'; END IF;
@@ -150,8 +149,17 @@ BEGIN
                               THEN c.calls - c.b_conf - c.b_fail ELSE 0 END
                    ELSE c.calls END), 0)
           INTO v_total
-          FROM ct_counts_rolled(p_org, (p_from AT TIME ZONE p_tz)::date,
-                                ((p_to AT TIME ZONE p_tz)::date - 1), p_include_test) c
+          FROM (SELECT r.status, r.end_reason, r.direction, r.agent_id, r.calls, r.s_pos,
+                       r.s_neu, r.s_neg, r.b_conf, r.b_fail
+                  FROM ct_counts_rolled(p_org, (p_from AT TIME ZONE p_tz)::date,
+                                        ((p_to AT TIME ZONE p_tz)::date - 1), p_include_test) r
+                 WHERE p_from IS NOT NULL OR p_to IS NOT NULL
+                UNION ALL
+                -- No range: every day, from the org's total.
+                SELECT a.status, a.end_reason, a.direction, a.agent_id, a.calls, a.s_pos,
+                       a.s_neu, a.s_neg, a.b_conf, a.b_fail
+                  FROM ct_counts_all(p_org, p_include_test) a
+                 WHERE p_from IS NULL AND p_to IS NULL) c
          WHERE (p_status IS NULL OR c.status = ANY (p_status))
            AND (p_end_reason IS NULL OR c.end_reason = ANY (p_end_reason))
            AND (p_direction IS NULL OR c.direction = ANY (p_direction))
@@ -198,6 +206,7 @@ DECLARE
     v_total bigint;
     v_rows json;
     v_next text;
+    v_from_calls text;
 BEGIN
     IF v_sort IS NULL OR p_limit NOT BETWEEN 1 AND 1000 THEN
         RAISE EXCEPTION 'invalid sort or limit' USING ERRCODE = 'invalid_parameter_value';
@@ -214,19 +223,51 @@ BEGIN
     IF v_from >= v_to THEN
         RETURN json_build_object('error', 'from');
     END IF;
-    -- The total's statement has its own placeholders: agent on from $14.
-    v_where := ct_calls_where(p_digits, p_words, p_status, p_direction, p_booking,
-                              p_sentiment, p_lead_status, p_end_reason, p_from, p_to,
-                              p_min_dur, p_max_dur, p_include_test, p_agent, p_success,
-                              p_analysis, 14);
-    v_total := ct_calls_total(v_org, v_where, p_digits, p_words, p_status, p_direction,
-                              p_booking, p_sentiment, p_lead_status, p_end_reason, v_from,
-                              v_to, p_min_dur, p_max_dur, p_include_test, v_tz, true,
-                              p_agent, p_success, p_analysis);
-    v_where := ct_calls_where(p_digits, p_words, p_status, p_direction, p_booking,
+    -- A search by words is counted from its contacts: each once, then
+    -- each one's calls that pass the other filters, up to 1,001.  Fewer,
+    -- and the page reads those calls too, from their contacts; reading
+    -- the org's newest calls for them instead could pass over every call
+    -- of the org before it found none.  More, and they are common enough
+    -- that the newest calls meet 25 of them soon.
+    IF p_words IS NOT NULL THEN
+        -- The contacts, then each one's calls that pass the filters; with
+        -- OFFSET 0 neither is pulled up into the outer statement, so the
+        -- planner cannot turn it back into a walk of the calls.
+        v_from_calls := format('(SELECT s.contact_id %s OFFSET 0) m, LATERAL (SELECT v.* FROM %s v'
+                               ' WHERE v.contact_id = m.contact_id AND %%s OFFSET 0)',
+                               ct_search_words(p_words, true),
+                               CASE WHEN p_lead_status IS NULL THEN 'calls'
+                                    ELSE 'calls_with_caller_names' END);
+        EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM %s v LIMIT 1001) x',
+                       format(v_from_calls,
+                              ct_calls_where(p_digits, NULL, p_status, p_direction, p_booking,
+                                             p_sentiment, p_lead_status, p_end_reason, p_from,
+                                             p_to, p_min_dur, p_max_dur, p_include_test, p_agent,
+                                             p_success, p_analysis, 14)))
+           INTO v_total
+           USING v_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
+                 p_lead_status, p_end_reason, v_from, v_to, p_min_dur, p_max_dur,
+                 p_agent, p_success, p_analysis;
+        IF v_total > 1000 THEN
+            v_from_calls := NULL;
+        END IF;
+    ELSE
+        -- The total's statement has its own placeholders: agent on from $14.
+        v_where := ct_calls_where(p_digits, p_words, p_status, p_direction, p_booking,
+                                  p_sentiment, p_lead_status, p_end_reason, p_from, p_to,
+                                  p_min_dur, p_max_dur, p_include_test, p_agent, p_success,
+                                  p_analysis, 14);
+        v_total := ct_calls_total(v_org, v_where, p_digits, p_words, p_status, p_direction,
+                                  p_booking, p_sentiment, p_lead_status, p_end_reason, v_from,
+                                  v_to, p_min_dur, p_max_dur, p_include_test, v_tz, true,
+                                  p_agent, p_success, p_analysis);
+    END IF;
+    v_where := ct_calls_where(p_digits, CASE WHEN v_from_calls IS NULL THEN p_words END,
+                              p_status, p_direction, p_booking,
                               p_sentiment, p_lead_status, p_end_reason, p_from, p_to,
                               p_min_dur, p_max_dur, p_include_test, p_agent, p_success,
                               p_analysis, 18);
+    v_from_calls := format(v_from_calls, v_where);
     -- The page's ids first, from calls alone (an index-only scan of the
     -- covering index when the filters allow it), then the rows in full.
     EXECUTE format(
@@ -249,7 +290,8 @@ BEGIN
         CASE WHEN p_sort = 'started_at'
              THEN 'to_char(p.sort_value AT TIME ZONE ''UTC'', ''YYYY-MM-DD"T"HH24:MI:SS.US"Z"'')'
              ELSE 'p.sort_value::text' END,
-        CASE WHEN p_lead_status IS NULL THEN 'calls' ELSE 'calls_with_caller_names' END)
+        COALESCE(v_from_calls,
+                 CASE WHEN p_lead_status IS NULL THEN 'calls' ELSE 'calls_with_caller_names' END))
        INTO v_rows, v_next
        USING v_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
              p_lead_status, p_end_reason, v_from, v_to, p_min_dur, p_max_dur,
@@ -599,6 +641,7 @@ GRANT EXECUTE ON FUNCTION ct_pin_token(text), ct_token_auth(text), ct_me(text),
                    text[]),
     ct_counts_rolled(uuid, date, date, boolean),
     ct_counts_live(uuid, timestamptz, timestamptz, text, boolean),
-    ct_fold(text), ct_trigrams(text), ct_phone_suffixes(text), ct_like_unescape(text),
-    ct_words_trigrams(text[]), ct_search_where(text, text[])
+    ct_fold(text), ct_name_suffixes(text), ct_phone_suffixes(text), ct_like_unescape(text),
+    ct_search_where(text, text[], text), ct_search_words(text[], boolean),
+    ct_search_word(text, int)
     TO calltrack_dashboard;

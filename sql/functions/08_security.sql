@@ -61,11 +61,13 @@ SELECT ct_org_policy('rejected_events', 'org_id = $pin', 'org_id IS NOT DISTINCT
 
 SELECT ct_org_policy('call_rollup', 'org_id = $pin', 'org_id = $pin');
 
+SELECT ct_org_policy('call_rollup_total', 'org_id = $pin', 'org_id = $pin');
+
 SELECT ct_org_policy('call_rollup_delta', 'org_id = $pin', 'org_id = $pin');
 
 SELECT ct_org_policy('call_event_duplicates', 'org_id = $pin', 'org_id = $pin');
 
-SELECT ct_org_policy('contact_name_trigrams', 'org_id = $pin', 'org_id = $pin');
+SELECT ct_org_policy('contact_name_suffixes', 'org_id = $pin', 'org_id = $pin');
 
 SELECT ct_org_policy('contact_phone_suffixes', 'org_id = $pin', 'org_id = $pin');
 
@@ -84,13 +86,13 @@ GRANT UPDATE (outcome, error, call_id) ON call_events TO calltrack_app;
 
 GRANT SELECT, INSERT ON rejected_events TO calltrack_app;
 
-GRANT SELECT ON call_rollup TO calltrack_app;
+GRANT SELECT ON call_rollup, call_rollup_total TO calltrack_app;
 
 GRANT SELECT, INSERT ON call_rollup_delta TO calltrack_app;
 
 GRANT SELECT, INSERT ON call_event_duplicates TO calltrack_app;
 
-GRANT SELECT, INSERT, DELETE ON contact_name_trigrams TO calltrack_app;
+GRANT SELECT, INSERT, DELETE ON contact_name_suffixes TO calltrack_app;
 
 GRANT SELECT, INSERT ON contact_phone_suffixes TO calltrack_app;
 
@@ -99,8 +101,8 @@ GRANT SELECT, INSERT ON contact_phone_suffixes TO calltrack_app;
 -- them up), no raw payloads, no writes.
 GRANT USAGE ON SCHEMA public TO calltrack_dashboard;
 
-GRANT SELECT ON orgs, calls, contacts, hot_lead_alerts, call_rollup, call_rollup_delta,
-    contact_name_trigrams, contact_phone_suffixes
+GRANT SELECT ON orgs, calls, contacts, hot_lead_alerts, call_rollup, call_rollup_total,
+    call_rollup_delta, contact_name_suffixes, contact_phone_suffixes
     TO calltrack_dashboard;
 
 GRANT SELECT (org_id, id, call_id, event_type, received_at, outcome, error) ON call_events
@@ -135,15 +137,15 @@ GRANT SELECT (org_id, notification_id, id, at, status, error) ON notification_at
 -- /api/contacts, /api/alerts) and dashboard-import (POST
 -- /api/contacts/import, sql/functions/12_import.sql).  A contact's list,
 -- page and CSV read contacts, their calls (through the view), alerts,
--- history and name trigrams, and the org's country; a change writes the
+-- history and name ends, and the org's country; a change writes the
 -- fields a person may set and the name of who set them (changed_by), and
--- the triggers write its history and trigrams, as the caller; an alert
+-- the triggers write its history and name ends, as the caller; an alert
 -- is acknowledged.  The webhooks' writes of a contact are history too.
 GRANT EXECUTE ON FUNCTION ct_current_org() TO calltrack_editor;
 
 GRANT SELECT (id, default_country) ON orgs TO calltrack_editor;
 
-GRANT SELECT ON contacts, calls, hot_lead_alerts, contact_history, contact_name_trigrams,
+GRANT SELECT ON contacts, calls, hot_lead_alerts, contact_history, contact_name_suffixes,
     contact_phone_suffixes, calls_with_caller_names
     TO calltrack_editor;
 
@@ -155,7 +157,7 @@ GRANT UPDATE (name, name_source, email, lead_status, notes, changed_by, updated_
 
 GRANT INSERT ON contact_history TO calltrack_editor, calltrack_app;
 
-GRANT INSERT, DELETE ON contact_name_trigrams TO calltrack_editor;
+GRANT INSERT, DELETE ON contact_name_suffixes TO calltrack_editor;
 
 GRANT INSERT ON contact_phone_suffixes TO calltrack_editor;
 

@@ -341,7 +341,7 @@ RETURNS text
 DECLARE
     w text := 'k.org_id = $1';
 BEGIN
-    w := w || ct_search_where(p_digits, p_words);
+    w := w || ct_search_where(p_digits, p_words, 'k.id');
     IF p_lead_status IS NOT NULL THEN w := w || ' AND k.lead_status = ANY ($4)'; END IF;
     IF p_has_name THEN w := w || ' AND k.name IS NOT NULL'; END IF;
     IF NOT p_has_name THEN w := w || ' AND k.name IS NULL'; END IF;
@@ -725,6 +725,7 @@ GRANT EXECUTE ON FUNCTION
     ct_contact_json(contacts), ct_alert_json(hot_lead_alerts, calls_with_caller_names),
     ct_call_summary(calls_with_caller_names),
     ct_contacts_where(text, text[], text[], boolean), ct_contacts_sort_expr(text),
-    ct_fold(text), ct_trigrams(text), ct_phone_suffixes(text), ct_like_unescape(text),
-    ct_words_trigrams(text[]), ct_search_where(text, text[])
+    ct_fold(text), ct_name_suffixes(text), ct_phone_suffixes(text), ct_like_unescape(text),
+    ct_search_where(text, text[], text), ct_search_words(text[], boolean),
+    ct_search_word(text, int)
     TO calltrack_editor;

@@ -68,6 +68,6 @@ org_rows() {
 	    (SELECT string_agg(c::text, E'\n' ORDER BY c.id) FROM contacts c WHERE c.org_id = '$1'),
 	    (SELECT string_agg(h::text, E'\n' ORDER BY h.id) FROM contact_history h WHERE h.org_id = '$1'),
 	    (SELECT string_agg(a::text, E'\n' ORDER BY a.id) FROM hot_lead_alerts a WHERE a.org_id = '$1'),
-	    (SELECT string_agg(t::text, E'\n' ORDER BY t::text) FROM contact_name_trigrams t WHERE t.org_id = '$1'),
+	    (SELECT string_agg(t::text, E'\n' ORDER BY t::text) FROM contact_name_suffixes t WHERE t.org_id = '$1'),
 	    (SELECT string_agg(s::text, E'\n' ORDER BY s::text) FROM contact_phone_suffixes s WHERE s.org_id = '$1'))"
 }

@@ -348,7 +348,7 @@ EOF
 		expect 200
 		[ "$(jq -r '[.contacts[].name] | join(",")' <<<"$BODY")" = "Nigel Search" ] || { echo "q=$q: $BODY"; return 1; }
 	done
-	# A changed name is found by its new words at once (the trigrams follow).
+	# A changed name is found by its new words at once (the ends of its words follow).
 	api PATCH "/api/contacts/$(contact_of +14155550943)" '{"name":"Amazing Grace Brewster"}'
 	qget /api/contacts q=brewster
 	[ "$(jq -r '[.contacts[].name] | join(",")' <<<"$BODY")" = "Amazing Grace Brewster" ]
@@ -551,10 +551,10 @@ EOF
 	qget /api/alerts
 	jq -e '[.alerts[] | select(.contact_id == "'"$id"'") | .caller_name] as $n
 	    | ($n | length) == 1 and ($n | all(. == "Quentin Newname"))' <<<"$BODY"
-	# The trigrams are the new name's.
-	[ "$(sqlv "SELECT string_agg(trigram, ',' ORDER BY trigram) FROM contact_name_trigrams
+	# The ends of the name's words are the new name's.
+	[ "$(sqlv "SELECT string_agg(suffix, ',' ORDER BY suffix) FROM contact_name_suffixes
 	           WHERE org_id = '$ORG' AND contact_id = '$id'")" = \
-	    "$(sqlv "SELECT string_agg(t, ',' ORDER BY t) FROM unnest(ct_trigrams('Quentin Newname')) t")" ]
+	    "$(sqlv "SELECT string_agg(t, ',' ORDER BY t) FROM unnest(ct_name_suffixes('Quentin Newname')) t")" ]
 }
 
 @test "the webhook path counts each call once, when a later event links it too; last_call_at is the latest start" {

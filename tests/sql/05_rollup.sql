@@ -1,5 +1,6 @@
--- 05_rollup.sql: the per-day counts (call_rollup and its deltas) always
--- equal what counting the calls gives, before and after a fold, after
+-- 05_rollup.sql: the per-day counts (call_rollup and its deltas), and
+-- the counts of all days (call_rollup_total), always equal what counting
+-- the calls gives, before and after a fold, after
 -- updates and deletes, across a DST change, in a half-hour zone and after
 -- the org's zone changes; the list's total and the stats cards agree with
 -- the live count.
@@ -38,6 +39,18 @@ SELECT CASE WHEN i % 3 = 0 THEN '00000000-0000-0000-0000-0000000000b2'::uuid
        '2026-02-09 23:30+00'::timestamptz + (i % 60) * interval '1 day'
   FROM generate_series(1, 3000) i;
 
+-- The counts of every day, from the calls, as ct_counts_all groups them.
+CREATE FUNCTION pg_temp.all_live(p_org uuid, p_include_test boolean)
+RETURNS TABLE (status text, end_reason text, direction text, calls bigint, s_pos bigint,
+               s_neu bigint, s_neg bigint, b_conf bigint, b_fail bigint, agent_id text)
+    LANGUAGE sql AS $$
+    SELECT l.status, l.end_reason, l.direction, sum(l.calls)::bigint, sum(l.s_pos)::bigint,
+           sum(l.s_neu)::bigint, sum(l.s_neg)::bigint, sum(l.b_conf)::bigint,
+           sum(l.b_fail)::bigint, l.agent_id
+      FROM ct_counts_live(p_org, NULL, NULL, 'UTC', p_include_test) l
+     GROUP BY l.status, l.end_reason, l.direction, l.agent_id
+$$;
+
 CREATE FUNCTION pg_temp.same(p_org uuid, p_include_test boolean) RETURNS boolean
     LANGUAGE sql AS $$
     SELECT NOT EXISTS (
@@ -50,6 +63,15 @@ CREATE FUNCTION pg_temp.same(p_org uuid, p_include_test boolean) RETURNS boolean
                                       p_include_test)
          EXCEPT ALL
          SELECT * FROM ct_counts_rolled(p_org, NULL, NULL, p_include_test)))
+    -- and the counts of all days (call_rollup_total, 030) are the calls'.
+    AND NOT EXISTS (
+        (SELECT * FROM ct_counts_all(p_org, p_include_test)
+         EXCEPT ALL
+         SELECT * FROM pg_temp.all_live(p_org, p_include_test))
+        UNION ALL
+        (SELECT * FROM pg_temp.all_live(p_org, p_include_test)
+         EXCEPT ALL
+         SELECT * FROM ct_counts_all(p_org, p_include_test)))
 $$;
 
 SELECT ok(pg_temp.same('00000000-0000-0000-0000-0000000000a1', true)

@@ -16,6 +16,7 @@ CREATE FUNCTION pg_temp.cleanup() RETURNS void LANGUAGE sql AS $$
     DELETE FROM calls WHERE org_id IN (SELECT id FROM orgs WHERE name LIKE 'p7 %');
     DELETE FROM call_rollup_delta WHERE org_id IN (SELECT id FROM orgs WHERE name LIKE 'p7 %');
     DELETE FROM call_rollup WHERE org_id IN (SELECT id FROM orgs WHERE name LIKE 'p7 %');
+    DELETE FROM call_rollup_total WHERE org_id IN (SELECT id FROM orgs WHERE name LIKE 'p7 %');
     DELETE FROM contacts WHERE org_id IN (SELECT id FROM orgs WHERE name LIKE 'p7 %');
     DELETE FROM rejected_events WHERE org_id IN (SELECT id FROM orgs WHERE name LIKE 'p7 %')
         OR integration_id LIKE 'p7-%';

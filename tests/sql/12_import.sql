@@ -65,10 +65,10 @@ SELECT results_eq(
              ('lead_status', NULL, 'booked', 'import'),
              ('phone', NULL, '+15552345603', 'import')$$,
     'a new contact has a row for each field it starts with, by import');
-SELECT ok(EXISTS (SELECT 1 FROM contact_name_trigrams t
-                   WHERE t.contact_id = '00000000-0000-0000-0000-00000012c0a1' AND t.trigram = 'lee')
-          AND NOT EXISTS (SELECT 1 FROM contact_name_trigrams t
-                   WHERE t.contact_id = '00000000-0000-0000-0000-00000012c0a1' AND t.trigram = 'pro'),
+SELECT ok(EXISTS (SELECT 1 FROM contact_name_suffixes t
+                   WHERE t.contact_id = '00000000-0000-0000-0000-00000012c0a1' AND t.suffix = 'lee')
+          AND NOT EXISTS (SELECT 1 FROM contact_name_suffixes t
+                   WHERE t.contact_id = '00000000-0000-0000-0000-00000012c0a1' AND t.suffix LIKE 'pro%'),
     'the name search follows the new name');
 SELECT results_eq(
     $$SELECT name, email, lead_status FROM contacts WHERE org_id = '00000000-0000-0000-0000-0000000012b2'$$,
