@@ -55,6 +55,18 @@ def main(path):
       f"loaded in {doc['data']['load_seconds']} s. Whole run: {doc['seconds']} s.")
     w('')
 
+    failed = find(rs, 'failed')
+    if failed:
+        w('## Scenarios that failed')
+        w('')
+        w('Their first request was not answered 200, so they were not measured; the run exits 1.')
+        w('')
+        w('| scenario | HTTP | answer | command |')
+        w('|---|---:|---|---|')
+        for r in failed:
+            w(f"| {r['name']} | {r['http']} | `{r['answer']}` | `{r['command']}` |")
+        w('')
+
     w('## Ceilings')
     w('')
     w('| layer | conns | req/s | p50 ms | p99 ms | errors | command |')
