@@ -3,7 +3,7 @@
 -- distributed by its org.  Routing itself is shown by cluster.bats, out
 -- of a transaction block (where Citus sends a function call whole).
 BEGIN;
-SELECT plan(5);
+SELECT plan(7);
 
 SELECT set_eq(
     $$SELECT logicalrelid::regclass::name FROM pg_dist_partition WHERE partmethod = 'h'$$,
@@ -21,6 +21,11 @@ SELECT is((SELECT (o.distribution_argument_index, o.colocationid)::text FROM pg_
             WHERE o.objid = 'ct_apply_event'::regproc),
           (SELECT (44, p.colocationid)::text FROM pg_dist_partition p WHERE p.logicalrelid = 'calls'::regclass),
     'ct_apply_event is distributed by p_org (its 45th argument), co-located with the calls');
+
+SELECT is(ct_on_citus(), true, 'ct_on_citus() is true on the coordinator');
+SELECT is((SELECT count(*)::int FROM run_command_on_workers('SELECT public.ct_on_citus()')
+            WHERE success AND result = 't'), 2,
+    'and on both workers, where the policies call the pin''s functions');
 
 SELECT * FROM finish();
 ROLLBACK;
