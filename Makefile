@@ -347,6 +347,8 @@ install: all
 	install -m 0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql/
 	install -d $(DESTDIR)$(DATADIR)/sql/functions
 	install -m 0644 sql/functions/*.sql $(DESTDIR)$(DATADIR)/sql/functions/
+	install -d $(DESTDIR)$(DATADIR)/sql/citus
+	install -m 0644 sql/citus/*.sql $(DESTDIR)$(DATADIR)/sql/citus/
 	install -m 0644 www/* $(DESTDIR)$(DATADIR)/www/
 	install -m 0644 nginx/calltrack.conf.in $(DESTDIR)$(DATADIR)/nginx/
 	for u in nginx/systemd/*; do \

@@ -49,13 +49,15 @@
 -- and start (get_current_transaction_id()).  A transaction that is not
 -- distributed yet has number 0: ct_pin_set makes it one before it makes
 -- a pin, and a MAC for number 0 is none (NULL), which matches no row.
+-- Whether it is on a cluster is ct_on_citus(), the constant tools/migrate
+-- writes: the webhook's path asks no catalog.
 CREATE OR REPLACE FUNCTION ct_pin_mac(p_org uuid, p_key bytea) RETURNS bytea
     LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
     AS $$
 DECLARE
     v_bind text;
 BEGIN
-    IF current_setting('citus.version', true) IS NULL OR to_regproc('citus_backend_gpid') IS NULL THEN
+    IF NOT ct_on_citus() THEN
         v_bind := pg_backend_pid()::text || ':' || extract(epoch FROM now())::text;
     ELSE
         SELECT citus_backend_gpid()::text || ':' || t.transaction_number::text || ':'
@@ -119,7 +121,7 @@ CREATE OR REPLACE FUNCTION ct_pin_set(p_org uuid) RETURNS void
 DECLARE
     v_key bytea;
 BEGIN
-    IF p_org IS NOT NULL AND EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
+    IF p_org IS NOT NULL AND ct_on_citus() THEN
         SET LOCAL citus.propagate_set_commands = 'local';
         -- A query of the org's shard may query the org's other tables
         -- (a policy reads the pin's key; a call's summary its legs).

@@ -17,36 +17,43 @@
 -- else.  A change of signature or return type also needs a numbered
 -- migration that drops the old one.
 
--- One call's contribution, times p_sign (1 or -1), as a rollup row.
+-- One call's contribution, times p_sign (1 or -1), as a rollup row, its
+-- day in p_tz.  Reads no table: on a Citus cluster it runs where the
+-- call's shard is, inside the query of that shard, which may not query
+-- another table (ct_rollup_rebuild).
+CREATE OR REPLACE FUNCTION ct_rollup_row_in(c calls, p_sign int, p_tz text) RETURNS call_rollup
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT ROW(c.org_id, (c.call_at AT TIME ZONE p_tz)::date, c.is_test_call,
+               c.status, COALESCE(c.end_call_reason, ''), COALESCE(c.direction, ''), p_sign,
+               CASE WHEN c.status IN ('completed', 'in-progress')
+                         AND c.duration_seconds IS NOT NULL THEN p_sign ELSE 0 END,
+               CASE WHEN c.status IN ('completed', 'in-progress')
+                    THEN p_sign * COALESCE(c.duration_seconds, 0) ELSE 0 END,
+               p_sign * COALESCE(c.cost, 0),
+               CASE c.sentiment WHEN 'positive' THEN p_sign ELSE 0 END,
+               CASE c.sentiment WHEN 'neutral' THEN p_sign ELSE 0 END,
+               CASE c.sentiment WHEN 'negative' THEN p_sign ELSE 0 END,
+               CASE c.booking_status WHEN 'confirmed' THEN p_sign ELSE 0 END,
+               CASE c.booking_status WHEN 'attempted_failed' THEN p_sign ELSE 0 END,
+               -- 018: by agent, success and cost by part.
+               COALESCE(c.agent_id, ''),
+               CASE WHEN c.success IS NOT NULL THEN p_sign ELSE 0 END,
+               CASE WHEN c.success THEN p_sign ELSE 0 END,
+               p_sign * COALESCE((c.cost_breakdown->>'transport')::numeric, 0),
+               p_sign * COALESCE((c.cost_breakdown->>'stt')::numeric, 0),
+               p_sign * COALESCE((c.cost_breakdown->>'llm')::numeric, 0),
+               p_sign * COALESCE((c.cost_breakdown->>'tts')::numeric, 0),
+               p_sign * COALESCE((c.cost_breakdown->>'platform')::numeric, 0),
+               p_sign * COALESCE((c.cost_breakdown->>'other')::numeric, 0))::call_rollup
+$$;
+
+-- The same, its day in the zone of the call's org.
 CREATE OR REPLACE FUNCTION ct_rollup_row(c calls, p_sign int) RETURNS call_rollup
     LANGUAGE plpgsql STABLE
     AS $$
-#variable_conflict use_column
 BEGIN
-    RETURN (
-        SELECT ROW(c.org_id, (c.call_at AT TIME ZONE o.timezone)::date, c.is_test_call,
-                   c.status, COALESCE(c.end_call_reason, ''), COALESCE(c.direction, ''), p_sign,
-                   CASE WHEN c.status IN ('completed', 'in-progress')
-                             AND c.duration_seconds IS NOT NULL THEN p_sign ELSE 0 END,
-                   CASE WHEN c.status IN ('completed', 'in-progress')
-                        THEN p_sign * COALESCE(c.duration_seconds, 0) ELSE 0 END,
-                   p_sign * COALESCE(c.cost, 0),
-                   CASE c.sentiment WHEN 'positive' THEN p_sign ELSE 0 END,
-                   CASE c.sentiment WHEN 'neutral' THEN p_sign ELSE 0 END,
-                   CASE c.sentiment WHEN 'negative' THEN p_sign ELSE 0 END,
-                   CASE c.booking_status WHEN 'confirmed' THEN p_sign ELSE 0 END,
-                   CASE c.booking_status WHEN 'attempted_failed' THEN p_sign ELSE 0 END,
-                   -- 018: by agent, success and cost by part.
-                   COALESCE(c.agent_id, ''),
-                   CASE WHEN c.success IS NOT NULL THEN p_sign ELSE 0 END,
-                   CASE WHEN c.success THEN p_sign ELSE 0 END,
-                   p_sign * COALESCE((c.cost_breakdown->>'transport')::numeric, 0),
-                   p_sign * COALESCE((c.cost_breakdown->>'stt')::numeric, 0),
-                   p_sign * COALESCE((c.cost_breakdown->>'llm')::numeric, 0),
-                   p_sign * COALESCE((c.cost_breakdown->>'tts')::numeric, 0),
-                   p_sign * COALESCE((c.cost_breakdown->>'platform')::numeric, 0),
-                   p_sign * COALESCE((c.cost_breakdown->>'other')::numeric, 0))::call_rollup
-          FROM orgs o WHERE o.id = c.org_id);
+    RETURN (SELECT ct_rollup_row_in(c, p_sign, o.timezone) FROM orgs o WHERE o.id = c.org_id);
 END
 $$;
 
@@ -154,17 +161,24 @@ $$;
 CREATE OR REPLACE FUNCTION ct_rollup_rebuild(p_org uuid) RETURNS void
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    v_tz text;
 BEGIN
     LOCK TABLE call_rollup_delta IN SHARE ROW EXCLUSIVE MODE;
     DELETE FROM call_rollup_delta WHERE org_id = p_org;
     DELETE FROM call_rollup WHERE org_id = p_org;
+    -- The org's zone read first, and each call's row made from it and the
+    -- call's columns (ROW(c.*)): on a Citus cluster the statement runs on
+    -- the shard, whose rows have the shard's type, and reads no other
+    -- table there.
+    SELECT o.timezone INTO v_tz FROM orgs o WHERE o.id = p_org;
     INSERT INTO call_rollup
     SELECT r.org_id, r.day, r.is_test, r.status, r.end_reason, r.direction, sum(r.calls),
            sum(r.dur_n), sum(r.dur_sum), sum(r.cost_sum), sum(r.s_pos), sum(r.s_neu),
            sum(r.s_neg), sum(r.b_conf), sum(r.b_fail), r.agent_id, sum(r.succ_n),
            sum(r.succ_true), sum(r.cp_transport), sum(r.cp_stt), sum(r.cp_llm),
            sum(r.cp_tts), sum(r.cp_platform), sum(r.cp_other)
-      FROM calls c, LATERAL ct_rollup_row(c, 1) r
+      FROM calls c, LATERAL ct_rollup_row_in(ROW(c.*)::calls, 1, v_tz) r
      WHERE c.org_id = p_org
      GROUP BY 1, 2, 3, 4, 5, 6, r.agent_id;
     DELETE FROM call_rollup_total WHERE org_id = p_org;
@@ -304,7 +318,8 @@ CREATE OR REPLACE FUNCTION ct_is_midnight(t timestamptz, tz text) RETURNS boolea
     LANGUAGE sql STABLE
     AS $$ SELECT t IS NULL OR (t AT TIME ZONE tz)::time = '00:00' $$;
 
-GRANT EXECUTE ON FUNCTION ct_rollup_row(calls, int), ct_rollup_track(),
+GRANT EXECUTE ON FUNCTION ct_rollup_row_in(calls, int, text), ct_rollup_row(calls, int),
+    ct_rollup_track(),
     ct_counts_rolled(uuid, date, date, boolean), ct_counts_all(uuid, boolean),
     ct_counts_live(uuid, timestamptz, timestamptz, text, boolean),
     ct_is_midnight(timestamptz, text) TO calltrack_app;

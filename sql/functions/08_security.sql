@@ -26,8 +26,7 @@ RETURNS void
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    v_pin text := CASE WHEN EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')
-                       THEN 'ct_current_org()' ELSE '(SELECT ct_current_org())' END;
+    v_pin text := CASE WHEN ct_on_citus() THEN 'ct_current_org()' ELSE '(SELECT ct_current_org())' END;
 BEGIN
     EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', p_table);
     EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', p_table);

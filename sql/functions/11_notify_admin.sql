@@ -99,20 +99,22 @@ RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    r jsonb;
+    v record;
 BEGIN
     IF (SELECT count(*) FROM notification_destinations d WHERE d.org_id = p_org)
        >= ct_notify_destinations_max() THEN
         RETURN jsonb_build_object('error', 'limit');
     END IF;
-    INSERT INTO notification_destinations AS d (org_id, kind, url, events, secret, mail_to,
+    -- The row, then its JSON: Citus takes no function but an immutable
+    -- one in the RETURNING of a statement that writes.
+    INSERT INTO notification_destinations AS x (org_id, kind, url, events, secret, mail_to,
                                                 mail_from, smtp_user, smtp_password)
     VALUES (p_org, p_kind, p_url, p_events, p_secret, p_mail_to, p_mail_from, p_smtp_user,
             p_smtp_password)
-    RETURNING ct_notify_destination_json(d.id, d.kind, d.url, d.events, d.mail_to, d.mail_from,
-                                         d.smtp_user, d.enabled, d.created_at)
-         INTO r;
-    RETURN r;
+    RETURNING x.id, x.kind, x.url, x.events, x.mail_to, x.mail_from, x.smtp_user, x.enabled,
+              x.created_at INTO v;
+    RETURN ct_notify_destination_json(v.id, v.kind, v.url, v.events, v.mail_to, v.mail_from,
+                                      v.smtp_user, v.enabled, v.created_at);
 END
 $$;
 
@@ -123,14 +125,18 @@ RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    v jsonb;
+    v record;
 BEGIN
-    UPDATE notification_destinations d
-       SET events = COALESCE(p_events, d.events), enabled = COALESCE(p_enabled, d.enabled)
-     WHERE d.org_id = p_org AND d.id = p_id
-    RETURNING ct_notify_destination_json(d.id, d.kind, d.url, d.events, d.mail_to, d.mail_from,
-                                         d.smtp_user, d.enabled, d.created_at) INTO v;
-    RETURN v;
+    UPDATE notification_destinations x
+       SET events = COALESCE(p_events, x.events), enabled = COALESCE(p_enabled, x.enabled)
+     WHERE x.org_id = p_org AND x.id = p_id
+    RETURNING x.id, x.kind, x.url, x.events, x.mail_to, x.mail_from, x.smtp_user, x.enabled,
+              x.created_at INTO v;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    RETURN ct_notify_destination_json(v.id, v.kind, v.url, v.events, v.mail_to, v.mail_from,
+                                      v.smtp_user, v.enabled, v.created_at);
 END
 $$;
 

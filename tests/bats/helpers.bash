@@ -76,6 +76,22 @@ rejections() {	# INTEGRATION REASON
 	psql -X -At -c "SELECT count(*) FROM rejected_events WHERE integration_id = '$1' AND reason = '$2'"
 }
 
+# After tests/faults/fire.py sent POOL (its summary in $output, a line
+# per request in OUT) while something failed: only 200, 202 and 503 were
+# answered, never 500 or 504; and once the spool is drained, every request
+# answered 200 or 202 is a call of ORG, none acknowledged and lost.
+every_2xx_is_a_call() {	# POOL OUT
+	local prefix ids want
+	[ "$(jq -r '.status | keys - ["200", "202", "503"] | length' <<<"$output")" = 0 ]
+	CALLTRACK_SPOOL_DIR=$(cat "$CALLTRACK_STACK/run/runtime-dir")/spool "$CALLTRACK_ADMIN" spool drain
+	prefix=$(grep -o -m1 'fault-[0-9a-f]*-' "$1")
+	ids=$(awk -v p="$prefix" '$2 == 200 || $2 == 202 { printf "%s%s%s", s, p, $1; s = "," }' "$2")
+	want=$(awk '$2 == 200 || $2 == 202' "$2" | wc -l)
+	[ "$want" -gt 0 ]
+	[ "$(psql -X -At -c "SELECT count(*) FROM calls WHERE org_id = '$ORG'
+	    AND provider_call_id = ANY ('{$ids}'::text[])")" = "$want" ]
+}
+
 # The stack's PostgreSQL, stopped and started again with the options it
 # was started with (its socket directory among them).  fd 3 is bats' and
 # must not stay open in the server, or bats waits for it forever.

@@ -137,8 +137,8 @@ all_in() {	# DEST STATE: every message of DEST is in STATE
 	[ "$(q -c "SELECT count(*) FROM notifications WHERE destination_id = '$1' AND state <> '$2'")" = 0 ] &&
 	    [ "$(q -c "SELECT count(*) FROM notifications WHERE destination_id = '$1'")" -gt 0 ]
 }
-attempts_of() { q -c "SELECT count(*) FROM notification_attempts a JOIN notifications n ON n.id = a.notification_id WHERE n.destination_id = '$1'"; }
-errors_of() { q -c "SELECT string_agg(coalesce(a.error, '-'), ' | ' ORDER BY a.id) FROM notification_attempts a JOIN notifications n ON n.id = a.notification_id WHERE n.destination_id = '$1'"; }
+attempts_of() { q -c "SELECT count(*) FROM notification_attempts a JOIN notifications n ON n.org_id = a.org_id AND n.id = a.notification_id WHERE n.destination_id = '$1'"; }
+errors_of() { q -c "SELECT string_agg(coalesce(a.error, '-'), ' | ' ORDER BY a.id) FROM notification_attempts a JOIN notifications n ON n.org_id = a.org_id AND n.id = a.notification_id WHERE n.destination_id = '$1'"; }
 
 vapi() {
 	req POST "/hooks/vapi/vapi-$SUF" -H 'Content-Type: application/json' \
@@ -153,7 +153,7 @@ HOT='"durationSeconds":200,"analysis":{"summary":"Wants to book a cleaning and a
 
 # The events of a call's messages, sorted.
 events_of_call() {
-	q -c "SELECT string_agg(n.event, ' ' ORDER BY n.event) FROM notifications n JOIN calls c ON c.id = n.call_id
+	q -c "SELECT string_agg(n.event, ' ' ORDER BY n.event) FROM notifications n JOIN calls c ON c.org_id = n.org_id AND c.id = n.call_id
 	      WHERE c.org_id = '$ORG' AND c.provider_call_id = '$1' AND n.destination_id = '$2'"
 }
 delivered_for() {	# DEST TYPE PROVIDER-CALL-ID: the receiver got it
@@ -231,7 +231,7 @@ delivered_for() {	# DEST TYPE PROVIDER-CALL-ID: the receiver got it
 	wait_until 20 all_in "$d" delivered
 	[ "$(attempts_of "$d")" = 2 ]
 	[ "$(q -c "SELECT string_agg(coalesce(a.status::text, '-'), ' ' ORDER BY a.id) FROM notification_attempts a
-	          JOIN notifications n ON n.id = a.notification_id WHERE n.destination_id = '$d'")" = "500 200" ]
+	          JOIN notifications n ON n.org_id = a.org_id AND n.id = a.notification_id WHERE n.destination_id = '$d'")" = "500 200" ]
 	[[ "$(errors_of "$d")" == "status 500: try again later | -" ]]
 	[ "$(received_n /fail-first/1/retry/)" = 2 ]
 	[ "$(received /fail-first/1/retry/ | jq -r '.headers["webhook-id"]' | sort -u | wc -l)" = 1 ]
@@ -258,7 +258,7 @@ delivered_for() {	# DEST TYPE PROVIDER-CALL-ID: the receiver got it
 	queue "$d"
 	wait_until 60 all_in "$d" failed
 	[ "$(attempts_of "$d")" = 7 ]
-	[ "$(q -c "SELECT count(*) FROM notification_attempts a JOIN notifications n ON n.id = a.notification_id
+	[ "$(q -c "SELECT count(*) FROM notification_attempts a JOIN notifications n ON n.org_id = a.org_id AND n.id = a.notification_id
 	          WHERE n.destination_id = '$d' AND a.status IS NULL AND a.error LIKE 'Couldn''t connect%'")" = 7 ]
 }
 
@@ -389,7 +389,7 @@ SQL
 )
 	vapi "$(report n-mail "$HOT")"; expect 200
 	wait_until 20 all_in "$d" delivered
-	[ "$(q -c "SELECT a.status FROM notification_attempts a JOIN notifications n ON n.id = a.notification_id WHERE n.destination_id = '$d'")" = 250 ]
+	[ "$(q -c "SELECT a.status FROM notification_attempts a JOIN notifications n ON n.org_id = a.org_id AND n.id = a.notification_id WHERE n.destination_id = '$d'")" = 250 ]
 	run /usr/bin/python3 - "$SLOG" <<'PY'
 import email, email.header, email.policy, json, sys
 r = [json.loads(l) for l in open(sys.argv[1])][-1]
@@ -419,7 +419,7 @@ SQL
 )
 	queue "$bad"
 	wait_until 30 ge 1 attempts_of "$bad"
-	[ "$(q -c "SELECT count(*) FROM notification_attempts a JOIN notifications n ON n.id = a.notification_id
+	[ "$(q -c "SELECT count(*) FROM notification_attempts a JOIN notifications n ON n.org_id = a.org_id AND n.id = a.notification_id
 	          WHERE n.destination_id = '$bad' AND a.status IS DISTINCT FROM 250 AND a.error <> ''")" -ge 1 ]
 	[ "$(state_of "$bad")" != delivered ]
 	q -c "UPDATE notification_destinations SET enabled = false WHERE id = '$bad'"

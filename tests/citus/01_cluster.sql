@@ -3,7 +3,7 @@
 -- distributed by its org.  Routing itself is shown by cluster.bats, out
 -- of a transaction block (where Citus sends a function call whole).
 BEGIN;
-SELECT plan(5);
+SELECT plan(11);
 
 SELECT set_eq(
     $$SELECT logicalrelid::regclass::name FROM pg_dist_partition WHERE partmethod = 'h'$$,
@@ -21,6 +21,34 @@ SELECT is((SELECT (o.distribution_argument_index, o.colocationid)::text FROM pg_
             WHERE o.objid = 'ct_apply_event'::regproc),
           (SELECT (44, p.colocationid)::text FROM pg_dist_partition p WHERE p.logicalrelid = 'calls'::regclass),
     'ct_apply_event is distributed by p_org (its 45th argument), co-located with the calls');
+
+SELECT is(ct_on_citus(), true, 'ct_on_citus() is true on the coordinator');
+SELECT is((SELECT count(*)::int FROM run_command_on_workers('SELECT public.ct_on_citus()')
+            WHERE success AND result = 't'), 2,
+    'and on both workers, where the policies call the pin''s functions');
+
+-- Column grants on the shards (sql/citus/shards.sql): an editor adds a
+-- contact by the columns it may set, and still may not set the others,
+-- on insert or on update.
+SET LOCAL citus.multi_shard_modify_mode = 'sequential';
+INSERT INTO orgs (id, name) VALUES ('00000000-0000-0000-0000-00000000c1a1', 'Cluster org');
+INSERT INTO api_tokens (org_id, token_hash, label, role) VALUES
+    ('00000000-0000-0000-0000-00000000c1a1', repeat('c1', 32), 'desk', 'editor');
+SELECT ct_pin_token(repeat('c1', 32)) \g /dev/null
+SET LOCAL ROLE calltrack_editor;
+SELECT lives_ok($$INSERT INTO contacts (org_id, phone, name, name_source, changed_by)
+    VALUES ('00000000-0000-0000-0000-00000000c1a1', '+14155550101', 'Ann Cluster', 'manual', 'desk')$$,
+    'an editor adds a contact on the cluster, by the columns it may set');
+SELECT throws_ok($$INSERT INTO contacts (org_id, phone, call_count)
+    VALUES ('00000000-0000-0000-0000-00000000c1a1', '+14155550102', 5)$$,
+    '42501', 'permission denied for table contacts', 'but not with a call count');
+SELECT throws_ok($$UPDATE contacts SET call_count = 5
+    WHERE org_id = '00000000-0000-0000-0000-00000000c1a1' AND phone = '+14155550101'$$,
+    '42501', 'permission denied for table contacts', 'nor set one');
+RESET ROLE;
+SELECT is((SELECT name || ' ' || call_count FROM contacts
+            WHERE org_id = '00000000-0000-0000-0000-00000000c1a1' AND phone = '+14155550101'),
+    'Ann Cluster 0', 'the contact is there, its count untouched');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -7,7 +7,7 @@
 -- a distributed one, no foreign key action Citus refuses, no trigger on a
 -- reference table, and identity columns only where Citus takes them.
 BEGIN;
-SELECT plan(9);
+SELECT plan(11);
 
 SELECT set_eq(
     $$SELECT c.relname FROM pg_class c
@@ -78,6 +78,16 @@ SELECT is_empty(
       WHERE c.relname IN (SELECT relname FROM ct_distribution WHERE kind IN ('distributed', 'reference'))
         AND a.attidentity <> '' AND a.atttypid <> 'bigint'::regtype$$,
     'an identity column of a distributed or reference table is a bigint (what Citus takes)');
+
+-- Whether the database is a cluster's is one constant that migrate
+-- writes, and nothing else asks the catalog.
+SELECT is(ct_on_citus(), false, 'ct_on_citus() is false on one PostgreSQL');
+SELECT is_empty(
+    $$SELECT p.proname FROM pg_proc p
+       WHERE p.pronamespace = 'public'::regnamespace
+         AND p.prosrc ~ '(pg_extension|citus\.version|to_regproc)'
+         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')$$,
+    'no function asks the catalog whether Citus is there (ct_on_citus() says it)');
 
 SELECT * FROM finish();
 ROLLBACK;

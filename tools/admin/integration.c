@@ -371,9 +371,10 @@ adm_integration_set_api_key(const struct adm_args *a)
 {
 	const char *key = adm_opt(a, "--api-key");
 	const char *sid = adm_opt(a, "--account-sid");
-	const char *params[3];
+	const char *params[4];
+	char found[40], provider[16];
 	PGresult *r;
-	int n;
+	int n, twilio;
 
 	if (!ct_integration_id_valid(a->pos[0]))
 		return adm_usage("the integration ID is malformed");
@@ -393,15 +394,48 @@ adm_integration_set_api_key(const struct adm_args *a)
 		    "characters without spaces");
 	if (sid != NULL && !account_sid_ok(sid))
 		return adm_usage("--account-sid must be AC and 32 hex digits");
+	/* The Account SID found first, each step a statement of its own:
+	 * on a Citus cluster, integrations is a reference table, and an
+	 * UPDATE of it takes no function but an immutable one inside a CASE
+	 * or COALESCE, nor one that reads the distributed call_events. */
 	params[0] = a->pos[0];
+	if ((r = adm_run("set the API key", "SELECT provider, "
+	    "api_account_sid FROM integrations WHERE id = $1", 1,
+	    params)) == NULL)
+		return ADM_FAIL;
+	if (PQntuples(r) != 1 || (sid != NULL &&
+	    strcmp(PQgetvalue(r, 0, 0), "twilio") != 0)) {
+		PQclear(r);
+		return adm_fail("set the API key", "no such integration, or "
+		    "--account-sid for an integration that is not Twilio's");
+	}
+	snprintf(provider, sizeof(provider), "%s", PQgetvalue(r, 0, 0));
+	twilio = strcmp(provider, "twilio") == 0;
+	if (twilio && sid == NULL && !PQgetisnull(r, 0, 1) &&
+	    strlen(PQgetvalue(r, 0, 1)) < sizeof(found)) {
+		snprintf(found, sizeof(found), "%s", PQgetvalue(r, 0, 1));
+		sid = found;
+	}
+	PQclear(r);
+	if (twilio && sid == NULL) {
+		if ((r = adm_run("set the API key", "SELECT "
+		    "ct_reconcile_twilio_account($1)", 1, params)) == NULL)
+			return ADM_FAIL;
+		if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) &&
+		    account_sid_ok(PQgetvalue(r, 0, 0))) {
+			snprintf(found, sizeof(found), "%s",
+			    PQgetvalue(r, 0, 0));
+			sid = found;
+		}
+		PQclear(r);
+	}
 	params[1] = key;
-	params[2] = sid;
+	params[2] = twilio ? sid : NULL;
+	params[3] = provider;
 	if ((r = adm_run("set the API key", "UPDATE integrations SET api_key "
-	    "= $2, api_key_set_at = now(), api_account_sid = CASE WHEN "
-	    "provider = 'twilio' THEN COALESCE($3, api_account_sid, "
-	    "ct_reconcile_twilio_account(id)) END WHERE id = $1 AND ($3::text "
-	    "IS NULL OR provider = 'twilio') RETURNING provider, "
-	    "api_account_sid IS NOT NULL", 3, params)) == NULL)
+	    "= $2, api_key_set_at = now(), api_account_sid = $3 WHERE id = $1 "
+	    "AND provider = $4 RETURNING provider, "
+	    "api_account_sid IS NOT NULL", 4, params)) == NULL)
 		return ADM_FAIL;
 	if ((n = PQntuples(r)) != 1) {
 		PQclear(r);

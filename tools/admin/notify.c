@@ -189,24 +189,52 @@ adm_notify_list(const struct adm_args *a)
 	return ADM_OK;
 }
 
+/*
+ * The org of destination id into org (37 bytes at least): ADM_OK, or a
+ * failure printed ("no such destination").  Looked up on its own, so
+ * that the statement that then writes names its org: on a Citus cluster
+ * a function that writes, called from a query of every shard, is refused.
+ */
+static int
+destination_org(const char *what, const char *id, char *org)
+{
+	PGresult *r;
+
+	if ((r = adm_run(what, "SELECT org_id FROM notification_destinations "
+	    "WHERE id = $1", 1, &id)) == NULL)
+		return ADM_FAIL;
+	if (PQntuples(r) != 1 || strlen(PQgetvalue(r, 0, 0)) != 36) {
+		PQclear(r);
+		return adm_fail(what, "no such destination");
+	}
+	memcpy(org, PQgetvalue(r, 0, 0), 37);
+	PQclear(r);
+	return ADM_OK;
+}
+
 /* Removes a destination, and its messages and their attempts with it. */
 int
 adm_notify_remove(const struct adm_args *a)
 {
-	const char *params[1] = { a->pos[0] };
+	const char *params[2];
+	char org[40];
 	PGresult *r;
 	int n;
 
 	if (!ct_query_uuid(a->pos[0]))
 		return adm_usage("notify remove: the ID is malformed (a UUID, "
 		    "as notify list shows it)");
+	if ((n = destination_org("remove the destination", a->pos[0],
+	    org)) != ADM_OK)
+		return n;
+	params[0] = org;
+	params[1] = a->pos[0];
 	if ((r = adm_run("remove the destination", "SELECT "
-	    "ct_notify_remove(d.org_id, d.id) FROM notification_destinations d "
-	    "WHERE d.id = $1", 1, params)) == NULL)
+	    "ct_notify_remove($1, $2)", 2, params)) == NULL)
 		return ADM_FAIL;
-	n = PQntuples(r);
+	n = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
-	if (n != 1)
+	if (!n)
 		return adm_fail("remove the destination", "no such destination");
 	return ADM_OK;
 }
@@ -215,15 +243,19 @@ adm_notify_remove(const struct adm_args *a)
 int
 adm_notify_test(const struct adm_args *a)
 {
-	const char *params[1] = { a->pos[0] };
+	const char *params[2];
+	char org[40];
 	PGresult *r;
 
 	if (!ct_query_uuid(a->pos[0]))
 		return adm_usage("notify test: the ID is malformed (a UUID, as "
 		    "notify list shows it)");
-	if ((r = adm_run("queue a test", "SELECT m ->> 'id' FROM "
-	    "notification_destinations d, ct_notify_queue_test(d.org_id, d.id) "
-	    "m WHERE d.id = $1", 1, params)) == NULL)
+	if (destination_org("queue a test", a->pos[0], org) != ADM_OK)
+		return ADM_FAIL;
+	params[0] = org;
+	params[1] = a->pos[0];
+	if ((r = adm_run("queue a test", "SELECT ct_notify_queue_test($1, $2) "
+	    "->> 'id'", 2, params)) == NULL)
 		return ADM_FAIL;
 	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
 		PQclear(r);
