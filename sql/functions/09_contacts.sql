@@ -301,6 +301,10 @@ END
 $$;
 
 -- ---- What the API answers ----
+--
+-- A query passes its rows to these as ROW(k.*)::contacts (and
+-- ::hot_lead_alerts): on a Citus cluster the query runs on the org's
+-- shard, where a row has the shard's type, which no function takes.
 
 -- One contact as the API shows it (docs/API.md "Contacts and leads").
 -- phone_display is NULL when the contact has none stored yet (one the
@@ -405,7 +409,8 @@ BEGIN
        INTO v_total
        USING v_org, p_digits, p_words, p_lead_status;
     EXECUTE format(
-        'WITH page AS (SELECT k AS c, %1$s AS sort_value FROM contacts k WHERE %2$s %3$s'
+        'WITH page AS (SELECT ROW(k.*)::contacts AS c, %1$s AS sort_value FROM contacts k'
+        ' WHERE %2$s %3$s'
         ' ORDER BY %1$s %4$s, k.id %4$s LIMIT $7 OFFSET $8)'
         ' SELECT COALESCE(json_agg(ct_contact_json(c) ORDER BY sort_value %4$s, (c).id %4$s), ''[]''),'
         ' (SELECT CASE WHEN count(*) = $7 THEN'
@@ -486,7 +491,7 @@ BEGIN
                                ORDER BY w.call_at DESC, w.id DESC LIMIT 100) x),
             'alerts', (SELECT COALESCE(json_agg(ct_alert_json(x.a, x.w) ORDER BY (x.a).created_at DESC,
                                                                                 (x.a).id DESC), '[]')
-                         FROM (SELECT a, w FROM hot_lead_alerts a
+                         FROM (SELECT ROW(a.*)::hot_lead_alerts AS a, w FROM hot_lead_alerts a
                                  JOIN calls_with_caller_names w ON w.org_id = a.org_id AND w.id = a.call_id
                                 WHERE a.org_id = p_org AND a.contact_id = k.id
                                 ORDER BY a.created_at DESC, a.id DESC LIMIT 100) x),
@@ -642,7 +647,7 @@ BEGIN
     END IF;
     -- The state written in, so that the open alerts' partial index serves.
     EXECUTE format(
-        'WITH page AS (SELECT a, w FROM hot_lead_alerts a'
+        'WITH page AS (SELECT ROW(a.*)::hot_lead_alerts AS a, w FROM hot_lead_alerts a'
         '   JOIN calls_with_caller_names w ON w.org_id = a.org_id AND w.id = a.call_id'
         '  WHERE a.org_id = $1 %s %s ORDER BY a.created_at DESC, a.id DESC LIMIT $4)'
         ' SELECT COALESCE(json_agg(ct_alert_json(p.a, p.w) ORDER BY (p.a).created_at DESC,'
@@ -680,7 +685,7 @@ BEGIN
     END IF;
     UPDATE hot_lead_alerts a SET acknowledged_at = now(), acknowledged_by = s.label
      WHERE a.org_id = s.org_id AND a.id = p_id AND a.acknowledged_at IS NULL;
-    RETURN (SELECT ct_alert_json(a, w) FROM hot_lead_alerts a
+    RETURN (SELECT ct_alert_json(ROW(a.*)::hot_lead_alerts, w) FROM hot_lead_alerts a
               JOIN calls_with_caller_names w ON w.org_id = a.org_id AND w.id = a.call_id
              WHERE a.org_id = s.org_id AND a.id = p_id);
 END
