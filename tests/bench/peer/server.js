@@ -235,7 +235,7 @@ function epochMs(iso) {
   const m = ISO.exec(iso);
   if (!m) return -1;
   const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number);
-  const ms = m[7] ? Math.floor(Number('0.' + m[7]) * 1000 + 1e-9) : 0;
+  const ms = m[7] ? Number((m[7] + '00').slice(0, 3)) : 0;
   const off = m[9] ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 3600 + Number(m[11]) * 60) : 0;
   const t = new Date(0);
   t.setUTCFullYear(y, mo - 1, d);
@@ -1158,7 +1158,9 @@ app.use((err, req, res, next) => {
 });
 
 const server = app.listen(PORT, '127.0.0.1');
+// nginx keeps its upstream connections 60 s: Node must not close them first
 server.keepAliveTimeout = 65000;
+server.headersTimeout = 66000;
 process.on('SIGTERM', () => {
   server.close(() => pool.end().then(() => process.exit(0)));
   setTimeout(() => process.exit(0), 3000).unref();
