@@ -3,7 +3,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "ingest/lead.h"
 
@@ -15,36 +14,67 @@ because(struct ct_lead *l, int points, const char *why)
 		l->reasons[l->n++] = why;
 }
 
-/* Returns 1 when the lower-case ASCII needle occurs in text, ignoring
- * ASCII case; linear in the text for these short needles. */
-static int
-contains(const char *text, const char *needle)
+/*
+ * The phrases that show an intent, lower-case ASCII, each with its intent
+ * (an index into intent_why).  At most 16 phrases: a set of them is a
+ * 16-bit mask.
+ */
+static const struct {
+	const char	*text;
+	unsigned	 intent;
+} phrases[] = {
+	{ "book", 0 }, { "appointment", 0 }, { "schedule", 0 },
+	{ "price", 1 }, { "cost", 1 }, { "quote", 1 }, { "how much", 1 },
+	{ "available", 2 }, { "availability", 2 }, { "opening", 2 },
+	{ "interested", 3 }, { "sign up", 3 }, { "new patient", 3 },
+	{ "new customer", 3 },
+};
+#define N_PHRASES (sizeof(phrases) / sizeof(phrases[0]))
+static const char *const intent_why[] = {
+	"asked to book", "asked about price", "asked about availability",
+	"said they are interested",
+};
+#define N_INTENTS (sizeof(intent_why) / sizeof(intent_why[0]))
+_Static_assert(N_PHRASES <= 16, "a phrase set is a 16-bit mask");
+
+static unsigned char
+fold(unsigned char c)
 {
-	size_t n = strlen(needle), i;
-
-	for (; *text != '\0'; text++) {
-		for (i = 0; i < n; i++) {
-			char c = text[i];
-
-			if (c >= 'A' && c <= 'Z')
-				c = (char)(c - 'A' + 'a');
-			if (c != needle[i])
-				break;
-		}
-		if (i == n)
-			return 1;
-	}
-	return 0;
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
-/* Returns 1 when any needle occurs in text. */
-static int
-mentions(const char *text, const char *const *needles)
+/*
+ * Adds to *found (a bit per intent) the intents whose phrases occur in
+ * text, ignoring ASCII case; first[] holds, for each byte, the set of
+ * phrases that begin with it.  One pass over the text, which can run to
+ * hundreds of kilobytes: each byte is folded once and looked up, and only
+ * a phrase that begins with it is compared further.  It stops once every
+ * intent is found.
+ */
+static void
+scan(const char *text, const unsigned short first[256], unsigned *found)
 {
-	for (; text != NULL && *needles != NULL; needles++)
-		if (contains(text, *needles))
-			return 1;
-	return 0;
+	const unsigned char *p = (const unsigned char *)text;
+	const unsigned all = (1u << N_INTENTS) - 1;
+	size_t i, k;
+
+	for (; text != NULL && *p != '\0' && *found != all; p++) {
+		unsigned set = first[fold(*p)];
+
+		for (i = 0; set != 0; i++, set >>= 1) {
+			const char *ph = phrases[i].text;
+
+			if (!(set & 1) || (*found & 1u << phrases[i].intent))
+				continue;
+			/* The text's NUL differs from any letter: no read
+			 * past it. */
+			for (k = 1; ph[k] != '\0'; k++)
+				if (fold(p[k]) != (unsigned char)ph[k])
+					break;
+			if (ph[k] == '\0')
+				*found |= 1u << phrases[i].intent;
+		}
+	}
 }
 
 void
@@ -52,23 +82,8 @@ ct_lead_score(const char *transcript, const char *summary,
     const char *sentiment, long long duration_seconds,
     const char *booking_status, struct ct_lead *out)
 {
-	static const char *const book[] = { "book", "appointment", "schedule",
-	    NULL };
-	static const char *const price[] = { "price", "cost", "quote",
-	    "how much", NULL };
-	static const char *const avail[] = { "available", "availability",
-	    "opening", NULL };
-	static const char *const interest[] = { "interested", "sign up",
-	    "new patient", "new customer", NULL };
-	static const struct {
-		const char *const *needles;
-		const char *why;
-	} intents[] = {
-		{ book, "asked to book" },
-		{ price, "asked about price" },
-		{ avail, "asked about availability" },
-		{ interest, "said they are interested" },
-	};
+	unsigned short first[256] = { 0 };
+	unsigned found = 0;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -89,10 +104,13 @@ ct_lead_score(const char *transcript, const char *summary,
 		because(out, 10, "engaged call");
 	else if (duration_seconds >= 20)
 		out->score += 5;
-	for (i = 0; i < sizeof(intents) / sizeof(intents[0]); i++)
-		if (mentions(summary, intents[i].needles) ||
-		    mentions(transcript, intents[i].needles))
-			because(out, 5, intents[i].why);
+	for (i = 0; i < N_PHRASES; i++)
+		first[(unsigned char)phrases[i].text[0]] |= (unsigned short)(1u << i);
+	scan(summary, first, &found);
+	scan(transcript, first, &found);
+	for (i = 0; i < N_INTENTS; i++)
+		if (found & 1u << i)
+			because(out, 5, intent_why[i]);
 	if (out->score < 0)
 		out->score = 0;
 	if (out->score > 100)

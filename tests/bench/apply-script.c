@@ -9,9 +9,9 @@
  * The body is mapped by the same code as the webhook program, and the
  * statement is the one the program sends (ct_event_apply_sql()) with the
  * same parameter values, written as literals; only the call id, the
- * dedup key and the caller's number change per transaction (pgbench
- * variables), so every transaction records a new event of a new call
- * from one of 10,000 callers, as the load does.  The statement names the
+ * dedup key, the caller's number and the Twilio call under it change per
+ * transaction (pgbench variables), so every transaction records a new
+ * event of a new call from one of 10,000 callers, as the load does.  The statement names the
  * integration, not ORG: the database pins the integration's org itself.
  */
 #include <stdio.h>
@@ -121,6 +121,10 @@ main(int argc, char **argv)
 			/* 10,000 callers, as the load */
 			fputs("'+1415' || lpad(:p::text, 7, '0')",
 			    stdout);
+		else if (i == CT_EP_LINKED_CALL_SID && p.values[i] != NULL)
+			/* each call its own Twilio call, as in the load */
+			fputs("'CA' || lpad(to_hex(:n), 24, '0') || "
+			    "lpad(to_hex(:client_id), 8, '0')", stdout);
 		else if (i == CT_EP_PAYLOAD)
 			bytes(body, n);
 		else

@@ -30,7 +30,7 @@ local function slurp(name)
     return s
 end
 
--- The template's text split at @CALL@ and @PHONE@, for fast joins.
+-- The template's text split at @CALL@, @PHONE@ and @SID@, for fast joins.
 local function split(text)
     local parts, kinds, pos = {}, {}, 1
     while true do
@@ -44,11 +44,11 @@ local function split(text)
     return { parts = parts, kinds = kinds }
 end
 
-local function fill(t, call, phone)
+local function fill(t, call, phone, sid)
     local out = {}
     for i, kind in ipairs(t.kinds) do
         out[#out + 1] = t.parts[i]
-        out[#out + 1] = kind == "CALL" and call or phone
+        out[#out + 1] = kind == "CALL" and call or kind == "SID" and sid or phone
     end
     out[#out + 1] = t.parts[#t.parts]
     return table.concat(out)
@@ -95,19 +95,26 @@ function init(args)
     end
 end
 
+-- The Twilio CallSid of this thread's call number k: 32 hex digits from
+-- the run's nonce, the thread and k, so no two calls of a run share one.
+local function sid(k)
+    return string.sub(string.rep("0", 16) .. nonce, -16) .. string.format("%08x%08x", tid, k)
+end
+
 function request()
     n = n + 1
     if mode == "vapi" then
         local call = string.format("bench-%s-%d-%d", nonce, tid, n)
         local phone = string.format("%07d", block + (n * 7919 + tid) % 10000)
-        return wrk.format("POST", path, headers, fill(templates[1], call, phone))
+        return wrk.format("POST", path, headers, fill(templates[1], call, phone, sid(n)))
     elseif mode == "vapi-mix" then
         if n % 10 == 0 and last then return last end
         local k = n - math.floor(n / 10)          -- the requests that are new
         local step = k % 3                        -- ringing, in-progress, report
         local call = string.format("mix-%s-%d-%d", nonce, tid, math.floor(k / 3))
         local phone = string.format("%07d", block + (math.floor(k / 3) * 7919 + tid) % 10000)
-        last = wrk.format("POST", path, headers, fill(templates[step + 1], call, phone))
+        last = wrk.format("POST", path, headers,
+            fill(templates[step + 1], call, phone, sid(math.floor(k / 3))))
         return last
     elseif mode == "pool" then
         return pool[(n - 1) % #pool + 1]

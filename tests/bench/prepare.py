@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import sys
 import time
 import urllib.parse
@@ -34,6 +35,11 @@ import urllib.parse
 FIX = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures')
 VAPI_CALL = '019b94d2-6a1f-7c3e-9b2d-4f8a1e6c0d21'
 VAPI_PHONE = '+14155550123'
+# The Twilio call the fixture's Vapi call rides on: each bench call gets
+# its own (@SID@, filled by load.lua), as each real call has.  One SID for
+# every request would make them all legs of one Twilio call, each waiting
+# on the lock of the one before.
+VAPI_CALL_SID = 'CA1f0e2d3c4b5a69788796a5b4c3d2e1f0'
 
 
 def vapi_report(size):
@@ -66,8 +72,9 @@ def vapi_status(status):
 
 
 def template(text):
-    assert VAPI_CALL in text and VAPI_PHONE in text
-    return text.replace(VAPI_CALL, '@CALL@').replace(VAPI_PHONE, '+1415@PHONE@')
+    assert VAPI_CALL in text and VAPI_PHONE in text and VAPI_CALL_SID in text
+    return (text.replace(VAPI_CALL, '@CALL@').replace(VAPI_PHONE, '+1415@PHONE@')
+            .replace(VAPI_CALL_SID, 'CA@SID@'))
 
 
 def callers():
@@ -84,10 +91,12 @@ def retell_pool(n, key, path, out):
     d = json.load(open(os.path.join(FIX, 'retell', 'no-booking.3.call_analyzed.json')))
     base = json.dumps(d, ensure_ascii=False)
     call, phone = d['call']['call_id'], d['call']['from_number']
+    sid = re.search(r'CA[0-9a-f]{32}', base).group(0)   # the Twilio call under it
     nonce = '%x' % int(time.time() * 1000)
     ts = str(int(time.time() * 1000))
     for i in range(n):
         body = (base.replace(call, 'call_bench_%s_%d' % (nonce, i))
+                .replace(sid, 'CA%08x%024x' % (int(nonce, 16) & 0xffffffff, i))
                 .replace(phone, '+1415%07d' % (callers() + i * 7919 % 10000))).encode()
         sig = hmac.new(key.encode(), body + ts.encode(), hashlib.sha256).hexdigest()
         record(out, path, 'x-retell-signature: v=%s,d=%s' % (ts, sig), body)

@@ -93,6 +93,34 @@ test_json_strict(void)
 	}
 }
 
+/* ct_utf8_valid() reads ASCII eight bytes at a time: each bad sequence is
+ * still refused, and each good one taken, at every offset from the start
+ * and wherever it falls across an eight-byte step. */
+static void
+test_utf8_offsets(void)
+{
+	static const struct { const char *seq; int ok; } t[] = {
+		{ "\xc3\xab", 1 }, { "\xf0\x9f\x93\x9e", 1 },
+		{ "\xe2\x82\xac", 1 }, { "\xc3\x28", 0 }, { "\xc0\xaf", 0 },
+		{ "\xed\xa0\x80", 0 }, { "\xf4\x90\x80\x80", 0 },
+		{ "\x80", 0 }, { "\xff", 0 }, { "\xe2\x82", 0 },
+	};
+	char buf[64];
+	size_t i, at, tail, n;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		for (at = 0; at < 20; at++) {
+			for (tail = 0; tail < 10; tail++) {
+				n = strlen(t[i].seq);
+				memset(buf, 'a', sizeof(buf));
+				memcpy(buf + at, t[i].seq, n);
+				CU_ASSERT_EQUAL(ct_utf8_valid(buf, at + n + tail),
+				    t[i].ok);
+			}
+		}
+	}
+}
+
 static void
 test_json_depth_and_nul(void)
 {
@@ -223,6 +251,7 @@ suite_json(void)
 {
 	static const struct test_case t[] = {
 		{ "strict parsing table", test_json_strict },
+		{ "UTF-8 checked at every offset", test_utf8_offsets },
 		{ "NaN, Infinity and 1e999 are no numbers", test_json_finite },
 		{ "depth limit and embedded NUL", test_json_depth_and_nul },
 		{ "dotted paths", test_json_path },

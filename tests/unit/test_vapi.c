@@ -209,6 +209,80 @@ test_lead_score(void)
 	CU_ASSERT_EQUAL(l.score, 70);
 }
 
+/*
+ * The intents a naive scan finds: the text lower-cased whole, then
+ * strstr for each phrase (lead.h's list, written out again here).
+ */
+static int
+naive_intents(const char *text, const char *const *phrases)
+{
+	char *low;
+	size_t i;
+	int hit = 0;
+
+	if (text == NULL)
+		return 0;
+	low = strdup(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(low);
+	for (i = 0; low[i] != '\0'; i++)
+		if (low[i] >= 'A' && low[i] <= 'Z')
+			low[i] = (char)(low[i] - 'A' + 'a');
+	for (; *phrases != NULL && !hit; phrases++)
+		hit = strstr(low, *phrases) != NULL;
+	free(low);
+	return hit;
+}
+
+/* The one-pass scan finds the intents the naive scan finds, over random
+ * texts made of the phrases' own letters, cut and mixed in case. */
+static void
+test_lead_scan(void)
+{
+	static const char *const intents[][5] = {
+		{ "book", "appointment", "schedule", NULL },
+		{ "price", "cost", "quote", "how much", NULL },
+		{ "available", "availability", "opening", NULL },
+		{ "interested", "sign up", "new patient", "new customer", NULL },
+	};
+	static const char *const why[] = { "asked to book",
+	    "asked about price", "asked about availability",
+	    "said they are interested" };
+	static const char *const bits[] = { "Book", "APPOINT", "ment",
+	    "sched", "ule", "PRICE", "co", "st", "quote", "how ", "much",
+	    "Availab", "le", "ility", "open", "ing", "interest", "ed",
+	    "sign", " up", "new ", "patient", "customer", "x", " ", "é" };
+	unsigned seed = 20261202;
+	int round;
+
+	for (round = 0; round < 3000; round++) {
+		char summary[64] = "", text[256] = "";
+		struct ct_lead l;
+		size_t i, k, want = 0;
+		int n;
+
+		for (n = (int)(rand_r(&seed) % 12); n > 0; n--)
+			strcat(text, bits[rand_r(&seed) % (sizeof(bits) /
+			    sizeof(bits[0]))]);
+		for (n = (int)(rand_r(&seed) % 3); n > 0; n--)
+			strcat(summary, bits[rand_r(&seed) % (sizeof(bits) /
+			    sizeof(bits[0]))]);
+		ct_lead_score(text, round % 2 ? summary : NULL, NULL, -1, NULL,
+		    &l);
+		for (i = 0, k = 0; i < 4; i++) {
+			if (!naive_intents(text, intents[i]) &&
+			    !naive_intents(round % 2 ? summary : NULL,
+			    intents[i]))
+				continue;
+			want++;
+			if (k < l.n && strcmp(l.reasons[k], why[i]) == 0)
+				k++;
+		}
+		CU_ASSERT_EQUAL(l.score, (int)(5 * want));
+		CU_ASSERT_EQUAL(l.n, want);
+		CU_ASSERT_EQUAL(k, want);	/* the same intents, in order */
+	}
+}
+
 /* ---- time ---- */
 
 static void
@@ -663,6 +737,8 @@ suite_lead(void)
 {
 	static const struct test_case t[] = {
 		{ "lead score", test_lead_score },
+		{ "lead score: one pass finds what a naive scan finds",
+		    test_lead_scan },
 		{ NULL, NULL } };
 	return add_suite("lead", t);
 }
