@@ -3,6 +3,8 @@
  * transaction, for the database ceiling of `make bench`.
  *
  *   apply-script ORG INTEGRATION vapi|retell BODY-FILE
+ *   apply-script --sql      the statement's text alone (the bench's peer
+ *                           must send the same)
  *
  * The body is mapped by the same code as the webhook program, and the
  * statement is the one the program sends (ct_event_apply_sql()) with the
@@ -70,6 +72,10 @@ main(int argc, char **argv)
 	FILE *f;
 	int i, vapi;
 
+	if (argc == 2 && strcmp(argv[1], "--sql") == 0) {
+		puts(ct_event_apply_sql());
+		return 0;
+	}
 	if (argc != 5 || (strcmp(argv[3], "vapi") != 0 &&
 	    strcmp(argv[3], "retell") != 0)) {
 		fprintf(stderr, "usage: apply-script ORG INTEGRATION "

@@ -16,7 +16,12 @@ TARGETS = {
     'list_p95_ms': 8.0,
     'rss_kb': 8 * 1024,
     'import_s': 10.0,         # 100,000 new contacts in one request
+    # calltrack beside its peer (Node.js, Express, pg), calltrack / peer
+    'peer_rps_ratio': 1.5,    # throughput, at least
+    'peer_p99_ratio': 0.5,    # p99 at half the peak, at most
+    'peer_cpu_ratio': 0.25,   # nginx + the server's CPU per 1,000, at most
 }
+PEER = ' (peer)'
 
 
 def fmt(x, nd=1):
@@ -27,9 +32,14 @@ def fmt(x, nd=1):
     return f'{x:,}'
 
 
-def find(rs, group, name=None, conns=None):
+def find(rs, group, name=None, conns=None, server='calltrack'):
+    """The figures of group (and name, conns) of one server: calltrack's, or its peer's."""
     return [r for r in rs if r['group'] == group and (name is None or r['name'] == name)
-            and (conns is None or r['conns'] == conns)]
+            and (conns is None or r['conns'] == conns) and r.get('server', 'calltrack') == server]
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
 
 
 def errors(r):
@@ -39,6 +49,95 @@ def errors(r):
 
 def met(ok):
     return 'met' if ok else '**not met**'
+
+
+def peer_rows(rs):
+    """Each scenario the peer ran, with calltrack's figures beside its own:
+    throughput at the connections both ran, p99 at half each one's peak,
+    CPU per 1,000 at those connections."""
+    out = []
+    for p in find(rs, 'ingest', server='peer'):
+        sc = p['name'][:-len(PEER)] if p['name'].endswith(PEER) else p['name']
+        c = p['conns']
+        side = {}
+        for who, name, server in (('ours', sc, 'calltrack'), ('peer', p['name'], 'peer')):
+            ing = find(rs, 'ingest', name, c, server)
+            rate = find(rs, 'rate', name, server=server)
+            cp = find(rs, 'cpu', name, c, server)
+            side[who] = {
+                'conns': c,
+                'rps': ing[0]['rps'] if ing else None,
+                'p99': rate[0]['latency_ms']['p99'] if rate else None,
+                'rate': rate[0]['rps'] if rate else None,
+                'app_cpu': cp[0].get('app_cpu_ms_per_1000') if cp else None,
+                'server_cpu': cp[0].get('server_cpu_ms_per_1000') if cp else None,
+                'cpu': cp[0].get('cpu_ms_per_1000') if cp else None,
+            }
+        out.append((sc, side['ours'], side['peer']))
+    return out
+
+
+def peer_section(w, doc, rs, peer):
+    if not peer:
+        return
+    info = doc.get('peer', {})
+    w('## calltrack and its peer')
+    w('')
+    w(f"The peer is what a user would otherwise run: Node.js {info.get('node', '')}, Express and pg "
+      f"(tests/bench/peer/server.js), a node:cluster of {info.get('workers', 2)} workers with a pool of "
+      f"{info.get('pool_per_worker', 8)} connections each, behind the same nginx, into the same PostgreSQL, "
+      f"taking the same webhooks with the same signatures and sending the same statement. It ran each "
+      f"scenario at {', '.join(str(c) for c in info.get('conns', [64]))} connections and at half its own "
+      f"peak. Ratios are calltrack / peer. CPU is utime + stime from /proc per 1,000 webhooks: "
+      f"\"app\" is nginx plus the server's own processes (calltrack's programs' workers; the peer's node "
+      f"processes), \"server\" the latter alone; PostgreSQL is left out of both.")
+    w('')
+    for r in find(rs, 'peer-check'):
+        w(f"- Mapping check, {r['provider']}: "
+          + ('the same row in calls (every column but ids and arrival times).' if r['same']
+             else f"**differs**: {r['differences']}"))
+    w('')
+    w('| scenario | conns | req/s calltrack | req/s peer | ratio | p99 ms at half the peak, calltrack | peer | ratio '
+      '| app CPU ms / 1,000 calltrack | peer | ratio | server CPU ms / 1,000 calltrack | peer | ratio |')
+    w('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+
+    def r2(a, b):
+        x = ratio(a, b)
+        return f'{x:.2f}×' if x is not None else '—'
+    for sc, o, p in peer:
+        w(f"| {sc} | {o['conns']} | {fmt(o['rps'])} | {fmt(p['rps'])} | {r2(o['rps'], p['rps'])} | "
+          f"{fmt(o['p99'], 2)} | {fmt(p['p99'], 2)} | {r2(o['p99'], p['p99'])} | "
+          f"{fmt(o['app_cpu'])} | {fmt(p['app_cpu'])} | {r2(o['app_cpu'], p['app_cpu'])} | "
+          f"{fmt(o['server_cpu'])} | {fmt(p['server_cpu'])} | {r2(o['server_cpu'], p['server_cpu'])} |")
+    w('')
+    w('Memory after the load, per process taking webhooks (calltrack: the vapi-hook, retell-hook and '
+      'twilio-status workers; the peer: its node workers, and its primary apart):')
+    w('')
+    w('| server | processes | largest RSS | largest Pss | largest private | Pss of all | private of all |')
+    w('|---|---:|---:|---:|---:|---:|---:|')
+    hooks = ('vapi-hook', 'retell-hook', 'twilio-status')
+    groups = (('calltrack (webhook workers)', [r for r in find(rs, 'rss') if r['name'] in hooks]),
+              ('peer (node workers)', find(rs, 'rss', 'peer (node worker)', server='peer')),
+              ('peer (node primary)', find(rs, 'rss', 'peer (node primary)', server='peer')))
+    mem = {}
+    for label, rows in groups:
+        if not rows:
+            continue
+        mem[label] = rows
+        mx = lambda k: max(x[k] for x in rows) / 1024
+        tot = lambda k: sum(x[k] for x in rows) / 1024
+        w(f"| {label} | {len(rows)} | {mx('rss_kb'):.1f} MB | {mx('pss_kb'):.1f} MB | {mx('private_kb'):.1f} MB | "
+          f"{tot('pss_kb'):.1f} MB | {tot('private_kb'):.1f} MB |")
+    a, b = mem.get('calltrack (webhook workers)'), mem.get('peer (node workers)')
+    if a and b:
+        w('')
+        w('Per worker, calltrack / peer: ' + ', '.join(
+            f"{k.split('_')[0].replace('rss', 'RSS').replace('pss', 'Pss')} "
+            f"{max(x[k] for x in a) / max(x[k] for x in b):.2f}×" for k in ('rss_kb', 'pss_kb', 'private_kb')) + '.')
+    w('')
+    if 'events_stored' in info:
+        w(f"Events stored by the peer's runs: {info['events_stored']:,}.")
+        w('')
 
 
 def main(path):
@@ -79,6 +178,7 @@ def main(path):
     db = {r['conns']: r['rps'] for r in find(rs, 'ceiling', 'database (pgbench, the webhook statement)')}
     fc = {r['conns']: r['rps'] for r in find(rs, 'ceiling', 'fastcgi (fcgi-hello)')}
     cpu = {(r['name'], r['conns']): r['cpu_ms_per_1000'] for r in find(rs, 'cpu')}
+    peer = peer_rows(rs)
 
     w('## Ingest')
     w('')
@@ -168,15 +268,17 @@ def main(path):
           f"{mb(b, 'private_kb')} | {mb(rows, 'private_kb')} |")
     w('')
 
+    peer_section(w, doc, rs, peer)
+
     w('## Targets')
     w('')
     w('| target | figure | |')
     w('|---|---|---|')
     v5 = 'vapi end-of-call-report 5 KB'
     for r in find(rs, 'ingest', v5):
-        ratio = r['rps'] / db[r['conns']] if db.get(r['conns']) else 0
+        vr = r['rps'] / db[r['conns']] if db.get(r['conns']) else 0
         w(f"| Vapi 5 KB ingest ≥ {TARGETS['vapi_ratio']}× pgbench, c={r['conns']} | "
-          f"{ratio:.2f}× ({fmt(r['rps'])} / {fmt(db.get(r['conns']))}) | {met(ratio >= TARGETS['vapi_ratio'])} |")
+          f"{vr:.2f}× ({fmt(r['rps'])} / {fmt(db.get(r['conns']))}) | {met(vr >= TARGETS['vapi_ratio'])} |")
     for r in find(rs, 'rate'):
         p99 = r['latency_ms']['p99']
         w(f"| p99 ≤ {TARGETS['rate_p99_ms']:.0f} ms at half the peak: {r['name']} | {p99:.2f} ms | "
@@ -211,6 +313,22 @@ def main(path):
     for p, rows in rss.items():
         top = max(x['rss_kb'] for x in rows)
         w(f"| {p} worker RSS ≤ 8 MB | {top / 1024:.1f} MB | {met(top <= TARGETS['rss_kb'])} |")
+    for sc, o, p in peer:
+        x = ratio(o['rps'], p['rps'])
+        if x is not None:
+            w(f"| throughput ≥ {TARGETS['peer_rps_ratio']}× the peer's, c={o['conns']}: {sc} | {x:.2f}× "
+              f"({fmt(o['rps'])} / {fmt(p['rps'])} req/s) | {met(x >= TARGETS['peer_rps_ratio'])} |")
+        x = ratio(o['p99'], p['p99'])
+        if x is not None:
+            w(f"| p99 at half the peak ≤ {TARGETS['peer_p99_ratio']}× the peer's: {sc} | {x:.2f}× "
+              f"({o['p99']:.2f} / {p['p99']:.2f} ms) | {met(x <= TARGETS['peer_p99_ratio'])} |")
+        x = ratio(o['app_cpu'], p['app_cpu'])
+        if x is not None:
+            w(f"| CPU per 1,000 (nginx + the server) ≤ {TARGETS['peer_cpu_ratio']}× the peer's: {sc} | {x:.2f}× "
+              f"({fmt(o['app_cpu'])} / {fmt(p['app_cpu'])} ms) | {met(x <= TARGETS['peer_cpu_ratio'])} |")
+    for r in find(rs, 'peer-check'):
+        w(f"| the peer maps as calltrack: {r['name']} | "
+          f"{'the same' if r['same'] else r['differences']} | {met(r['same'])} |")
     for r in find(rs, 'import'):
         if r['rows'] == 100000 and r['name'].endswith('created'):
             w(f"| 100,000 new contacts imported in ≤ {TARGETS['import_s']:.0f} s | {r['seconds']:.2f} s "
