@@ -31,6 +31,15 @@ CREATE OR REPLACE TRIGGER calls_status_guard BEFORE UPDATE ON calls
 -- ct_apply_event_once of 004 (under 007's name), without its own pin: the
 -- org is the one ct_apply_event pinned from the integration, and the
 -- policies refuse any other p_org.
+--
+-- Its statements, and the triggers they fire, are planned generically:
+-- every one of them reads or writes by a key, and a generic plan takes
+-- the key.  A custom plan (PostgreSQL's choice for a statement's first
+-- runs in a connection, and for good when it looks cheaper) plans with
+-- the org's value, and for an org newer than the table's statistics it
+-- estimates one row under any index that begins with org_id: it took
+-- calls_org_contact for the call's lookup and read all the new org's
+-- calls (tests/sql/15_new_org_plans.sql).
 CREATE OR REPLACE FUNCTION ct_apply_event_once(
     p_org uuid, p_integration text, p_provider text, p_provider_call_id text,
     p_event_type text, p_dedup_key text, p_payload bytea, p_content_type text,
@@ -73,6 +82,7 @@ CREATE OR REPLACE FUNCTION ct_apply_event_once(
     p_linked_call_sid text DEFAULT NULL)
 RETURNS TABLE (outcome text, call_id uuid, error text)
     LANGUAGE plpgsql
+    SET plan_cache_mode = force_generic_plan
     AS $$
 #variable_conflict use_column
 DECLARE
