@@ -146,14 +146,28 @@ add_pg_hba() {
 	echo "pg_hba.conf: calltrack_owner still cannot connect by password" >&2
 	return 1
 }
-# S5: the settings in the cluster's conf.d, a reload, each one in force.
+# S5: the settings in the cluster's conf.d, a reload (a restart for those
+# read at start), each one in force.
 add_pg_conf() {
-	local name value
+	local name value names
 	cp "$1" "$CONF/conf.d/calltrack.conf"
-	[ "$(runuser -u postgres -- psql -XAtc "SELECT count(*) FROM pg_file_settings WHERE error IS NOT NULL")" = 0 ]
-	pg_ctlcluster 15 "$CLUSTER" reload
+	# Every line read; one read at start only is "could not be applied"
+	# until the restart below.
+	[ "$(runuser -u postgres -- psql -XAtc "SELECT count(*) FROM pg_file_settings
+	    WHERE error IS NOT NULL AND error <> 'setting could not be applied'")" = 0 ] ||
+	    { echo "postgresql.conf: a line the server does not take" >&2; return 1; }
 	sed -n 's/^\([a-z_]*\) *= *\([^ #]*\).*/\1 \2/p' "$1" >"$IT/settings"
 	[ -s "$IT/settings" ]
+	# A setting read at start only (shared_buffers) takes a restart, as
+	# INSTALL says; the others a reload.
+	names=$(awk '{ print $1 }' "$IT/settings" | paste -sd, -)
+	if [ "$(echo "SELECT count(*) FROM pg_settings WHERE context = 'postmaster'
+	              AND name = ANY (string_to_array(:'names', ','))" |
+	        runuser -u postgres -- psql -XAt -v names="$names")" != 0 ]; then
+		pg_ctlcluster 15 "$CLUSTER" restart
+	else
+		pg_ctlcluster 15 "$CLUSTER" reload
+	fi
 	# Each in force once the server has read the file again (bounded).
 	while read -r name value; do
 		for _ in $(seq 100); do
