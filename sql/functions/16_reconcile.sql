@@ -49,8 +49,14 @@ RETURNS TABLE (org_id uuid, call_id uuid, integration_id text, provider text,
     LANGUAGE plpgsql STABLE
     AS $$
 #variable_conflict use_column
+DECLARE
+    r record;
 BEGIN
-    RETURN QUERY
+    -- The Twilio account of an integration without one is looked up for
+    -- each call after the query, in a statement of its own: inside the
+    -- query, on a Citus cluster, it would run on a shard of calls, where
+    -- no other distributed table may be read.
+    FOR r IN
         WITH cand AS (
             SELECT c.org_id, c.id, c.integration_id, c.provider, c.provider_call_id,
                    i.api_key, i.api_account_sid,
@@ -95,14 +101,24 @@ BEGIN
                AND (s.last_at IS NULL OR s.last_at <= p_now - s.spread)
                AND (s.retry_at IS NULL OR s.retry_at <= p_now)
         )
-        SELECT r.org_id, r.id, r.integration_id, r.provider, r.provider_call_id, r.api_key,
-               CASE WHEN r.provider = 'twilio'
-                    THEN COALESCE(r.api_account_sid, ct_reconcile_twilio_account(r.integration_id)) END,
-               r.why
-          FROM ready r
-         WHERE r.rn <= LEAST(GREATEST(p_per_org, 0), 10000)
-         ORDER BY r.last_event_at, r.id
-         LIMIT LEAST(GREATEST(p_per_run, 0), 100000);
+        SELECT d.org_id, d.id, d.integration_id, d.provider, d.provider_call_id, d.api_key,
+               d.api_account_sid, d.why
+          FROM ready d
+         WHERE d.rn <= LEAST(GREATEST(p_per_org, 0), 10000)
+         ORDER BY d.last_event_at, d.id
+         LIMIT LEAST(GREATEST(p_per_run, 0), 100000)
+    LOOP
+        org_id := r.org_id;
+        call_id := r.id;
+        integration_id := r.integration_id;
+        provider := r.provider;
+        provider_call_id := r.provider_call_id;
+        api_key := r.api_key;
+        account_sid := CASE WHEN r.provider = 'twilio'
+                            THEN COALESCE(r.api_account_sid, ct_reconcile_twilio_account(r.integration_id)) END;
+        why := r.why;
+        RETURN NEXT;
+    END LOOP;
 END
 $$;
 
