@@ -70,6 +70,10 @@ SELECT ct_org_policy('contact_name_suffixes', 'org_id = $pin', 'org_id = $pin');
 
 SELECT ct_org_policy('contact_phone_suffixes', 'org_id = $pin', 'org_id = $pin');
 
+SELECT ct_org_policy('contact_counts', 'org_id = $pin', 'org_id = $pin');
+
+SELECT ct_org_policy('contact_count_delta', 'org_id = $pin', 'org_id = $pin');
+
 GRANT USAGE ON SCHEMA public TO calltrack_app;
 
 GRANT SELECT ON orgs TO calltrack_app;
@@ -94,6 +98,9 @@ GRANT SELECT, INSERT ON call_event_duplicates TO calltrack_app;
 GRANT SELECT, INSERT, DELETE ON contact_name_suffixes TO calltrack_app;
 
 GRANT SELECT, INSERT ON contact_phone_suffixes TO calltrack_app;
+
+-- A new contact, or a lead moved on, is counted (09_contacts.sql).
+GRANT INSERT ON contact_count_delta TO calltrack_app;
 
 -- The dashboard (calltrack_dashboard): what its functions read, and no
 -- more.  No integrations, no tokens (ct_token_auth and ct_pin_token look
@@ -159,6 +166,10 @@ GRANT INSERT ON contact_history TO calltrack_editor, calltrack_app;
 GRANT INSERT, DELETE ON contact_name_suffixes TO calltrack_editor;
 
 GRANT INSERT ON contact_phone_suffixes TO calltrack_editor;
+
+GRANT SELECT ON contact_counts TO calltrack_editor;
+
+GRANT SELECT, INSERT ON contact_count_delta TO calltrack_editor;
 
 GRANT UPDATE (acknowledged_at, acknowledged_by) ON hot_lead_alerts TO calltrack_editor;
 

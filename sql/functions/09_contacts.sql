@@ -116,29 +116,45 @@ CREATE OR REPLACE TRIGGER contacts_history_rest BEFORE UPDATE ON contacts
                                NEW.notes, NEW.last_contacted_at))
     EXECUTE FUNCTION ct_contact_history('rest');
 
--- AFTER INSERT of a contact: what it starts with, from nothing, by the
--- name its statement gave (the history's rows need the contact to exist,
--- so this cannot be a BEFORE trigger; changed_by stays on the new row
--- until its first update clears it, and no one reads it).  A lead that
--- starts new has no row for it.
+-- AFTER INSERT of contacts, once a statement: what each new contact
+-- starts with, from nothing, by the name its statement gave (the
+-- history's rows need the contact to exist, so this cannot be a BEFORE
+-- trigger; changed_by stays on the new row until its first update clears
+-- it, and no one reads it).  A lead that starts new has no row for it.
+-- One INSERT for the statement's contacts, through arrays as the ends'
+-- triggers (04_search.sql) and for the same reason; each contact's rows
+-- in the order of its fields.
 CREATE OR REPLACE FUNCTION ct_contact_created() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    v_orgs uuid[];
+    v_ids uuid[];
+    v_fields text[];
+    v_new text[];
+    v_by text[];
 BEGIN
-    INSERT INTO contact_history (org_id, contact_id, field, old, new, by)
-    SELECT NEW.org_id, NEW.id, f.field, NULL, f.new, COALESCE(NULLIF(NEW.changed_by, ''), 'system')
-      FROM (VALUES (1, 'phone', NEW.phone), (2, 'name', NEW.name), (3, 'email', NEW.email),
-                   (4, 'lead_status', NULLIF(NEW.lead_status, 'new')), (5, 'notes', NEW.notes),
-                   (6, 'last_contacted_at', ct_iso(NEW.last_contacted_at)))
+    SELECT array_agg(n.org_id ORDER BY n.id, f.ord), array_agg(n.id ORDER BY n.id, f.ord),
+           array_agg(f.field ORDER BY n.id, f.ord), array_agg(f.new ORDER BY n.id, f.ord),
+           array_agg(COALESCE(NULLIF(n.changed_by, ''), 'system') ORDER BY n.id, f.ord)
+      INTO v_orgs, v_ids, v_fields, v_new, v_by
+      FROM new_contacts n,
+           LATERAL (VALUES (1, 'phone', n.phone), (2, 'name', n.name), (3, 'email', n.email),
+                           (4, 'lead_status', NULLIF(n.lead_status, 'new')), (5, 'notes', n.notes),
+                           (6, 'last_contacted_at', ct_iso(n.last_contacted_at)))
            AS f(ord, field, new)
-     WHERE f.new IS NOT NULL
-     ORDER BY f.ord;
+     WHERE f.new IS NOT NULL;
+    IF v_ids IS NOT NULL THEN
+        INSERT INTO contact_history (org_id, contact_id, field, old, new, by)
+        SELECT o, i, f, NULL, v, b FROM unnest(v_orgs, v_ids, v_fields, v_new, v_by) u(o, i, f, v, b);
+    END IF;
     RETURN NULL;
 END
 $$;
 
 CREATE OR REPLACE TRIGGER contacts_history_created AFTER INSERT ON contacts
-    FOR EACH ROW EXECUTE FUNCTION ct_contact_created();
+    REFERENCING NEW TABLE AS new_contacts
+    FOR EACH STATEMENT EXECUTE FUNCTION ct_contact_created();
 
 -- ---- The counts ----
 
@@ -191,6 +207,99 @@ CREATE OR REPLACE TRIGGER calls_contact_counts_update AFTER UPDATE OF contact_id
     WHEN (OLD.contact_id IS DISTINCT FROM NEW.contact_id
           OR (NEW.contact_id IS NOT NULL AND OLD.started_at IS DISTINCT FROM NEW.started_at))
     EXECUTE FUNCTION ct_contact_calls();
+
+-- ---- The list's total ----
+
+-- contact_counts (031) follows the contacts by deltas in
+-- contact_count_delta: a new contact adds one to its group (org, lead
+-- status, named), a removed one takes one from it, and a contact whose
+-- lead status changes, or which gains or loses its name, moves from one
+-- group to the other.  New and removed contacts are counted once a
+-- statement, as a row per group (an import of 1,000 is five rows), through
+-- arrays as the ends' triggers (04_search.sql) and for the same reason.
+-- Runs as the writer, under the policies.
+CREATE OR REPLACE FUNCTION ct_contacts_counted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_orgs uuid[];
+    v_leads text[];
+    v_named boolean[];
+    v_n int[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(g.org_id), array_agg(g.lead_status), array_agg(g.named), array_agg(g.n)
+          INTO v_orgs, v_leads, v_named, v_n
+          FROM (SELECT n.org_id, n.lead_status, n.name IS NOT NULL AS named, count(*)::int AS n
+                  FROM new_contacts n GROUP BY 1, 2, 3) g;
+    ELSE
+        SELECT array_agg(g.org_id), array_agg(g.lead_status), array_agg(g.named), array_agg(g.n)
+          INTO v_orgs, v_leads, v_named, v_n
+          FROM (SELECT o.org_id, o.lead_status, o.name IS NOT NULL AS named, -count(*)::int AS n
+                  FROM old_contacts o GROUP BY 1, 2, 3) g;
+    END IF;
+    IF v_orgs IS NOT NULL THEN
+        INSERT INTO contact_count_delta (org_id, lead_status, named, contacts)
+        SELECT * FROM unnest(v_orgs, v_leads, v_named, v_n);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER contacts_counted AFTER INSERT ON contacts
+    REFERENCING NEW TABLE AS new_contacts
+    FOR EACH STATEMENT EXECUTE FUNCTION ct_contacts_counted();
+
+CREATE OR REPLACE TRIGGER contacts_uncounted AFTER DELETE ON contacts
+    REFERENCING OLD TABLE AS old_contacts
+    FOR EACH STATEMENT EXECUTE FUNCTION ct_contacts_counted();
+
+CREATE OR REPLACE FUNCTION ct_contact_recounted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO contact_count_delta (org_id, lead_status, named, contacts)
+    VALUES (OLD.org_id, OLD.lead_status, OLD.name IS NOT NULL, -1),
+           (NEW.org_id, NEW.lead_status, NEW.name IS NOT NULL, 1);
+    RETURN NULL;
+END
+$$;
+
+-- Most updates (a call counted, a note) move no contact between groups.
+CREATE OR REPLACE TRIGGER contacts_recounted AFTER UPDATE ON contacts
+    FOR EACH ROW
+    WHEN (OLD.lead_status IS DISTINCT FROM NEW.lead_status
+          OR (OLD.name IS NULL) <> (NEW.name IS NULL))
+    EXECUTE FUNCTION ct_contact_recounted();
+
+-- Moves every delta the caller can see into contact_counts, as
+-- ct_rollup_fold does the calls' (05_rollup.sql): the sweeper's, across
+-- orgs.  Returns how many deltas it folded.
+CREATE OR REPLACE FUNCTION ct_contact_counts_fold() RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    n bigint;
+BEGIN
+    WITH d AS (DELETE FROM contact_count_delta RETURNING *),
+    g AS (
+        SELECT org_id, lead_status, named, sum(contacts)::bigint AS contacts
+          FROM d GROUP BY 1, 2, 3
+    ), up AS (
+        INSERT INTO contact_counts AS c SELECT * FROM g
+         WHERE EXISTS (SELECT 1 FROM orgs o WHERE o.id = g.org_id)
+        ON CONFLICT (org_id, lead_status, named) DO UPDATE SET
+            contacts = c.contacts + EXCLUDED.contacts
+        RETURNING 1
+    )
+    SELECT count(*) INTO n FROM d;
+    -- Groups whose contacts all moved elsewhere.
+    DELETE FROM contact_counts WHERE contacts = 0;
+    RETURN n;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION ct_contact_counts_fold() FROM PUBLIC;
 
 -- ---- Changing a contact (the API and the import) ----
 
@@ -403,11 +512,23 @@ BEGIN
     END IF;
     SELECT o.default_country INTO v_country FROM orgs o WHERE o.id = v_org;
     v_where := ct_contacts_where(p_digits, p_words, p_lead_status, p_has_name);
-    EXECUTE 'SELECT count(*) FROM (SELECT 1 FROM contacts k WHERE ' || v_where
-            || CASE WHEN p_digits IS NULL AND p_words IS NULL THEN '' ELSE ' LIMIT 1001' END
-            || ') x'
-       INTO v_total
-       USING v_org, p_digits, p_words, p_lead_status;
+    -- The total: without a search, the kept counts (folded or not); a
+    -- search is counted up to 1,001.
+    IF p_digits IS NULL AND p_words IS NULL THEN
+        SELECT COALESCE(sum(c.contacts), 0) INTO v_total
+          FROM (SELECT n.lead_status, n.named, n.contacts FROM contact_counts n
+                 WHERE n.org_id = v_org
+                UNION ALL
+                SELECT d.lead_status, d.named, d.contacts FROM contact_count_delta d
+                 WHERE d.org_id = v_org) c
+         WHERE (p_lead_status IS NULL OR c.lead_status = ANY (p_lead_status))
+           AND (p_has_name IS NULL OR c.named = p_has_name);
+    ELSE
+        EXECUTE 'SELECT count(*) FROM (SELECT 1 FROM contacts k WHERE ' || v_where
+                || ' LIMIT 1001) x'
+           INTO v_total
+           USING v_org, p_digits, p_words, p_lead_status;
+    END IF;
     EXECUTE format(
         'WITH page AS (SELECT ROW(k.*)::contacts AS c, %1$s AS sort_value FROM contacts k'
         ' WHERE %2$s %3$s'

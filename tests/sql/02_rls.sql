@@ -43,7 +43,7 @@ INSERT INTO rejected_events (org_id, http_status, reason) VALUES
     (NULL, 404, 'unknown_integration');
 
 SET LOCAL ROLE calltrack_app;
-SELECT plan(61);
+SELECT plan(63);
 
 -- The role itself.
 SELECT ok(NOT rolsuper AND NOT rolbypassrls, 'the programs'' role is neither superuser nor bypasses RLS')
@@ -62,7 +62,7 @@ SELECT ok(c.relrowsecurity AND c.relforcerowsecurity, format('RLS enabled and fo
  ORDER BY c.relname;
 SELECT is((SELECT count(*)::int FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relrowsecurity AND c.relforcerowsecurity),
-    22, 'twenty-two org tables are forced');
+    24, 'twenty-four org tables are forced');
 
 -- The view runs with the caller's rights.
 SELECT ok('security_invoker=true' = ANY (c.reloptions), 'calls_with_caller_names is security_invoker')

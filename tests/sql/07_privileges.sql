@@ -18,6 +18,8 @@ CREATE FUNCTION pg_temp.cleanup() RETURNS void LANGUAGE sql AS $$
     DELETE FROM call_rollup WHERE org_id IN (SELECT id FROM orgs WHERE name LIKE 'p7 %');
     DELETE FROM call_rollup_total WHERE org_id IN (SELECT id FROM orgs WHERE name LIKE 'p7 %');
     DELETE FROM contacts WHERE org_id IN (SELECT id FROM orgs WHERE name LIKE 'p7 %');
+    DELETE FROM contact_count_delta WHERE org_id IN (SELECT id FROM orgs WHERE name LIKE 'p7 %');
+    DELETE FROM contact_counts WHERE org_id IN (SELECT id FROM orgs WHERE name LIKE 'p7 %');
     DELETE FROM rejected_events WHERE org_id IN (SELECT id FROM orgs WHERE name LIKE 'p7 %')
         OR integration_id LIKE 'p7-%';
     DELETE FROM api_tokens WHERE org_id IN (SELECT id FROM orgs WHERE name LIKE 'p7 %');

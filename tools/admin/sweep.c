@@ -75,11 +75,17 @@ adm_sweep(const struct adm_args *a)
 		return ADM_FAIL;
 	closed = count_of(r);
 	PQclear(r);
-	/* The dashboard's per-day counts take in what changed since. */
+	/* The dashboard's kept counts take in what changed since: the calls'
+	 * per-day counts, and the contacts' by lead status. */
 	if ((r = adm_run("fold the call counts", "SELECT ct_rollup_fold()", 0,
 	    NULL)) == NULL)
 		return ADM_FAIL;
 	folded = count_of(r);
+	PQclear(r);
+	if ((r = adm_run("fold the contact counts",
+	    "SELECT ct_contact_counts_fold()", 0, NULL)) == NULL)
+		return ADM_FAIL;
+	folded += count_of(r);
 	PQclear(r);
 	snprintf(days, sizeof(days), "%lld", cfg.rejected_days);
 	snprintf(batch, sizeof(batch), "%d", SWEEP_BATCH);
