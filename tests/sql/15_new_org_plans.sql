@@ -6,9 +6,11 @@
 -- reads every row the new org has by then, thousands within its first
 -- hour.  ct_apply_event_once plans its statements generically
 -- (sql/functions/03_ingest.sql), and a generic plan, which cannot lean
--- on the org's value, takes the key that names the whole lookup.
+-- on the org's value, takes the key that names the whole lookup.  The
+-- contacts import (ct_import_contacts, 12_import.sql), most often a new
+-- org's, does the same for a batch's known numbers.
 BEGIN;
-SELECT plan(6);
+SELECT plan(9);
 
 INSERT INTO orgs (id, name) VALUES
     ('00000000-0000-0000-0000-0000000015a1', 'Plans old'),
@@ -42,6 +44,10 @@ PREPARE call_by_key(uuid, text, text) AS
     SELECT id FROM calls WHERE org_id = $1 AND provider = $2 AND provider_call_id = $3;
 PREPARE contact_by_phone(uuid, text) AS
     SELECT id FROM contacts WHERE org_id = $1 AND phone = $2;
+-- The import's lookup of a batch's known numbers (ct_import_contacts).
+PREPARE import_known(uuid, text[]) AS
+    SELECT c.id FROM unnest($2) WITH ORDINALITY AS u(phone, n)
+      JOIN contacts c ON c.org_id = $1 AND c.phone = u.phone FOR UPDATE OF c;
 
 -- The plan of an EXECUTE, as text.
 CREATE FUNCTION pg_temp.plan_of(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -60,6 +66,10 @@ SET LOCAL plan_cache_mode = force_custom_plan;
 SELECT ok(pg_temp.plan_of($$EXECUTE call_by_key('00000000-0000-0000-0000-0000000015b2', 'vapi', 'new-7')$$)
           NOT LIKE '%calls_org_id_provider_provider_call_id_key%',
           'custom plan: a new org''s call lookup does not take the unique key (the hazard)');
+SELECT ok(pg_temp.plan_of($$EXECUTE import_known('00000000-0000-0000-0000-0000000015b2',
+                                                 ARRAY['+14155560007', '+14155560008'])$$)
+          NOT LIKE '%Index Cond: ((org_id = %) AND (phone = u.phone))%',
+          'custom plan: the import reads all the new org''s contacts for a batch (the hazard)');
 
 -- ct_apply_event_once's own settings, as it runs with them.
 SELECT is((SELECT array_agg(c) FROM pg_proc p, unnest(p.proconfig) c
@@ -78,6 +88,16 @@ SELECT ok(pg_temp.plan_of($$EXECUTE call_by_key('00000000-0000-0000-0000-0000000
 SELECT ok(pg_temp.plan_of($$EXECUTE contact_by_phone('00000000-0000-0000-0000-0000000015b2', '+14155560007')$$)
           LIKE '%Index Cond: ((org_id = $1) AND (phone = $2))%',
           'with them, the new org''s contact is found by its number');
+
+-- The import plans the same way.
+SELECT is((SELECT array_agg(c ORDER BY c) FROM pg_proc p, unnest(p.proconfig) c
+            WHERE p.proname = 'ct_import_contacts'),
+          ARRAY['plan_cache_mode=force_generic_plan', 'search_path=pg_catalog, public'],
+          'ct_import_contacts plans its statements generically');
+SELECT ok(pg_temp.plan_of($$EXECUTE import_known('00000000-0000-0000-0000-0000000015b2',
+                                                 ARRAY['+14155560007', '+14155560008'])$$)
+          LIKE '%Index Cond: ((org_id = $1) AND (phone = u.phone))%',
+          'with it, each number of a batch is looked up by the unique key');
 
 -- And a webhook of the new org finds its call: the event lands on the
 -- call already there, not on a new one.
