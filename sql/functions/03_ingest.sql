@@ -39,7 +39,8 @@ CREATE OR REPLACE TRIGGER calls_status_guard BEFORE UPDATE ON calls
 -- the org's value, and for an org newer than the table's statistics it
 -- estimates one row under any index that begins with org_id: it took
 -- calls_org_contact for the call's lookup and read all the new org's
--- calls (tests/sql/15_new_org_plans.sql).
+-- calls (tests/sql/15_new_org_plans.sql).  On one PostgreSQL only: the
+-- setting is made below the function, and not on a Citus cluster.
 CREATE OR REPLACE FUNCTION ct_apply_event_once(
     p_org uuid, p_integration text, p_provider text, p_provider_call_id text,
     p_event_type text, p_dedup_key text, p_payload bytea, p_content_type text,
@@ -82,7 +83,6 @@ CREATE OR REPLACE FUNCTION ct_apply_event_once(
     p_linked_call_sid text DEFAULT NULL)
 RETURNS TABLE (outcome text, call_id uuid, error text)
     LANGUAGE plpgsql
-    SET plan_cache_mode = force_generic_plan
     AS $$
 #variable_conflict use_column
 DECLARE
@@ -371,6 +371,24 @@ GRANT EXECUTE ON FUNCTION ct_apply_event_once(
     bigint, text, text, text, text, text, text, text, boolean, text, text,
     int, text, text, text, text, text, text, text, int, text[], text, text,
     boolean, text, text, text, text, boolean, text, text, text) TO calltrack_app;
+
+-- The generic plans, on one PostgreSQL.  On a Citus cluster a generic
+-- plan keeps the org a parameter of each statement, and Citus cannot plan
+-- a subquery of a distributed table by a parameter inside a function
+-- ("could not create distributed plan", from ct_legs_find's EXISTS): there
+-- the statements keep PostgreSQL's own choice, their custom plans naming
+-- the org, which Citus routes.  CREATE OR REPLACE above has just cleared
+-- the setting; this makes it again.
+DO $$
+BEGIN
+    IF NOT ct_on_citus() THEN
+        EXECUTE format('ALTER FUNCTION %s SET plan_cache_mode = force_generic_plan',
+                       (SELECT p.oid::regprocedure FROM pg_proc p
+                         WHERE p.proname = 'ct_apply_event_once'
+                           AND p.pronamespace = 'public'::regnamespace));
+    END IF;
+END
+$$;
 
 -- One callback, one round trip, one transaction (007's, which see): the
 -- raw event, the call, its contact, lead and alert, all in the org of

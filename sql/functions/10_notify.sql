@@ -297,6 +297,7 @@ DECLARE
     v_busy uuid[] := COALESCE(p_busy, '{}');
     v_n int := 0;
     v_attempt int;
+    v_body text;
 BEGIN
     IF p_limit IS NULL OR p_limit NOT BETWEEN 1 AND 1000
        OR p_lease_s IS NULL OR p_lease_s NOT BETWEEN 1 AND 86400 THEN
@@ -332,10 +333,14 @@ BEGIN
                         WHERE k.org_id = r.org_id AND k.id = r.id FOR UPDATE SKIP LOCKED)
         RETURNING m.attempts INTO v_attempt;
         CONTINUE WHEN v_attempt IS NULL;
+        -- The body in a statement of its own: inside the query below, on a
+        -- Citus cluster it would run on the shard of notifications, where
+        -- it may not read calls, contacts and alerts.
+        v_body := ct_notify_body(r.org_id, r.id);
         RETURN QUERY
             SELECT m.org_id, m.id, v_attempt, d.id, d.kind, d.url, d.secret, d.secret_next,
                    d.smtp_user, d.smtp_password, d.mail_from, array_to_json(d.mail_to)::text,
-                   m.event, m.webhook_id, ct_notify_body(m.org_id, m.id)
+                   m.event, m.webhook_id, v_body
               FROM notifications m
               JOIN notification_destinations d
                 ON d.org_id = m.org_id AND d.id = m.destination_id
