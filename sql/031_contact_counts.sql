@@ -40,3 +40,9 @@ SELECT org_id, lead_status, name IS NOT NULL, count(*)
 
 INSERT INTO ct_distribution (relname, kind) VALUES
     ('contact_counts', 'distributed'), ('contact_count_delta', 'distributed');
+
+-- The ends of a new contact's name and number are made once a statement
+-- by one trigger, contacts_ends (sql/functions/04_search.sql), in place
+-- of a trigger a row for each.
+DROP TRIGGER IF EXISTS contacts_name_suffixes ON contacts;
+DROP TRIGGER IF EXISTS contacts_phone_suffixes ON contacts;

@@ -64,7 +64,7 @@ CREATE OR REPLACE FUNCTION ct_like_unescape(w text) RETURNS text
 -- from unnest: on a Citus cluster the trigger runs on the shard, where an
 -- INSERT into a distributed table cannot read the transition table
 -- itself, and can read a function of its parameters.
-CREATE OR REPLACE FUNCTION ct_contacts_name_suffixes_new() RETURNS trigger
+CREATE OR REPLACE FUNCTION ct_contacts_ends_new() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -80,18 +80,6 @@ BEGIN
         INSERT INTO contact_name_suffixes (org_id, suffix, contact_id)
         SELECT * FROM unnest(v_orgs, v_ends, v_ids);
     END IF;
-    RETURN NULL;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION ct_contacts_phone_suffixes_new() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-DECLARE
-    v_orgs uuid[];
-    v_ends text[];
-    v_ids uuid[];
-BEGIN
     SELECT array_agg(n.org_id), array_agg(s), array_agg(n.id)
       INTO v_orgs, v_ends, v_ids
       FROM new_contacts n, unnest(ct_phone_suffixes(n.phone)) s;
@@ -103,13 +91,9 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE TRIGGER contacts_name_suffixes AFTER INSERT ON contacts
+CREATE OR REPLACE TRIGGER contacts_ends AFTER INSERT ON contacts
     REFERENCING NEW TABLE AS new_contacts
-    FOR EACH STATEMENT EXECUTE FUNCTION ct_contacts_name_suffixes_new();
-
-CREATE OR REPLACE TRIGGER contacts_phone_suffixes AFTER INSERT ON contacts
-    REFERENCING NEW TABLE AS new_contacts
-    FOR EACH STATEMENT EXECUTE FUNCTION ct_contacts_phone_suffixes_new();
+    FOR EACH STATEMENT EXECUTE FUNCTION ct_contacts_ends_new();
 
 -- A contact's name changed: its ends made again.
 CREATE OR REPLACE FUNCTION ct_contact_name_suffixes() RETURNS trigger

@@ -120,8 +120,13 @@ CREATE OR REPLACE FUNCTION ct_notify_digest_data(p_org uuid, p_tz text, p_day da
 DECLARE
     v_from timestamptz := p_day::timestamp AT TIME ZONE p_tz;
     v_to timestamptz := (p_day + 1)::timestamp AT TIME ZONE p_tz;
+    v_fig jsonb;
     v jsonb;
 BEGIN
+    -- The figures first, from the counts alone, then the alerts and
+    -- calls: in one statement with them, on a Citus cluster the counts'
+    -- own query would run inside the statement's query of a shard, where
+    -- it may not query another table.
     WITH c AS MATERIALIZED (
         SELECT * FROM ct_counts_live(p_org, v_from, v_to, p_tz, false)
     ), t AS (
@@ -137,10 +142,6 @@ BEGIN
           FROM c
     )
     SELECT jsonb_build_object(
-        'day', p_day::text,
-        'tz', p_tz,
-        'range', jsonb_build_object('from', ct_iso(v_from), 'to', ct_iso(v_to)),
-        'figures', jsonb_build_object(
             'total_calls', t.total,
             'answered_calls', t.answered,
             'answer_rate', CASE WHEN t.total > 0 THEN round(t.answered::numeric / t.total, 4) ELSE 0 END,
@@ -156,7 +157,14 @@ BEGIN
             'booking', jsonb_build_object('confirmed', t.b_conf, 'attempted_failed', t.b_fail,
                                           'not_requested', t.b_none,
                                           'conversion_rate', CASE WHEN t.answered > 0
-                                              THEN round(t.b_conf::numeric / t.answered, 4) ELSE 0 END),
+                                              THEN round(t.b_conf::numeric / t.answered, 4) ELSE 0 END))
+      INTO v_fig
+      FROM t;
+    SELECT jsonb_build_object(
+        'day', p_day::text,
+        'tz', p_tz,
+        'range', jsonb_build_object('from', ct_iso(v_from), 'to', ct_iso(v_to)),
+        'figures', v_fig || jsonb_build_object(
             'hot_leads', (SELECT count(*) FROM hot_lead_alerts a
                             JOIN calls k ON k.org_id = a.org_id AND k.id = a.call_id
                            WHERE a.org_id = p_org AND a.created_at >= v_from - interval '1 day'
@@ -178,8 +186,7 @@ BEGIN
                WHERE w.org_id = p_org AND w.call_at >= v_from AND w.call_at < v_to
                  AND w.booking_status = 'attempted_failed' AND NOT w.is_test_call
                ORDER BY w.call_at, w.id LIMIT 50) x))
-      INTO v
-      FROM t;
+      INTO v;
     RETURN v;
 END
 $$;
@@ -376,9 +383,11 @@ DECLARE
     v_state text;
     v_wait int;
     -- Values, not calls: Citus takes no function but an immutable one
-    -- inside a CASE of a statement that writes.
+    -- inside a CASE of a statement that writes (and a time plus an
+    -- interval is only stable: it depends on the session's zone).
     v_now timestamptz := now();
     v_jitter float8 := 0.9 + random() * 0.2;
+    v_next timestamptz;
 BEGIN
     IF p_scale IS NULL OR p_scale NOT BETWEEN 1 AND 1000000 THEN
         RAISE EXCEPTION 'invalid backoff scale: %', p_scale USING ERRCODE = 'invalid_parameter_value';
@@ -387,13 +396,13 @@ BEGIN
     VALUES (p_org, p_id, CASE WHEN p_status BETWEEN 0 AND 999 THEN p_status END,
             left(p_error, 1000), GREATEST(p_duration_ms, 0));
     v_wait := ct_notify_backoff(p_attempt);
+    v_next := v_now + make_interval(secs => v_wait::float8 / p_scale * v_jitter);
     UPDATE notifications m
        SET state = CASE WHEN p_ok THEN 'delivered'
                         WHEN v_wait IS NULL THEN 'failed' ELSE 'pending' END,
            delivered_at = CASE WHEN p_ok THEN v_now ELSE m.delivered_at END,
            next_attempt_at = CASE WHEN p_ok OR v_wait IS NULL THEN m.next_attempt_at
-                                  ELSE v_now + make_interval(secs => v_wait::float8 / p_scale
-                                                                     * v_jitter) END,
+                                  ELSE v_next END,
            leased_until = NULL
      WHERE m.org_id = p_org AND m.id = p_id AND m.attempts = p_attempt AND m.state = 'pending'
     RETURNING m.state INTO v_state;

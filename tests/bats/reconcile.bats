@@ -229,8 +229,10 @@ VAPI_ID=019b94d2-6a1f-7c3e-9b2d-4f8a1e6c0d21
 	    FROM reconcile_attempts WHERE org_id = '$ORG' AND outcome = 'rate_limited'"
 	[ "$output" = "rate_limited|t" ]
 	# The one asked is not asked again before its time.
-	psql -X -q -c "UPDATE reconcile_attempts SET at = at - interval '1 day' WHERE org_id = '$ORG'
-	    AND outcome = 'rate_limited'"
+	# (A day back by UTC's clock, in immutable steps: a cluster's UPDATE
+	# takes no stable function of a column.)
+	psql -X -q -c "UPDATE reconcile_attempts SET at = ((at AT TIME ZONE 'UTC') - interval '1 day') AT TIME ZONE 'UTC'
+	    WHERE org_id = '$ORG' AND outcome = 'rate_limited'"
 	control "r429b-$SUF" "status 404"
 	control "r429a-$SUF" "status 404"
 	sweep
