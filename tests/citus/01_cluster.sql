@@ -71,7 +71,7 @@ SELECT throws_ok($$UPDATE contacts SET call_count = 5
 -- test's plan is not there.
 SELECT name || ' ' || call_count AS ann FROM contacts
  WHERE org_id = '00000000-0000-0000-0000-00000000c1a1' AND phone = '+14155550101' \gset
-SELECT is(:'ann', 'Ann Cluster 0', 'the contact is there, its count untouched');
+SELECT is(:'ann'::text, 'Ann Cluster 0', 'the contact is there, its count untouched');
 RESET ROLE;
 
 SELECT * FROM finish();
