@@ -239,7 +239,8 @@ VAPI_ID=019b94d2-6a1f-7c3e-9b2d-4f8a1e6c0d21
 	run psql -X -At -c "SELECT count(*) FROM reconcile_attempts WHERE org_id = '$ORG'
 	    AND outcome = 'rate_limited'"
 	[ "$output" = 1 ]
-	run psql -X -At -c "SELECT count(*) FROM reconcile_attempts a JOIN calls c ON c.id = a.call_id
+	run psql -X -At -c "SELECT count(*) FROM reconcile_attempts a
+	    JOIN calls c ON c.org_id = a.org_id AND c.id = a.call_id
 	    WHERE c.org_id = '$ORG' AND c.provider_call_id LIKE 'r429_-$SUF'"
 	[ "$output" = 2 ]
 }
