@@ -61,9 +61,11 @@ CREATE OR REPLACE FUNCTION ct_like_unescape(w text) RETURNS text
 -- import of 1,000 rows is then one INSERT of their ends, not 1,000 calls
 -- of a trigger, each with its own INSERT (issue 14, item 4: the import's
 -- rows per second).  The rows are gathered into arrays, then inserted
--- from unnest: on a Citus cluster the trigger runs on the shard, where an
--- INSERT into a distributed table cannot read the transition table
--- itself, and can read a function of its parameters.
+-- from unnest: on a Citus cluster the trigger runs on the shard, and its
+-- INSERT into a distributed table is then planned by Citus from that
+-- node, which is sure to take an INSERT from a function of parameters
+-- (the shape the triggers a row had, which ran on the cluster) and is
+-- not known here to take one that reads the trigger's transition table.
 CREATE OR REPLACE FUNCTION ct_contacts_ends_new() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
