@@ -26,12 +26,22 @@
 -- migration that drops the old one.
 
 -- The calls still open past their org's stuck limit at p_now (the ones
--- ct_sweep would close), through calls_open.  Inlined where it is used.
+-- ct_sweep would close), through calls_open.
+--
+-- This and the next are PL/pgSQL, not SQL: Citus plans no SQL function
+-- that reads a distributed table with a parameter ("parameterized
+-- queries for SQL functions referencing distributed tables are not
+-- supported"), and ct_ingest_summary calls both with its org.
+-- tests/sql/10_ingest_health.sql counts the scans of each index they
+-- are to use.
 CREATE OR REPLACE FUNCTION ct_ingest_open_past_limit(p_org uuid, p_now timestamptz)
 RETURNS TABLE (call_id uuid, provider text, provider_call_id text, status text,
                last_event_at timestamptz, limit_minutes int)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT c.id, c.provider, c.provider_call_id, c.status, c.last_event_at,
            CASE WHEN c.status = 'in-progress' THEN o.stuck_answered_minutes
                 ELSE o.stuck_unanswered_minutes END
@@ -43,7 +53,8 @@ RETURNS TABLE (call_id uuid, provider text, provider_call_id text, status text,
                                                                  o.stuck_answered_minutes))
        AND c.last_event_at < p_now - make_interval(mins =>
                CASE WHEN c.status = 'in-progress' THEN o.stuck_answered_minutes
-                    ELSE o.stuck_unanswered_minutes END)
+                    ELSE o.stuck_unanswered_minutes END);
+END
 $$;
 
 -- The calls of Vapi and Retell that the provider ended in [p_from, p_to)
@@ -51,19 +62,23 @@ $$;
 -- ended the call) and that have no final report, through the partial
 -- index calls_awaiting_final_report.  Twilio's final report is its final
 -- status callback, the one that ends the call: none of its calls can be
--- ended and lack it.  Inlined where it is used.
+-- ended and lack it.
 CREATE OR REPLACE FUNCTION ct_ingest_missing_final_report(p_org uuid, p_from timestamptz,
                                                           p_to timestamptz)
 RETURNS TABLE (call_id uuid, provider text, provider_call_id text, status text,
                ended_at timestamptz)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT c.id, c.provider, c.provider_call_id, c.status, COALESCE(c.ended_at, c.last_event_at)
       FROM calls c
      WHERE c.org_id = p_org AND c.final_report_at IS NULL AND c.provider IN ('vapi', 'retell')
        AND c.status NOT IN ('queued', 'ringing', 'in-progress') AND c.status_source = 'provider'
        AND COALESCE(c.ended_at, c.last_event_at) >= p_from
-       AND COALESCE(c.ended_at, c.last_event_at) < p_to
+       AND COALESCE(c.ended_at, c.last_event_at) < p_to;
+END
 $$;
 
 -- A range of GET /api/ingest in the org's zone: [p_from, p_to), the last

@@ -147,13 +147,31 @@ SELECT is((SELECT outcome FROM call_events WHERE dedup_key = 'ih-k9'), 'parked',
 SET LOCAL ROLE calltrack_editor;
 SET LOCAL enable_seqscan = off;
 SELECT ct_pin_token(repeat('1e', 32)) \g /dev/null
-SELECT matches(pg_temp.plan_of($$SELECT * FROM ct_ingest_missing_final_report(
-        '00000000-0000-0000-0000-0000000010a1', now() - interval '1 day', now())$$),
-    'Index Scan using calls_awaiting_final_report',
+-- The two readers are PL/pgSQL (a Citus cluster plans no SQL function of
+-- a distributed table with a parameter), so EXPLAIN shows only a
+-- function scan: their statements' own plans are shown by the scans of
+-- each index this transaction counts (pg_stat_get_xact_numscans) across
+-- one call.
+CREATE FUNCTION pg_temp.scans_during(p_index regclass, p_sql text) RETURNS bigint
+    LANGUAGE plpgsql AS $$
+DECLARE
+    v_before bigint := pg_stat_get_xact_numscans(p_index);
+BEGIN
+    EXECUTE p_sql;
+    RETURN pg_stat_get_xact_numscans(p_index) - v_before;
+END
+$$;
+GRANT EXECUTE ON FUNCTION pg_temp.scans_during(regclass, text) TO PUBLIC;
+SELECT cmp_ok(pg_temp.scans_during('calls_awaiting_final_report',
+        $$SELECT count(*) FROM ct_ingest_missing_final_report(
+            '00000000-0000-0000-0000-0000000010a1', now() - interval '1 day', now())$$),
+    '>', 0::bigint,
     'calls missing their final report: the partial index of exactly those');
-SELECT matches(pg_temp.plan_of($$SELECT * FROM ct_ingest_open_past_limit(
-        '00000000-0000-0000-0000-0000000010a1', now())$$),
-    'Index Scan using calls_open', 'calls open past their limit: the open calls'' index');
+SELECT cmp_ok(pg_temp.scans_during('calls_open',
+        $$SELECT count(*) FROM ct_ingest_open_past_limit(
+            '00000000-0000-0000-0000-0000000010a1', now())$$),
+    '>', 0::bigint,
+    'calls open past their limit: the open calls'' index');
 SELECT matches(pg_temp.plan_of($$SELECT max(received_at) FROM call_events
         WHERE org_id = '00000000-0000-0000-0000-0000000010a1' AND integration_id = 'ih-a'$$),
     'Index Only Scan( Backward)? using call_events_integration',
