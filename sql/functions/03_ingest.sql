@@ -28,6 +28,19 @@ CREATE OR REPLACE TRIGGER calls_status_guard BEFORE UPDATE ON calls
 
 -- ---- The webhooks ----
 
+-- A parked event's reason, as it is kept (at most 500 characters): the
+-- database's message.  On a Citus cluster the statement ran on a shard,
+-- whose name the message gives ("calls_102085"): the table's is kept, so
+-- that the reason reads the same on every deployment.
+CREATE OR REPLACE FUNCTION ct_parked_reason(p_message text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT left(CASE WHEN ct_on_citus()
+                     THEN regexp_replace(p_message, '(relation "[a-z_]+)_[0-9]+"', '\1"', 'g')
+                     ELSE p_message END, 500)
+$$;
+GRANT EXECUTE ON FUNCTION ct_parked_reason(text) TO calltrack_app;
+
 -- ct_apply_event_once of 004 (under 007's name), without its own pin: the
 -- org is the one ct_apply_event pinned from the integration, and the
 -- policies refuse any other p_org.
@@ -354,9 +367,9 @@ BEGIN
         RETURN QUERY SELECT 'applied'::text, v_call, NULL::text;
     EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
         -- Keep the event, parked with the reason, for a later replay.
-        UPDATE call_events e SET outcome = 'parked', error = left(SQLERRM, 500)
+        UPDATE call_events e SET outcome = 'parked', error = ct_parked_reason(SQLERRM)
          WHERE e.org_id = p_org AND e.id = v_event;
-        RETURN QUERY SELECT 'parked'::text, NULL::uuid, left(SQLERRM, 500);
+        RETURN QUERY SELECT 'parked'::text, NULL::uuid, ct_parked_reason(SQLERRM);
     END;
 END
 $$;

@@ -152,41 +152,42 @@ BEGIN
 END
 $$;
 
--- One message as the delivery log shows it, with its attempts (the
--- latest 50, oldest first); next_attempt_at only while it is pending.
-CREATE OR REPLACE FUNCTION ct_notify_delivery_json(p_org uuid, p_id uuid, p_destination uuid,
-    p_event text, p_call uuid, p_webhook_id text, p_state text, p_next timestamptz,
-    p_created timestamptz)
+-- One message as the delivery log shows it, from its row and its attempts
+-- (p_attempts, as the callers read them: its latest 50, oldest first,
+-- each {at, status, error}); next_attempt_at only while it is pending.
+-- It reads no table: on a Citus cluster a function that did would run
+-- inside the query of the message's shard, where no other query may run
+-- (sql/032_citus_reads.sql).
+CREATE OR REPLACE FUNCTION ct_notify_delivery_json(p_id uuid, p_destination uuid, p_event text,
+    p_call uuid, p_webhook_id text, p_state text, p_next timestamptz, p_created timestamptz,
+    p_attempts jsonb)
 RETURNS jsonb
-    LANGUAGE plpgsql STABLE
+    LANGUAGE sql IMMUTABLE
     AS $$
-#variable_conflict use_column
-BEGIN
-    RETURN (
-        SELECT jsonb_build_object(
-            'id', p_id, 'destination_id', p_destination, 'event', p_event, 'call_id', p_call,
-            'webhook_id', p_webhook_id, 'state', p_state,
-            'next_attempt_at', CASE WHEN p_state = 'pending' THEN ct_iso(p_next) END,
-            'created_at', ct_iso(p_created),
-            'attempts', (SELECT COALESCE(jsonb_agg(jsonb_build_object(
-                                             'at', ct_iso(a.at), 'status', a.status, 'error', a.error)
-                                         ORDER BY a.id), '[]')
-                           FROM (SELECT a.id, a.at, a.status, a.error FROM notification_attempts a
-                                  WHERE a.org_id = p_org AND a.notification_id = p_id
-                                  ORDER BY a.id DESC LIMIT 50) a)));
-END
+    SELECT jsonb_build_object(
+        'id', p_id, 'destination_id', p_destination, 'event', p_event, 'call_id', p_call,
+        'webhook_id', p_webhook_id, 'state', p_state,
+        'next_attempt_at', CASE WHEN p_state = 'pending' THEN ct_iso(p_next) END,
+        'created_at', ct_iso(p_created),
+        'attempts', COALESCE(p_attempts, '[]'))
 $$;
 
--- One message of p_org by its id, or NULL.
+-- One message of p_org, or NULL.
 CREATE OR REPLACE FUNCTION ct_notify_delivery(p_org uuid, p_id uuid) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     AS $$
 #variable_conflict use_column
 BEGIN
     RETURN (
-        SELECT ct_notify_delivery_json(m.org_id, m.id, m.destination_id, m.event, m.call_id,
-                                       m.webhook_id, m.state, m.next_attempt_at, m.created_at)
+        SELECT ct_notify_delivery_json(m.id, m.destination_id, m.event, m.call_id, m.webhook_id,
+                                       m.state, m.next_attempt_at, m.created_at, t.attempts)
           FROM notifications m
+          LEFT JOIN LATERAL (
+              SELECT jsonb_agg(jsonb_build_object('at', ct_iso(a.at), 'status', a.status,
+                                                  'error', a.error) ORDER BY a.id) AS attempts
+                FROM (SELECT a.id, a.at, a.status, a.error FROM notification_attempts a
+                       WHERE a.org_id = p_org AND a.notification_id = m.id
+                       ORDER BY a.id DESC LIMIT 50) a) t ON true
          WHERE m.org_id = p_org AND m.id = p_id);
 END
 $$;
@@ -248,13 +249,19 @@ BEGIN
         '                     m.next_attempt_at, m.created_at'
         '                FROM notifications m WHERE m.org_id = $1 %s %s %s'
         '               ORDER BY m.created_at DESC, m.id LIMIT $6)'
-        ' SELECT COALESCE(jsonb_agg(ct_notify_delivery_json($1, p.id, p.destination_id, p.event,'
-        '            p.call_id, p.webhook_id, p.state, p.next_attempt_at, p.created_at)'
+        ' SELECT COALESCE(jsonb_agg(ct_notify_delivery_json(p.id, p.destination_id, p.event,'
+        '            p.call_id, p.webhook_id, p.state, p.next_attempt_at, p.created_at, t.attempts)'
         '            ORDER BY p.created_at DESC, p.id), ''[]''),'
         '        CASE WHEN count(*) = $6 THEN'
         '            (SELECT (extract(epoch FROM l.created_at) * 1000000)::bigint || ''.'' || l.id'
         '               FROM page l ORDER BY l.created_at, l.id DESC LIMIT 1) END'
-        '   FROM page p',
+        '   FROM page p'
+        '   LEFT JOIN LATERAL ('
+        '       SELECT jsonb_agg(jsonb_build_object(''at'', ct_iso(a.at), ''status'', a.status,'
+        '                                           ''error'', a.error) ORDER BY a.id) AS attempts'
+        '         FROM (SELECT a.id, a.at, a.status, a.error FROM notification_attempts a'
+        '                WHERE a.org_id = $1 AND a.notification_id = p.id'
+        '                ORDER BY a.id DESC LIMIT 50) a) t ON true',
         CASE WHEN p_destination IS NOT NULL THEN 'AND m.destination_id = $2' ELSE '' END,
         CASE WHEN p_state IS NOT NULL THEN 'AND m.state = $3' ELSE '' END,
         CASE WHEN v_after IS NOT NULL
@@ -396,7 +403,7 @@ REVOKE ALL ON FUNCTION ct_notify_admin_pin(text),
     ct_notify_add(uuid, text, text, text[], text, text[], text, text, text),
     ct_notify_set(uuid, uuid, text[], boolean),
     ct_notify_remove(uuid, uuid),
-    ct_notify_delivery_json(uuid, uuid, uuid, text, uuid, text, text, timestamptz, timestamptz),
+    ct_notify_delivery_json(uuid, uuid, text, uuid, text, text, timestamptz, timestamptz, jsonb),
     ct_notify_delivery(uuid, uuid),
     ct_notify_queue_test(uuid, uuid),
     ct_notify_deliveries(uuid, uuid, text, int, bigint, uuid),
@@ -417,7 +424,7 @@ GRANT EXECUTE ON FUNCTION ct_notify_admin_pin(text),
     ct_notify_add(uuid, text, text, text[], text, text[], text, text, text),
     ct_notify_set(uuid, uuid, text[], boolean),
     ct_notify_remove(uuid, uuid),
-    ct_notify_delivery_json(uuid, uuid, uuid, text, uuid, text, text, timestamptz, timestamptz),
+    ct_notify_delivery_json(uuid, uuid, text, uuid, text, text, timestamptz, timestamptz, jsonb),
     ct_notify_delivery(uuid, uuid),
     ct_notify_queue_test(uuid, uuid),
     ct_notify_deliveries(uuid, uuid, text, int, bigint, uuid),

@@ -116,6 +116,10 @@ DECLARE
     v_to timestamptz;
     v_now timestamptz := now();
     v_missing_to timestamptz;
+    v_ints text[];
+    v_rej json;
+    v_rej_last json;
+    v_rec json;
 BEGIN
     IF p_list NOT BETWEEN 1 AND 1000 THEN
         RAISE EXCEPTION 'invalid list size' USING ERRCODE = 'invalid_parameter_value';
@@ -132,9 +136,33 @@ BEGIN
         RETURN json_build_object('error', 'from');
     END IF;
     v_missing_to := LEAST(v_to, v_now - interval '10 minutes');
+    -- On a Citus cluster rejected_events stays on the coordinator
+    -- (ct_distribution), and a statement may not join it to a distributed
+    -- table; nor may a function that reads one run inside a query of a
+    -- shard.  So the rejections and the reconciliation are read first,
+    -- each in a statement of its own, and the last statement takes them
+    -- as values (sql/032_citus_reads.sql).  On one PostgreSQL the same.
+    v_ints := ARRAY(SELECT i.id FROM integrations i WHERE i.org_id = v_org ORDER BY i.id);
+    SELECT json_object_agg(x.integration_id, json_build_object('by_reason', x.by_reason,
+                                                               'n', x.n))
+      INTO v_rej
+      FROM (SELECT r.integration_id, json_object_agg(r.reason, r.n ORDER BY r.reason) AS by_reason,
+                   sum(r.n) AS n
+              FROM (SELECT r.integration_id, r.reason, count(*) AS n
+                      FROM rejected_events r
+                     WHERE r.org_id = v_org AND r.received_at >= v_from AND r.received_at < v_to
+                     GROUP BY r.integration_id, r.reason) r
+             GROUP BY r.integration_id) x;
+    -- Each integration's last rejection ever: the end of an index.
+    SELECT json_object_agg(x.id, (SELECT max(r.received_at) FROM rejected_events r
+                                   WHERE r.org_id = v_org AND r.integration_id = x.id))
+      INTO v_rej_last
+      FROM unnest(v_ints) x(id);
+    v_rec := ct_ingest_reconciles(v_org, v_from, v_to);
     RETURN (
     WITH ints AS (
-        SELECT i.id, i.provider, i.disabled_at FROM integrations i WHERE i.org_id = v_org
+        SELECT i.id, i.provider, i.disabled_at, i.api_key_set_at
+          FROM integrations i WHERE i.org_id = v_org
     ), ev AS (
         SELECT e.integration_id,
                count(*) FILTER (WHERE e.outcome = 'applied') AS applied,
@@ -151,15 +179,13 @@ BEGIN
          WHERE d.org_id = v_org AND d.received_at >= v_from AND d.received_at < v_to
          GROUP BY d.integration_id
     ), rej AS (
-        SELECT x.integration_id, json_object_agg(x.reason, x.n ORDER BY x.reason) AS by_reason,
-               sum(x.n) AS n
-          FROM (SELECT r.integration_id, r.reason, count(*) AS n
-                  FROM rejected_events r
-                 WHERE r.org_id = v_org AND r.received_at >= v_from AND r.received_at < v_to
-                 GROUP BY r.integration_id, r.reason) x
-         GROUP BY x.integration_id
+        SELECT i.id, v_rej -> i.id -> 'by_reason' AS by_reason,
+               (v_rej -> i.id ->> 'n')::bigint AS n,
+               (v_rej_last ->> i.id)::timestamptz AS last_at,
+               v_rec -> i.id AS rec
+          FROM ints i
     ), per AS (
-        SELECT i.id, i.provider, i.disabled_at,
+        SELECT i.id, i.provider, i.disabled_at, i.api_key_set_at, rej.rec,
                COALESCE(ev.applied, 0) AS applied, COALESCE(ev.recorded, 0) AS recorded,
                COALESCE(ev.parked, 0) AS parked, COALESCE(ev.spooled, 0) AS spooled,
                COALESCE(dup.n, 0) AS duplicate, rej.by_reason, COALESCE(rej.n, 0) AS rejected,
@@ -170,12 +196,11 @@ BEGIN
                      WHERE e.org_id = v_org AND e.integration_id = i.id),
                    (SELECT max(d.received_at) FROM call_event_duplicates d
                      WHERE d.org_id = v_org AND d.integration_id = i.id),
-                   (SELECT max(r.received_at) FROM rejected_events r
-                     WHERE r.org_id = v_org AND r.integration_id = i.id)) AS last_at
+                   rej.last_at) AS last_at
           FROM ints i
+          JOIN rej ON rej.id = i.id
           LEFT JOIN ev ON ev.integration_id = i.id
           LEFT JOIN dup ON dup.integration_id = i.id
-          LEFT JOIN rej ON rej.integration_id = i.id
     )
     SELECT json_build_object(
         'range', json_build_object('from', ct_iso(v_from), 'to', ct_iso(v_to)),
@@ -192,7 +217,11 @@ BEGIN
                 'rejection_rate', CASE WHEN p.total > 0
                                        THEN round(p.rejected::numeric / p.total, 4) ELSE 0 END,
                 'rejections_high', p.total > 0 AND p.rejected::numeric / p.total > 0.05,
-                'reconcile', ct_ingest_reconcile(v_org, p.id, v_from, v_to))
+                'reconcile', json_build_object(
+                    'api_key_set', p.api_key_set_at IS NOT NULL,
+                    'attempted', COALESCE((p.rec ->> 'attempted')::bigint, 0),
+                    'recovered', COALESCE((p.rec ->> 'recovered')::bigint, 0),
+                    'failed', COALESCE((p.rec ->> 'failed')::bigint, 0)))
               ORDER BY p.id), '[]') FROM per p),
         'open_past_limit', (SELECT COALESCE(json_agg(json_build_object(
                 'call_id', o.call_id, 'provider', o.provider,

@@ -161,30 +161,33 @@ $$;
 REVOKE ALL ON FUNCTION ct_reconcile_record(uuid, uuid, text, int, text, text, int, boolean)
     FROM PUBLIC;
 
--- What GET /api/ingest shows of an integration's reconciliation over
--- [p_from, p_to): whether it holds a key, and the questions asked, those
--- that recovered a call, and those that failed (not found included).
--- The pinned org's (the policies), as the dashboard's role reads it.
-CREATE OR REPLACE FUNCTION ct_ingest_reconcile(p_org uuid, p_integration text,
-                                               p_from timestamptz, p_to timestamptz)
+-- What GET /api/ingest shows of the reconciliation of p_org's
+-- integrations over [p_from, p_to), one member per integration that asked
+-- anything: the questions asked, those that recovered a call, and those
+-- that failed (not found included), {"<integration>": {"attempted": n,
+-- "recovered": n, "failed": n}}, or NULL.  Whether an integration holds a
+-- key is ct_ingest_summary's, from the integration itself.  The pinned
+-- org's (the policies), as the dashboard's role reads it; a statement of
+-- its own for ct_ingest_summary (sql/032_citus_reads.sql).
+CREATE OR REPLACE FUNCTION ct_ingest_reconciles(p_org uuid, p_from timestamptz, p_to timestamptz)
 RETURNS json
     LANGUAGE plpgsql STABLE
     AS $$
 #variable_conflict use_column
 BEGIN
     RETURN (
-        SELECT json_build_object(
-            'api_key_set', (SELECT i.api_key_set_at IS NOT NULL FROM integrations i
-                             WHERE i.org_id = p_org AND i.id = p_integration),
-            'attempted', count(*),
-            'recovered', count(*) FILTER (WHERE a.outcome = 'recovered'),
-            'failed', count(*) FILTER (WHERE a.outcome <> 'recovered'))
-          FROM reconcile_attempts a
-         WHERE a.org_id = p_org AND a.integration_id = p_integration
-           AND a.at >= p_from AND a.at < p_to);
+        SELECT json_object_agg(x.integration_id, json_build_object(
+                   'attempted', x.attempted, 'recovered', x.recovered, 'failed', x.failed)
+                   ORDER BY x.integration_id)
+          FROM (SELECT a.integration_id, count(*) AS attempted,
+                       count(*) FILTER (WHERE a.outcome = 'recovered') AS recovered,
+                       count(*) FILTER (WHERE a.outcome <> 'recovered') AS failed
+                  FROM reconcile_attempts a
+                 WHERE a.org_id = p_org AND a.at >= p_from AND a.at < p_to
+                 GROUP BY a.integration_id) x);
 END
 $$;
 
-REVOKE ALL ON FUNCTION ct_ingest_reconcile(uuid, text, timestamptz, timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION ct_ingest_reconcile(uuid, text, timestamptz, timestamptz)
+REVOKE ALL ON FUNCTION ct_ingest_reconciles(uuid, timestamptz, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ct_ingest_reconciles(uuid, timestamptz, timestamptz)
     TO calltrack_editor;

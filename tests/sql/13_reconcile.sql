@@ -89,9 +89,10 @@ SELECT ct_reconcile_record('00000000-0000-0000-0000-0000000013a1',
     '00000000-0000-0000-0013-000000000003', 'rc-v', 200, 'recovered', NULL, NULL, true);
 SELECT isnt((SELECT final_report_at FROM calls WHERE id = '00000000-0000-0000-0013-000000000003'),
     NULL, 'a recovered final report is the call''s');
-SELECT is((ct_ingest_reconcile('00000000-0000-0000-0000-0000000013a1', 'rc-v',
+SELECT is((ct_ingest_reconciles('00000000-0000-0000-0000-0000000013a1',
             now() - interval '1 hour', now() + interval '1 hour'))::jsonb,
-    '{"api_key_set": true, "attempted": 5, "recovered": 1, "failed": 4}'::jsonb,
-    'the ingestion figures of an integration');
+    '{"rc-t": {"attempted": 1, "recovered": 0, "failed": 1},
+      "rc-v": {"attempted": 5, "recovered": 1, "failed": 4}}'::jsonb,
+    'the ingestion figures of an org''s integrations');
 SELECT * FROM finish();
 ROLLBACK;
