@@ -30,13 +30,15 @@ CREATE OR REPLACE TRIGGER calls_status_guard BEFORE UPDATE ON calls
 
 -- A parked event's reason, as it is kept (at most 500 characters): the
 -- database's message.  On a Citus cluster the statement ran on a shard,
--- whose name the message gives ("calls_102085"): the table's is kept, so
--- that the reason reads the same on every deployment.
+-- whose names the message gives, the table's and the constraint's each
+-- with the shard's number ("calls_102085", "calls_ended_reason_check_102085"):
+-- the names without it are kept, so that the reason reads the same on
+-- every deployment.
 CREATE OR REPLACE FUNCTION ct_parked_reason(p_message text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
     SELECT left(CASE WHEN ct_on_citus()
-                     THEN regexp_replace(p_message, '(relation "[a-z_]+)_[0-9]+"', '\1"', 'g')
+                     THEN regexp_replace(p_message, '"([a-z_]+)_[0-9]{6,}"', '"\1"', 'g')
                      ELSE p_message END, 500)
 $$;
 GRANT EXECUTE ON FUNCTION ct_parked_reason(text) TO calltrack_app;

@@ -81,6 +81,8 @@ worker_ctl() {	# DIR pg_ctl-arguments...
 	run python3 "$CALLTRACK_ROOT/tests/faults/fire.py" "$CALLTRACK_URL" "$W/stop.pool" 8 "$W/stop.out"
 	wait
 	echo "$output"
+	# The answers by status, kept for a look after the run (TEST_KEEP=1).
+	echo "$output" >"$CALLTRACK_STACK/log/cluster-worker-stopped.json"
 	worker_ctl "$d" status >/dev/null
 	every_2xx_is_a_call "$W/stop.pool" "$W/stop.out"
 	# Some were refused or spooled while the worker was away.
