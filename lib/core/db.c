@@ -240,3 +240,125 @@ ct_db_stream(const char *sql, int nparams, const char *const *values,
 	}
 	return err;
 }
+
+/*
+ * The results of one statement sent in single-row mode, to its end: rows
+ * to each_row (counted in *rows) until it asks to stop.  Returns CT_OK or
+ * the statement's failure.
+ */
+static enum ct_err
+read_rows(int (*each_row)(PGresult *row, void *arg), void *arg, long *rows,
+    int *stop)
+{
+	enum ct_err err = CT_OK;
+	PGresult *r;
+
+	if (!PQsetSingleRowMode(conn))
+		return failure(NULL, NULL);
+	while (conn != NULL && (r = PQgetResult(conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+
+		if (st == PGRES_SINGLE_TUPLE) {
+			(*rows)++;
+			if (!*stop && each_row(r, arg) != 0)
+				*stop = 1;
+		} else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
+		    st != PGRES_PIPELINE_ABORTED && err == CT_OK) {
+			err = failure(r, NULL);	/* may close the connection */
+		}
+		PQclear(r);
+	}
+	return err;
+}
+
+/*
+ * In the open transaction: open_sql, then fetch_sql, sent together (one
+ * round trip), fetch_sql's rows read as they come.  The connection
+ * leaves pipeline mode on every path, or is closed.
+ */
+static enum ct_err
+open_and_fetch(const char *open_sql, int nparams, const char *const *values,
+    const char *fetch_sql, int (*each_row)(PGresult *row, void *arg),
+    void *arg, long *rows, int *stop)
+{
+	enum ct_err err = CT_OK;
+	int synced = 0;
+	PGresult *r;
+
+	if (!PQenterPipelineMode(conn))
+		return failure(NULL, NULL);
+	if (!PQsendQueryParams(conn, open_sql, nparams, NULL, values, NULL,
+	    NULL, 0) || !PQsendQueryParams(conn, fetch_sql, 0, NULL, NULL,
+	    NULL, NULL, 0) || !PQpipelineSync(conn)) {
+		err = failure(NULL, NULL);
+		ct_db_close();
+		return err;
+	}
+	/* The opening's results, then the fetch's, each ending with a NULL;
+	 * the sync's own result comes last. */
+	while (conn != NULL && (r = PQgetResult(conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+
+		if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
+		    err == CT_OK)
+			err = failure(r, NULL);
+		PQclear(r);
+	}
+	if (conn != NULL && err == CT_OK)
+		err = read_rows(each_row, arg, rows, stop);
+	else	/* the fetch was not run: its one result says so */
+		while (conn != NULL && (r = PQgetResult(conn)) != NULL)
+			PQclear(r);
+	while (conn != NULL && !synced && (r = PQgetResult(conn)) != NULL) {
+		synced = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+		PQclear(r);
+	}
+	if (conn != NULL && (!synced || !PQexitPipelineMode(conn))) {
+		if (err == CT_OK)
+			err = failure(NULL, NULL);
+		ct_db_close();
+	}
+	return err;
+}
+
+enum ct_err
+ct_db_stream_cursor(const char *open_sql, int nparams,
+    const char *const *values, const char *cursor,
+    int (*each_row)(PGresult *row, void *arg), void *arg)
+{
+	char fetch[96];
+	enum ct_err err;
+	long rows = 0, before;
+	int stop = 0;
+
+	if (in_tx)
+		return CT_ERR_INTERNAL;	/* it is a transaction of its own */
+	snprintf(fetch, sizeof(fetch), "FETCH FORWARD %d FROM %s",
+	    CT_DB_FETCH_ROWS, cursor);
+	if ((err = ct_db_begin()) != CT_OK)
+		return err;
+	err = open_and_fetch(open_sql, nparams, values, fetch, each_row, arg,
+	    &rows, &stop);
+	/* A whole batch: there may be more. */
+	while (err == CT_OK && !stop && rows % CT_DB_FETCH_ROWS == 0 &&
+	    rows > 0) {
+		before = rows;
+		if (conn == NULL) {
+			err = CT_ERR_DB_UNAVAILABLE;
+			break;
+		}
+		if (!PQsendQueryParams(conn, fetch, 0, NULL, NULL, NULL, NULL,
+		    0)) {
+			err = failure(NULL, NULL);
+			break;
+		}
+		err = read_rows(each_row, arg, &rows, &stop);
+		if (rows - before < CT_DB_FETCH_ROWS)
+			break;
+	}
+	if (err != CT_OK) {
+		ct_db_rollback();
+		return err;
+	}
+	return ct_db_commit();
+}

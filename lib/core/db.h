@@ -46,6 +46,25 @@ enum ct_err ct_db_stream(const char *sql, int nparams,
     const char *const *values, int (*each_row)(PGresult *row, void *arg),
     void *arg) __attribute__((warn_unused_result));
 
+/* The rows of one fetch of ct_db_stream_cursor. */
+#define CT_DB_FETCH_ROWS 2000
+/*
+ * Runs open_sql, a parameterized statement that opens the cursor named
+ * cursor (a constant of the caller's), and reads it to its end, in a
+ * transaction of its own, so that the cursor and what open_sql set for the
+ * transaction (the org's pin) last while its rows are read.  The opening
+ * and the first CT_DB_FETCH_ROWS rows are one round trip, each further
+ * batch one more; the rows go to each_row one at a time as they arrive, as
+ * for ct_db_stream, and the database makes no more of them than a batch
+ * ahead, where a set-returning function makes all of its rows first.
+ * each_row returns non-zero to stop.  Not inside ct_db_begin's
+ * transaction.  Errors as for ct_db_exec; a failure after some rows comes
+ * after them.
+ */
+enum ct_err ct_db_stream_cursor(const char *open_sql, int nparams,
+    const char *const *values, const char *cursor,
+    int (*each_row)(PGresult *row, void *arg), void *arg)
+    __attribute__((warn_unused_result));
 /*
  * Starts a transaction on the process's connection (connecting when need
  * be).  Until ct_db_commit or ct_db_rollback ends it, a statement is never

@@ -12,6 +12,7 @@
 
 #include "read/auth.h"
 #include "read/contacts.h"
+#include "read/csv.h"
 #include "read/dashboard.h"
 #include "core/db.h"
 #include "core/json.h"
@@ -313,44 +314,6 @@ ct_contact_change_free(struct ct_contact_change *c)
 	memset(c, 0, sizeof(*c));
 }
 
-size_t
-ct_contacts_csv_cell(const char *v, char *out, size_t size)
-{
-	size_t n = v ? strlen(v) : 0, i, o = 0, need;
-	int formula, quote;
-	const char *p;
-
-	if (size > 0)
-		out[0] = '\0';
-	if (n == 0)
-		return 0;
-	/* A number ([-+]digits[.digits]) is no formula. */
-	p = v + (v[0] == '-' || v[0] == '+');
-	i = strspn(p, "0123456789");
-	if (i > 0 && p[i] == '.' && strspn(p + i + 1, "0123456789") > 0)
-		i += 1 + strspn(p + i + 1, "0123456789");
-	formula = strchr("=+-@\t\r", v[0]) != NULL && !(i > 0 && p[i] == '\0');
-	quote = formula || strpbrk(v, "\",\r\n") != NULL;
-	for (need = n, i = 0; i < n; i++)
-		need += v[i] == '"';
-	need += quote ? 2 + formula : 0;
-	if (need + 1 > size)
-		return 0;
-	if (quote)
-		out[o++] = '"';
-	if (formula)
-		out[o++] = '\'';
-	for (i = 0; i < n; i++) {
-		if (quote && v[i] == '"')
-			out[o++] = '"';
-		out[o++] = v[i];
-	}
-	if (quote)
-		out[o++] = '"';
-	out[o] = '\0';
-	return o;
-}
-
 /* ---- Answers ---- */
 
 /* The JSON a SQL function returned, into *out; NULL is CT_ERR_NOT_FOUND. */
@@ -539,7 +502,7 @@ csv_begin(struct csv_state *s)
 	char extra[160];
 
 	snprintf(extra, sizeof(extra), "Content-Disposition: attachment; "
-	    "filename=\"contacts.csv\"\r\nX-Row-Cap: %d\r\n", CT_QUERY_CSV_CAP);
+	    "filename=\"contacts.csv\"\r\nX-Row-Cap: %d\r\n", CT_CONTACTS_CSV_CAP);
 	ct_http_begin(s->req, 200, "text/csv; charset=utf-8", extra);
 	ct_http_write(s->req, csv_header, sizeof(csv_header) - 1);
 	s->begun = 1;
@@ -562,7 +525,7 @@ csv_row(PGresult *row, void *arg)
 	if (d == NULL && ct_phone_display(PQgetvalue(row, 0, 1),
 	    PQgetvalue(row, 0, 3), display, sizeof(display)) > 0)
 		d = display;
-	n = ct_contacts_csv_cell(d, cell, sizeof(cell));
+	n = ct_csv_cell(d, cell, sizeof(cell));
 	if (!s->begun)
 		csv_begin(s);
 	else
@@ -576,7 +539,7 @@ csv_row(PGresult *row, void *arg)
 }
 
 /*
- * Every matching contact as CSV, streamed, at most CT_QUERY_CSV_CAP rows:
+ * Every matching contact as CSV, streamed, at most CT_CONTACTS_CSV_CAP rows:
  * as the calls' export, the status goes out with the first row, and a
  * query that fails after it breaks the response off (ct_http_abort).
  */
@@ -590,7 +553,7 @@ contacts_csv(struct ct_request *req, const char *hash,
 	enum ct_err err;
 	int n = filter_params(q, hash, v);
 
-	snprintf(cap, sizeof(cap), "%d", CT_QUERY_CSV_CAP);
+	snprintf(cap, sizeof(cap), "%d", CT_CONTACTS_CSV_CAP);
 	v[n++] = cap;
 	err = ct_db_stream("SELECT line, phone, phone_display, country FROM"
 	    " ct_contacts_csv($1, $2, $3, $4, $5, $6, $7, $8)", n, v, csv_row,

@@ -20,6 +20,7 @@
 #define CT_CONTACT_NOTES_MAX 4000	/* characters */
 #define CT_CONTACT_PHONE_MAX 64		/* bytes of a number as typed */
 #define CT_CONTACT_KEYS_MAX 64		/* members of a body, at most */
+#define CT_CONTACTS_CSV_CAP 100000	/* rows of the contacts' export */
 
 /* The fields a write may carry. */
 enum ct_contact_field {
@@ -75,16 +76,6 @@ enum ct_err ct_contact_change_parse(const char *body, size_t len,
     unsigned allowed, unsigned required, struct ct_contact_change *c,
     const char **bad) __attribute__((warn_unused_result));
 void ct_contact_change_free(struct ct_contact_change *c);
-
-/*
- * Writes v as one CSV cell into out (size bytes), as ct_csv does
- * (sql/functions/06_dashboard.sql): a cell that starts like a formula
- * (=, +, -, @, tab, CR) and is not a plain number is quoted text with a
- * single quote in front; one holding a comma, quote, CR or LF is quoted,
- * quotes doubled.  NULL is the empty cell.  Returns the length written, or
- * 0 with out "" when it does not fit.
- */
-size_t ct_contacts_csv_cell(const char *v, char *out, size_t size);
 
 /*
  * GET, POST /api/contacts; GET, PATCH /api/contacts/<id>; GET

@@ -1,5 +1,5 @@
 /*
- * csv.c: the RFC 4180 reader (csv.h).
+ * csv.c: the RFC 4180 reader, and the exports' cell (csv.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -253,4 +253,42 @@ ct_csv_next(struct ct_csv *c, bool *more)
 	c->records++;
 	*more = true;
 	return CT_OK;
+}
+
+size_t
+ct_csv_cell(const char *v, char *out, size_t size)
+{
+	size_t n = v ? strlen(v) : 0, i, o = 0, need;
+	int formula, quote;
+	const char *p;
+
+	if (size > 0)
+		out[0] = '\0';
+	if (n == 0)
+		return 0;
+	/* A number ([-+]digits[.digits]) is no formula. */
+	p = v + (v[0] == '-' || v[0] == '+');
+	i = strspn(p, "0123456789");
+	if (i > 0 && p[i] == '.' && strspn(p + i + 1, "0123456789") > 0)
+		i += 1 + strspn(p + i + 1, "0123456789");
+	formula = strchr("=+-@\t\r", v[0]) != NULL && !(i > 0 && p[i] == '\0');
+	quote = formula || strpbrk(v, "\",\r\n") != NULL;
+	for (need = n, i = 0; i < n; i++)
+		need += v[i] == '"';
+	need += quote ? 2 + formula : 0;
+	if (need + 1 > size)
+		return 0;
+	if (quote)
+		out[o++] = '"';
+	if (formula)
+		out[o++] = '\'';
+	for (i = 0; i < n; i++) {
+		if (quote && v[i] == '"')
+			out[o++] = '"';
+		out[o++] = v[i];
+	}
+	if (quote)
+		out[o++] = '"';
+	out[o] = '\0';
+	return o;
 }

@@ -1,6 +1,6 @@
 /*
  * csv.h: a reader of CSV files as RFC 4180 writes them, for the contacts
- * import.
+ * import, and the cell the exports write (ct_csv_cell, at the end).
  *
  * Pure: it reads a buffer the caller holds and does no I/O.  The whole
  * buffer is checked before the first record: UTF-8 (RFC 3629) only, with
@@ -105,5 +105,16 @@ void ct_csv_close(struct ct_csv *c);
 
 /* A fixed sentence for a fault, lower case, safe for a client. */
 const char *ct_csv_fault_message(enum ct_csv_fault fault);
+
+/*
+ * Writes v as one CSV cell into out (size bytes), as ct_csv does
+ * (sql/functions/06_dashboard.sql): a cell that starts like a formula
+ * (=, +, -, @, tab, CR) and is not a plain number is quoted text with a
+ * single quote in front; one holding a comma, quote, CR or LF is quoted,
+ * quotes doubled.  NULL is the empty cell.  Returns the length written, or
+ * 0 with out "" when it does not fit.  2 * strlen(v) + 4 bytes always
+ * suffice.
+ */
+size_t ct_csv_cell(const char *v, char *out, size_t size);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "read/auth.h"
+#include "read/csv.h"
 #include "read/dashboard.h"
 #include "core/db.h"
 #include "core/json.h"
@@ -144,10 +145,16 @@ static const char csv_header[] = "id,call_at,provider,direction,status,"
     "booking_status,sentiment,end_call_reason,ended_reason,is_test_call,"
     "summary\r\n";
 
+/* The header's columns, the cursor's (ct_calls_csv). */
+#define CSV_COLUMNS 16
+
 struct csv_state {
 	struct ct_request	*req;
 	long			 rows;
 	int			 begun;		/* the status went out */
+	char			*line;		/* a row's cells, reused */
+	size_t			 size;
+	enum ct_err		 failed;	/* a row not written, and why */
 };
 
 /* The status, the headers and the header row. */
@@ -164,27 +171,55 @@ csv_begin(struct csv_state *s)
 }
 
 /*
- * Each row's line break is written before the next row, and the last one
- * only once the query has ended well: an export cut short ends in the
- * middle of its last line, as no complete one does.
+ * One call's line, its cells made here (ct_csv_cell) into a buffer kept
+ * for the next row, grown to the longest row and no further, so that an
+ * export's memory does not grow with its rows.  Each row's line break is
+ * written before the next row, and the last one only once the query has
+ * ended well: an export cut short ends in the middle of its last line, as
+ * no complete one does.
  */
 static int
 csv_row(PGresult *row, void *arg)
 {
 	struct csv_state *s = arg;
+	size_t need = 2, o = 0;
+	int i;
 
+	if (PQnfields(row) != CSV_COLUMNS) {
+		s->failed = CT_ERR_INTERNAL;
+		return 1;
+	}
+	for (i = 0; i < CSV_COLUMNS; i++)
+		need += 2 * (size_t)PQgetlength(row, 0, i) + 5;
+	if (need > s->size) {
+		char *grown = realloc(s->line, need);
+
+		if (grown == NULL) {
+			s->failed = CT_ERR_NOMEM;
+			return 1;
+		}
+		s->line = grown;
+		s->size = need;
+	}
 	if (!s->begun)
 		csv_begin(s);
 	else
-		ct_http_write(s->req, "\r\n", 2);
-	ct_http_write(s->req, PQgetvalue(row, 0, 0),
-	    (size_t)PQgetlength(row, 0, 0));
+		s->line[o++] = '\r', s->line[o++] = '\n';
+	for (i = 0; i < CSV_COLUMNS; i++) {
+		if (i > 0)
+			s->line[o++] = ',';
+		if (!PQgetisnull(row, 0, i))
+			o += ct_csv_cell(PQgetvalue(row, 0, i), s->line + o,
+			    s->size - o);
+	}
+	ct_http_write(s->req, s->line, o);
 	s->rows++;
 	return 0;
 }
 
 /*
- * Every matching row as CSV, streamed as the database sends it, at most
+ * Every matching row as CSV, streamed as the database makes it
+ * (ct_db_stream_cursor over ct_calls_csv's cursor), at most
  * CT_QUERY_CSV_CAP rows (stated in X-Row-Cap).  The status goes out with
  * the first row, so a query that fails before it is an error answer like
  * any other (503 while the database is away).  One that fails after it
@@ -192,13 +227,14 @@ csv_row(PGresult *row, void *arg)
  * (ct_http_abort) rather than ended, so that a client never takes part of
  * the calls for all of them (over FastCGI an incomplete transfer; under
  * plain CGI a body whose last line has no line break), and the log line
- * says so.
+ * says so.  A row the program cannot write (no memory for its cells)
+ * breaks the export off the same way.
  */
 static enum ct_err
 calls_csv(struct ct_request *req, const char *hash,
     const struct ct_calls_query *q)
 {
-	struct csv_state s = { req, 0, 0 };
+	struct csv_state s = { req, 0, 0, NULL, 0, CT_OK };
 	const char *v[20];
 	char cap[16];
 	enum ct_err err;
@@ -222,15 +258,19 @@ calls_csv(struct ct_request *req, const char *hash,
 		if (n)
 			return ct_http_bad_parameter(req, "from");
 	}
-	err = ct_db_stream("SELECT ct_calls_csv($1, $2, $3, $4, $5, $6, $7, $8,"
-	    " $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)", 20, v,
-	    csv_row, &s);
+	err = ct_db_stream_cursor("SELECT ct_calls_csv($1, $2, $3, $4, $5, $6,"
+	    " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,"
+	    " $20)", 20, v, "calls_csv", csv_row, &s);
+	free(s.line);
+	if (err == CT_OK)
+		err = s.failed;
 	if (err != CT_OK && !s.begun)
 		return err;
 	if (err != CT_OK) {
 		req->code = ct_err_info(err)->code;
-		ct_http_set_detail(req, "csv export stopped after %ld rows by a "
-		    "database error; the response was broken off", s.rows);
+		ct_http_set_detail(req, "csv export stopped after %ld rows by %s;"
+		    " the response was broken off", s.rows, s.failed != CT_OK ?
+		    "a row it could not write" : "a database error");
 		ct_http_abort(req);
 		return CT_OK;	/* the status went out with the first row */
 	}

@@ -20,7 +20,7 @@
 #define CT_QUERY_LIMIT_DEFAULT 25
 #define CT_QUERY_LIMIT_MAX 100
 #define CT_QUERY_PAGE_MAX 100000
-#define CT_QUERY_CSV_CAP 100000
+#define CT_QUERY_CSV_CAP 1000000
 #define CT_QUERY_STATS_DAYS_MAX 36525	/* a stats range: 100 years */
 #define CT_QUERY_INGEST_DAYS_MAX 366	/* an ingestion range: a year */
 #define CT_QUERY_TIME_MAX 40		/* an ISO 8601 time and NUL */

@@ -338,20 +338,29 @@ CREATE OR REPLACE FUNCTION ct_csv(v text) RETURNS text
                       WHEN v ~ '[",\r\n]' THEN '"' || replace(v, '"', '""') || '"'
                       ELSE v END $$;
 
--- Every matching call as one CSV line each, newest first, at most p_cap lines (005).
+-- Every matching call for the CSV export, newest first, at most p_cap
+-- rows: opens the cursor "calls_csv" over the calls' sixteen columns as
+-- text, in the export's order (the header row of lib/read/dashboard.c),
+-- and returns its name.  The caller fetches it in the same transaction,
+-- a batch at a time (dashboard-calls: ct_db_stream_cursor), so the rows
+-- go out as the database makes them: a function that returned them would
+-- make them all first.  The cells are made by the caller (ct_csv_cell,
+-- lib/read/csv.c, as ct_csv above).  A revoked or unknown token opens a
+-- cursor of no rows.
 CREATE OR REPLACE FUNCTION ct_calls_csv(p_token_hash text, p_digits text, p_words text[], p_status text[],
     p_direction text[], p_booking text[], p_sentiment text[], p_lead_status text[],
     p_end_reason text[], p_from text, p_to text, p_min_dur int, p_max_dur int,
     p_include_test boolean, p_sort text, p_desc boolean, p_cap int, p_agent text[] DEFAULT NULL,
     p_success boolean DEFAULT NULL, p_analysis text[] DEFAULT NULL)
-RETURNS SETOF text
-    LANGUAGE plpgsql STABLE
+RETURNS refcursor
+    LANGUAGE plpgsql
     AS $$
 DECLARE
     v_org uuid;
     v_tz text;
     v_sort text := ct_calls_sort_expr(p_sort);
     v_dir text := CASE WHEN p_desc THEN 'DESC' ELSE 'ASC' END;
+    c refcursor := 'calls_csv';
 BEGIN
     IF v_sort IS NULL THEN
         RAISE EXCEPTION 'invalid sort' USING ERRCODE = 'invalid_parameter_value';
@@ -360,16 +369,15 @@ BEGIN
     -- a revoked or unknown token sees nothing.
     v_org := ct_pin_token(p_token_hash);
     IF v_org IS NULL THEN
-        RETURN;
+        OPEN c FOR SELECT WHERE false;
+        RETURN c;
     END IF;
     SELECT o.timezone INTO v_tz FROM orgs o WHERE o.id = v_org;
-    RETURN QUERY EXECUTE format(
-        'SELECT concat_ws('','', ct_csv(v.id::text), ct_csv(ct_iso(v.call_at)),'
-        ' ct_csv(v.provider), ct_csv(v.direction), ct_csv(v.status),'
-        ' ct_csv(v.resolved_caller_name), ct_csv(v.name_source), ct_csv(v.phone_number),'
-        ' ct_csv(v.duration_seconds::text), ct_csv(v.cost::text), ct_csv(v.booking_status),'
-        ' ct_csv(v.sentiment), ct_csv(v.end_call_reason), ct_csv(v.ended_reason),'
-        ' ct_csv(v.is_test_call::text), ct_csv(v.summary))'
+    OPEN c FOR EXECUTE format(
+        'SELECT v.id::text, ct_iso(v.call_at), v.provider, v.direction, v.status,'
+        ' v.resolved_caller_name, v.name_source, v.phone_number, v.duration_seconds::text,'
+        ' v.cost::text, v.booking_status, v.sentiment, v.end_call_reason, v.ended_reason,'
+        ' v.is_test_call::text, v.summary'
         ' FROM calls_with_caller_names v WHERE %s ORDER BY %s %s, v.id %s LIMIT $14',
         ct_calls_where(p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
                        p_lead_status, p_end_reason, p_from, p_to, p_min_dur, p_max_dur,
@@ -378,6 +386,7 @@ BEGIN
        USING v_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
              p_lead_status, p_end_reason, ct_bound(p_from, v_tz), ct_bound(p_to, v_tz),
              p_min_dur, p_max_dur, p_cap, p_agent, p_success, p_analysis;
+    RETURN c;
 END
 $$;
 

@@ -275,7 +275,7 @@ mkcall() {	# ID STATUS STARTED [column=value SQL fragments...]
 	req GET "/api/calls?format=csv&q=Jim" -H "Authorization: Bearer $TOKEN"
 	expect 200
 	grep -qi '^Content-Type: text/csv' <<<"$HEADERS"
-	grep -qx 'X-Row-Cap: 100000' <<<"$HEADERS"
+	grep -qx 'X-Row-Cap: 1000000' <<<"$HEADERS"
 	[[ "$BODY" == "id,call_at,provider,"* ]]
 	[[ "$BODY" == *',"Doe, ""Jim"" Jr.",contact,+14155550911,'* ]]
 	[[ "$BODY" == *$'"Line one, with a comma\nline ""two"""'* ]]

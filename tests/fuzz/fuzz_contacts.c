@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "read/contacts.h"
+#include "read/csv.h"
 #include "read/query.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -39,7 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ct_contacts_query_free(&cq);
 	(void)ct_alerts_query_parse(s, &aq, &bad);
 	ct_alerts_query_free(&aq);
-	(void)ct_contacts_csv_cell(s, cell, sizeof(cell));
+	(void)ct_csv_cell(s, cell, sizeof(cell));
 	free(s);
 	return 0;
 }

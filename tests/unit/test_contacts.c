@@ -9,6 +9,7 @@
 
 #include "ingest/phone.h"
 #include "read/contacts.h"
+#include "read/csv.h"
 #include "read/query.h"
 #include "suites.h"
 
@@ -231,14 +232,14 @@ test_csv_cell(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		CU_ASSERT_EQUAL(ct_contacts_csv_cell(t[i].v, out, sizeof(out)),
+		CU_ASSERT_EQUAL(ct_csv_cell(t[i].v, out, sizeof(out)),
 		    strlen(t[i].want));
 		ASSERT_STR_EQ(out, t[i].want);
 	}
 	/* What does not fit is no cell. */
-	CU_ASSERT_EQUAL(ct_contacts_csv_cell("=1+1", out, 7), 0);
+	CU_ASSERT_EQUAL(ct_csv_cell("=1+1", out, 7), 0);
 	ASSERT_STR_EQ(out, "");
-	CU_ASSERT_EQUAL(ct_contacts_csv_cell("=1+1", out, 8), 7);
+	CU_ASSERT_EQUAL(ct_csv_cell("=1+1", out, 8), 7);
 }
 
 /* The display number's contract, whichever formatting makes it: the

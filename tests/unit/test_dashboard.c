@@ -12,6 +12,7 @@
 
 #include "read/auth.h"
 #include "core/crypto.h"
+#include "read/csv.h"
 #include "read/dashboard.h"
 #include "ingest/event.h"
 #include "read/query.h"
@@ -479,6 +480,39 @@ test_dashboard_csv(void)
 	answer_free(&a);
 }
 
+/*
+ * The export's cells are made in C (ct_csv_cell); the database's ct_csv
+ * is the rule they keep (tests/sql/07_csv_cells.sql).  Both over the same
+ * 3,000 strings of the bytes that matter: formula starts, numbers,
+ * quotes, commas, line ends, a multi-byte letter.
+ */
+static void
+test_dashboard_csv_cells(void)
+{
+	static const char *const piece[] = { "=", "+", "-", "@", "\t", "\r",
+	    "\n", "\"", ",", "0", "7", ".", "a", " ", "\xc3\xa9", "'" };
+	unsigned seed = 12345;
+	char in[64], want[160], got[160];
+	const char *v[1] = { in };
+	int i, k, n, same = 0;
+
+	for (i = 0; i < 3000; i++) {
+		in[0] = '\0';
+		for (n = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 9,
+		    k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			strcat(in, piece[(seed >> 16) % 16]);
+		}
+		if (admin_exec("SELECT ct_csv($1)", 1, v, want, sizeof(want)) !=
+		    0)
+			break;
+		CU_ASSERT_EQUAL(ct_csv_cell(in, got, sizeof(got)),
+		    strlen(want));
+		same += strcmp(got, want) == 0;
+	}
+	CU_ASSERT_EQUAL(same, 3000);
+}
+
 static void
 test_dashboard_stats(void)
 {
@@ -548,6 +582,8 @@ suite_dashboard_db(void)
 		{ "a bad parameter is named", test_dashboard_bad_parameters },
 		{ "a call's detail, not another org's", test_dashboard_detail },
 		{ "CSV export", test_dashboard_csv },
+		{ "CSV cells as the database's rule makes them",
+		    test_dashboard_csv_cells },
 		{ "stats", test_dashboard_stats },
 		{ "the database away", test_dashboard_db_unavailable },
 		{ NULL, NULL } };

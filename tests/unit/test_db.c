@@ -452,6 +452,125 @@ test_db_stream_reconnect(void)
 	ct_db_close();
 }
 
+/* As each_row, and the second column must be "open": what the opening
+ * statement set for the transaction. */
+static int
+each_open_row(PGresult *row, void *arg)
+{
+	struct rows *s = arg;
+
+	if (PQnfields(row) < 2 || strcmp(PQgetvalue(row, 0, 1), "open") != 0)
+		s->one_each = 0;
+	return each_row(row, arg);
+}
+
+/*
+ * A cursor opened and read a batch at a time (ct_db_stream_cursor): the
+ * rows in order, one at a time, in the transaction the opening statement
+ * began (what it set is seen by every fetch, and is gone after); the
+ * batches before an error further on reach the reader first, which a
+ * function returning the set would never do; a failed opening is an error
+ * with no rows, and the connection is ready for the next statement.
+ */
+static void
+test_db_stream_cursor(void)
+{
+	/* Two batches and part of a third; two exactly (the third fetch
+	 * finds none); an error in the second batch; a failed opening. */
+	const char *ok4500[2] = { "4500", "0" }, *even[2] = { "4000", "0" },
+	    *fail1000[2] = { "5000", "2500" }, *bad[2] = { "-1", "0" };
+	struct rows s = { 0, 0, 1, 1 };
+	struct capture c;
+	char out[64], pid_s[24];
+	const char *pv[1] = { pid_s };
+	enum ct_err err;
+	size_t len;
+	char *log;
+	long pid;
+
+	CU_ASSERT_EQUAL_FATAL(admin_exec("CREATE OR REPLACE FUNCTION "
+	    "unit_cursor(n int, fail_at int) RETURNS refcursor LANGUAGE plpgsql "
+	    "AS $f$ DECLARE c refcursor := 'unit_rows'; BEGIN "
+	    "IF n < 0 THEN RAISE EXCEPTION 'no such rows'; END IF; "
+	    "PERFORM set_config('calltrack.unit_cursor', 'open', true); "
+	    "OPEN c FOR SELECT g, current_setting('calltrack.unit_cursor'), "
+	    "100 / (fail_at - g) FROM generate_series(1, n) g; RETURN c; END "
+	    "$f$", 0, NULL, NULL, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(admin_exec("GRANT EXECUTE ON FUNCTION "
+	    "unit_cursor(int, int) TO calltrack_app", 0, NULL, NULL, 0), 0);
+	pid = backend_pid();
+	/* Every row, in order, in the opening statement's transaction. */
+	CU_ASSERT_EQUAL(ct_db_stream_cursor("SELECT unit_cursor($1::int, "
+	    "$2::int)", 2, ok4500, "unit_rows", each_open_row,
+	    &s), CT_OK);
+	CU_ASSERT_EQUAL(s.n, 4500);
+	CU_ASSERT_TRUE(s.in_order);
+	CU_ASSERT_TRUE(s.one_each);
+	memset(&s, 0, sizeof(s));
+	s.in_order = s.one_each = 1;
+	CU_ASSERT_EQUAL(ct_db_stream_cursor("SELECT unit_cursor($1::int, "
+	    "$2::int)", 2, even, "unit_rows", each_open_row, &s), CT_OK);
+	CU_ASSERT_EQUAL(s.n, 4000);
+	CU_ASSERT_TRUE(s.in_order);
+	CU_ASSERT_TRUE(s.one_each);
+	CU_ASSERT_EQUAL(app_value("SELECT coalesce(current_setting("
+	    "'calltrack.unit_cursor', true), '')", out, sizeof(out)), CT_OK);
+	ASSERT_STR_EQ(out, "");
+	CU_ASSERT_EQUAL(backend_pid(), pid);
+	/* An error at row 2500: the batch before it came first. */
+	memset(&s, 0, sizeof(s));
+	s.in_order = s.one_each = 1;
+	CU_ASSERT_EQUAL(capture_start(&c, 2), 0);
+	CU_ASSERT_EQUAL(ct_db_stream_cursor("SELECT unit_cursor($1::int, "
+	    "$2::int)", 2, fail1000, "unit_rows", each_row, &s),
+	    CT_ERR_INTERNAL);
+	log = capture_end(&c, &len);
+	CU_ASSERT(log != NULL && strstr(log, "22012") != NULL);
+	free(log);
+	CU_ASSERT_EQUAL(s.n, CT_DB_FETCH_ROWS);
+	CU_ASSERT_TRUE(s.in_order);
+	CU_ASSERT_EQUAL(backend_pid(), pid);
+	/* The opening fails: no rows, the fetch not run, the connection
+	 * kept. */
+	memset(&s, 0, sizeof(s));
+	CU_ASSERT_EQUAL(capture_start(&c, 2), 0);
+	CU_ASSERT_EQUAL(ct_db_stream_cursor("SELECT unit_cursor($1::int, "
+	    "$2::int)", 2, bad, "unit_rows", each_row, &s),
+	    CT_ERR_INTERNAL);
+	log = capture_end(&c, &len);
+	CU_ASSERT(log != NULL && strstr(log, "no such rows") != NULL);
+	free(log);
+	CU_ASSERT_EQUAL(s.n, 0);
+	CU_ASSERT_EQUAL(backend_pid(), pid);
+	/* Not inside another transaction. */
+	CU_ASSERT_EQUAL_FATAL(ct_db_begin(), CT_OK);
+	CU_ASSERT_EQUAL(ct_db_stream_cursor("SELECT unit_cursor($1::int, "
+	    "$2::int)", 2, ok4500, "unit_rows", each_row, &s),
+	    CT_ERR_INTERNAL);
+	ct_db_rollback();
+	/* The server ended the backend: unavailable or reconnected, never
+	 * an empty export; the next one whole. */
+	snprintf(pid_s, sizeof(pid_s), "%ld", backend_pid());
+	CU_ASSERT_EQUAL_FATAL(admin_exec("SELECT pg_terminate_backend($1::int, "
+	    "5000)", 1, pv, out, sizeof(out)), 0);
+	memset(&s, 0, sizeof(s));
+	CU_ASSERT_EQUAL(capture_start(&c, 2), 0);
+	err = ct_db_stream_cursor("SELECT unit_cursor($1::int, $2::int)", 2,
+	    ok4500, "unit_rows", each_row, &s);
+	free(capture_end(&c, &len));
+	CU_ASSERT(err == CT_OK || err == CT_ERR_DB_UNAVAILABLE);
+	CU_ASSERT_EQUAL(s.n, err == CT_OK ? 4500 : 0);
+	memset(&s, 0, sizeof(s));
+	s.in_order = s.one_each = 1;
+	CU_ASSERT_EQUAL(ct_db_stream_cursor("SELECT unit_cursor($1::int, "
+	    "$2::int)", 2, ok4500, "unit_rows", each_row, &s),
+	    CT_OK);
+	CU_ASSERT_EQUAL(s.n, 4500);
+	CU_ASSERT_TRUE(s.in_order);
+	CU_ASSERT_EQUAL(admin_exec("DROP FUNCTION unit_cursor(int, int)", 0,
+	    NULL, NULL, 0), 0);
+}
+
 int
 suite_db(void)
 {
@@ -467,6 +586,8 @@ suite_db(void)
 		    test_db_transaction },
 		{ "a stream after the backend is terminated",
 		    test_db_stream_reconnect },
+		{ "a cursor opened and read a batch at a time",
+		    test_db_stream_cursor },
 		{ NULL, NULL } };
 	return add_suite("db", t);
 }
