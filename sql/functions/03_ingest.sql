@@ -111,6 +111,8 @@ DECLARE
     v_cost numeric;
     v_evidence jsonb;
     v_metadata jsonb;
+    v_analysis jsonb;
+    v_cost_parts jsonb;
     -- The call's final report (Vapi's end-of-call-report, Retell's
     -- call_analyzed): GET /api/ingest lists the calls still without one.
     v_final timestamptz := CASE WHEN (p_provider = 'vapi' AND p_event_type = 'end-of-call-report')
@@ -176,6 +178,8 @@ BEGIN
         v_cost := p_cost::numeric;
         v_evidence := p_booking_evidence::jsonb;
         v_metadata := p_metadata::jsonb;
+        v_analysis := p_analysis::jsonb;
+        v_cost_parts := p_cost_breakdown::jsonb;
 
         -- The call the event's leg, or the Twilio call it names, already
         -- has (two such calls folded into one), under the legs' locks
@@ -219,7 +223,8 @@ BEGIN
                                     recording_url, transcript, summary, sentiment,
                                     booking_status, booking_evidence, lead_score, lead_reasons,
                                     metadata, provider_sequence, transfer_destination,
-                                    final_report_at)
+                                    final_report_at, agent_id, agent_name, agent_version,
+                                    analysis, success, success_raw, cost_breakdown, transferred)
             VALUES (p_org, p_provider, p_provider_call_id, p_integration,
                     p_direction,
                     COALESCE(CASE WHEN p_answered THEN p_status_answered ELSE p_status_unanswered END,
@@ -229,7 +234,9 @@ BEGIN
                     COALESCE(p_is_test_call, false), v_started, v_ended, p_duration_seconds,
                     v_cost, p_recording_url, p_transcript, p_summary, p_sentiment,
                     COALESCE(p_booking_status, 'not_requested'), v_evidence, p_lead_score,
-                    p_lead_reasons, v_metadata, p_sequence, p_transfer_destination, v_final)
+                    p_lead_reasons, v_metadata, p_sequence, p_transfer_destination, v_final,
+                    p_agent_id, p_agent_name, p_agent_version, v_analysis, p_success,
+                    p_success_raw, v_cost_parts, COALESCE(p_transferred, false))
             ON CONFLICT (org_id, provider, provider_call_id) DO NOTHING
             RETURNING k.id INTO v_call;
             v_created := v_call IS NOT NULL;
@@ -319,15 +326,20 @@ BEGIN
         v_old := c;
 
         -- The event's legs, and the call the agent's once its leg is in
-        -- (sql/functions/15_legs.sql).
+        -- (sql/functions/15_legs.sql).  A call this event made is already
+        -- its own leg's.
         PERFORM ct_legs_attach(p_org, v_call, p_provider, p_provider_call_id, p_integration,
-                               lg.sid, p_sequence);
+                               lg.sid, p_sequence, NOT v_created);
 
         -- The agent, analysis, success, cost by part and transfer
-        -- (sql/functions/13_agents.sql).
-        PERFORM ct_apply_agent_fields(p_org, v_call, v_later, p_transferred, p_agent_id,
-                                      p_agent_name, p_agent_version, p_analysis, p_success,
-                                      p_success_raw, p_cost_breakdown);
+        -- (sql/functions/13_agents.sql).  A call this event made has them
+        -- from its INSERT, as the merge into an empty row would set them:
+        -- one version of the row, not two, and its triggers once.
+        IF NOT v_created THEN
+            PERFORM ct_apply_agent_fields(p_org, v_call, v_later, p_transferred, p_agent_id,
+                                          p_agent_name, p_agent_version, p_analysis, p_success,
+                                          p_success_raw, p_cost_breakdown);
+        END IF;
 
         -- The agent backend's session, once the call has its final report
         -- (sql/functions/15_legs.sql).

@@ -130,6 +130,23 @@ CREATE OR REPLACE TRIGGER contacts_phone_suffixes_update AFTER UPDATE OF phone O
     FOR EACH ROW WHEN (OLD.phone IS DISTINCT FROM NEW.phone)
     EXECUTE FUNCTION ct_contact_phone_suffixes();
 
+-- A removed contact's ends go with it (the owner's alone: no program
+-- removes a contact).  The ends have no foreign key to contacts
+-- (sql/034_webhook_writes.sql), so this is what their ON DELETE CASCADE
+-- was.
+CREATE OR REPLACE FUNCTION ct_contact_ends_gone() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM contact_name_suffixes WHERE org_id = OLD.org_id AND contact_id = OLD.id;
+    DELETE FROM contact_phone_suffixes WHERE org_id = OLD.org_id AND contact_id = OLD.id;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER contacts_ends_gone AFTER DELETE ON contacts
+    FOR EACH ROW EXECUTE FUNCTION ct_contact_ends_gone();
+
 -- The conditions a search's digits and words make on p_col, a contact's
 -- id ('v.contact_id' for the calls list, ct_calls_where in
 -- sql/functions/06_dashboard.sql; 'k.id' for the contacts list,

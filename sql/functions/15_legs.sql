@@ -135,9 +135,11 @@ $$;
 -- (seen, with its latest sequence) and the Twilio call it names (p_sid,
 -- as ct_legs_find returned it).  The call of an agent leg is the agent's:
 -- a call a Twilio callback made takes the agent's provider, call id and
--- integration when the agent leg joins it, whichever came first.
+-- integration when the agent leg joins it, whichever came first
+-- (p_known: the call was there before the event; one it made is its own
+-- leg's already).
 CREATE OR REPLACE FUNCTION ct_legs_attach(p_org uuid, p_call uuid, p_provider text, p_id text,
-    p_integration text, p_sid text, p_sequence bigint)
+    p_integration text, p_sid text, p_sequence bigint, p_known boolean)
 RETURNS void
     LANGUAGE plpgsql
     AS $$
@@ -154,7 +156,7 @@ BEGIN
         VALUES (p_org, 'twilio', p_sid, p_call)
         ON CONFLICT (org_id, provider, provider_call_id) DO NOTHING;
     END IF;
-    IF p_provider <> 'twilio' THEN
+    IF p_provider <> 'twilio' AND p_known THEN
         UPDATE calls k SET provider = p_provider, provider_call_id = p_id,
                            integration_id = p_integration
          WHERE k.org_id = p_org AND k.id = p_call AND k.provider = 'twilio';
@@ -518,7 +520,7 @@ REVOKE ALL ON FUNCTION ct_legs_fold(uuid, uuid, uuid),
     ct_session_put(text, text, text, text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION ct_leg_key(uuid, text, text), ct_call_sid(text), ct_booking_rank(text),
-    ct_legs_find(uuid, text, text, text), ct_legs_attach(uuid, uuid, text, text, text, text, bigint),
+    ct_legs_find(uuid, text, text, text), ct_legs_attach(uuid, uuid, text, text, text, text, bigint, boolean),
     ct_legs_fold(uuid, uuid, uuid), ct_session_merge(uuid, uuid)
     TO calltrack_app;
 

@@ -8,7 +8,7 @@
 -- once-a-statement triggers write for an import's batch are the rows a
 -- trigger per contact wrote.
 BEGIN;
-SELECT plan(16);
+SELECT plan(17);
 
 INSERT INTO orgs (id, name, default_country) VALUES
     ('00000000-0000-0000-0000-0000000016a1', 'Counts A', 'US'),
@@ -66,6 +66,13 @@ SELECT is((SELECT count(*) FROM contact_count_delta d
 -- Removed contacts (the owner's; no program removes one).
 DELETE FROM contacts WHERE org_id = '00000000-0000-0000-0000-0000000016a1' AND phone LIKE '%7';
 SELECT set_eq('SELECT * FROM t_kept', 'SELECT * FROM t_real', 'removed contacts leave their groups');
+SELECT is((SELECT count(*) FROM contact_name_suffixes s
+            WHERE s.org_id = '00000000-0000-0000-0000-0000000016a1'
+              AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.org_id = s.org_id AND k.id = s.contact_id))
+          + (SELECT count(*) FROM contact_phone_suffixes s
+              WHERE s.org_id = '00000000-0000-0000-0000-0000000016a1'
+                AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.org_id = s.org_id AND k.id = s.contact_id)),
+          0::bigint, 'and the ends of their names and numbers');
 
 -- The fold, across orgs.
 SELECT cmp_ok(ct_contact_counts_fold(), '>', 0::bigint, 'the fold takes the deltas');
