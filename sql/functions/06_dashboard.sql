@@ -207,6 +207,7 @@ DECLARE
     v_rows json;
     v_next text;
     v_from_calls text;
+    v_contacts uuid[];
 BEGIN
     IF v_sort IS NULL OR p_limit NOT BETWEEN 1 AND 1000 THEN
         RAISE EXCEPTION 'invalid sort or limit' USING ERRCODE = 'invalid_parameter_value';
@@ -230,16 +231,42 @@ BEGIN
     -- of the org before it found none.  More, and they are common enough
     -- that the newest calls meet 25 of them soon.
     IF p_words IS NOT NULL THEN
+        -- Two words or more (a name and a surname, most often, each of
+        -- them common and both together rare): their contacts first, in
+        -- one statement that reads each word's range of the ends once
+        -- and joins them, and then the count and the page take those
+        -- contacts as a list ($17 and $21).  The page's walk of the
+        -- newest calls then asks a hash of them of each call, where it
+        -- would ask the index of the ends once for each word and call,
+        -- and pass over a hundred calls for each one it keeps.  Past
+        -- 20,000 contacts the words are common together too, and the
+        -- page asks the index as a one-word search does.  Words of one
+        -- or two letters alone ("a o") begin the ends of most names: the
+        -- join would read most of the index, so they are asked as before.
+        IF cardinality(p_words) > 1
+           AND (SELECT max(length(ct_fold(ct_like_unescape(w)))) FROM unnest(p_words) w) >= 3 THEN
+            EXECUTE format('SELECT COALESCE(array_agg(x.contact_id), ''{}'')'
+                           ' FROM (SELECT DISTINCT s.contact_id %s LIMIT 20001) x',
+                           ct_search_words(p_words))
+               INTO v_contacts
+               USING v_org, p_digits, p_words;
+            IF cardinality(v_contacts) > 20000 THEN
+                v_contacts := NULL;
+            END IF;
+        END IF;
         -- The contacts, then each one's calls that pass the filters; with
         -- OFFSET 0 neither is pulled up into the outer statement, so the
-        -- planner cannot turn it back into a walk of the calls.
-        v_from_calls := format('(SELECT s.contact_id %s OFFSET 0) m, LATERAL (SELECT v.* FROM %s v'
-                               ' WHERE v.contact_id = m.contact_id AND %%s OFFSET 0)',
-                               ct_search_words(p_words, true),
+        -- planner cannot turn it back into a walk of the calls.  %1$s is
+        -- where the contacts' list is, when there is one.
+        v_from_calls := format('(SELECT %s OFFSET 0) m, LATERAL (SELECT v.* FROM %s v'
+                               ' WHERE v.contact_id = m.contact_id AND %%2$s OFFSET 0)',
+                               CASE WHEN v_contacts IS NULL
+                                    THEN 's.contact_id ' || ct_search_words(p_words, true)
+                                    ELSE 'unnest($%1$s::uuid[]) AS contact_id' END,
                                CASE WHEN p_lead_status IS NULL THEN 'calls'
                                     ELSE 'calls_with_caller_names' END);
         EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM %s v LIMIT 1001) x',
-                       format(v_from_calls,
+                       format(v_from_calls, 17,
                               ct_calls_where(p_digits, NULL, p_status, p_direction, p_booking,
                                              p_sentiment, p_lead_status, p_end_reason, p_from,
                                              p_to, p_min_dur, p_max_dur, p_include_test, p_agent,
@@ -247,7 +274,7 @@ BEGIN
            INTO v_total
            USING v_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
                  p_lead_status, p_end_reason, v_from, v_to, p_min_dur, p_max_dur,
-                 p_agent, p_success, p_analysis;
+                 p_agent, p_success, p_analysis, v_contacts;
         IF v_total > 1000 THEN
             v_from_calls := NULL;
         END IF;
@@ -262,12 +289,15 @@ BEGIN
                                   v_to, p_min_dur, p_max_dur, p_include_test, v_tz, true,
                                   p_agent, p_success, p_analysis);
     END IF;
-    v_where := ct_calls_where(p_digits, CASE WHEN v_from_calls IS NULL THEN p_words END,
+    v_where := ct_calls_where(p_digits,
+                              CASE WHEN v_from_calls IS NULL AND v_contacts IS NULL THEN p_words END,
                               p_status, p_direction, p_booking,
                               p_sentiment, p_lead_status, p_end_reason, p_from, p_to,
                               p_min_dur, p_max_dur, p_include_test, p_agent, p_success,
-                              p_analysis, 18);
-    v_from_calls := format(v_from_calls, v_where);
+                              p_analysis, 18)
+               || CASE WHEN v_from_calls IS NULL AND v_contacts IS NOT NULL
+                       THEN ' AND v.contact_id = ANY ($21)' ELSE '' END;
+    v_from_calls := format(v_from_calls, 21, v_where);
     -- The page's ids first, from calls alone (an index-only scan of the
     -- covering index when the filters allow it), then the rows in full.
     EXECUTE format(
@@ -296,7 +326,7 @@ BEGIN
        USING v_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
              p_lead_status, p_end_reason, v_from, v_to, p_min_dur, p_max_dur,
              p_after_value, p_after_id, p_limit, COALESCE(p_offset, 0),
-             p_agent, p_success, p_analysis;
+             p_agent, p_success, p_analysis, v_contacts;
     RETURN json_build_object('calls', v_rows, 'total', v_total, 'next', v_next);
 END
 $$;

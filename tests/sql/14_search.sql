@@ -6,7 +6,7 @@
 -- naive scan of every name finds; and both go through their indexes
 -- under row-level security.
 BEGIN;
-SELECT plan(27);
+SELECT plan(28);
 
 INSERT INTO orgs (id, name) VALUES
     ('00000000-0000-0000-0000-0000000014a1', 'Org A'),
@@ -144,6 +144,40 @@ SELECT is_empty($$
 SELECT is(split_part(pg_temp.listed('{a}', true, 2), '|', 2),
           (SELECT count(*)::text FROM regexp_split_to_table(pg_temp.naive('{a}', true), ',') x),
           'a page of 2 still counts every call: a contact with the word twice is counted once');
+
+-- Past 1,000 calls the page walks the newest calls; a search of two
+-- words takes its contacts as a list there (ct_calls_page).  Each word
+-- alone is common, both together less so, and the page is the newest
+-- calls of both, as the naive scan orders them.
+SAVEPOINT many;
+INSERT INTO contacts (org_id, phone, name, name_source)
+SELECT '00000000-0000-0000-0000-0000000014a1', '+1415556' || lpad(n::text, 4, '0'),
+       (ARRAY['Quinn Ortega', 'Quinn Smith', 'Zed Ortega'])[1 + n % 3], 'manual'
+  FROM generate_series(1, 1200) n;
+INSERT INTO calls (org_id, provider, provider_call_id, status, started_at, phone_number, contact_id)
+SELECT k.org_id, 'vapi', 'c14m-' || k.phone || '-' || n, 'completed',
+       '2026-02-01T00:00:00Z'::timestamptz + (n * 1200 + right(k.phone, 4)::int) * interval '1 minute',
+       k.phone, k.id
+  FROM contacts k, generate_series(1, 3) n
+ WHERE k.org_id = '00000000-0000-0000-0000-0000000014a1' AND k.phone LIKE '+1415556%';
+CREATE FUNCTION pg_temp.page(p_words text[]) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r json;
+BEGIN
+    SET LOCAL ROLE calltrack_dashboard;
+    r := ct_calls_page(repeat('4a', 32), NULL, p_words, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                       NULL, NULL, NULL, false, 'started_at', true, 25, 0, NULL, NULL);
+    RESET ROLE;
+    RETURN (SELECT string_agg(c->>'id', ',' ORDER BY n) FROM json_array_elements(r->'calls')
+                   WITH ORDINALITY AS e(c, n)) || '|' || (r->>'total');
+END $$;
+SELECT is(pg_temp.page('{quinn,ortega}'),
+          (SELECT string_agg(id::text, ',' ORDER BY call_at DESC, id DESC)
+             FROM (SELECT v.id, v.call_at FROM calls v JOIN contacts k ON k.org_id = v.org_id AND k.id = v.contact_id
+                    WHERE v.org_id = '00000000-0000-0000-0000-0000000014a1' AND NOT v.is_test_call
+                      AND ct_fold(k.name) LIKE '%quinn%' AND ct_fold(k.name) LIKE '%ortega%'
+                    ORDER BY v.call_at DESC, v.id DESC LIMIT 25) x) || '|1001',
+          'two words past 1,000 calls: the newest calls of both, as the naive scan orders them, and the capped count');
+ROLLBACK TO SAVEPOINT many;
 
 -- ---- The indexes, under row-level security ----
 ANALYZE contacts, calls, contact_name_suffixes, contact_phone_suffixes;
