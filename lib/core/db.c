@@ -204,43 +204,6 @@ ct_db_rollback(void)
 	tx_lost = 0;
 }
 
-enum ct_err
-ct_db_stream(const char *sql, int nparams, const char *const *values,
-    int (*each_row)(PGresult *row, void *arg), void *arg)
-{
-	enum ct_err err;
-	int stop = 0;
-	PGresult *r;
-
-	if ((err = ensure_connected()) != CT_OK)
-		return err;
-	if (!PQsendQueryParams(conn, sql, nparams, NULL, values, NULL, NULL,
-	    0)) {
-		/* A kept connection found dead: reconnect once, as above. */
-		(void)failure(NULL, NULL);
-		if ((err = ensure_connected()) != CT_OK)
-			return err;
-		if (!PQsendQueryParams(conn, sql, nparams, NULL, values, NULL,
-		    NULL, 0))
-			return failure(NULL, NULL);
-	}
-	if (!PQsetSingleRowMode(conn))
-		return failure(NULL, NULL);
-	while (conn != NULL && (r = PQgetResult(conn)) != NULL) {
-		ExecStatusType st = PQresultStatus(r);
-
-		if (st == PGRES_SINGLE_TUPLE) {
-			if (!stop && each_row(r, arg) != 0)
-				stop = 1;
-		} else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
-		    err == CT_OK) {
-			err = failure(r, NULL);	/* may drop the connection */
-		}
-		PQclear(r);
-	}
-	return err;
-}
-
 /*
  * The results of one statement sent in single-row mode, to its end: rows
  * to each_row (counted in *rows) until it asks to stop.  Returns CT_OK or
@@ -269,6 +232,29 @@ read_rows(int (*each_row)(PGresult *row, void *arg), void *arg, long *rows,
 		PQclear(r);
 	}
 	return err;
+}
+
+enum ct_err
+ct_db_stream(const char *sql, int nparams, const char *const *values,
+    int (*each_row)(PGresult *row, void *arg), void *arg)
+{
+	enum ct_err err;
+	long rows = 0;
+	int stop = 0;
+
+	if ((err = ensure_connected()) != CT_OK)
+		return err;
+	if (!PQsendQueryParams(conn, sql, nparams, NULL, values, NULL, NULL,
+	    0)) {
+		/* A kept connection found dead: reconnect once, as above. */
+		(void)failure(NULL, NULL);
+		if ((err = ensure_connected()) != CT_OK)
+			return err;
+		if (!PQsendQueryParams(conn, sql, nparams, NULL, values, NULL,
+		    NULL, 0))
+			return failure(NULL, NULL);
+	}
+	return read_rows(each_row, arg, &rows, &stop);
 }
 
 /*
@@ -328,7 +314,7 @@ ct_db_stream_cursor(const char *open_sql, int nparams,
 {
 	char fetch[96];
 	enum ct_err err;
-	long rows = 0, before;
+	long rows = 0, batch, before;
 	int stop = 0;
 
 	if (in_tx)
@@ -339,10 +325,9 @@ ct_db_stream_cursor(const char *open_sql, int nparams,
 		return err;
 	err = open_and_fetch(open_sql, nparams, values, fetch, each_row, arg,
 	    &rows, &stop);
+	batch = rows;
 	/* A whole batch: there may be more. */
-	while (err == CT_OK && !stop && rows % CT_DB_FETCH_ROWS == 0 &&
-	    rows > 0) {
-		before = rows;
+	while (err == CT_OK && !stop && batch == CT_DB_FETCH_ROWS) {
 		if (conn == NULL) {
 			err = CT_ERR_DB_UNAVAILABLE;
 			break;
@@ -352,9 +337,9 @@ ct_db_stream_cursor(const char *open_sql, int nparams,
 			err = failure(NULL, NULL);
 			break;
 		}
+		before = rows;
 		err = read_rows(each_row, arg, &rows, &stop);
-		if (rows - before < CT_DB_FETCH_ROWS)
-			break;
+		batch = rows - before;
 	}
 	if (err != CT_OK) {
 		ct_db_rollback();

@@ -129,6 +129,7 @@ DECLARE
     lg record;
     v_agent_event boolean := p_provider <> 'twilio';
     v_created boolean := false;
+    v_reason text;
 BEGIN
     -- The raw event first; a second delivery of the same event stops here.
     INSERT INTO call_events AS e (org_id, integration_id, provider, provider_call_id,
@@ -381,9 +382,10 @@ BEGIN
         RETURN QUERY SELECT 'applied'::text, v_call, NULL::text;
     EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
         -- Keep the event, parked with the reason, for a later replay.
-        UPDATE call_events e SET outcome = 'parked', error = ct_parked_reason(SQLERRM)
+        v_reason := ct_parked_reason(SQLERRM);
+        UPDATE call_events e SET outcome = 'parked', error = v_reason
          WHERE e.org_id = p_org AND e.id = v_event;
-        RETURN QUERY SELECT 'parked'::text, NULL::uuid, ct_parked_reason(SQLERRM);
+        RETURN QUERY SELECT 'parked'::text, NULL::uuid, v_reason;
     END;
 END
 $$;
