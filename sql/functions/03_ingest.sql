@@ -179,8 +179,6 @@ BEGIN
         v_cost := p_cost::numeric;
         v_evidence := p_booking_evidence::jsonb;
         v_metadata := p_metadata::jsonb;
-        v_analysis := p_analysis::jsonb;
-        v_cost_parts := p_cost_breakdown::jsonb;
 
         -- The call the event's leg, or the Twilio call it names, already
         -- has (two such calls folded into one), under the legs' locks
@@ -217,6 +215,10 @@ BEGIN
 
         -- The call: a new one for an event no call has yet.
         IF v_call IS NULL THEN
+            -- The agent's analysis and cost by part, for the new row (a
+            -- known call's are cast by ct_apply_agent_fields, once).
+            v_analysis := p_analysis::jsonb;
+            v_cost_parts := p_cost_breakdown::jsonb;
             INSERT INTO calls AS k (org_id, provider, provider_call_id, integration_id,
                                     direction, status, ended_reason, end_call_reason,
                                     phone_number, phone_raw, agent_number, contact_id,
