@@ -11,8 +11,8 @@
 --                                       of the THREADS threads its share
 -- MODE get                              the URL as given (with -H)
 --
--- BENCH_DELAY_MS paces each connection (the fixed-rate runs); BENCH_OUT
--- names the file the figures go to, as JSON.
+-- BENCH_DELAY_MS paces each connection (the fixed-rate runs: see delay()
+-- below); BENCH_OUT names the file the figures go to, as JSON.
 
 local thread_count = 0
 local threads = {}
@@ -122,8 +122,24 @@ function request()
     return wrk.format()
 end
 
+-- wrk asks delay() before every request, a connection's first included,
+-- and all connections start at once: the same delay for each would send
+-- them in waves, every connection in the same millisecond once each
+-- delay, a burst rather than a rate.  So the first requests of the run
+-- are spread over one delay, in turn across the threads (BENCH_CONNS
+-- connections in all, BENCH_THREADS threads), and each connection keeps
+-- its place after them.
 if delay_ms then
-    function delay() return delay_ms end
+    local conns = tonumber(os.getenv("BENCH_CONNS") or "") or 1
+    local nthreads = tonumber(os.getenv("BENCH_THREADS") or "") or 1
+    local first = 0
+    function delay()
+        if first * nthreads < conns then
+            first = first + 1
+            return math.floor(delay_ms * ((first - 1) * nthreads + tid) / conns)
+        end
+        return delay_ms
+    end
 end
 
 function done(summary, latency, requests)
