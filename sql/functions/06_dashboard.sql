@@ -32,7 +32,7 @@ GRANT SELECT ON calls_with_caller_names TO calltrack_app, calltrack_dashboard;
 
 -- A time as the API writes it: UTC, milliseconds, "Z".
 CREATE OR REPLACE FUNCTION ct_iso(t timestamptz) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$;
 
 -- The start of a range bound: a date is midnight of that day in tz, a
