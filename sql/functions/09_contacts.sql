@@ -208,6 +208,43 @@ CREATE OR REPLACE TRIGGER calls_contact_counts_update AFTER UPDATE OF contact_id
           OR (NEW.contact_id IS NOT NULL AND OLD.started_at IS DISTINCT FROM NEW.started_at))
     EXECUTE FUNCTION ct_contact_calls();
 
+-- A hot-lead alert carries its call's time, test flag and agent (035),
+-- for the stats' count of a range's alerts from the alerts' own index
+-- (ct_stats, ct_digest_figures).  BEFORE INSERT of an alert, or its move
+-- to another call (ct_legs_merge): the call's, read by its key.  Runs as
+-- the writer, under the policies.
+CREATE OR REPLACE FUNCTION ct_alert_call_fill() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    SELECT c.call_at, c.is_test_call, c.agent_id INTO NEW.call_at, NEW.is_test, NEW.agent_id
+      FROM calls c WHERE c.org_id = NEW.org_id AND c.id = NEW.call_id;
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER hot_lead_alerts_call BEFORE INSERT OR UPDATE OF call_id ON hot_lead_alerts
+    FOR EACH ROW EXECUTE FUNCTION ct_alert_call_fill();
+
+-- AFTER UPDATE of a call whose time, test flag or agent changed: its
+-- alert's copies, if it has an alert (one at most: its key).
+CREATE OR REPLACE FUNCTION ct_alert_call_moved() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE hot_lead_alerts a
+       SET call_at = NEW.call_at, is_test = NEW.is_test_call, agent_id = NEW.agent_id
+     WHERE a.org_id = NEW.org_id AND a.call_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER calls_alert_moved AFTER UPDATE ON calls
+    FOR EACH ROW
+    WHEN (OLD.call_at IS DISTINCT FROM NEW.call_at OR OLD.is_test_call IS DISTINCT FROM NEW.is_test_call
+          OR OLD.agent_id IS DISTINCT FROM NEW.agent_id)
+    EXECUTE FUNCTION ct_alert_call_moved();
+
 -- ---- The list's total ----
 
 -- contact_counts (031) follows the contacts by deltas in

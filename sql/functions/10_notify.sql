@@ -166,9 +166,8 @@ BEGIN
         'range', jsonb_build_object('from', ct_iso(v_from), 'to', ct_iso(v_to)),
         'figures', v_fig || jsonb_build_object(
             'hot_leads', (SELECT count(*) FROM hot_lead_alerts a
-                            JOIN calls k ON k.org_id = a.org_id AND k.id = a.call_id
-                           WHERE a.org_id = p_org AND a.created_at >= v_from - interval '1 day'
-                             AND k.call_at >= v_from AND k.call_at < v_to AND NOT k.is_test_call)),
+                           WHERE a.org_id = p_org AND a.call_at >= v_from AND a.call_at < v_to
+                             AND NOT a.is_test)),
         'hot_leads', (SELECT COALESCE(jsonb_agg(x.o ORDER BY x.at, x.id), '[]') FROM (
               SELECT jsonb_build_object('call_id', w.id, 'caller_name', w.resolved_caller_name,
                                         'phone_number', w.phone_number, 'score', h.score,

@@ -1,10 +1,12 @@
 -- 17_stats_hot_leads.sql: ct_stats' hot-lead count and its recent hot
--- leads, which look each alert's call up by its key in a subquery of its
--- own (sql/functions/06_dashboard.sql), against a plain join of the same
--- rows: ranges of whole days (the rollup's) and of hours, test calls in
--- and out, an agent's filter, alerts of calls outside the range.
+-- leads, which read the calls' times, test flags and agents from each
+-- alert's own copies (sql/035_alert_call_at.sql, kept by the triggers of
+-- sql/functions/09_contacts.sql), against a plain join of the same rows:
+-- ranges of whole days (the rollup's) and of hours, test calls in and
+-- out, an agent's filter, alerts of calls outside the range, and calls
+-- changed after their alerts were raised.
 BEGIN;
-SELECT plan(12);
+SELECT plan(17);
 
 INSERT INTO orgs (id, name, timezone) VALUES
     ('00000000-0000-0000-0000-0000000017a1', 'Hot A', 'UTC'),
@@ -93,6 +95,41 @@ SELECT is(pg_temp.recent(pg_temp.stats(date_trunc('day', now()) - interval '20 d
 SELECT is(pg_temp.recent(pg_temp.stats(date_trunc('day', now()) - interval '20 days 5 hours', date_trunc('day', now()) - interval '10 days 3 hours', true, NULL)),
           pg_temp.naive_recent(date_trunc('day', now()) - interval '20 days 5 hours', date_trunc('day', now()) - interval '10 days 3 hours', true, NULL),
           'the same again, once the plans are generic');
+RESET ROLE;
+
+-- The calls change after their alerts were raised: some of A's start 40
+-- days earlier, some become test calls, some change agent; and an alert
+-- moves to another call, as ct_legs_merge moves one (hot-600, 60 days
+-- back, to hot-1, of yesterday, which had none).  Each alert's copies
+-- follow its call.
+UPDATE calls SET started_at = started_at - interval '40 days'
+ WHERE org_id = '00000000-0000-0000-0000-0000000017a1' AND provider_call_id LIKE 'hot-%'
+   AND substr(provider_call_id, 5)::int % 10 = 3;
+UPDATE calls SET is_test_call = true
+ WHERE org_id = '00000000-0000-0000-0000-0000000017a1' AND provider_call_id LIKE 'hot-%'
+   AND substr(provider_call_id, 5)::int % 10 = 6;
+UPDATE calls SET agent_id = 'agent-9'
+ WHERE org_id = '00000000-0000-0000-0000-0000000017a1' AND provider_call_id LIKE 'hot-%'
+   AND substr(provider_call_id, 5)::int % 10 = 9;
+UPDATE hot_lead_alerts a SET call_id = (SELECT k.id FROM calls k
+                                         WHERE k.org_id = a.org_id AND k.provider_call_id = 'hot-1')
+ WHERE a.org_id = '00000000-0000-0000-0000-0000000017a1'
+   AND a.call_id = (SELECT k.id FROM calls k WHERE k.org_id = a.org_id AND k.provider_call_id = 'hot-600');
+SELECT is((SELECT count(*) FROM hot_lead_alerts a JOIN calls k ON k.org_id = a.org_id AND k.id = a.call_id
+            WHERE (a.call_at, a.is_test, a.agent_id) IS DISTINCT FROM (k.call_at, k.is_test_call, k.agent_id)),
+          0::bigint, 'every alert carries its call''s time, test flag and agent, the calls changed since');
+SET LOCAL ROLE calltrack_dashboard;
+SELECT is((pg_temp.stats(date_trunc('day', now()) - interval '29 days', date_trunc('day', now()) + interval '1 day', false, NULL)->>'hot_leads')::bigint,
+          (SELECT count(*) FROM pg_temp.naive(date_trunc('day', now()) - interval '29 days', date_trunc('day', now()) + interval '1 day', false, NULL)),
+          'the last 30 days once the calls changed: moved ones out, test ones out, the moved alert in');
+SELECT is((pg_temp.stats(date_trunc('day', now()) - interval '89 days', date_trunc('day', now()) - interval '40 days', true, NULL)->>'hot_leads')::bigint,
+          (SELECT count(*) FROM pg_temp.naive(date_trunc('day', now()) - interval '89 days', date_trunc('day', now()) - interval '40 days', true, NULL)),
+          'the days the moved calls went to');
+SELECT is((pg_temp.stats(date_trunc('day', now()) - interval '59 days', date_trunc('day', now()) + interval '1 day', false, ARRAY['agent-9'])->>'hot_leads')::bigint,
+          (SELECT count(*) FROM pg_temp.naive(date_trunc('day', now()) - interval '59 days', date_trunc('day', now()) + interval '1 day', false, ARRAY['agent-9'])),
+          'the agent the calls changed to');
+SELECT cmp_ok((SELECT count(*) FROM pg_temp.naive(date_trunc('day', now()) - interval '59 days', date_trunc('day', now()) + interval '1 day', false, ARRAY['agent-9'])),
+              '>', 5::bigint, 'and it has enough of them to tell');
 RESET ROLE;
 SELECT is((SELECT count(*) FROM hot_lead_alerts WHERE org_id = '00000000-0000-0000-0000-0000000017b2'),
           (SELECT count(*) FROM hot_lead_alerts WHERE org_id = '00000000-0000-0000-0000-0000000017a1'),
