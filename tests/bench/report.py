@@ -128,9 +128,10 @@ def profile_summary(rows):
         out.append(f"backends active {f['active']:.1f}: "
                    + ', '.join(f'{k} {v:.0%}' for k, v in f['waits'][:2]))
     # The statements inside that took the most, past those that hold
-    # nearly all of it (a function's own statement calling the rest).
+    # nearly all of it (a function's own statement calling the rest), and
+    # of those that took a twentieth of it at least.
     whole = f['statements_ms'] * f['n']
-    inner = [s for s in f['inner'] if s['total_ms'] < 0.9 * whole][:2]
+    inner = [s for s in f['inner'] if 0.05 * whole <= s['total_ms'] < 0.9 * whole][:2]
     if inner:
         out.append('most time inside: ' + ', '.join(
             f"{md_code(s['query'], 50)} {s['mean_ms']:.2f} ms × {s['calls'] / f['n']:.1f}" for s in inner))
