@@ -452,7 +452,7 @@ def main(path, history=None):
 
     def target(label, figure, ok, prof=None, more=None):
         why = '' if ok else '; '.join(x for x in (profile_summary(find(rs, 'profile', prof)) if prof else '',
-                                                   more) if x)
+                                                   more) if x) or 'no profile of it in this run'
         w(f'| {label} | {figure} | {met(ok)} | {why} |')
     v5 = 'vapi end-of-call-report 5 KB'
     for r in find(rs, 'ingest', v5):
