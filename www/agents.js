@@ -20,8 +20,9 @@
   function rate(part, whole) { return whole > 0 ? ct().pct(part / whole) : '–'; }
 
   /* The agent filter's choices: every agent the org's calls name. */
-  async function loadAgents(includeTest) {
+  async function loadAgents(includeTest, current) {
     const res = await (await ct().api('/api/agents', { include_test: includeTest })).json();
+    if (!current()) return;
     const json = JSON.stringify(res.agents.map((a) => [a.id, a.name]));
     if (json === known) return;
     known = json;
@@ -69,13 +70,14 @@
     return tr;
   }
 
-  async function refresh() {
+  async function refresh(current) {
     const r = ct().range();
     const includeTest = $('f-test').checked;
-    await loadAgents(includeTest);
+    await loadAgents(includeTest, current);
     const agent = $('f-agent').value;
     const s = await (await ct().api('/api/stats', { from: r.from, to: r.to, include_test: includeTest,
       group_by: 'agent', agent })).json();
+    if (!current()) return;
     funnel(s.funnel);
     const body = $('agent-rows');
     ct().clear(body);

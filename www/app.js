@@ -18,13 +18,15 @@ const END_LABEL = {
 };
 const $ = (id) => document.getElementById(id);
 
-const state = { sort: 'started_at', order: 'desc', page: 1, total: 0, limit: 25, timer: null };
+const state = { sort: 'started_at', order: 'desc', page: 1, total: 0, limit: 25, timer: null, gen: 0 };
 
 /*
  * Views in files of their own (www/<view>.js, loaded before this file)
  * push themselves onto window.calltrackViews: filters() adds parameters
- * to the calls list's query, refresh() runs with every refresh, detail(c)
- * fills its part of a call's detail.  window.calltrack gives them this
+ * to the calls list's query, refresh(current) runs with every refresh,
+ * detail(c) fills its part of a call's detail.  current() says whether
+ * the refresh is still the newest: a view draws what it awaited only
+ * while it is.  window.calltrack gives them this
  * file's helpers.
  */
 const views = window.calltrackViews || [];
@@ -339,9 +341,10 @@ function meterList(node, rows) {
   if (!rows.length) node.appendChild(el('li', 'Nothing in this range', 'muted'));
 }
 
-async function loadStats() {
+async function loadStats(current) {
   const r = range();
   const s = await (await api('/api/stats', { from: r.from, to: r.to, include_test: $('f-test').checked })).json();
+  if (!current()) return;
   $('tz').textContent = 'Days in ' + s.range.tz;
   $('c-total').textContent = s.total_calls;
   $('c-answer').textContent = pct(s.answer_rate);
@@ -410,12 +413,13 @@ function row(c) {
   return tr;
 }
 
-async function loadCalls() {
+async function loadCalls(current) {
   const f = callFilters();
   const status = $('calls-status');
   status.className = 'status';
   status.textContent = 'Loading calls…';
   const res = await (await api('/api/calls', { ...f, limit: state.limit, page: state.page })).json();
+  if (!current()) return;
   const body = $('rows');
   clear(body);
   res.calls.forEach((c) => body.appendChild(row(c)));
@@ -513,12 +517,22 @@ function closeDetail() {
 
 /* ---- refresh ---- */
 
+/*
+ * Refreshes overlap: the timer's, and one for each change of a filter
+ * (choosing "Custom" and typing its two dates are three).  Each is
+ * numbered, and what it fetched is drawn only while it is the newest, so a
+ * slow answer for an earlier range never paints over a later one.
+ */
 async function refresh() {
+  const gen = ++state.gen;
+  const current = () => gen === state.gen;
   await guarded(async () => {
     try {
-      await Promise.all([loadStats(), loadCalls(), ...views.map((v) => (v.refresh ? v.refresh() : null))]);
+      await Promise.all([loadStats(current), loadCalls(current),
+        ...views.map((v) => (v.refresh ? v.refresh(current) : null))]);
     } catch (e) {
       if (e instanceof Unauthorized) throw e;
+      if (!current()) return;
       $('calls-status').className = 'status error';
       $('calls-status').textContent = 'Could not load the dashboard: ' + e.message + '. Retrying…';
     }

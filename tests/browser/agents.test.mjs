@@ -102,3 +102,41 @@ test('a call\'s detail shows its analysis as a key/value table and its cost by p
   await page.waitForSelector('#detail', { state: 'hidden' });
   await page.selectOption('#f-agent', '');
 });
+
+test('a slow answer for an earlier range does not paint over a later one', async () => {
+  // The all-time answers (no "from") are held back 1.5 s; January's are not.
+  let held = 0;
+  const slow = async (route) => {
+    if (!new URL(route.request().url()).searchParams.has('from')) {
+      held++;
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+    await route.continue();
+  };
+  await page.route('**/api/stats?*', slow);
+  try {
+    const want = await api('/api/stats?' + RANGE);
+    const wantAgent = await api('/api/stats?' + RANGE + '&group_by=agent');
+    const all = await api('/api/stats');
+    assert.notEqual(all.total_calls, want.total_calls, 'all time and January differ');
+    const late = page.waitForResponse((r) => r.url().includes('/api/stats') &&
+      !new URL(r.url()).searchParams.has('from'));
+    // All time, then at once January again: two overlapping refreshes.
+    await page.fill('#from', '');
+    await page.fill('#to', '');
+    await page.locator('#to').dispatchEvent('change');
+    await page.fill('#from', '2026-01-01');
+    await page.fill('#to', '2026-01-31');
+    await page.locator('#to').dispatchEvent('change');
+    await page.waitForFunction((n) => document.getElementById('c-total').textContent === String(n),
+      want.total_calls);
+    await late;
+    assert.ok(held > 0, 'the all-time answers were held back');
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('#c-total').innerText(), String(want.total_calls));
+    assert.equal(await page.locator('#funnel li[data-step="calls"] strong').innerText(),
+      String(wantAgent.funnel.calls));
+  } finally {
+    await page.unroute('**/api/stats?*', slow);
+  }
+});
