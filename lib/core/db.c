@@ -309,7 +309,7 @@ open_and_fetch(const char *open_sql, int nparams, const char *const *values,
 
 enum ct_err
 ct_db_stream_cursor(const char *open_sql, int nparams,
-    const char *const *values, const char *cursor,
+    const char *const *values, const char *const *cursors,
     int (*each_row)(PGresult *row, void *arg), void *arg)
 {
 	char fetch[96];
@@ -317,17 +317,23 @@ ct_db_stream_cursor(const char *open_sql, int nparams,
 	long rows = 0, batch, before;
 	int stop = 0;
 
-	if (in_tx)
+	if (in_tx || cursors == NULL || cursors[0] == NULL)
 		return CT_ERR_INTERNAL;	/* it is a transaction of its own */
 	snprintf(fetch, sizeof(fetch), "FETCH FORWARD %d FROM %s",
-	    CT_DB_FETCH_ROWS, cursor);
+	    CT_DB_FETCH_ROWS, *cursors);
 	if ((err = ct_db_begin()) != CT_OK)
 		return err;
 	err = open_and_fetch(open_sql, nparams, values, fetch, each_row, arg,
 	    &rows, &stop);
 	batch = rows;
-	/* A whole batch: there may be more. */
-	while (err == CT_OK && !stop && batch == CT_DB_FETCH_ROWS) {
+	while (err == CT_OK && !stop) {
+		/* Less than a whole batch: this cursor is done, the next. */
+		if (batch < CT_DB_FETCH_ROWS) {
+			if (*++cursors == NULL)
+				break;
+			snprintf(fetch, sizeof(fetch), "FETCH FORWARD %d FROM %s",
+			    CT_DB_FETCH_ROWS, *cursors);
+		}
 		if (conn == NULL) {
 			err = CT_ERR_DB_UNAVAILABLE;
 			break;

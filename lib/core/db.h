@@ -49,20 +49,21 @@ enum ct_err ct_db_stream(const char *sql, int nparams,
 /* The rows of one fetch of ct_db_stream_cursor. */
 #define CT_DB_FETCH_ROWS 2000
 /*
- * Runs open_sql, a parameterized statement that opens the cursor named
- * cursor (a constant of the caller's), and reads it to its end, in a
- * transaction of its own, so that the cursor and what open_sql set for the
- * transaction (the org's pin) last while its rows are read.  The opening
- * and the first CT_DB_FETCH_ROWS rows are one round trip, each further
- * batch one more; the rows go to each_row one at a time as they arrive, as
- * for ct_db_stream, and the database makes no more of them than a batch
+ * Runs open_sql, a parameterized statement that opens the cursors named
+ * in cursors (constants of the caller's, the list ended by NULL), and
+ * reads each to its end, one after the other, in a transaction of its
+ * own, so that the cursors and what open_sql set for the transaction (the
+ * org's pin) last while their rows are read.  The opening and the first
+ * CT_DB_FETCH_ROWS rows are one round trip, each further batch one more;
+ * the rows go to each_row one at a time as they arrive, as for
+ * ct_db_stream, and the database makes no more of them than a batch
  * ahead, where a set-returning function makes all of its rows first.
  * each_row returns non-zero to stop.  Not inside ct_db_begin's
  * transaction.  Errors as for ct_db_exec; a failure after some rows comes
  * after them.
  */
 enum ct_err ct_db_stream_cursor(const char *open_sql, int nparams,
-    const char *const *values, const char *cursor,
+    const char *const *values, const char *const *cursors,
     int (*each_row)(PGresult *row, void *arg), void *arg)
     __attribute__((warn_unused_result));
 /*

@@ -219,7 +219,7 @@ csv_row(PGresult *row, void *arg)
 
 /*
  * Every matching row as CSV, streamed as the database makes it
- * (ct_db_stream_cursor over ct_calls_csv's cursor), at most
+ * (ct_db_stream_cursor over ct_calls_csv's two cursors), at most
  * CT_QUERY_CSV_CAP rows (stated in X-Row-Cap).  The status goes out with
  * the first row, so a query that fails before it is an error answer like
  * any other (503 while the database is away).  One that fails after it
@@ -234,6 +234,9 @@ static enum ct_err
 calls_csv(struct ct_request *req, const char *hash,
     const struct ct_calls_query *q)
 {
+	/* The export's first rows, then the rest (ct_calls_csv). */
+	static const char *const cursors[] = { "calls_csv", "calls_csv_rest",
+	    NULL };
 	struct csv_state s = { req, 0, 0, NULL, 0, CT_OK };
 	const char *v[20];
 	char cap[16];
@@ -260,7 +263,7 @@ calls_csv(struct ct_request *req, const char *hash,
 	}
 	err = ct_db_stream_cursor("SELECT ct_calls_csv($1, $2, $3, $4, $5, $6,"
 	    " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,"
-	    " $20)", 20, v, "calls_csv", csv_row, &s);
+	    " $20)", 20, v, cursors, csv_row, &s);
 	free(s.line);
 	if (err == CT_OK)
 		err = s.failed;

@@ -368,29 +368,70 @@ CREATE OR REPLACE FUNCTION ct_csv(v text) RETURNS text
                       WHEN v ~ '[",\r\n]' THEN '"' || replace(v, '"', '""') || '"'
                       ELSE v END $$;
 
+-- The settings of a CSV export's transaction (ct_calls_csv below), set
+-- before its first cursor is planned and again before the rest (p_rest):
+-- a function of its own, as a STABLE one may not SET.
+CREATE OR REPLACE FUNCTION ct_calls_csv_plan(p_rest boolean) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    SET LOCAL jit = off;
+    IF p_rest THEN
+        SET LOCAL cursor_tuple_fraction = 1;
+        -- Enough for the hash of a large org's contacts in one batch,
+        -- and fewer runs for the sort to merge (32 MB: 4.4 s to 4.0 s at
+        -- the bench's big org).
+        SET LOCAL work_mem = '32MB';
+    END IF;
+END
+$$;
+
 -- Every matching call for the CSV export, newest first, at most p_cap
--- rows: opens the cursor "calls_csv" over the calls' sixteen columns as
--- text, in the export's order (the header row of lib/read/dashboard.c),
--- and returns its name.  The caller fetches it in the same transaction,
--- a batch at a time (dashboard-calls: ct_db_stream_cursor), so the rows
--- go out as the database makes them: a function that returned them would
--- make them all first.  The cells are made by the caller (ct_csv_cell,
--- lib/read/csv.c, as ct_csv above).  A revoked or unknown token opens a
--- cursor of no rows.
+-- rows, in two cursors over the calls' sixteen columns as text, in the
+-- export's order (the header row of lib/read/dashboard.c): "calls_csv"
+-- holds the first 2,000 (the program's first fetch, CT_DB_FETCH_ROWS) and
+-- "calls_csv_rest" the ones after them.  The caller reads one, then the
+-- other, in the same transaction, a batch at a time (dashboard-calls:
+-- ct_db_stream_cursor), so the rows go out as the database makes them: a
+-- function that returned them would make them all first.  The cells are
+-- made by the caller (ct_csv_cell, lib/read/csv.c, as ct_csv above).
+-- Returns the first cursor's name.  A revoked or unknown token opens two
+-- cursors of no rows.
+--
+-- Two cursors, because the first rows and all of them want different
+-- plans.  A cursor is planned for its first tenth (cursor_tuple_fraction)
+-- and that is the list's own plan, the order's index and each call's
+-- contact looked up by its key: rows at once, but a million lookups for
+-- a million calls (6 s at the bench's big org, make bench).  Planned to
+-- be read whole, the rest is the calls joined to a hash of the org's
+-- contacts and sorted (4 s), which would hold back the first row until
+-- the sort was done.  The head comes from the first plan and the rest,
+-- the rows after its last one, from the second.  JIT is off for both: it
+-- compiles a plan's expressions before the first row (170 ms there) and
+-- did not win it back over a million rows.  The function is STABLE, so
+-- both cursors and the boundary read one snapshot, that of the statement
+-- that calls it: a call whose time changes meanwhile is in the export
+-- once, where the snapshot has it.
 CREATE OR REPLACE FUNCTION ct_calls_csv(p_token_hash text, p_digits text, p_words text[], p_status text[],
     p_direction text[], p_booking text[], p_sentiment text[], p_lead_status text[],
     p_end_reason text[], p_from text, p_to text, p_min_dur int, p_max_dur int,
     p_include_test boolean, p_sort text, p_desc boolean, p_cap int, p_agent text[] DEFAULT NULL,
     p_success boolean DEFAULT NULL, p_analysis text[] DEFAULT NULL)
 RETURNS refcursor
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
     v_org uuid;
     v_tz text;
     v_sort text := ct_calls_sort_expr(p_sort);
     v_dir text := CASE WHEN p_desc THEN 'DESC' ELSE 'ASC' END;
+    v_cmp text := CASE WHEN p_desc THEN '<' ELSE '>' END;
+    v_head int := LEAST(GREATEST(p_cap, 0), 2000);
+    v_where text;
+    v_select text;
+    v_order text;
     c refcursor := 'calls_csv';
+    c_rest refcursor := 'calls_csv_rest';
 BEGIN
     IF v_sort IS NULL THEN
         RAISE EXCEPTION 'invalid sort' USING ERRCODE = 'invalid_parameter_value';
@@ -400,22 +441,35 @@ BEGIN
     v_org := ct_pin_token(p_token_hash);
     IF v_org IS NULL THEN
         OPEN c FOR SELECT WHERE false;
+        OPEN c_rest FOR SELECT WHERE false;
         RETURN c;
     END IF;
     SELECT o.timezone INTO v_tz FROM orgs o WHERE o.id = v_org;
-    OPEN c FOR EXECUTE format(
-        'SELECT v.id::text, ct_iso(v.call_at), v.provider, v.direction, v.status,'
+    PERFORM ct_calls_csv_plan(false);
+    v_where := ct_calls_where(p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
+                              p_lead_status, p_end_reason, p_from, p_to, p_min_dur, p_max_dur,
+                              p_include_test, p_agent, p_success, p_analysis, 15);
+    v_select := 'SELECT v.id::text, ct_iso(v.call_at), v.provider, v.direction, v.status,'
         ' v.resolved_caller_name, v.name_source, v.phone_number, v.duration_seconds::text,'
         ' v.cost::text, v.booking_status, v.sentiment, v.end_call_reason, v.ended_reason,'
-        ' v.is_test_call::text, v.summary'
-        ' FROM calls_with_caller_names v WHERE %s ORDER BY %s %s, v.id %s LIMIT $14',
-        ct_calls_where(p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
-                       p_lead_status, p_end_reason, p_from, p_to, p_min_dur, p_max_dur,
-                       p_include_test, p_agent, p_success, p_analysis, 15),
-        v_sort, v_dir, v_dir)
+        ' v.is_test_call::text, v.summary FROM calls_with_caller_names v WHERE ' || v_where;
+    v_order := format(' ORDER BY %s %s, v.id %s', v_sort, v_dir, v_dir);
+    -- $1 to $13 the filters, $14 the cap, $15 to $17 the agent, success
+    -- and analysis filters, $18 the head's rows.
+    OPEN c FOR EXECUTE v_select || v_order || ' LIMIT $18'
        USING v_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
              p_lead_status, p_end_reason, ct_bound(p_from, v_tz), ct_bound(p_to, v_tz),
-             p_min_dur, p_max_dur, p_cap, p_agent, p_success, p_analysis;
+             p_min_dur, p_max_dur, p_cap, p_agent, p_success, p_analysis, v_head;
+    -- The rest: the rows after the head's last one (its key and id, read
+    -- once), none when the head is all there is.
+    PERFORM ct_calls_csv_plan(true);
+    OPEN c_rest FOR EXECUTE v_select || format(' AND (%1$s, v.id) %2$s (SELECT %1$s, v.id'
+        ' FROM calls_with_caller_names v WHERE %3$s ORDER BY %1$s %4$s, v.id %4$s'
+        ' OFFSET GREATEST($18 - 1, 0) LIMIT 1)', v_sort, v_cmp, v_where, v_dir)
+        || v_order || ' LIMIT GREATEST($14 - $18, 0)'
+       USING v_org, p_digits, p_words, p_status, p_direction, p_booking, p_sentiment,
+             p_lead_status, p_end_reason, ct_bound(p_from, v_tz), ct_bound(p_to, v_tz),
+             p_min_dur, p_max_dur, p_cap, p_agent, p_success, p_analysis, v_head;
     RETURN c;
 END
 $$;
@@ -679,7 +733,8 @@ GRANT EXECUTE ON FUNCTION ct_pin_token(text), ct_token_auth(text), ct_me(text),
     ct_call_summary(calls_with_caller_names),
     ct_calls_where(text, text[], text[], text[], text[], text[], text[], text[], text, text,
                    int, int, boolean, text[], boolean, text[], int),
-    ct_calls_sort_expr(text), ct_csv(text), ct_is_midnight(timestamptz, text),
+    ct_calls_sort_expr(text), ct_csv(text), ct_calls_csv_plan(boolean),
+    ct_is_midnight(timestamptz, text),
     ct_calls_total(uuid, text, text, text[], text[], text[], text[], text[], text[], text[],
                    timestamptz, timestamptz, int, int, boolean, text, boolean, text[], boolean,
                    text[]),

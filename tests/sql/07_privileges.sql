@@ -70,10 +70,11 @@ BEGIN
     FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) ' || p_sql LOOP r := r || l || E'\n'; END LOOP;
     RETURN r;
 END $$;
--- The rows a cursor holds (ct_calls_csv opens one), read to its end, then
--- closed, so that the next export may open it again.
+-- The rows of an export: ct_calls_csv opens two cursors, the one it
+-- returns and "calls_csv_rest", each read to its end, then closed, so
+-- that the next export may open them again.
 CREATE FUNCTION pg_temp.cursor_rows(c refcursor) RETURNS int LANGUAGE plpgsql AS $$
-DECLARE n int := 0; r record;
+DECLARE n int := 0; r record; rest refcursor := 'calls_csv_rest';
 BEGIN
     LOOP
         FETCH c INTO r;
@@ -81,6 +82,12 @@ BEGIN
         n := n + 1;
     END LOOP;
     CLOSE c;
+    LOOP
+        FETCH rest INTO r;
+        EXIT WHEN NOT FOUND;
+        n := n + 1;
+    END LOOP;
+    CLOSE rest;
     RETURN n;
 END $$;
 GRANT EXECUTE ON FUNCTION pg_temp.cursor_rows(refcursor) TO PUBLIC;

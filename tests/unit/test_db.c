@@ -465,8 +465,8 @@ each_open_row(PGresult *row, void *arg)
 }
 
 /*
- * A cursor opened and read a batch at a time (ct_db_stream_cursor): the
- * rows in order, one at a time, in the transaction the opening statement
+ * Cursors opened and read a batch at a time, one after the other
+ * (ct_db_stream_cursor): the rows in order, one at a time, in the transaction the opening statement
  * began (what it set is seen by every fetch, and is gone after); the
  * batches before an error further on reach the reader first, which a
  * function returning the set would never do; a failed opening is an error
@@ -475,10 +475,14 @@ each_open_row(PGresult *row, void *arg)
 static void
 test_db_stream_cursor(void)
 {
-	/* Two batches and part of a third; two exactly (the third fetch
-	 * finds none); an error in the second batch; a failed opening. */
+	/* Both cursors, each with a batch and part of another; the first
+	 * alone, two batches exactly (the third fetch finds none); an error
+	 * in the first cursor's second batch, and in the second cursor; a
+	 * failed opening. */
+	static const char *const both[] = { "unit_rows", "unit_rest", NULL };
 	const char *ok4500[2] = { "4500", "0" }, *even[2] = { "4000", "0" },
-	    *fail1000[2] = { "5000", "2500" }, *bad[2] = { "-1", "0" };
+	    *fail1000[2] = { "5000", "2500" }, *fail_rest[2] = { "5000", "3500" },
+	    *bad[2] = { "-1", "0" };
 	struct rows s = { 0, 0, 1, 1 };
 	struct capture c;
 	char out[64], pid_s[24];
@@ -488,20 +492,25 @@ test_db_stream_cursor(void)
 	char *log;
 	long pid;
 
+	/* Rows 1 to n: the first 3,000 in unit_rows, the rest in
+	 * unit_rest. */
 	CU_ASSERT_EQUAL_FATAL(admin_exec("CREATE OR REPLACE FUNCTION "
 	    "unit_cursor(n int, fail_at int) RETURNS refcursor LANGUAGE plpgsql "
-	    "AS $f$ DECLARE c refcursor := 'unit_rows'; BEGIN "
+	    "AS $f$ DECLARE c refcursor := 'unit_rows'; "
+	    "r refcursor := 'unit_rest'; BEGIN "
 	    "IF n < 0 THEN RAISE EXCEPTION 'no such rows'; END IF; "
 	    "PERFORM set_config('calltrack.unit_cursor', 'open', true); "
 	    "OPEN c FOR SELECT g, current_setting('calltrack.unit_cursor'), "
-	    "100 / (fail_at - g) FROM generate_series(1, n) g; RETURN c; END "
+	    "100 / (fail_at - g) FROM generate_series(1, least(n, 3000)) g; "
+	    "OPEN r FOR SELECT g, current_setting('calltrack.unit_cursor'), "
+	    "100 / (fail_at - g) FROM generate_series(3001, n) g; RETURN c; END "
 	    "$f$", 0, NULL, NULL, 0), 0);
 	CU_ASSERT_EQUAL_FATAL(admin_exec("GRANT EXECUTE ON FUNCTION "
 	    "unit_cursor(int, int) TO calltrack_app", 0, NULL, NULL, 0), 0);
 	pid = backend_pid();
 	/* Every row, in order, in the opening statement's transaction. */
 	CU_ASSERT_EQUAL(ct_db_stream_cursor("SELECT unit_cursor($1::int, "
-	    "$2::int)", 2, ok4500, "unit_rows", each_open_row,
+	    "$2::int)", 2, ok4500, both, each_open_row,
 	    &s), CT_OK);
 	CU_ASSERT_EQUAL(s.n, 4500);
 	CU_ASSERT_TRUE(s.in_order);
@@ -509,9 +518,18 @@ test_db_stream_cursor(void)
 	memset(&s, 0, sizeof(s));
 	s.in_order = s.one_each = 1;
 	CU_ASSERT_EQUAL(ct_db_stream_cursor("SELECT unit_cursor($1::int, "
-	    "$2::int)", 2, even, "unit_rows", each_open_row, &s), CT_OK);
+	    "$2::int)", 2, even, both, each_open_row, &s), CT_OK);
 	CU_ASSERT_EQUAL(s.n, 4000);
 	CU_ASSERT_TRUE(s.in_order);
+	CU_ASSERT_TRUE(s.one_each);
+	/* The first cursor alone: two whole batches, a third that finds
+	 * none, and the second cursor, empty. */
+	memset(&s, 0, sizeof(s));
+	s.in_order = s.one_each = 1;
+	CU_ASSERT_EQUAL(ct_db_stream_cursor("SELECT unit_cursor($1::int, "
+	    "$2::int)", 2, (const char *[]){ "2000", "0" }, both,
+	    each_open_row, &s), CT_OK);
+	CU_ASSERT_EQUAL(s.n, 2000);
 	CU_ASSERT_TRUE(s.one_each);
 	CU_ASSERT_EQUAL(app_value("SELECT coalesce(current_setting("
 	    "'calltrack.unit_cursor', true), '')", out, sizeof(out)), CT_OK);
@@ -522,7 +540,7 @@ test_db_stream_cursor(void)
 	s.in_order = s.one_each = 1;
 	CU_ASSERT_EQUAL(capture_start(&c, 2), 0);
 	CU_ASSERT_EQUAL(ct_db_stream_cursor("SELECT unit_cursor($1::int, "
-	    "$2::int)", 2, fail1000, "unit_rows", each_row, &s),
+	    "$2::int)", 2, fail1000, both, each_row, &s),
 	    CT_ERR_INTERNAL);
 	log = capture_end(&c, &len);
 	CU_ASSERT(log != NULL && strstr(log, "22012") != NULL);
@@ -530,12 +548,25 @@ test_db_stream_cursor(void)
 	CU_ASSERT_EQUAL(s.n, CT_DB_FETCH_ROWS);
 	CU_ASSERT_TRUE(s.in_order);
 	CU_ASSERT_EQUAL(backend_pid(), pid);
+	/* An error at row 3500, in the second cursor: every row of the
+	 * first came first. */
+	memset(&s, 0, sizeof(s));
+	s.in_order = s.one_each = 1;
+	CU_ASSERT_EQUAL(capture_start(&c, 2), 0);
+	CU_ASSERT_EQUAL(ct_db_stream_cursor("SELECT unit_cursor($1::int, "
+	    "$2::int)", 2, fail_rest, both, each_row, &s), CT_ERR_INTERNAL);
+	log = capture_end(&c, &len);
+	CU_ASSERT(log != NULL && strstr(log, "22012") != NULL);
+	free(log);
+	CU_ASSERT_EQUAL(s.n, 3000);
+	CU_ASSERT_TRUE(s.in_order);
+	CU_ASSERT_EQUAL(backend_pid(), pid);
 	/* The opening fails: no rows, the fetch not run, the connection
 	 * kept. */
 	memset(&s, 0, sizeof(s));
 	CU_ASSERT_EQUAL(capture_start(&c, 2), 0);
 	CU_ASSERT_EQUAL(ct_db_stream_cursor("SELECT unit_cursor($1::int, "
-	    "$2::int)", 2, bad, "unit_rows", each_row, &s),
+	    "$2::int)", 2, bad, both, each_row, &s),
 	    CT_ERR_INTERNAL);
 	log = capture_end(&c, &len);
 	CU_ASSERT(log != NULL && strstr(log, "no such rows") != NULL);
@@ -545,7 +576,7 @@ test_db_stream_cursor(void)
 	/* Not inside another transaction. */
 	CU_ASSERT_EQUAL_FATAL(ct_db_begin(), CT_OK);
 	CU_ASSERT_EQUAL(ct_db_stream_cursor("SELECT unit_cursor($1::int, "
-	    "$2::int)", 2, ok4500, "unit_rows", each_row, &s),
+	    "$2::int)", 2, ok4500, both, each_row, &s),
 	    CT_ERR_INTERNAL);
 	ct_db_rollback();
 	/* The server ended the backend: unavailable or reconnected, never
@@ -556,14 +587,14 @@ test_db_stream_cursor(void)
 	memset(&s, 0, sizeof(s));
 	CU_ASSERT_EQUAL(capture_start(&c, 2), 0);
 	err = ct_db_stream_cursor("SELECT unit_cursor($1::int, $2::int)", 2,
-	    ok4500, "unit_rows", each_row, &s);
+	    ok4500, both, each_row, &s);
 	free(capture_end(&c, &len));
 	CU_ASSERT(err == CT_OK || err == CT_ERR_DB_UNAVAILABLE);
 	CU_ASSERT_EQUAL(s.n, err == CT_OK ? 4500 : 0);
 	memset(&s, 0, sizeof(s));
 	s.in_order = s.one_each = 1;
 	CU_ASSERT_EQUAL(ct_db_stream_cursor("SELECT unit_cursor($1::int, "
-	    "$2::int)", 2, ok4500, "unit_rows", each_row, &s),
+	    "$2::int)", 2, ok4500, both, each_row, &s),
 	    CT_OK);
 	CU_ASSERT_EQUAL(s.n, 4500);
 	CU_ASSERT_TRUE(s.in_order);
