@@ -151,8 +151,8 @@ BEGIN
           INTO v_total
           FROM (SELECT r.status, r.end_reason, r.direction, r.agent_id, r.calls, r.s_pos,
                        r.s_neu, r.s_neg, r.b_conf, r.b_fail
-                  FROM ct_counts_rolled(p_org, (p_from AT TIME ZONE p_tz)::date,
-                                        ((p_to AT TIME ZONE p_tz)::date - 1), p_include_test) r
+                  FROM ct_rolled_rows(p_org, (p_from AT TIME ZONE p_tz)::date,
+                                      ((p_to AT TIME ZONE p_tz)::date - 1), p_include_test) r
                  WHERE p_from IS NOT NULL OR p_to IS NOT NULL
                 UNION ALL
                 -- No range: every day, from the org's total.
@@ -577,7 +577,9 @@ BEGIN
     v_rolled := v_tz = v_org_tz AND ct_is_midnight(v_from, v_tz) AND ct_is_midnight(v_to, v_tz);
     WITH c AS MATERIALIZED (
         SELECT * FROM (
-            SELECT * FROM ct_counts_rolled(v_org, v_first, v_last, p_include_test) WHERE v_rolled
+            -- The rollup's rows as they are: every reading of them below
+            -- sums them (ct_rolled_rows).
+            SELECT * FROM ct_rolled_rows(v_org, v_first, v_last, p_include_test) WHERE v_rolled
             UNION ALL
             SELECT * FROM ct_counts_live(v_org, v_from, v_to, v_tz, p_include_test) WHERE NOT v_rolled
         ) a WHERE p_agent IS NULL OR a.agent_id = ANY (p_agent)
@@ -738,7 +740,7 @@ GRANT EXECUTE ON FUNCTION ct_pin_token(text), ct_token_auth(text), ct_me(text),
     ct_calls_total(uuid, text, text, text[], text[], text[], text[], text[], text[], text[],
                    timestamptz, timestamptz, int, int, boolean, text, boolean, text[], boolean,
                    text[]),
-    ct_counts_rolled(uuid, date, date, boolean),
+    ct_counts_rolled(uuid, date, date, boolean), ct_rolled_rows(uuid, date, date, boolean),
     ct_counts_live(uuid, timestamptz, timestamptz, text, boolean),
     ct_fold(text), ct_name_suffixes(text), ct_phone_suffixes(text), ct_like_unescape(text),
     ct_search_where(text, text[], text), ct_search_words(text[], boolean),
