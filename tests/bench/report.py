@@ -14,7 +14,8 @@ import time
 
 TARGETS = {
     'vapi_ratio': 0.6,        # Vapi 5 KB ingest / the pgbench ceiling
-    'rate_p99_ms': 20.0,      # p99 at half the peak rate
+    'rate_p99_ms': 20.0,      # p99 at half the peak rate, a 5 KB webhook
+    'rate_p99_big_ms': 60.0,  # the same, a 300 KB Vapi report
     'dash_p95_ms': 25.0,      # list, search, 30-day stats
     'stats365_p95_ms': 100.0,
     'short_word_p95_ms': 100.0,  # a search by a one- or two-letter word
@@ -463,8 +464,9 @@ def main(path, history=None):
     disk = find(rs, 'disk')
     for r in find(rs, 'rate'):
         p99 = r['latency_ms']['p99']
-        target(f"p99 ≤ {TARGETS['rate_p99_ms']:.0f} ms at half the peak: {r['name']}", f'{p99:.2f} ms',
-               p99 <= TARGETS['rate_p99_ms'], f"{r['name']} at half the peak",
+        limit = TARGETS['rate_p99_big_ms' if '300 KB' in r['name'] else 'rate_p99_ms']
+        target(f"p99 ≤ {limit:.0f} ms at half the peak: {r['name']}", f'{p99:.2f} ms',
+               p99 <= limit, f"{r['name']} at half the peak",
                f"the disk, over {disk[0]['seconds']:.0f} s: {disk_stalls(disk[0])}" if disk else None)
     for r in find(rs, 'dashboard', 'list, first page', 1):
         p50, p95 = r['latency_ms']['p50'], r['latency_ms']['p95']
